@@ -1,0 +1,24 @@
+/* common.h - what every part of pilecon shares: gettext and memory that
+ * cannot fail (out of memory is the one fatal error). */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <libintl.h>
+#define _(s)	gettext(s)
+#define N_(s)	(s)
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+/* Sets *cause (when cause is not NULL) to a formatted message; returns rc. */
+int	 set_cause(char **cause, int rc, const char *, ...) __attribute__((format(printf, 3, 4)));
+
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
+#endif

@@ -1,0 +1,54 @@
+/* link.h - public face of src/link: byte transports with timed I/O.
+ * A port spec is a path (/dev/ttyUSB0, /dev/pts/3, a symlink to either) or
+ * tcp:HOST:PORT (an RS-485-to-Ethernet server in raw TCP mode). Real serial
+ * ports go through libserialport; pseudo-terminals (which libserialport 0.1.1
+ * cannot open) and anything libserialport refuses go through termios. */
+#ifndef LINK_H
+#define LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct link;
+
+struct link_params {
+	unsigned	baud;		/* 9600, 19200, 38400, 57600, 115200 ... */
+	char		parity;		/* 'N', 'E', 'O' */
+	unsigned	stop_bits;	/* 1 or 2 */
+};
+
+/* NULL with *cause set (malloc'ed, caller frees) when the port cannot be
+ * opened: the message names the port and what to check. */
+struct link	*link_open(const char *spec, const struct link_params *, char **cause);
+void		 link_close(struct link *);
+/* fd to poll for reading. */
+int		 link_fd(const struct link *);
+const char	*link_name(const struct link *);
+const struct link_params *link_params(const struct link *);
+
+/* Writes all of buf (blocking, bounded by timeout_ms); 0 or -1 with *cause. */
+int	link_write(struct link *, const uint8_t *buf, size_t len, int timeout_ms, char **cause);
+/* Reads what is there now, up to len bytes, without blocking: returns bytes
+ * read (0 when none), -1 with *cause on error or when the port went away
+ * (cable yanked, USB adapter unplugged). */
+int	link_read_now(struct link *, uint8_t *buf, size_t len, char **cause);
+/* Drops unread input (before a new request). */
+void	link_flush_input(struct link *);
+
+/* Serial ports present on this machine (libserialport): USB adapters with
+ * VID:PID, manufacturer, product, serial. Returns count, -1 with *cause. */
+struct link_port_info {
+	char		name[256];
+	char		description[256];
+	int		usb;		/* 1 for a USB adapter */
+	unsigned	vid, pid;
+	char		manufacturer[128], product[128], serial[128];
+};
+int	link_list_ports(struct link_port_info **out, char **cause);
+
+/* Modbus RTU timing for these params: t3.5 silence and the time a frame of
+ * n bytes takes on the wire, in microseconds. */
+unsigned	link_t35_us(const struct link_params *);
+unsigned	link_frame_us(const struct link_params *, size_t nbytes);
+
+#endif

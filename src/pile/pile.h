@@ -1,0 +1,128 @@
+/* pile.h - public face of src/pile: the client API both front ends use.
+ * A pile_bus is the Modbus master on one link (timing, retries, CRC checks);
+ * a pile is one address on it. Knows nothing of curses or YAML.
+ *
+ * Every function returns 0 (or a count) on success and a negative PILE_E_*
+ * on failure, with *cause set to a malloc'ed sentence that names port,
+ * address and baud and says what to try; the caller frees it. */
+#ifndef PILE_H
+#define PILE_H
+
+#include <stdint.h>
+
+#include "link/link.h"
+#include "proto/proto.h"
+
+#define PILE_E_TIMEOUT		(-1)	/* no answer after all tries */
+#define PILE_E_GARBLED		(-2)	/* only garbled answers (CRC, framing) */
+#define PILE_E_EXCEPTION	(-3)	/* the pile answered a Modbus exception */
+#define PILE_E_LINK		(-4)	/* the port failed or went away */
+#define PILE_E_AUTH		(-5)	/* no key, wrong key, locked out */
+#define PILE_E_PROTOCOL		(-6)	/* an answer that breaks the protocol */
+#define PILE_E_REFUSED		(-7)	/* a command the pile refused (result register) */
+
+struct pile_bus_opts {
+	int	timeout_ms;	/* response timeout; 0: from the baud rate */
+	int	retries;	/* extra tries after a timeout or garbled reply; default 2 */
+	int	no_fc23;	/* use FC 16 + FC 03 instead of FC 23 */
+};
+
+struct pile_bus_stats {
+	unsigned long	transactions, timeouts, crc_errors, exceptions, retries;
+	unsigned long	bytes_out, bytes_in;
+};
+
+struct pile_bus;
+struct pile_bus	*pile_bus_new(struct link *, const struct pile_bus_opts *);
+void		 pile_bus_free(struct pile_bus *);	/* does not close the link */
+struct link	*pile_bus_link(struct pile_bus *);
+const struct pile_bus_stats *pile_bus_stats(const struct pile_bus *);
+
+/* ---- one transaction, for an event loop -------------------------------- */
+
+#define PILE_XFER_PENDING	1
+
+struct pile_xfer {
+	struct proto_request	req;
+	struct proto_response	resp;
+	int			status;	/* PILE_XFER_PENDING, 0, or PILE_E_* */
+	char		       *cause;	/* set when status < 0; freed by pile_xfer_reset */
+	/* private to pile/ */
+	int			tries;
+	uint64_t		deadline_us;
+	uint64_t		not_before_us;	/* t3.5 after the last frame */
+	size_t			got;
+	uint8_t			buf[PROTO_ADU_MAX];
+};
+void	pile_xfer_reset(struct pile_xfer *);
+
+/* Starts x on the bus (only one may run at a time); returns
+ * PILE_XFER_PENDING or an error. */
+int	pile_bus_start(struct pile_bus *, struct pile_xfer *x);
+/* Advances the running transaction; call when link_fd() is readable or when
+ * pile_bus_wait_ms() has passed. Returns x->status. */
+int	pile_bus_step(struct pile_bus *, struct pile_xfer *x);
+/* Milliseconds the event loop may sleep before calling pile_bus_step;
+ * -1 when idle. */
+int	pile_bus_wait_ms(const struct pile_bus *, const struct pile_xfer *x);
+/* Blocking: start, poll until done. */
+int	pile_bus_transact(struct pile_bus *, struct pile_xfer *x);
+
+/* ---- one pile ---------------------------------------------------------- */
+
+struct pile;
+struct pile	*pile_new(struct pile_bus *, uint8_t addr);
+void		 pile_free(struct pile *);
+uint8_t		 pile_addr(const struct pile *);
+struct pile_bus	*pile_bus(struct pile *);
+/* Key for writes (32 bytes); writes authenticate on demand and again when
+ * the pile says the session has closed. Without a key, writes fail with
+ * PILE_E_AUTH and a message naming the keys file option. */
+void		 pile_set_key(struct pile *, const uint8_t key[PROTO_KEY_BYTES]);
+
+int	pile_identity(struct pile *, struct proto_identity *, char **cause);
+int	pile_live(struct pile *, struct proto_live *, char **cause);	/* one transaction */
+/* The request pile_live sends, for an event loop (pile_bus_start), and the
+ * decoding of its answer. */
+void	pile_live_request(const struct pile *, struct pile_xfer *x);
+int	pile_live_parse(const struct pile_xfer *x, struct proto_live *, char **cause);
+
+int	pile_auth(struct pile *, char **cause);		/* open a session now */
+int	pile_force_offline(struct pile *, uint32_t until, char **cause); /* 0 ends it */
+int	pile_resync_start(struct pile *, char **cause);
+int	pile_resync_state(struct pile *, unsigned *state, char **cause);
+int	pile_clock_set(struct pile *, uint32_t t, char **cause);
+
+struct pile_settings {
+	unsigned	offline_charging, unknown_card, expired_card;
+	uint32_t	offline_max_wh;
+};
+int	pile_settings_read(struct pile *, struct pile_settings *, char **cause);
+int	pile_settings_write(struct pile *, const struct pile_settings *, char **cause);
+int	pile_tariff_read(struct pile *, struct proto_tariff *, char **cause);
+int	pile_tariff_write(struct pile *, const struct proto_tariff *, char **cause);
+
+/* ---- whitelist --------------------------------------------------------- */
+
+struct pile_wl_status {
+	unsigned	result;		/* last command's PROTO_WL_* */
+	uint32_t	version, count, digest;
+};
+int	pile_wl_status(struct pile *, struct pile_wl_status *, char **cause);
+/* Entries from index (UID order); returns how many (0..4) were read. */
+int	pile_wl_read(struct pile *, uint32_t index, struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES],
+	    char **cause);
+/* One command with 0..4 entries; new_version 0 lets the pile add one. A
+ * refused command returns PILE_E_REFUSED with the result in words. */
+int	pile_wl_command(struct pile *, unsigned cmd, uint32_t new_version,
+	    const struct proto_wl_entry *entries, int n, char **cause);
+
+/* ---- records ----------------------------------------------------------- */
+
+/* Reads the window starting at seq: one FC 23 (or FC 16 + FC 03 with
+ * no_fc23). Returns the number of records (0..2) in out; each record's CRC
+ * is verified (PILE_E_PROTOCOL names the bad sequence number). */
+int	pile_records_read(struct pile *, uint32_t seq,
+	    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause);
+
+#endif

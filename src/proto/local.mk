@@ -1,0 +1,4 @@
+# src/proto: Modbus RTU framing, register map, codecs (no I/O).
+noinst_LIBRARIES += src/proto/libproto.a
+src_proto_libproto_a_SOURCES = src/proto/proto.h src/proto/regmap.h \
+	src/proto/regmap.c

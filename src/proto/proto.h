@@ -1,0 +1,354 @@
+/* proto.h - public face of src/proto: Modbus RTU framing, CRCs, the register
+ * map, record / whitelist / tariff codecs and settlement. No I/O, no globals. */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regmap.h"
+
+/* ---- register map ------------------------------------------------------ */
+
+enum proto_type { PROTO_U16, PROTO_S16, PROTO_U32, PROTO_STR, PROTO_BYTES };
+enum proto_access { PROTO_R, PROTO_RW, PROTO_WA };
+
+/* Address and register count of every register, by id: PROTO_A_LIVE_LINK... */
+#define PROTO_X_ADDR(id, name, addr, count, type, acc, unit, doc) \
+	PROTO_A_##id = (addr), PROTO_N_##id = (count),
+enum { PROTO_REGMAP(PROTO_X_ADDR) PROTO_A_END_ = 0 };
+#undef PROTO_X_ADDR
+
+struct proto_reg {
+	const char		*name;
+	uint16_t		 addr;
+	uint16_t		 count;
+	enum proto_type		 type;
+	enum proto_access	 access;
+	const char		*unit;
+	const char		*doc;
+};
+extern const struct proto_reg	proto_regmap[];
+extern const size_t		proto_regmap_len;
+
+/* A block is a run of registers without gaps; one read must stay in one. */
+struct proto_block {
+	const char	*name;	/* "identity", "live", ... */
+	uint16_t	 addr;
+	uint16_t	 count;
+};
+extern const struct proto_block	proto_blocks[];
+extern const size_t		proto_blocks_len;
+
+const struct proto_reg	*proto_reg_by_name(const char *name);
+const struct proto_reg	*proto_reg_at(uint16_t addr);	/* register starting or spanning addr */
+/* 0 when [addr, addr+count) lies inside one block, else -1. */
+int	proto_range_valid(uint16_t addr, uint16_t count);
+
+#define PROTO_VERSION		0x0100
+#define PROTO_CAP_FC23		0x0001
+#define PROTO_CAP_OFFLINE	0x0002
+#define PROTO_CAP_APP_ORDER	0x0004
+#define PROTO_CAP_THREE_PHASE	0x0008
+#define PROTO_CAP_WHITELIST	0x0010
+#define PROTO_CAP_AUTH		0x0020
+
+#define PROTO_LIVE_ADDR		PROTO_A_LIVE_LINK
+#define PROTO_LIVE_COUNT	(PROTO_A_LIVE_LAST_HOLDER + PROTO_N_LIVE_LAST_HOLDER - PROTO_A_LIVE_LINK)
+#define PROTO_IDENTITY_ADDR	PROTO_A_ID_PROTOCOL
+#define PROTO_IDENTITY_COUNT	(PROTO_A_ID_REC_CAPACITY + PROTO_N_ID_REC_CAPACITY)
+
+/* Register helpers: regs is an array of host-order registers. */
+uint32_t	proto_get_u32(const uint16_t *regs);
+void		proto_put_u32(uint16_t *regs, uint32_t v);
+/* Copies a NUL-padded string of nregs registers into dst (size >= 2*nregs+1). */
+void		proto_get_str(const uint16_t *regs, size_t nregs, char *dst);
+/* Stores src NUL padded (truncated at a UTF-8 character boundary). */
+void		proto_put_str(uint16_t *regs, size_t nregs, const char *src);
+void		proto_get_bytes(const uint16_t *regs, size_t nbytes, uint8_t *dst);
+void		proto_put_bytes(uint16_t *regs, size_t nbytes, const uint8_t *src);
+
+/* ---- CRCs ------------------------------------------------------------- */
+
+/* Modbus CRC-16 (poly 0xA001 reflected, init 0xFFFF); sent low byte first. */
+uint16_t	proto_crc16(const uint8_t *buf, size_t len);
+/* CRC-32 (IEEE 802.3, the zlib one). */
+uint32_t	proto_crc32(const uint8_t *buf, size_t len);
+uint32_t	proto_crc32_update(uint32_t crc, const uint8_t *buf, size_t len);
+
+/* ---- Modbus RTU frames ------------------------------------------------- */
+
+#define PROTO_FC_READ_HOLDING		0x03
+#define PROTO_FC_READ_INPUT		0x04
+#define PROTO_FC_WRITE_SINGLE		0x06
+#define PROTO_FC_WRITE_MULTIPLE		0x10
+#define PROTO_FC_READ_WRITE_MULTIPLE	0x17
+
+#define PROTO_EX_ILLEGAL_FUNCTION	0x01
+#define PROTO_EX_ILLEGAL_ADDRESS	0x02
+#define PROTO_EX_ILLEGAL_VALUE		0x03
+#define PROTO_EX_DEVICE_FAILURE		0x04
+#define PROTO_EX_ACKNOWLEDGE		0x05
+#define PROTO_EX_BUSY			0x06
+
+#define PROTO_ADU_MAX		256
+#define PROTO_READ_MAX		125	/* FC 03/04/23 read quantity */
+#define PROTO_WRITE_MAX		123	/* FC 16 write quantity */
+#define PROTO_RW_WRITE_MAX	121	/* FC 23 write quantity */
+
+struct proto_request {
+	uint8_t		unit;		/* 1..247; 0 broadcast */
+	uint8_t		fc;
+	uint16_t	read_addr;	/* 03, 04, 23 */
+	uint16_t	read_count;
+	uint16_t	write_addr;	/* 06, 16, 23 */
+	uint16_t	write_count;	/* 1 for 06 */
+	uint16_t	values[PROTO_WRITE_MAX];
+};
+
+struct proto_response {
+	uint8_t		unit;
+	uint8_t		fc;		/* without the 0x80 exception bit */
+	uint8_t		exception;	/* 0 or PROTO_EX_* */
+	uint16_t	addr;		/* 06, 16: echoed address */
+	uint16_t	value;		/* 06: echoed value; 16: echoed count */
+	uint16_t	nregs;		/* 03, 04, 23: registers returned */
+	uint16_t	regs[PROTO_READ_MAX];
+};
+
+/* Decoder results. > 0 is the length of a complete, CRC-valid frame. */
+#define PROTO_NEED_MORE		0
+#define PROTO_E_CRC		(-1)	/* complete frame, bad CRC */
+#define PROTO_E_FRAME		(-2)	/* impossible length or field */
+#define PROTO_E_FUNCTION	(-3)	/* unknown function code: length unknown */
+#define PROTO_E_MISMATCH	(-4)	/* valid frame, but not the answer to this request */
+
+/* Encoders return the frame length including CRC, or -1 when the message
+ * breaks a Modbus limit (quantity, buffer size). */
+int	proto_request_encode(const struct proto_request *, uint8_t *buf, size_t size);
+int	proto_response_encode(const struct proto_response *, uint8_t *buf, size_t size);
+int	proto_exception_encode(uint8_t unit, uint8_t fc, uint8_t ex, uint8_t *buf, size_t size);
+
+/* Slave side: parse a request from the start of buf. */
+int	proto_request_decode(const uint8_t *buf, size_t len, struct proto_request *);
+/* Master side: parse the reply to req from the start of buf (normal or
+ * exception reply). */
+int	proto_response_decode(const uint8_t *buf, size_t len,
+	    const struct proto_request *req, struct proto_response *);
+/* Length of the normal reply to req; an exception reply is 5 bytes. */
+size_t	proto_response_length(const struct proto_request *);
+
+/* "illegal data address: the pile has no such register" etc.; never NULL. */
+const char	*proto_exception_str(uint8_t ex);
+const char	*proto_fc_name(uint8_t fc);
+
+/* Modbus over serial line V1.02 §2.5.1.1: t1.5 and t3.5 are 11 bit times
+ * per character, fixed at 750 us and 1750 us above 19200 baud. */
+unsigned	proto_t35_us(unsigned baud);
+unsigned	proto_char_us(unsigned baud);	/* one 11-bit character */
+
+/* ---- decoded blocks ---------------------------------------------------- */
+
+enum proto_link { PROTO_LINK_ONLINE = 0, PROTO_LINK_OFFLINE = 1, PROTO_LINK_FORCED = 2 };
+enum proto_card_state { PROTO_CARD_IDLE = 0, PROTO_CARD_PRESENT = 1, PROTO_CARD_FAULT = 2 };
+enum proto_auth {
+	PROTO_AUTH_NONE = 0,
+	PROTO_AUTH_ACCEPTED = 1,	/* offline, whitelist entry accepted */
+	PROTO_AUTH_BLOCKED = 2,
+	PROTO_AUTH_EXPIRED = 3,
+	PROTO_AUTH_UNKNOWN = 4,		/* not on the whitelist, policy refuses */
+	PROTO_AUTH_ONLINE_ACCEPTED = 5,	/* the cloud accepted it */
+	PROTO_AUTH_ONLINE_REFUSED = 6,
+	PROTO_AUTH_OFFLINE_DISABLED = 7,/* offline charging is switched off */
+	PROTO_AUTH_UNKNOWN_ACCEPTED = 8,/* not on the list, policy accepts */
+	PROTO_AUTH_EXPIRED_ACCEPTED = 9,/* expired, policy accepts */
+	PROTO_AUTH_BUSY = 10		/* a session is already running */
+};
+enum proto_cp {
+	PROTO_CP_AVAILABLE = 0, PROTO_CP_PREPARING = 1, PROTO_CP_CHARGING = 2,
+	PROTO_CP_FINISHING = 3, PROTO_CP_FAULTED = 4, PROTO_CP_SUSPENDED = 5
+};
+enum proto_source {
+	PROTO_SRC_NONE = 0, PROTO_SRC_OFFLINE_CARD = 1,
+	PROTO_SRC_ONLINE_CARD = 2, PROTO_SRC_APP_ORDER = 3
+};
+enum proto_resync { PROTO_RESYNC_IDLE, PROTO_RESYNC_RUNNING, PROTO_RESYNC_DONE, PROTO_RESYNC_FAILED };
+/* control.last_error */
+enum proto_write_error {
+	PROTO_WERR_NONE = 0,
+	PROTO_WERR_NO_SESSION = 1,	/* write needs an authenticated session */
+	PROTO_WERR_BAD_KEY = 2,		/* auth.response did not match */
+	PROTO_WERR_LOCKED_OUT = 3,	/* too many wrong keys: wait auth.lockout_left_s */
+	PROTO_WERR_RANGE = 4,		/* value out of range */
+	PROTO_WERR_FORCED_OFFLINE = 5,	/* resync refused: pile is forced offline */
+	PROTO_WERR_NO_BACKEND = 6	/* resync refused: back-end unreachable */
+};
+/* whitelist.result */
+enum proto_wl_result {
+	PROTO_WL_OK = 0, PROTO_WL_NOT_FOUND = 1, PROTO_WL_FULL = 2,
+	PROTO_WL_BAD_ENTRY = 3, PROTO_WL_BAD_COMMAND = 4
+};
+enum proto_wl_cmd { PROTO_WL_UPSERT = 1, PROTO_WL_REMOVE = 2, PROTO_WL_CLEAR = 3, PROTO_WL_SET_VERSION = 4 };
+enum proto_wl_status { PROTO_WL_ACCEPTED = 1, PROTO_WL_BLOCKED = 2 };
+
+const char	*proto_link_str(unsigned);	/* "online", "offline", "forced offline" */
+const char	*proto_card_state_str(unsigned);
+const char	*proto_auth_str(unsigned);	/* "accepted", "blocked", ... */
+const char	*proto_cp_str(unsigned);
+const char	*proto_source_str(unsigned);
+const char	*proto_period_str(unsigned);	/* "sharp", "peak", "flat", "valley" */
+const char	*proto_write_error_str(unsigned);
+const char	*proto_wl_result_str(unsigned);
+
+#define PROTO_UID_MAX		20	/* hex characters: 10-byte UIDs */
+#define PROTO_TAG_MAX		20	/* UID or order id */
+#define PROTO_HOLDER_MAX	32	/* bytes of UTF-8 in the whitelist */
+#define PROTO_STR_MAX		33
+
+struct proto_identity {
+	unsigned	protocol;
+	unsigned	caps;
+	char		vendor[17], model[17], serial[17], firmware[17];
+	char		device_id[33];
+	uint32_t	wl_capacity, rec_capacity;
+};
+
+struct proto_live {
+	unsigned	link;
+	uint32_t	forced_until;
+	unsigned	backend;
+	int		signal_dbm;
+	uint32_t	unsynced, first_seq, last_seq;
+	unsigned	card_state;
+	char		last_uid[PROTO_UID_MAX + 1];
+	unsigned	last_auth;
+	uint32_t	last_auth_time;
+	unsigned	cp_state;
+	unsigned	voltage_dv[3], current_ca[3];
+	uint32_t	power_w, energy_wh;
+	uint32_t	session_id;
+	unsigned	session_source;
+	uint32_t	session_energy_wh, session_cost_minor;
+	unsigned	session_period;
+	uint32_t	session_tariff_version, session_start;
+	char		session_tag[PROTO_TAG_MAX + 1];
+	uint32_t	tariff_version, clock;
+	uint32_t	wl_version, wl_count;
+	unsigned	offline_charging, unknown_card, expired_card;
+	uint32_t	offline_max_wh;
+	unsigned	auth_state;
+	char		last_holder[PROTO_HOLDER_MAX + 1];
+};
+
+/* regs holds PROTO_IDENTITY_COUNT / PROTO_LIVE_COUNT registers from the
+ * block's first address. */
+void	proto_identity_decode(const uint16_t *regs, struct proto_identity *);
+void	proto_identity_encode(const struct proto_identity *, uint16_t *regs);
+void	proto_live_decode(const uint16_t *regs, struct proto_live *);
+void	proto_live_encode(const struct proto_live *, uint16_t *regs);
+
+/* ---- tariffs and settlement ---------------------------------------------- */
+
+#define PROTO_PERIODS	4	/* sharp, peak, flat, valley */
+#define PROTO_SLOTS	48	/* half-hours of a day */
+
+struct proto_tariff {
+	uint32_t	version;
+	uint32_t	energy_price[PROTO_PERIODS];	/* 1e-5 currency / kWh */
+	uint32_t	service_price[PROTO_PERIODS];	/* 1e-5 currency / kWh */
+	uint8_t		slot_period[PROTO_SLOTS];	/* 0..3 */
+};
+#define PROTO_TARIFF_COUNT	(PROTO_N_TARIFF_VERSION + PROTO_N_TARIFF_ENERGY_PRICE + \
+				 PROTO_N_TARIFF_SERVICE_PRICE + PROTO_N_TARIFF_SLOTS)
+
+void	proto_tariff_encode(const struct proto_tariff *, uint16_t *regs);
+/* -1 when a slot names a period > 3. */
+int	proto_tariff_decode(const uint16_t *regs, struct proto_tariff *);
+/* Period of the half-hour containing unix time t (UTC). */
+unsigned	proto_tariff_period_at(const struct proto_tariff *, uint32_t t);
+/* energy_wh * price / 1e6 rounded half up: minor units (DESIGN.md). */
+uint32_t	proto_fee_minor(uint32_t energy_wh, uint32_t price);
+/* Fill per-period fees from per-period energy. */
+void	proto_settle(const struct proto_tariff *, const uint32_t energy_wh[PROTO_PERIODS],
+	    uint32_t energy_fee_minor[PROTO_PERIODS], uint32_t service_fee_minor[PROTO_PERIODS]);
+
+/* ---- charging records -------------------------------------------------- */
+
+#define PROTO_RECORD_BYTES	124	/* 62 registers */
+#define PROTO_RECORD_REGS	62
+#define PROTO_REC_WINDOW_RECORDS 2
+
+enum proto_record_kind { PROTO_REC_OFFLINE_CARD = 1, PROTO_REC_ONLINE_CARD = 2, PROTO_REC_APP_ORDER = 3 };
+enum proto_stop_reason {
+	PROTO_STOP_UNPLUGGED = 1, PROTO_STOP_CARD = 2, PROTO_STOP_REMOTE = 3,
+	PROTO_STOP_ENERGY_LIMIT = 4, PROTO_STOP_POWER_LOSS = 5, PROTO_STOP_FAULT = 6
+};
+#define PROTO_REC_F_OFFLINE	0x01	/* started while offline */
+#define PROTO_REC_F_SYNCED	0x02	/* cloud acknowledged it; outside the CRC */
+
+/*
+ * Wire layout (big-endian), 124 bytes:
+ *   0 seq u32 | 4 kind u8 | 5 flags u8 | 6 stop_reason u8 | 7 format u8 (1)
+ *   8 tag[20] card UID (hex) or order id, NUL padded
+ *  28 start u32 | 32 stop u32 | 36 meter_start_wh u32 | 40 meter_stop_wh u32
+ *  44 energy_wh[4] u32 | 60 tariff_version u32
+ *  64 energy_fee_minor[4] u32 | 80 service_fee_minor[4] u32
+ *  96 holder[24] UTF-8, NUL padded
+ * 120 crc32 of bytes 0..119 with the SYNCED flag cleared
+ */
+struct proto_record {
+	uint32_t	seq;
+	uint8_t		kind, flags, stop_reason;
+	char		tag[PROTO_TAG_MAX + 1];
+	uint32_t	start, stop;
+	uint32_t	meter_start_wh, meter_stop_wh;
+	uint32_t	energy_wh[PROTO_PERIODS];
+	uint32_t	tariff_version;
+	uint32_t	energy_fee_minor[PROTO_PERIODS];
+	uint32_t	service_fee_minor[PROTO_PERIODS];
+	char		holder[25];
+	uint32_t	crc;	/* filled by encode, checked by decode */
+};
+
+/* Encodes and sets rec->crc. */
+void	proto_record_encode(struct proto_record *rec, uint8_t out[PROTO_RECORD_BYTES]);
+/* 0, or -1 with the record still filled when the CRC does not match,
+ * -2 when the format byte or a field is impossible. */
+int	proto_record_decode(const uint8_t in[PROTO_RECORD_BYTES], struct proto_record *);
+uint32_t	proto_record_energy_wh(const struct proto_record *);	/* sum of periods */
+uint32_t	proto_record_fee_minor(const struct proto_record *);	/* energy + service */
+const char	*proto_kind_str(unsigned);
+const char	*proto_stop_str(unsigned);
+
+/* ---- whitelist entries ------------------------------------------------- */
+
+#define PROTO_WL_ENTRY_REGS	29
+#define PROTO_WL_WINDOW_ENTRIES	4
+
+struct proto_wl_entry {
+	char		uid[PROTO_UID_MAX + 1];	/* upper-case hex */
+	unsigned	status;			/* PROTO_WL_ACCEPTED / BLOCKED */
+	uint32_t	expiry;			/* unix s; 0 never */
+	char		holder[PROTO_HOLDER_MAX + 1];
+};
+
+/* Layout: uid 10 regs | status 1 | expiry u32 2 | holder 16 regs. */
+void	proto_wl_entry_encode(const struct proto_wl_entry *, uint16_t regs[PROTO_WL_ENTRY_REGS]);
+/* -1 when the entry is impossible (empty or non-hex uid, bad status). */
+int	proto_wl_entry_decode(const uint16_t regs[PROTO_WL_ENTRY_REGS], struct proto_wl_entry *);
+/* Normalises a UID typed by a person ("04:a2:..", "04a2 ...") to upper-case
+ * hex in out; -1 unless it is 4..10 bytes of hex. */
+int	proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1]);
+
+/* ---- authentication ---------------------------------------------------- */
+
+#define PROTO_CHALLENGE_BYTES	16
+#define PROTO_KEY_BYTES		32
+#define PROTO_MAC_BYTES		32
+/* The message the HMAC covers: challenge (16) | serial (16, NUL padded) |
+ * address (1): 33 bytes. A response is good for one pile, one challenge. */
+#define PROTO_AUTH_MSG_BYTES	33
+void	proto_auth_message(const uint8_t challenge[PROTO_CHALLENGE_BYTES],
+	    const char *serial, uint8_t unit, uint8_t msg[PROTO_AUTH_MSG_BYTES]);
+
+#endif

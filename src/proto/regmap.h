@@ -1,0 +1,103 @@
+/* regmap.h - the pilecon register map: the one table of the wire protocol.
+ * Code, man/pilecon-protocol.7 and data/profiles/pile.yaml all come from it. */
+#ifndef PROTO_REGMAP_H
+#define PROTO_REGMAP_H
+
+/*
+ * Every register is 16 bits, big-endian on the wire (Modbus). A u32 spans two
+ * registers, high word first. A str spans COUNT registers holding 2*COUNT
+ * bytes of UTF-8, NUL padded. FC 03 and FC 04 read the same address space.
+ * A read must stay inside one block; registers not listed are illegal
+ * addresses.
+ *
+ * Access: R   read only
+ *         RW  open write (cursors: reading must need no key)
+ *         WA  write needs an authenticated session (HMAC challenge-response)
+ *
+ * X(ID, NAME, ADDR, COUNT, TYPE, ACCESS, UNIT, DOC)
+ */
+#define PROTO_REGMAP(X) \
+/* identity block 0x0000 */ \
+X(ID_PROTOCOL,     "identity.protocol_version", 0x0000,  1, U16, R, "", "protocol version, major << 8 | minor (0x0100 = 1.0)") \
+X(ID_CAPS,         "identity.capabilities",     0x0001,  1, U16, R, "bits", "bit 0 FC 23, 1 offline card charging, 2 app orders, 3 three-phase meter, 4 whitelist, 5 authenticated writes") \
+X(ID_VENDOR,       "identity.vendor",           0x0002,  8, STR, R, "", "vendor name") \
+X(ID_MODEL,        "identity.model",            0x000A,  8, STR, R, "", "model name") \
+X(ID_SERIAL,       "identity.serial",           0x0012,  8, STR, R, "", "serial number, unique per vendor; the archive keys records by it") \
+X(ID_FIRMWARE,     "identity.firmware",         0x001A,  8, STR, R, "", "firmware version") \
+X(ID_DEVICE_ID,    "identity.device_id",        0x0022, 16, STR, R, "", "device identifier: the content of the pile's QR code, used by app orders") \
+X(ID_WL_CAPACITY,  "identity.whitelist_capacity", 0x0032, 2, U32, R, "entries", "whitelist entries the pile can hold") \
+X(ID_REC_CAPACITY, "identity.record_capacity",  0x0034,  2, U32, R, "records", "charging records the pile can hold") \
+/* live block 0x0100: one FC 03 of LIVE_COUNT registers reads all of it */ \
+X(LIVE_LINK,       "live.link_state",           0x0100,  1, U16, R, "enum", "0 online, 1 offline, 2 forced offline") \
+X(LIVE_FORCED_UNTIL, "live.forced_until",       0x0101,  2, U32, R, "unix s", "end of forced offline, pile clock; 0 when not forced") \
+X(LIVE_BACKEND,    "live.backend",              0x0103,  1, U16, R, "bool", "1 when the back-end (cloud) connection is up") \
+X(LIVE_SIGNAL,     "live.signal_dbm",           0x0104,  1, S16, R, "dBm", "signal strength of the uplink, -113..-51; 0 unknown") \
+X(LIVE_UNSYNCED,   "live.unsynced",             0x0105,  2, U32, R, "records", "records not yet acknowledged by the cloud") \
+X(LIVE_FIRST_SEQ,  "live.first_seq",            0x0107,  2, U32, R, "", "oldest record sequence number held; 0 when none") \
+X(LIVE_LAST_SEQ,   "live.last_seq",             0x0109,  2, U32, R, "", "newest record sequence number; 0 when none") \
+X(LIVE_CARD_STATE, "live.card_state",           0x010B,  1, U16, R, "enum", "card reader: 0 idle, 1 card present, 2 fault") \
+X(LIVE_LAST_UID,   "live.last_uid",             0x010C, 10, STR, R, "", "last card UID, upper-case hex") \
+X(LIVE_LAST_AUTH,  "live.last_auth",            0x0116,  1, U16, R, "enum", "result for the last card: see AUTH RESULTS") \
+X(LIVE_LAST_AUTH_TIME, "live.last_auth_time",   0x0117,  2, U32, R, "unix s", "when the last card was seen") \
+X(LIVE_CP_STATE,   "live.cp_state",             0x0119,  1, U16, R, "enum", "0 available, 1 preparing, 2 charging, 3 finishing, 4 faulted, 5 suspended") \
+X(LIVE_VOLTAGE,    "live.voltage_dv",           0x011A,  3, U16, R, "0.1 V", "voltage of L1, L2, L3") \
+X(LIVE_CURRENT,    "live.current_ca",           0x011D,  3, U16, R, "0.01 A", "current of L1, L2, L3") \
+X(LIVE_POWER,      "live.power_w",              0x0120,  2, U32, R, "W", "active power") \
+X(LIVE_ENERGY,     "live.energy_wh",            0x0122,  2, U32, R, "Wh", "energy register (meter total)") \
+X(LIVE_SESSION_ID, "live.session_id",           0x0124,  2, U32, R, "", "sequence number the running session's record will get; 0 when none") \
+X(LIVE_SESSION_SRC, "live.session_source",      0x0126,  1, U16, R, "enum", "0 none, 1 offline card, 2 online card, 3 app order") \
+X(LIVE_SESSION_ENERGY, "live.session_energy_wh", 0x0127, 2, U32, R, "Wh", "energy of the running session") \
+X(LIVE_SESSION_COST, "live.session_cost_minor", 0x0129,  2, U32, R, "0.01", "energy fee plus service fee so far") \
+X(LIVE_SESSION_PERIOD, "live.session_period",   0x012B,  1, U16, R, "enum", "tariff period now: 0 sharp, 1 peak, 2 flat, 3 valley") \
+X(LIVE_SESSION_TARIFF, "live.session_tariff_version", 0x012C, 2, U32, R, "", "tariff version the running session settles at") \
+X(LIVE_SESSION_START, "live.session_start",     0x012E,  2, U32, R, "unix s", "start of the running session") \
+X(LIVE_SESSION_TAG, "live.session_tag",         0x0130, 10, STR, R, "", "card UID or app order id of the running session") \
+X(LIVE_TARIFF_VERSION, "live.tariff_version",   0x013A,  2, U32, R, "", "version of the last tariff the pile received") \
+X(LIVE_CLOCK,      "live.clock",                0x013C,  2, U32, R, "unix s", "pile clock, UTC") \
+X(LIVE_WL_VERSION, "live.whitelist_version",    0x013E,  2, U32, R, "", "whitelist version") \
+X(LIVE_WL_COUNT,   "live.whitelist_count",      0x0140,  2, U32, R, "entries", "whitelist entries held") \
+X(LIVE_OFFLINE_CHARGING, "live.offline_charging", 0x0142, 1, U16, R, "bool", "effective: offline card charging enabled") \
+X(LIVE_UNKNOWN_CARD, "live.unknown_card",       0x0143,  1, U16, R, "enum", "effective: unknown cards while offline, 0 refuse, 1 accept") \
+X(LIVE_EXPIRED_CARD, "live.expired_card",       0x0144,  1, U16, R, "enum", "effective: expired cards while offline, 0 refuse, 1 accept") \
+X(LIVE_OFFLINE_MAX_WH, "live.offline_max_wh",   0x0145,  2, U32, R, "Wh", "effective: energy limit of an offline session; 0 none") \
+X(LIVE_AUTH_STATE, "live.auth_state",           0x0147,  1, U16, R, "bool", "1 while an authenticated session is open") \
+X(LIVE_LAST_HOLDER, "live.last_holder",         0x0148, 16, STR, R, "", "holder name of the last card, from the whitelist") \
+/* control block 0x0200 */ \
+X(AUTH_CHALLENGE,  "auth.challenge",            0x0200,  8, BYTES, R, "", "16-byte nonce; renewed after every attempt and when a session ends") \
+X(AUTH_RESPONSE,   "auth.response",             0x0208, 16, BYTES, RW, "", "write HMAC-SHA256(key, challenge | serial | address) to open a session") \
+X(AUTH_STATE,      "auth.state",                0x0218,  1, U16, R, "bool", "1 while a session is open") \
+X(AUTH_SESSION_LEFT, "auth.session_left_s",     0x0219,  1, U16, R, "s", "seconds until the session closes for idleness") \
+X(AUTH_LOCKOUT_LEFT, "auth.lockout_left_s",     0x021A,  1, U16, R, "s", "seconds until the next attempt is accepted after wrong keys") \
+X(AUTH_FAILURES,   "auth.failures",             0x021B,  1, U16, R, "", "consecutive failed attempts") \
+X(CTL_FORCE_OFFLINE, "control.force_offline_until", 0x0220, 2, U32, WA, "unix s", "force offline until this pile time; 0 ends it; at most 7 days ahead") \
+X(CTL_RESYNC,      "control.resync",            0x0222,  1, U16, WA, "", "write 1 to upload unsynced records now") \
+X(CTL_RESYNC_STATE, "control.resync_state",     0x0223,  1, U16, R, "enum", "0 idle, 1 running, 2 done, 3 failed (no back-end)") \
+X(CTL_CLOCK,       "control.clock",             0x0224,  2, U32, WA, "unix s", "pile clock; write to set it") \
+X(CTL_LAST_ERROR,  "control.last_error",        0x0226,  1, U16, R, "enum", "why the last write was refused: see WRITE ERRORS") \
+/* settings block 0x0280 */ \
+X(SET_OFFLINE_CHARGING, "settings.offline_charging", 0x0280, 1, U16, WA, "bool", "offline card charging enabled") \
+X(SET_UNKNOWN_CARD, "settings.unknown_card",    0x0281,  1, U16, WA, "enum", "unknown cards while offline: 0 refuse, 1 accept") \
+X(SET_EXPIRED_CARD, "settings.expired_card",    0x0282,  1, U16, WA, "enum", "expired cards while offline: 0 refuse, 1 accept") \
+X(SET_OFFLINE_MAX_WH, "settings.offline_max_wh", 0x0283, 2, U32, WA, "Wh", "energy limit of an offline session; 0 none") \
+/* tariff block 0x0300: written whole with one FC 16 */ \
+X(TARIFF_VERSION,  "tariff.version",            0x0300,  2, U32, WA, "", "tariff version") \
+X(TARIFF_ENERGY_PRICE, "tariff.energy_price",   0x0302,  8, U32, WA, "1e-5/kWh", "energy price of sharp, peak, flat, valley (4 x u32)") \
+X(TARIFF_SERVICE_PRICE, "tariff.service_price", 0x030A,  8, U32, WA, "1e-5/kWh", "service fee of sharp, peak, flat, valley (4 x u32)") \
+X(TARIFF_SLOTS,    "tariff.slots",              0x0312, 24, BYTES, WA, "", "48 bytes: period (0..3) of each half-hour from 00:00") \
+/* whitelist command block 0x0400: written whole with one FC 16 */ \
+X(WL_CMD,          "whitelist.cmd",             0x0400,  1, U16, WA, "enum", "1 upsert, 2 remove, 3 clear, 4 set version") \
+X(WL_NEW_VERSION,  "whitelist.new_version",     0x0401,  2, U32, WA, "", "version after the command; 0 lets the pile add one") \
+X(WL_NENTRIES,     "whitelist.entries_count",   0x0403,  1, U16, WA, "", "entries in this command, 0..4") \
+X(WL_ENTRIES,      "whitelist.entries",         0x0404, 116, BYTES, WA, "", "4 whitelist entries of 29 registers (see WHITELIST ENTRY)") \
+X(WL_RESULT,       "whitelist.result",          0x0478,  1, U16, R, "enum", "result of the last command: see WHITELIST RESULTS") \
+X(WL_VERSION,      "whitelist.version",         0x0479,  2, U32, R, "", "whitelist version") \
+X(WL_COUNT,        "whitelist.count",           0x047B,  2, U32, R, "entries", "entries held") \
+X(WL_DIGEST,       "whitelist.digest",          0x047D,  2, U32, R, "", "CRC-32 of all entries in UID order, 58 bytes each as on the wire") \
+/* whitelist read window 0x0480: FC 23 writes the cursor and reads the window */ \
+X(WL_CURSOR,       "whitelist.cursor",          0x0480,  2, U32, RW, "", "index (in UID order) of the first entry in the window") \
+X(WL_WINDOW,       "whitelist.window",          0x0482, 117, BYTES, R, "", "entry count (1 register) then up to 4 entries of 29 registers") \
+/* record read window 0x1000 */ \
+X(REC_CURSOR,      "records.cursor",            0x1000,  2, U32, RW, "", "sequence number of the first record in the window") \
+X(REC_WINDOW,      "records.window",            0x1002, 125, BYTES, R, "", "record count (1 register) then up to 2 records of 62 registers")
+
+#endif

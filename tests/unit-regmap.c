@@ -1,0 +1,47 @@
+/* unit-regmap - the register map is consistent: no overlaps, every register
+ * inside exactly one block, every read window within the Modbus limit. */
+#include "config.h"
+
+#include "proto.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	size_t	i, j;
+	int	overlaps = 0, outside = 0;
+
+	for (i = 0; i < proto_regmap_len; i++) {
+		const struct proto_reg *a = &proto_regmap[i];
+		for (j = i + 1; j < proto_regmap_len; j++) {
+			const struct proto_reg *b = &proto_regmap[j];
+			if (a->addr < b->addr + b->count && b->addr < a->addr + a->count) {
+				overlaps++;
+				printf("# '%s' overlaps '%s'\n", a->name, b->name);
+			}
+		}
+		if (proto_range_valid(a->addr, a->count) != 0) {
+			outside++;
+			printf("# '%s' lies outside every block\n", a->name);
+		}
+	}
+	is_int(overlaps, 0, "no two registers overlap");
+	is_int(outside, 0, "every register lies inside one block");
+	for (i = 0; i < proto_blocks_len; i++)
+		ok(proto_blocks[i].count <= PROTO_READ_MAX + 2,
+		    "block '%s' (%u registers) readable in one window", proto_blocks[i].name,
+		    proto_blocks[i].count);
+	is_int(PROTO_LIVE_COUNT <= PROTO_READ_MAX, 1, "live block is one FC 03 read");
+	is_int(PROTO_N_REC_WINDOW, 1 + PROTO_REC_WINDOW_RECORDS * PROTO_RECORD_REGS,
+	    "record window holds a count and 2 records");
+	is_int(PROTO_N_WL_WINDOW, 1 + PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS,
+	    "whitelist window holds a count and 4 entries");
+	is_int(PROTO_N_WL_ENTRIES, PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS,
+	    "whitelist command holds 4 entries");
+	ok(proto_range_valid(PROTO_A_LIVE_LINK, PROTO_LIVE_COUNT + 1) != 0,
+	    "a read past the live block is refused");
+	ok(proto_reg_by_name("live.energy_wh") != NULL &&
+	    proto_reg_by_name("live.energy_wh")->addr == PROTO_A_LIVE_ENERGY,
+	    "registers are found by name");
+	return done_testing();
+}
