@@ -1,7 +1,17 @@
-# tests: TAP programs and scripts run by `make check`.
+# tests: TAP programs and scripts run by `make check`. Each area keeps its
+# tests in its own fragment so that work in one does not collide with another.
 EXTRA_DIST += tests/tap.h
 TEST_PROTO_LIBS = src/proto/libproto.a
 
 check_PROGRAMS += tests/unit-regmap
 tests_unit_regmap_LDADD = $(TEST_PROTO_LIBS)
 TESTS += tests/unit-regmap
+
+include tests/proto.mk
+include tests/link.mk
+include tests/sim.mk
+include tests/archive.mk
+include tests/batch.mk
+include tests/tui.mk
+include tests/e2e.mk
+include tests/interop.mk
