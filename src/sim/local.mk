@@ -1,1 +1,10 @@
-# src/sim
+# src/sim: pilesim, a reference pile. The world (piles, cloud, storage) comes
+# from sim-world.mk as src/sim/libsimworld.a; this fragment builds the shell
+# around it: bus, pacing, line emulator, control socket.
+include src/sim/sim-world.mk
+
+bin_PROGRAMS += pilesim
+pilesim_SOURCES = src/sim/sim.h src/sim/shell.h src/sim/sim-main.c \
+	src/sim/bus.c src/sim/line.c src/sim/ctlsock.c src/sim/ctl-client.c
+pilesim_LDADD = src/sim/libsimworld.a src/proto/libproto.a src/libcommon.a \
+	$(SODIUM_LIBS) $(LIBINTL) -lm

@@ -1,0 +1,416 @@
+/* sim-main.c - pilesim: N simulated piles on one emulated RS-485 bus behind a
+ * pseudo-terminal (or a real serial device), driven by a control socket. One
+ * poll loop, no threads; signals only write to a self-pipe. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "sim/shell.h"
+
+#define SHELL_MAX_PILES		247
+#define SHELL_POLLFDS		(2 + 1 + CTLSOCK_MAX_CLIENTS + 1)
+
+struct shell {
+	struct sim_world	*world;
+	struct bus		*bus;
+	struct ctlsock		*ctl;
+	struct line		 line;
+	int			 npiles;
+};
+
+static int	shell_sigpipe[2] = { -1, -1 };
+
+static void
+shell_signal(int sig)
+{
+	int	saved = errno;
+	char	c = (char)sig;
+
+	(void)!write(shell_sigpipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "%s", _(
+"usage: pilesim --data DIR [--piles N] [options]\n"
+"       pilesim ctl --data DIR COMMAND [ARG...]\n"
+"\n"
+"Simulates N charging piles (Modbus addresses 1..N) on one RS-485 bus behind\n"
+"a pseudo-terminal, or a real serial device, and runs until SIGTERM/SIGINT.\n"
+"State, records, the emulated cloud and DIR/keys.yaml persist in DIR.\n"
+"\n"
+"  -d, --data DIR         data folder (created when missing)\n"
+"  -n, --piles N          piles on the bus, 1..247 (default 1)\n"
+"  -b, --baud B           baud rate (default 115200)\n"
+"  -l, --link PATH        symlink to the pseudo-terminal (default DIR/bus)\n"
+"      --device DEV       serve a real serial device instead of a pty\n"
+"      --pace             pace bytes at the baud rate (10 bits a byte)\n"
+"      --latency-ms MS    delay before each reply, like a USB adapter's\n"
+"                         latency timer (implies --pace)\n"
+"      --clock UNIX       pile clock at first start (default: now)\n"
+"      --wl-capacity N    whitelist entries per pile (default 10000)\n"
+"      --seed S           seed of the line emulator (default 1)\n"
+"      --ber RATE         bit-error rate on the line (implies --pace)\n"
+"      --drop RATE        probability that a frame is lost (implies --pace)\n"
+"      --truncate RATE    probability that a reply is cut short (implies --pace)\n"
+"  -h, --help             this help\n"
+"\n"
+"`pilesim ctl --data DIR help` lists the control commands; `line ...`\n"
+"commands change the line emulator at run time:\n"
+"  line ber RATE | drop RATE | truncate RATE | latency MS | pull SECONDS |\n"
+"       busy ADDR on|off | off | show\n"));
+}
+
+static int
+parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	if (*s >= '0' && *s <= '9') {
+		v = strtoul(s, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= min && v <= max) {
+			*out = v;
+			return 0;
+		}
+	}
+	fprintf(stderr, _("pilesim: invalid value '%s' for %s: give a whole "
+	    "number from %lu to %lu\n"), s, opt, min, max);
+	return -1;
+}
+
+static int
+parse_rate(const char *opt, const char *s, double *out)
+{
+	if (line_parse_rate(s, out) == 0)
+		return 0;
+	fprintf(stderr, _("pilesim: invalid rate '%s' for %s: give a probability "
+	    "from 0 to 1 (e.g. 1e-4)\n"), s, opt);
+	return -1;
+}
+
+/* The control socket's commands: `line ...` is about the wire, the shell's
+ * business; everything else belongs to the world. */
+static int
+shell_ctl(void *arg, int argc, char **argv, FILE *out)
+{
+	struct shell	*sh = arg;
+	uint64_t	 now_us = shell_now_us();
+	int		 status;
+
+	if (strcmp(argv[0], "line") == 0)
+		return line_ctl(&sh->line, bus_stats(sh->bus), sh->npiles, argc,
+		    argv, out, now_us);
+	status = sim_world_ctl(sh->world, argc, argv, out, now_us / 1000);
+	if (strcmp(argv[0], "help") == 0 && argc == 1)
+		fprintf(out, "%s", _("line ber RATE | drop RATE | truncate RATE | "
+		    "latency MS | pull SECONDS | busy ADDR on|off | off | show\n"
+		    "    the line emulator: faults on the wire, deterministic "
+		    "from --seed\n"));
+	return status;
+}
+
+static int
+shell_signals(char **cause)
+{
+	struct sigaction	sa;
+
+	if (pipe2(shell_sigpipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return set_cause(cause, -1, _("cannot create a pipe: %s"),
+		    strerror(errno));
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = shell_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+/* Runs until a signal; -1 when the terminal failed. */
+static int
+shell_loop(struct shell *sh)
+{
+	struct pollfd	 pfd[SHELL_POLLFDS];
+	struct timespec	 ts;
+	uint64_t	 now_us, next_us, tick_us, t;
+	char		 buf[16];
+	int		 n, nctl, r;
+
+	now_us = shell_now_us();
+	sim_world_tick(sh->world, now_us / 1000);
+	tick_us = now_us + (uint64_t)sim_world_next_tick_ms(sh->world,
+	    now_us / 1000) * 1000;
+	bus_service(sh->bus, 0, now_us);
+	for (;;) {
+		pfd[0].fd = shell_sigpipe[0];
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		bus_pollfd(sh->bus, &pfd[1]);
+		nctl = ctlsock_pollfds(sh->ctl, &pfd[2], SHELL_POLLFDS - 2);
+		n = 2 + nctl;
+
+		now_us = shell_now_us();
+		next_us = tick_us;
+		if ((t = bus_next_us(sh->bus)) < next_us)
+			next_us = t;
+		if ((t = ctlsock_next_us(sh->ctl)) < next_us)
+			next_us = t;
+		t = next_us > now_us ? next_us - now_us : 0;
+		ts.tv_sec = (time_t)(t / 1000000);
+		ts.tv_nsec = (long)(t % 1000000) * 1000;
+		r = ppoll(pfd, (nfds_t)n, &ts, NULL);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r < 0)
+			continue;
+		if (pfd[0].revents & POLLIN) {
+			(void)!read(shell_sigpipe[0], buf, sizeof buf);
+			return 0;
+		}
+
+		now_us = shell_now_us();
+		if (now_us >= tick_us) {
+			sim_world_tick(sh->world, now_us / 1000);
+			r = sim_world_next_tick_ms(sh->world, now_us / 1000);
+			if (r < 0 || r > 100)
+				r = 100;
+			tick_us = now_us + (uint64_t)r * 1000;
+		}
+		bus_service(sh->bus, pfd[1].revents, now_us);
+		if (bus_error(sh->bus) != NULL)
+			return -1;
+		ctlsock_service(sh->ctl, &pfd[2], nctl, shell_now_us());
+	}
+}
+
+static int
+shell_mkdir(const char *dir)
+{
+	struct stat	st;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+	fprintf(stderr, _("pilesim: cannot create data folder '%s': %s\n"), dir,
+	    strerror(errno));
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_WL, OPT_SEED, OPT_BER,
+	    OPT_DROP, OPT_TRUNC };
+	static const struct option	 longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "piles", required_argument, NULL, 'n' },
+		{ "baud", required_argument, NULL, 'b' },
+		{ "link", required_argument, NULL, 'l' },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "pace", no_argument, NULL, OPT_PACE },
+		{ "latency-ms", required_argument, NULL, OPT_LATENCY },
+		{ "clock", required_argument, NULL, OPT_CLOCK },
+		{ "wl-capacity", required_argument, NULL, OPT_WL },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "ber", required_argument, NULL, OPT_BER },
+		{ "drop", required_argument, NULL, OPT_DROP },
+		{ "truncate", required_argument, NULL, OPT_TRUNC },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct shell		 sh;
+	struct sim_config	 cfg;
+	struct bus_config	 bcfg;
+	char			*cause = NULL, *link = NULL, *deflink = NULL;
+	char			*sockpath;
+	const char		*dir = NULL;
+	unsigned long		 v;
+	double			 ber = 0, drop = 0, trunc = 0;
+	unsigned		 latency_ms = 0;
+	uint64_t		 seed = 1;
+	int			 c, rc;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_client_main(argc - 1, argv + 1);
+
+	memset(&sh, 0, sizeof sh);
+	memset(&cfg, 0, sizeof cfg);
+	memset(&bcfg, 0, sizeof bcfg);
+	cfg.npiles = 1;
+	cfg.wl_capacity = 10000;
+	bcfg.baud = 115200;
+	while ((c = getopt_long(argc, argv, "d:n:b:l:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'n':
+			if (parse_uint("--piles", optarg, 1, SHELL_MAX_PILES, &v) != 0)
+				return 2;
+			cfg.npiles = (int)v;
+			break;
+		case 'b':
+			if (parse_uint("--baud", optarg, 1, 4000000, &v) != 0)
+				return 2;
+			if (bus_baud_valid((unsigned)v) != 0) {
+				fprintf(stderr, _("pilesim: unsupported baud rate '%s' "
+				    "(use 1200, 2400, 4800, 9600, 19200, 38400, 57600, "
+				    "115200, 230400, 460800, 921600 ...)\n"), optarg);
+				return 2;
+			}
+			bcfg.baud = (unsigned)v;
+			break;
+		case 'l':
+			link = optarg;
+			break;
+		case OPT_DEVICE:
+			bcfg.device = optarg;
+			break;
+		case OPT_PACE:
+			bcfg.pace = 1;
+			break;
+		case OPT_LATENCY:
+			if (parse_uint("--latency-ms", optarg, 0, 60000, &v) != 0)
+				return 2;
+			latency_ms = (unsigned)v;
+			break;
+		case OPT_CLOCK:
+			if (parse_uint("--clock", optarg, 1, UINT32_MAX, &v) != 0)
+				return 2;
+			cfg.start_clock = (uint32_t)v;
+			break;
+		case OPT_WL:
+			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)
+				return 2;
+			cfg.wl_capacity = (uint32_t)v;
+			break;
+		case OPT_SEED:
+			if (parse_uint("--seed", optarg, 0, ULONG_MAX, &v) != 0)
+				return 2;
+			seed = v;
+			break;
+		case OPT_BER:
+			if (parse_rate("--ber", optarg, &ber) != 0)
+				return 2;
+			break;
+		case OPT_DROP:
+			if (parse_rate("--drop", optarg, &drop) != 0)
+				return 2;
+			break;
+		case OPT_TRUNC:
+			if (parse_rate("--truncate", optarg, &trunc) != 0)
+				return 2;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, _("pilesim: unexpected argument '%s'\n"), argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (dir == NULL) {
+		fprintf(stderr, "%s", _("pilesim: missing --data DIR (the folder "
+		    "that keeps the piles' state)\n"));
+		usage(stderr);
+		return 2;
+	}
+	if (bcfg.device != NULL && link != NULL) {
+		fprintf(stderr, "%s", _("pilesim: --link and --device exclude each "
+		    "other (the link points at a pseudo-terminal)\n"));
+		return 2;
+	}
+	if (shell_mkdir(dir) != 0)
+		return 1;
+	cfg.dir = dir;
+	sh.npiles = cfg.npiles;
+	line_init(&sh.line, seed);
+	sh.line.ber = ber;
+	sh.line.drop = drop;
+	sh.line.truncate = trunc;
+	sh.line.latency_ms = latency_ms;
+
+	if (shell_signals(&cause) != 0)
+		goto fail;
+	/* The socket first: it tells whether another pilesim owns the folder
+	 * before this one touches the world's files. */
+	sockpath = xasprintf("%s/%s", dir, SHELL_SOCKET_NAME);
+	sh.ctl = ctlsock_open(sockpath, shell_ctl, &sh, &cause);
+	free(sockpath);
+	if (sh.ctl == NULL)
+		goto fail;
+	sh.world = sim_world_open(&cfg, &cause);
+	if (sh.world == NULL)
+		goto fail;
+	bcfg.link = link;
+	if (bcfg.device == NULL && bcfg.link == NULL)
+		bcfg.link = deflink = xasprintf("%s/bus", dir);
+	sh.bus = bus_open(&bcfg, sh.world, &sh.line, &cause);
+	if (sh.bus == NULL)
+		goto fail;
+
+	if (bcfg.device != NULL)
+		printf(_("pilesim: %d piles on %s, %u baud\n"), sh.npiles,
+		    bus_tty_name(sh.bus), bcfg.baud);
+	else
+		printf(_("pilesim: %d piles on %s (%s), %u baud\n"), sh.npiles,
+		    bcfg.link, bus_tty_name(sh.bus), bcfg.baud);
+	printf(_("pilesim: control socket %s/%s, keys in %s/keys.yaml\n"), dir,
+	    SHELL_SOCKET_NAME, dir);
+	fflush(stdout);
+
+	rc = shell_loop(&sh);
+	if (rc != 0) {
+		if (bus_error(sh.bus) != NULL)
+			fprintf(stderr, "pilesim: %s\n", bus_error(sh.bus));
+		else
+			fprintf(stderr, _("pilesim: cannot wait for input: %s\n"),
+			    strerror(errno));
+	}
+	bus_close(sh.bus);
+	ctlsock_close(sh.ctl);
+	sim_world_close(sh.world);
+	free(deflink);
+	return rc == 0 ? 0 : 1;
+
+fail:
+	fprintf(stderr, "pilesim: %s\n", cause);
+	free(cause);
+	bus_close(sh.bus);
+	ctlsock_close(sh.ctl);
+	if (sh.world != NULL)
+		sim_world_close(sh.world);
+	free(deflink);
+	return 1;
+}
