@@ -1,0 +1,1 @@
+# src/sim world: owned by the world helper (placeholder)
