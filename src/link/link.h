@@ -36,7 +36,8 @@ int	link_read_now(struct link *, uint8_t *buf, size_t len, char **cause);
 void	link_flush_input(struct link *);
 
 /* Serial ports present on this machine (libserialport): USB adapters with
- * VID:PID, manufacturer, product, serial. Returns count, -1 with *cause. */
+ * VID:PID, manufacturer, product, serial. Returns count, -1 with *cause;
+ * *out (sorted by name) is the caller's to free(). */
 struct link_port_info {
 	char		name[256];
 	char		description[256];

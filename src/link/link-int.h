@@ -1,0 +1,38 @@
+/* link-int.h - what the files of src/link share and nobody else sees: the
+ * link itself and the open functions of each backend. */
+#ifndef LINK_INT_H
+#define LINK_INT_H
+
+#include "link/link.h"
+
+struct sp_port;
+
+enum link_kind {
+	LINK_TERMIOS,		/* pseudo-terminals, ports libserialport refuses */
+	LINK_SERIALPORT,	/* real serial ports */
+	LINK_TCP		/* tcp:HOST:PORT */
+};
+
+struct link {
+	enum link_kind		 kind;
+	char			*name;		/* the spec as given, for messages */
+	int			 fd;
+	struct sp_port		*sp;		/* LINK_SERIALPORT only */
+	struct link_params	 params;
+};
+
+/* How long connecting to a TCP server may take. */
+#define LINK_CONNECT_TIMEOUT_MS	3000
+
+/* Each fills l->fd (and l->sp) or returns -1 with *cause. */
+int	link_open_serial(struct link *, const char *path, char **cause);
+int	link_open_tcp(struct link *, const char *hostport, char **cause);
+void	link_close_serial(struct link *);
+
+/* Takes an exclusive advisory lock so that two programs cannot share a port
+ * by mistake; -1 with the "busy" message. */
+int	link_lock(struct link *, char **cause);
+/* The messages every backend gives for a failed open(2). */
+int	link_open_error(const char *name, int error, char **cause);
+
+#endif

@@ -1,0 +1,133 @@
+/* tcp.c - tcp:HOST:PORT: an RS-485-to-Ethernet server in raw TCP mode
+ * ("TCP server" / transparent mode), which passes RTU frames unchanged. */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "link-int.h"
+
+/* Splits "HOST:PORT" or "[V6ADDR]:PORT"; -1 when either is missing. */
+static int
+link_tcp_split(const char *hostport, char **host, char **port)
+{
+	const char	*colon, *end;
+
+	if (hostport[0] == '[') {
+		end = strchr(hostport, ']');
+		if (end == NULL || end[1] != ':' || end[2] == '\0' ||
+		    end == hostport + 1)
+			return -1;
+		*host = xasprintf("%.*s", (int)(end - hostport - 1),
+		    hostport + 1);
+		*port = xstrdup(end + 2);
+		return 0;
+	}
+	colon = strrchr(hostport, ':');
+	if (colon == NULL || colon == hostport || colon[1] == '\0')
+		return -1;
+	*host = xasprintf("%.*s", (int)(colon - hostport), hostport);
+	*port = xstrdup(colon + 1);
+	return 0;
+}
+
+/* Non-blocking connect bounded by timeout_ms; the error in *error. */
+static int
+link_tcp_connect(const struct addrinfo *ai, int timeout_ms, int *error)
+{
+	struct pollfd	pfd;
+	socklen_t	len = sizeof *error;
+	int		fd, one = 1, rc;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1) {
+		*error = errno;
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			*error = errno;
+			close(fd);
+			return -1;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		do
+			rc = poll(&pfd, 1, timeout_ms);
+		while (rc == -1 && errno == EINTR);
+		if (rc == 0) {
+			*error = ETIMEDOUT;
+			close(fd);
+			return -1;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, error, &len) != 0)
+			*error = errno;
+		if (*error != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	/* A request is one small write; waiting to coalesce it (Nagle)
+	 * would add a round trip's worth of delay to every transaction. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
+
+int
+link_open_tcp(struct link *l, const char *hostport, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		*host, *port;
+	int		 rc, error = 0;
+
+	if (link_tcp_split(hostport, &host, &port) != 0)
+		return set_cause(cause, -1, _("cannot use '%s': write a "
+		    "network port as tcp:HOST:PORT (tcp:192.168.1.20:4001)"),
+		    l->name);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		set_cause(cause, -1, _("cannot connect to '%s': cannot "
+		    "resolve '%s' port '%s': %s"), l->name, host, port,
+		    gai_strerror(rc));
+		free(host);
+		free(port);
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		l->fd = link_tcp_connect(ai, LINK_CONNECT_TIMEOUT_MS, &error);
+		if (l->fd != -1)
+			break;
+	}
+	freeaddrinfo(res);
+	free(host);
+	free(port);
+	if (l->fd != -1)
+		return 0;
+	if (error == ETIMEDOUT)
+		return set_cause(cause, -1, _("cannot connect to '%s': no "
+		    "answer within %d ms (check the address, the network and "
+		    "that the RS-485 server is on)"), l->name,
+		    LINK_CONNECT_TIMEOUT_MS);
+	if (error == ECONNREFUSED)
+		return set_cause(cause, -1, _("cannot connect to '%s': "
+		    "connection refused (is the RS-485 server set to TCP "
+		    "server mode on that port?)"), l->name);
+	return set_cause(cause, -1, _("cannot connect to '%s': %s"), l->name,
+	    strerror(error));
+}

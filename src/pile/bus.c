@@ -1,0 +1,367 @@
+/* bus.c - the Modbus RTU master on one link: one transaction at a time as a
+ * small state machine an event loop advances (line silence, request, reply,
+ * retries), plus a blocking wrapper. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "pile-int.h"
+
+uint64_t
+pile_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+struct pile_bus *
+pile_bus_new(struct link *link, const struct pile_bus_opts *opts)
+{
+	struct pile_bus	*bus = xcalloc(1, sizeof *bus);
+
+	bus->link = link;
+	bus->opts.retries = 2;
+	if (opts != NULL) {
+		bus->opts = *opts;
+		if (bus->opts.timeout_ms < 0)
+			bus->opts.timeout_ms = 0;
+		if (bus->opts.retries < 0)
+			bus->opts.retries = 2;
+	}
+	return bus;
+}
+
+void
+pile_bus_free(struct pile_bus *bus)
+{
+	free(bus);
+}
+
+struct link *
+pile_bus_link(struct pile_bus *bus)
+{
+	return bus->link;
+}
+
+const struct pile_bus_stats *
+pile_bus_stats(const struct pile_bus *bus)
+{
+	return &bus->stats;
+}
+
+void
+pile_xfer_reset(struct pile_xfer *x)
+{
+	free(x->cause);
+	memset(x, 0, sizeof *x);
+}
+
+/* "reading 'live.link_state' (0x0100)": what the refused request did. */
+static char *
+pile_bus_what(const struct proto_request *req)
+{
+	const struct proto_reg	*r;
+	char			*rd = NULL, *wr = NULL, *s;
+
+	if (req->fc == PROTO_FC_READ_HOLDING || req->fc == PROTO_FC_READ_INPUT ||
+	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE) {
+		r = proto_reg_at(req->read_addr);
+		if (r != NULL && r->addr == req->read_addr)
+			rd = xasprintf(_("reading '%s' (0x%04X)"), r->name,
+			    req->read_addr);
+		else if (r != NULL)
+			rd = xasprintf(_("reading inside '%s' (0x%04X)"),
+			    r->name, req->read_addr);
+		else
+			rd = xasprintf(_("reading register 0x%04X"),
+			    req->read_addr);
+	}
+	if (req->fc == PROTO_FC_WRITE_SINGLE ||
+	    req->fc == PROTO_FC_WRITE_MULTIPLE ||
+	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE) {
+		r = proto_reg_at(req->write_addr);
+		if (r != NULL && r->addr == req->write_addr)
+			wr = xasprintf(_("writing '%s' (0x%04X)"), r->name,
+			    req->write_addr);
+		else if (r != NULL)
+			wr = xasprintf(_("writing inside '%s' (0x%04X)"),
+			    r->name, req->write_addr);
+		else
+			wr = xasprintf(_("writing register 0x%04X"),
+			    req->write_addr);
+	}
+	if (rd != NULL && wr != NULL)
+		s = xasprintf(_("%s and %s"), wr, rd);
+	else if (rd != NULL)
+		s = xstrdup(rd);
+	else if (wr != NULL)
+		s = xstrdup(wr);
+	else
+		s = xasprintf(_("function %u"), req->fc);
+	free(rd);
+	free(wr);
+	return s;
+}
+
+static int
+pile_bus_finish(struct pile_bus *bus, struct pile_xfer *x, int status,
+    char *cause)
+{
+	free(x->cause);
+	x->cause = status < 0 ? cause : NULL;
+	if (status >= 0)
+		free(cause);
+	x->status = status;
+	bus->running = NULL;
+	bus->phase = PILE_IDLE;
+	bus->stats.transactions++;
+	return status;
+}
+
+static int
+pile_bus_fail_tries(struct pile_bus *bus, struct pile_xfer *x)
+{
+	const struct link_params	*lp = link_params(bus->link);
+	const char			*port = link_name(bus->link);
+	int				 silent = x->tries - bus->garbled;
+	char				*cause;
+
+	if (bus->garbled == 0) {
+		cause = xasprintf(_("no answer from address %u on '%s' at %u "
+		    "baud after %d tries (check the A/B wiring, the address "
+		    "with 'pilecon scan', the baud rate, and that the pile is "
+		    "powered)"), x->req.unit, port, lp->baud, x->tries);
+		return pile_bus_finish(bus, x, PILE_E_TIMEOUT, cause);
+	}
+	if (silent <= 0)
+		cause = xasprintf(_("only garbled answers from address %u on "
+		    "'%s' at %u baud after %d tries (CRC errors: check "
+		    "termination, baud and parity)"), x->req.unit, port,
+		    lp->baud, x->tries);
+	else
+		cause = xasprintf(_("no valid answer from address %u on '%s' "
+		    "at %u baud after %d tries (%d garbled, %d silent: check "
+		    "termination, baud and parity)"), x->req.unit, port,
+		    lp->baud, x->tries, bus->garbled, silent);
+	return pile_bus_finish(bus, x, PILE_E_GARBLED, cause);
+}
+
+/* A try failed: try again once the line is quiet, or give up. */
+static int
+pile_bus_retry(struct pile_bus *bus, struct pile_xfer *x, uint64_t now)
+{
+	if (x->tries > bus->opts.retries)
+		return pile_bus_fail_tries(bus, x);
+	bus->phase = PILE_QUIET;
+	bus->gap_us = (uint64_t)PILE_RETRY_QUIET_MS * 1000;
+	if (bus->gap_us < link_t35_us(link_params(bus->link)))
+		bus->gap_us = link_t35_us(link_params(bus->link));
+	x->not_before_us = now + bus->gap_us;
+	return PILE_XFER_PENDING;
+}
+
+static int
+pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
+{
+	const struct link_params	*lp = link_params(bus->link);
+	uint8_t				 frame[PROTO_ADU_MAX];
+	uint64_t			 tx_end, wait_us;
+	char				*cause = NULL;
+	int				 n, write_ms;
+
+	n = proto_request_encode(&x->req, frame, sizeof frame);
+	if (n < 0)
+		return pile_bus_finish(bus, x, PILE_E_PROTOCOL, xasprintf(
+		    _("cannot send function %u to address %u: the request "
+		    "breaks a Modbus limit"), x->req.fc, x->req.unit));
+
+	/* Whatever came before the request cannot be its answer. */
+	link_flush_input(bus->link);
+	write_ms = (int)(link_frame_us(lp, (size_t)n) / 1000) + 1000;
+	if (link_write(bus->link, frame, (size_t)n, write_ms, &cause) != 0)
+		return pile_bus_finish(bus, x, PILE_E_LINK, cause);
+	x->tries++;
+	if (x->tries > 1)
+		bus->stats.retries++;
+	bus->stats.bytes_out += (unsigned long)n;
+
+	/* write() returns once the kernel has the bytes; they are on the wire
+	 * for the frame time after that. */
+	tx_end = pile_now_us() + link_frame_us(lp, (size_t)n);
+	if (x->req.unit == 0) {
+		bus->quiet_at_us = tx_end + (uint64_t)PILE_TURNAROUND_MS * 1000;
+		return pile_bus_finish(bus, x, 0, NULL);
+	}
+	wait_us = (uint64_t)(bus->opts.timeout_ms > 0 ? bus->opts.timeout_ms :
+	    PILE_TIMEOUT_MS) * 1000;
+	wait_us += link_frame_us(lp, proto_response_length(&x->req));
+	x->deadline_us = tx_end + wait_us;
+	x->got = 0;
+	bus->phase = PILE_COLLECT;
+	return PILE_XFER_PENDING;
+}
+
+static int
+pile_bus_reply(struct pile_bus *bus, struct pile_xfer *x, uint64_t now,
+    int len)
+{
+	char	*what, *cause;
+
+	bus->quiet_at_us = now + link_t35_us(link_params(bus->link));
+	if (x->resp.exception == 0)
+		return pile_bus_finish(bus, x, 0, NULL);
+	bus->stats.exceptions++;
+	what = pile_bus_what(&x->req);
+	cause = xasprintf(_("address %u refused %s: %s"), x->req.unit, what,
+	    proto_exception_str(x->resp.exception));
+	free(what);
+	return pile_bus_finish(bus, x, PILE_E_EXCEPTION, cause);
+}
+
+int
+pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
+{
+	uint8_t		 scratch[PROTO_ADU_MAX];
+	uint64_t	 now;
+	char		*cause = NULL;
+	int		 n, rc;
+
+	if (x->status != PILE_XFER_PENDING || bus->running != x)
+		return x->status;
+	for (;;) {
+		now = pile_now_us();
+		switch (bus->phase) {
+		case PILE_QUIET:
+			/* Anything still arriving is a late or stray answer:
+			 * drop it and wait for silence again. */
+			n = link_read_now(bus->link, scratch, sizeof scratch,
+			    &cause);
+			if (n < 0)
+				return pile_bus_finish(bus, x, PILE_E_LINK,
+				    cause);
+			if (n > 0) {
+				bus->stats.bytes_in += (unsigned long)n;
+				if (x->not_before_us < now + bus->gap_us)
+					x->not_before_us = now + bus->gap_us;
+				continue;
+			}
+			if (now < x->not_before_us)
+				return PILE_XFER_PENDING;
+			rc = pile_bus_send(bus, x);
+			if (rc != PILE_XFER_PENDING)
+				return rc;
+			continue;
+		case PILE_COLLECT:
+			n = link_read_now(bus->link, x->buf + x->got,
+			    sizeof x->buf - x->got, &cause);
+			if (n < 0)
+				return pile_bus_finish(bus, x, PILE_E_LINK,
+				    cause);
+			if (n == 0) {
+				if (now < x->deadline_us)
+					return PILE_XFER_PENDING;
+				bus->stats.timeouts++;
+				if (x->got > 0) {	/* cut short */
+					bus->garbled++;
+					bus->stats.crc_errors++;
+				}
+				rc = pile_bus_retry(bus, x, now);
+				if (rc != PILE_XFER_PENDING)
+					return rc;
+				continue;
+			}
+			x->got += (size_t)n;
+			bus->stats.bytes_in += (unsigned long)n;
+			/* The request tells the reply's length: done the
+			 * moment it is complete, no silence to wait for. */
+			rc = proto_response_decode(x->buf, x->got, &x->req,
+			    &x->resp);
+			if (rc > 0)
+				return pile_bus_reply(bus, x, now, rc);
+			if (rc == PROTO_NEED_MORE && x->got < sizeof x->buf)
+				continue;
+			/* Bad CRC, impossible frame, another unit's answer. */
+			bus->garbled++;
+			bus->stats.crc_errors++;
+			rc = pile_bus_retry(bus, x, now);
+			if (rc != PILE_XFER_PENDING)
+				return rc;
+			continue;
+		case PILE_IDLE:
+			break;
+		}
+		return x->status;
+	}
+}
+
+int
+pile_bus_start(struct pile_bus *bus, struct pile_xfer *x)
+{
+	uint64_t	now = pile_now_us();
+
+	if (bus->running != NULL && bus->running != x) {
+		free(x->cause);
+		x->cause = xasprintf(_("cannot start a request to address %u "
+		    "on '%s': another one is still running"), x->req.unit,
+		    link_name(bus->link));
+		x->status = PILE_E_PROTOCOL;
+		return x->status;
+	}
+	free(x->cause);
+	x->cause = NULL;
+	memset(&x->resp, 0, sizeof x->resp);
+	x->status = PILE_XFER_PENDING;
+	x->tries = 0;
+	x->got = 0;
+	x->deadline_us = 0;
+	/* Modbus over serial line V1.02 §2.5.1.1: frames are separated by at
+	 * least 3.5 character times of silence. */
+	x->not_before_us = bus->quiet_at_us > now ? bus->quiet_at_us : now;
+	bus->running = x;
+	bus->phase = PILE_QUIET;
+	bus->gap_us = link_t35_us(link_params(bus->link));
+	bus->garbled = 0;
+	return pile_bus_step(bus, x);
+}
+
+int
+pile_bus_wait_ms(const struct pile_bus *bus, const struct pile_xfer *x)
+{
+	uint64_t	now, target;
+
+	if (x == NULL || x->status != PILE_XFER_PENDING || bus->running != x)
+		return -1;
+	target = bus->phase == PILE_QUIET ? x->not_before_us : x->deadline_us;
+	now = pile_now_us();
+	if (target <= now)
+		return 0;
+	return (int)((target - now + 999) / 1000);
+}
+
+int
+pile_bus_transact(struct pile_bus *bus, struct pile_xfer *x)
+{
+	struct pollfd	pfd;
+	int		rc;
+
+	rc = pile_bus_start(bus, x);
+	while (rc == PILE_XFER_PENDING) {
+		pfd.fd = link_fd(bus->link);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, pile_bus_wait_ms(bus, x)) < 0 &&
+		    errno != EINTR) {
+			return pile_bus_finish(bus, x, PILE_E_LINK, xasprintf(
+			    _("cannot wait for port '%s': %s"),
+			    link_name(bus->link), strerror(errno)));
+		}
+		rc = pile_bus_step(bus, x);
+	}
+	return rc;
+}

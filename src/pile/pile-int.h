@@ -1,0 +1,74 @@
+/* pile-int.h - what the files of src/pile share: the bus and pile structs
+ * and the register read/write helpers every pile_* function is made of. */
+#ifndef PILE_INT_H
+#define PILE_INT_H
+
+#include "pile/pile.h"
+
+/* Response timeout when opts.timeout_ms is 0: this much on top of the wire
+ * time of the reply. Covers a pile's processing (tens of ms) and a USB
+ * adapter's latency timer (16 ms by default) with room to spare. */
+#define PILE_TIMEOUT_MS		150
+/* After a broadcast (unit 0) nobody answers; Modbus over serial line V1.02
+ * §2.4.1 gives slaves a "turnaround delay" to act on it (100 to 200 ms). */
+#define PILE_TURNAROUND_MS	100
+/* After a garbled or missing reply, the line must have been silent this long
+ * before a retry: the slave may still be sending, or a late answer may be
+ * on its way through an adapter's buffers. */
+#define PILE_RETRY_QUIET_MS	20
+/* A session closes after 60 s without a write; open a new one a little
+ * before that instead of paying for a refused write. */
+#define PILE_SESSION_IDLE_MS	55000
+
+enum pile_phase { PILE_IDLE, PILE_QUIET, PILE_COLLECT };
+
+struct pile_bus {
+	struct link		*link;
+	struct pile_bus_opts	 opts;
+	struct pile_bus_stats	 stats;
+	uint64_t		 quiet_at_us;	/* line free: t3.5 after the last frame */
+	int			 fc23_refused;	/* the pile said FC 23 is illegal */
+
+	/* the running transaction */
+	struct pile_xfer	*running;
+	enum pile_phase		 phase;
+	uint64_t		 gap_us;	/* silence wanted before sending */
+	int			 garbled;	/* tries that got a bad frame */
+};
+
+struct pile {
+	struct pile_bus	*bus;
+	uint8_t		 addr;
+	int		 has_key;
+	uint8_t		 key[PROTO_KEY_BYTES];
+	int		 has_serial;
+	char		 serial[PROTO_STR_MAX];
+	int		 session;	/* we believe a session is open */
+	uint64_t	 last_write_us;
+};
+
+uint64_t	pile_now_us(void);
+
+/* "pile 'SIM-0001' (address 1)", or "pile at address 1" before the identity
+ * was read; in a static buffer per pile call. */
+const char	*pile_label(const struct pile *, char *buf, size_t size);
+
+/* Runs x (req filled, the rest zero) and moves its cause to *cause. */
+int	pile_run(struct pile *, struct pile_xfer *x, char **cause);
+/* FC 03 of count registers into regs. */
+int	pile_read_regs(struct pile *, uint16_t addr, uint16_t count,
+	    uint16_t *regs, char **cause);
+/* FC 16 of a register that needs no session (cursors, auth.response). */
+int	pile_write_regs(struct pile *, uint16_t addr, uint16_t count,
+	    const uint16_t *values, char **cause);
+/* FC 16 of a WA register: authenticates first when needed and once more when
+ * the pile says the session expired. *exception (may be NULL) gets the
+ * exception code of a refused write, 0 otherwise. */
+int	pile_write_auth(struct pile *, uint16_t addr, uint16_t count,
+	    const uint16_t *values, uint8_t *exception, char **cause);
+/* Writes a cursor and reads a window: one FC 23, or FC 16 + FC 03 when the
+ * bus is set to no_fc23 or the pile refused FC 23 once. */
+int	pile_cursor_read(struct pile *, uint16_t cursor_addr, uint32_t cursor,
+	    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause);
+
+#endif

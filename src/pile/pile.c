@@ -1,0 +1,334 @@
+/* pile.c - one pile on a bus: register reads and writes, identity, live
+ * state, control, settings and tariff. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common.h"
+#include "pile-int.h"
+
+struct pile *
+pile_new(struct pile_bus *bus, uint8_t addr)
+{
+	struct pile	*p = xcalloc(1, sizeof *p);
+
+	p->bus = bus;
+	p->addr = addr;
+	return p;
+}
+
+void
+pile_free(struct pile *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p->key, sizeof p->key);
+	free(p);
+}
+
+uint8_t
+pile_addr(const struct pile *p)
+{
+	return p->addr;
+}
+
+struct pile_bus *
+pile_bus(struct pile *p)
+{
+	return p->bus;
+}
+
+void
+pile_set_key(struct pile *p, const uint8_t key[PROTO_KEY_BYTES])
+{
+	if (key == NULL) {
+		sodium_memzero(p->key, sizeof p->key);
+		p->has_key = 0;
+	} else {
+		memcpy(p->key, key, sizeof p->key);
+		p->has_key = 1;
+	}
+	p->session = 0;
+}
+
+const char *
+pile_label(const struct pile *p, char *buf, size_t size)
+{
+	if (p->has_serial)
+		snprintf(buf, size, _("pile '%s' (address %u)"), p->serial,
+		    p->addr);
+	else
+		snprintf(buf, size, _("pile at address %u"), p->addr);
+	return buf;
+}
+
+int
+pile_run(struct pile *p, struct pile_xfer *x, char **cause)
+{
+	int	rc;
+
+	x->req.unit = p->addr;
+	rc = pile_bus_transact(p->bus, x);
+	if (rc < 0) {
+		if (cause != NULL) {
+			*cause = x->cause;
+			x->cause = NULL;
+		}
+	}
+	free(x->cause);
+	x->cause = NULL;
+	return rc;
+}
+
+int
+pile_read_regs(struct pile *p, uint16_t addr, uint16_t count, uint16_t *regs,
+    char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	x.req.fc = PROTO_FC_READ_HOLDING;
+	x.req.read_addr = addr;
+	x.req.read_count = count;
+	if ((rc = pile_run(p, &x, cause)) < 0)
+		return rc;
+	memcpy(regs, x.resp.regs, count * sizeof *regs);
+	return 0;
+}
+
+int
+pile_write_regs(struct pile *p, uint16_t addr, uint16_t count,
+    const uint16_t *values, char **cause)
+{
+	struct pile_xfer	x;
+
+	memset(&x, 0, sizeof x);
+	x.req.fc = PROTO_FC_WRITE_MULTIPLE;
+	x.req.write_addr = addr;
+	x.req.write_count = count;
+	memcpy(x.req.values, values, count * sizeof *values);
+	return pile_run(p, &x, cause);
+}
+
+static int
+pile_cursor_read_fc23(struct pile *p, uint16_t cursor_addr,
+    const uint16_t cur[2], uint16_t window_addr, uint16_t count,
+    uint16_t *regs, char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x.req.write_addr = cursor_addr;
+	x.req.write_count = 2;
+	x.req.values[0] = cur[0];
+	x.req.values[1] = cur[1];
+	x.req.read_addr = window_addr;
+	x.req.read_count = count;
+	rc = pile_run(p, &x, cause);
+	if (rc == 0)
+		memcpy(regs, x.resp.regs, count * sizeof *regs);
+	else if (rc == PILE_E_EXCEPTION &&
+	    x.resp.exception == PROTO_EX_ILLEGAL_FUNCTION)
+		return 1;	/* no FC 23 here: fall back */
+	return rc;
+}
+
+int
+pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
+    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause)
+{
+	struct pile_bus	*bus = p->bus;
+	uint16_t	 cur[2];
+	char		*fc23_cause = NULL;
+	int		 rc;
+
+	proto_put_u32(cur, cursor);
+	if (!bus->opts.no_fc23 && !bus->fc23_refused) {
+		rc = pile_cursor_read_fc23(p, cursor_addr, cur, window_addr,
+		    count, regs, &fc23_cause);
+		if (rc != 1) {
+			if (rc < 0 && cause != NULL)
+				*cause = fc23_cause;
+			else
+				free(fc23_cause);
+			return rc;
+		}
+		/* Gateways and older firmware lack FC 23; remember it for
+		 * the whole bus and use two plain transactions. */
+		free(fc23_cause);
+		bus->fc23_refused = 1;
+	}
+	if ((rc = pile_write_regs(p, cursor_addr, 2, cur, cause)) < 0)
+		return rc;
+	return pile_read_regs(p, window_addr, count, regs, cause);
+}
+
+int
+pile_identity(struct pile *p, struct proto_identity *id, char **cause)
+{
+	uint16_t	regs[PROTO_IDENTITY_COUNT];
+	int		rc;
+
+	rc = pile_read_regs(p, PROTO_IDENTITY_ADDR, PROTO_IDENTITY_COUNT, regs,
+	    cause);
+	if (rc < 0)
+		return rc;
+	proto_identity_decode(regs, id);
+	/* The serial is part of what the auth HMAC covers. */
+	snprintf(p->serial, sizeof p->serial, "%s", id->serial);
+	p->has_serial = 1;
+	return 0;
+}
+
+void
+pile_live_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_LIVE_ADDR;
+	x->req.read_count = PROTO_LIVE_COUNT;
+}
+
+int
+pile_live_parse(const struct pile_xfer *x, struct proto_live *live,
+    char **cause)
+{
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the live block read failed"));
+	if (x->status != 0)
+		return set_cause(cause, PILE_E_PROTOCOL, _("the live block "
+		    "read of address %u has not finished"), x->req.unit);
+	if (x->req.fc != PROTO_FC_READ_HOLDING ||
+	    x->req.read_addr != PROTO_LIVE_ADDR ||
+	    x->resp.nregs != PROTO_LIVE_COUNT)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for the live block, not %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PROTO_LIVE_COUNT);
+	proto_live_decode(x->resp.regs, live);
+	return 0;
+}
+
+int
+pile_live(struct pile *p, struct proto_live *live, char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	pile_live_request(p, &x);
+	if ((rc = pile_run(p, &x, cause)) < 0)
+		return rc;
+	return pile_live_parse(&x, live, cause);
+}
+
+int
+pile_force_offline(struct pile *p, uint32_t until, char **cause)
+{
+	uint16_t	v[2];
+
+	proto_put_u32(v, until);
+	return pile_write_auth(p, PROTO_A_CTL_FORCE_OFFLINE, 2, v, NULL, cause);
+}
+
+int
+pile_resync_start(struct pile *p, char **cause)
+{
+	uint16_t	v = 1;
+
+	return pile_write_auth(p, PROTO_A_CTL_RESYNC, 1, &v, NULL, cause);
+}
+
+int
+pile_resync_state(struct pile *p, unsigned *state, char **cause)
+{
+	uint16_t	v;
+	int		rc;
+
+	if ((rc = pile_read_regs(p, PROTO_A_CTL_RESYNC_STATE, 1, &v, cause)) < 0)
+		return rc;
+	*state = v;
+	return 0;
+}
+
+int
+pile_clock_set(struct pile *p, uint32_t t, char **cause)
+{
+	uint16_t	v[2];
+
+	proto_put_u32(v, t);
+	return pile_write_auth(p, PROTO_A_CTL_CLOCK, 2, v, NULL, cause);
+}
+
+#define PILE_SETTINGS_COUNT \
+	(PROTO_A_SET_OFFLINE_MAX_WH + PROTO_N_SET_OFFLINE_MAX_WH - \
+	 PROTO_A_SET_OFFLINE_CHARGING)
+#define PILE_SET(id)	(PROTO_A_##id - PROTO_A_SET_OFFLINE_CHARGING)
+
+int
+pile_settings_read(struct pile *p, struct pile_settings *s, char **cause)
+{
+	uint16_t	regs[PILE_SETTINGS_COUNT];
+	int		rc;
+
+	rc = pile_read_regs(p, PROTO_A_SET_OFFLINE_CHARGING,
+	    PILE_SETTINGS_COUNT, regs, cause);
+	if (rc < 0)
+		return rc;
+	s->offline_charging = regs[PILE_SET(SET_OFFLINE_CHARGING)];
+	s->unknown_card = regs[PILE_SET(SET_UNKNOWN_CARD)];
+	s->expired_card = regs[PILE_SET(SET_EXPIRED_CARD)];
+	s->offline_max_wh = proto_get_u32(&regs[PILE_SET(SET_OFFLINE_MAX_WH)]);
+	return 0;
+}
+
+int
+pile_settings_write(struct pile *p, const struct pile_settings *s,
+    char **cause)
+{
+	uint16_t	regs[PILE_SETTINGS_COUNT];
+
+	regs[PILE_SET(SET_OFFLINE_CHARGING)] = (uint16_t)s->offline_charging;
+	regs[PILE_SET(SET_UNKNOWN_CARD)] = (uint16_t)s->unknown_card;
+	regs[PILE_SET(SET_EXPIRED_CARD)] = (uint16_t)s->expired_card;
+	proto_put_u32(&regs[PILE_SET(SET_OFFLINE_MAX_WH)], s->offline_max_wh);
+	return pile_write_auth(p, PROTO_A_SET_OFFLINE_CHARGING,
+	    PILE_SETTINGS_COUNT, regs, NULL, cause);
+}
+
+int
+pile_tariff_read(struct pile *p, struct proto_tariff *t, char **cause)
+{
+	uint16_t	regs[PROTO_TARIFF_COUNT];
+	char		label[64];
+	int		rc;
+
+	rc = pile_read_regs(p, PROTO_A_TARIFF_VERSION, PROTO_TARIFF_COUNT, regs,
+	    cause);
+	if (rc < 0)
+		return rc;
+	if (proto_tariff_decode(regs, t) != 0)
+		return set_cause(cause, PILE_E_PROTOCOL, _("the tariff of %s "
+		    "maps a half-hour to a period above 3 (tariff.slots, "
+		    "0x%04X)"), pile_label(p, label, sizeof label),
+		    PROTO_A_TARIFF_SLOTS);
+	return 0;
+}
+
+int
+pile_tariff_write(struct pile *p, const struct proto_tariff *t, char **cause)
+{
+	uint16_t	regs[PROTO_TARIFF_COUNT];
+
+	proto_tariff_encode(t, regs);
+	return pile_write_auth(p, PROTO_A_TARIFF_VERSION, PROTO_TARIFF_COUNT,
+	    regs, NULL, cause);
+}

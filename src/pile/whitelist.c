@@ -1,0 +1,143 @@
+/* whitelist.c - the pile's local card list: status, reading it through the
+ * cursor window, and edit commands checked against the result register. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "pile-int.h"
+
+#define PILE_WL_STATUS_COUNT	(PROTO_A_WL_DIGEST + PROTO_N_WL_DIGEST - \
+				 PROTO_A_WL_RESULT)
+#define PILE_WL(id)		(PROTO_A_##id - PROTO_A_WL_RESULT)
+
+static const char *
+pile_wl_cmd_str(unsigned cmd)
+{
+	switch (cmd) {
+	case PROTO_WL_UPSERT:
+		return _("add or update");
+	case PROTO_WL_REMOVE:
+		return _("remove");
+	case PROTO_WL_CLEAR:
+		return _("clear");
+	case PROTO_WL_SET_VERSION:
+		return _("set version");
+	}
+	return _("unknown command");
+}
+
+int
+pile_wl_status(struct pile *p, struct pile_wl_status *st, char **cause)
+{
+	uint16_t	regs[PILE_WL_STATUS_COUNT];
+	int		rc;
+
+	rc = pile_read_regs(p, PROTO_A_WL_RESULT, PILE_WL_STATUS_COUNT, regs,
+	    cause);
+	if (rc < 0)
+		return rc;
+	st->result = regs[PILE_WL(WL_RESULT)];
+	st->version = proto_get_u32(&regs[PILE_WL(WL_VERSION)]);
+	st->count = proto_get_u32(&regs[PILE_WL(WL_COUNT)]);
+	st->digest = proto_get_u32(&regs[PILE_WL(WL_DIGEST)]);
+	return 0;
+}
+
+int
+pile_wl_read(struct pile *p, uint32_t index,
+    struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES], char **cause)
+{
+	uint16_t	regs[PROTO_N_WL_WINDOW];
+	char		label[64];
+	unsigned	count, i;
+	int		rc;
+
+	rc = pile_cursor_read(p, PROTO_A_WL_CURSOR, index, PROTO_A_WL_WINDOW,
+	    PROTO_N_WL_WINDOW, regs, cause);
+	if (rc < 0)
+		return rc;
+	count = regs[0];
+	if (count > PROTO_WL_WINDOW_ENTRIES)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s says its "
+		    "whitelist window holds %u entries (at most %d)"),
+		    pile_label(p, label, sizeof label), count,
+		    PROTO_WL_WINDOW_ENTRIES);
+	for (i = 0; i < count; i++) {
+		if (proto_wl_entry_decode(&regs[1 + i * PROTO_WL_ENTRY_REGS],
+		    &out[i]) != 0)
+			return set_cause(cause, PILE_E_PROTOCOL, _("whitelist "
+			    "entry %u from %s is malformed (empty or non-hex "
+			    "UID, or a bad status)"), index + i,
+			    pile_label(p, label, sizeof label));
+	}
+	return (int)count;
+}
+
+static int
+pile_wl_refused(struct pile *p, unsigned cmd, unsigned result, char **cause)
+{
+	char	label[64];
+
+	return set_cause(cause, PILE_E_REFUSED, _("%s refused the whitelist "
+	    "command '%s': %s"), pile_label(p, label, sizeof label),
+	    pile_wl_cmd_str(cmd), proto_wl_result_str(result));
+}
+
+int
+pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
+    const struct proto_wl_entry *entries, int n, char **cause)
+{
+	uint16_t	regs[4 + PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS];
+	uint16_t	result;
+	uint16_t	count;
+	char		*err = NULL;
+	int		rc, rrc, i;
+
+	if (n < 0 || n > PROTO_WL_WINDOW_ENTRIES)
+		return set_cause(cause, PILE_E_PROTOCOL, _("a whitelist "
+		    "command carries 0 to %d entries, not %d"),
+		    PROTO_WL_WINDOW_ENTRIES, n);
+	regs[PROTO_A_WL_CMD - PROTO_A_WL_CMD] = (uint16_t)cmd;
+	proto_put_u32(&regs[PROTO_A_WL_NEW_VERSION - PROTO_A_WL_CMD],
+	    new_version);
+	regs[PROTO_A_WL_NENTRIES - PROTO_A_WL_CMD] = (uint16_t)n;
+	for (i = 0; i < n; i++)
+		proto_wl_entry_encode(&entries[i],
+		    &regs[PROTO_A_WL_ENTRIES - PROTO_A_WL_CMD +
+		    i * PROTO_WL_ENTRY_REGS]);
+	/* Only the entries the command carries go on the wire. */
+	count = (uint16_t)(PROTO_A_WL_ENTRIES - PROTO_A_WL_CMD +
+	    n * PROTO_WL_ENTRY_REGS);
+
+	rc = pile_write_auth(p, PROTO_A_WL_CMD, count, regs, NULL, &err);
+	if (rc < 0 && rc != PILE_E_EXCEPTION) {
+		if (cause != NULL)
+			*cause = err;
+		else
+			free(err);
+		return rc;
+	}
+	/* Refused or not, the result register says how it went. */
+	rrc = pile_read_regs(p, PROTO_A_WL_RESULT, 1, &result,
+	    rc < 0 ? NULL : cause);
+	if (rrc < 0) {
+		if (rc < 0 && cause != NULL)
+			*cause = err;
+		else
+			free(err);
+		return rc < 0 ? rc : rrc;
+	}
+	if (result != PROTO_WL_OK) {
+		free(err);
+		return pile_wl_refused(p, cmd, result, cause);
+	}
+	if (rc < 0) {
+		if (cause != NULL)
+			*cause = err;
+		else
+			free(err);
+	}
+	return rc;
+}
