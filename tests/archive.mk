@@ -1,1 +1,16 @@
-# tests for archive
+# tests for archive: the SQLite store, its exports, and the whitelist CSV codec.
+TEST_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libproto.a \
+	src/libcommon.a $(SQLITE_LIBS)
+
+check_PROGRAMS += tests/unit-wlcsv
+tests_unit_wlcsv_SOURCES = tests/unit-wlcsv.c
+tests_unit_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
+TESTS += tests/unit-wlcsv
+
+EXTRA_DIST += tests/data/wl-good.csv tests/data/wl-good-bom-crlf.csv tests/data/wl-bad-uid.csv \
+	tests/data/wl-bad-quote.csv tests/data/wl-bad-stray-quote.csv \
+	tests/data/wl-bad-after-quote.csv tests/data/wl-bad-duplicate.csv \
+	tests/data/wl-bad-columns.csv tests/data/wl-bad-date.csv \
+	tests/data/wl-bad-status.csv tests/data/wl-bad-holder-long.csv \
+	tests/data/wl-bad-holder-utf8.csv tests/data/wl-bad-header.csv \
+	tests/data/wl-bad-utf16.csv tests/data/wl-bad-nul.csv

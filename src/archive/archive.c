@@ -1,0 +1,490 @@
+/* archive.c - the laptop-side store of pulled charging records: one SQLite
+ * table keyed by pile serial + sequence number, every write one transaction. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "common.h"
+#include "archive/archive.h"
+
+/* "PILE": marks the file as ours, so we never write into someone else's
+ * database by a mistyped --archive. */
+#define ARCHIVE_APPLICATION_ID	0x50494c45
+#define ARCHIVE_SCHEMA		1
+#define ARCHIVE_BUSY_MS		5000
+
+struct archive {
+	sqlite3	*db;
+	char	*path;
+};
+
+/*
+ * The record is kept as the 124 bytes the pile sent (wire), so its CRC can be
+ * checked again at any time; the other columns are decoded copies for
+ * queries. crc is the record's own CRC-32 (the SYNCED flag is outside it).
+ */
+static const char archive_schema_sql[] =
+	"CREATE TABLE records ("
+	" serial TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" device_id TEXT NOT NULL,"
+	" wire BLOB NOT NULL CHECK (length(wire) = 124),"
+	" kind INTEGER NOT NULL,"
+	" offline INTEGER NOT NULL,"
+	" tag TEXT NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" stop INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" tariff_version INTEGER NOT NULL,"
+	" fee_minor INTEGER NOT NULL,"
+	" crc INTEGER NOT NULL,"
+	" pulled_at INTEGER NOT NULL,"
+	" PRIMARY KEY (serial, seq)"
+	") WITHOUT ROWID;";
+
+/* Words for what SQLite says went wrong, for messages a technician reads. */
+static const char *
+archive_sqlite_reason(sqlite3 *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return _("disk full");
+	case SQLITE_READONLY:
+		return _("the archive is read-only (check the permissions of the file and its folder)");
+	case SQLITE_IOERR:
+		return _("input/output error");
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return _("the archive is locked by another program (is another pilecon pulling?)");
+	case SQLITE_CORRUPT:
+		return _("the archive file is damaged");
+	case SQLITE_NOTADB:
+		return _("not an archive (not an SQLite database)");
+	case SQLITE_CANTOPEN:
+		return _("cannot open the file (check that it and its folder exist and are readable)");
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return _("permission denied");
+	}
+	return db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+}
+
+static int
+archive_fail(struct archive *a, int rc, const char *what, char **cause)
+{
+	return set_cause(cause, -1, _("%s '%s': %s"), what, a->path,
+	    archive_sqlite_reason(a->db, rc));
+}
+
+static int
+archive_exec(struct archive *a, const char *sql)
+{
+	return sqlite3_exec(a->db, sql, NULL, NULL, NULL);
+}
+
+/* Runs a statement returning one integer. */
+static int
+archive_int(struct archive *a, const char *sql, int64_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(a->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* mkdir -p of the folder holding path; new folders are private (0700):
+ * the archive holds card numbers and names. */
+static int
+archive_mkdirs(const char *path, char **cause)
+{
+	char	*dir, *p, saved;
+	int	 rc = 0;
+
+	dir = xstrdup(path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			rc = set_cause(cause, -1, _("cannot create folder '%s': %s"),
+			    dir, strerror(errno));
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+archive_schema(struct archive *a, char **cause)
+{
+	int64_t	version = 0, app = 0, tables = 0;
+	int	rc;
+
+	if ((rc = archive_int(a, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = archive_int(a, "PRAGMA application_id", &app)) != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot open archive"), cause);
+	if (version == ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
+		return 0;
+	if (version > ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
+		return set_cause(cause, -1, _("cannot open archive '%s': it was written by a "
+		    "newer pilecon (schema %lld, this one knows %d); upgrade pilecon"),
+		    a->path, (long long)version, ARCHIVE_SCHEMA);
+
+	/* A new file: create the schema in one transaction, so that a crash
+	 * leaves either nothing or a complete archive. */
+	rc = archive_exec(a, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot create archive"), cause);
+	rc = archive_int(a, "SELECT count(*) FROM sqlite_master", &tables);
+	if (rc == SQLITE_OK && (tables != 0 || version != 0 || app != 0)) {
+		archive_exec(a, "ROLLBACK");
+		return set_cause(cause, -1, _("cannot open archive '%s': the file is an SQLite "
+		    "database of another program (choose another path with --archive)"), a->path);
+	}
+	if (rc == SQLITE_OK)
+		rc = archive_exec(a, archive_schema_sql);
+	if (rc == SQLITE_OK)
+		rc = archive_exec(a, "CREATE INDEX records_pulled ON records (pulled_at)");
+	if (rc == SQLITE_OK)
+		rc = archive_exec(a, "PRAGMA application_id = 1346980933");
+	if (rc == SQLITE_OK)
+		rc = archive_exec(a, "PRAGMA user_version = 1");
+	if (rc == SQLITE_OK)
+		rc = archive_exec(a, "COMMIT");
+	if (rc != SQLITE_OK) {
+		archive_exec(a, "ROLLBACK");
+		return archive_fail(a, rc, _("cannot create archive"), cause);
+	}
+	return 0;
+}
+
+struct archive *
+archive_open(const char *path, char **cause)
+{
+	struct archive	*a;
+	int		 rc;
+
+	if (path == NULL || *path == '\0') {
+		set_cause(cause, -1, _("no archive path (set 'archive' in the config or use --archive)"));
+		return NULL;
+	}
+	if (archive_mkdirs(path, cause) != 0)
+		return NULL;
+
+	a = xcalloc(1, sizeof *a);
+	a->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		archive_fail(a, rc, _("cannot open archive"), cause);
+		archive_close(a);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(a->db, 1);
+	sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
+
+	/* WAL: a reader (logs list) never blocks a pull; FULL: a committed
+	 * pull survives a power cut, since records may already be synced and
+	 * gone from the pile's view of "new". A read-only file keeps its mode. */
+	if (!sqlite3_db_readonly(a->db, "main")) {
+		rc = archive_exec(a, "PRAGMA journal_mode = WAL");
+		if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+			archive_fail(a, rc, _("cannot open archive"), cause);
+			archive_close(a);
+			return NULL;
+		}
+	}
+	archive_exec(a, "PRAGMA synchronous = FULL");
+	if (archive_schema(a, cause) != 0) {
+		archive_close(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+archive_close(struct archive *a)
+{
+	if (a == NULL)
+		return;
+	sqlite3_close(a->db);
+	free(a->path);
+	free(a);
+}
+
+char *
+archive_default_path(void)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	/* XDG Base Directory: a relative $XDG_DATA_HOME is invalid, ignore it. */
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/pilecon/archive.db", xdg);
+	if (home == NULL || *home == '\0')
+		home = ".";
+	return xasprintf("%s/.local/share/pilecon/archive.db", home);
+}
+
+static void
+archive_day(int64_t t, char *buf, size_t size)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, size, "?");
+}
+
+/* Checks one record before it is stored: its CRC (the pile's and ours must
+ * agree) and that it decodes; fills wire with its bytes. */
+static int
+archive_check(const char *serial, const struct proto_record *rec,
+    uint8_t wire[PROTO_RECORD_BYTES], char **cause)
+{
+	struct proto_record	copy = *rec, back;
+	int			rc;
+
+	proto_record_encode(&copy, wire);
+	if (copy.crc != rec->crc)
+		return set_cause(cause, -1, _("record %lu of pile '%s' fails its CRC check "
+		    "(CRC 0x%08lx received, 0x%08lx computed): nothing stored"),
+		    (unsigned long)rec->seq, serial, (unsigned long)rec->crc,
+		    (unsigned long)copy.crc);
+	rc = proto_record_decode(wire, &back);
+	if (rc != 0)
+		return set_cause(cause, -1, _("record %lu of pile '%s' is malformed "
+		    "(kind %u, stop reason %u): nothing stored"),
+		    (unsigned long)rec->seq, serial, rec->kind, rec->stop_reason);
+	return 0;
+}
+
+static int
+archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
+    const char *serial, const char *device_id, const struct proto_record *rec,
+    int64_t now, int *added, char **cause)
+{
+	uint8_t		wire[PROTO_RECORD_BYTES];
+	int		rc;
+	char		day[32];
+
+	if (archive_check(serial, rec, wire, cause) != 0)
+		return -1;
+
+	sqlite3_reset(find);
+	sqlite3_bind_text(find, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(find, 2, rec->seq);
+	rc = sqlite3_step(find);
+	if (rc == SQLITE_ROW) {
+		uint32_t	held = (uint32_t)sqlite3_column_int64(find, 0);
+		int64_t		when = sqlite3_column_int64(find, 1);
+
+		if (held == rec->crc)
+			return 0;	/* pulled before: present, not new */
+		archive_day(when, day, sizeof day);
+		return set_cause(cause, -1, _("record %lu of pile '%s' differs from the one "
+		    "archived on %s (CRC 0x%08lx pulled vs 0x%08lx archived): nothing stored"),
+		    (unsigned long)rec->seq, serial, day, (unsigned long)rec->crc,
+		    (unsigned long)held);
+	}
+	if (rc != SQLITE_DONE)
+		return archive_fail(a, rc, _("cannot store records in"), cause);
+
+	sqlite3_reset(ins);
+	sqlite3_bind_text(ins, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 2, rec->seq);
+	sqlite3_bind_text(ins, 3, device_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 4, wire, sizeof wire, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 5, rec->kind);
+	sqlite3_bind_int(ins, 6, (rec->flags & PROTO_REC_F_OFFLINE) != 0);
+	sqlite3_bind_text(ins, 7, rec->tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 8, rec->start);
+	sqlite3_bind_int64(ins, 9, rec->stop);
+	sqlite3_bind_int64(ins, 10, proto_record_energy_wh(rec));
+	sqlite3_bind_int64(ins, 11, rec->tariff_version);
+	sqlite3_bind_int64(ins, 12, proto_record_fee_minor(rec));
+	sqlite3_bind_int64(ins, 13, rec->crc);
+	sqlite3_bind_int64(ins, 14, now);
+	rc = sqlite3_step(ins);
+	if (rc != SQLITE_DONE)
+		return archive_fail(a, rc, _("cannot store records in"), cause);
+	(*added)++;
+	return 0;
+}
+
+int
+archive_put_records(struct archive *a, const char *serial, const char *device_id,
+    const struct proto_record *recs, int n, char **cause)
+{
+	sqlite3_stmt	*find = NULL, *ins = NULL;
+	int		 rc, i, added = 0, failed = 0;
+	int64_t		 now = (int64_t)time(NULL);
+
+	if (serial == NULL || *serial == '\0' || strlen(serial) > 16)
+		return set_cause(cause, -1, _("cannot store records: bad pile serial '%s' "
+		    "(1 to 16 characters)"), serial != NULL ? serial : "");
+	if (device_id == NULL)
+		device_id = "";
+	if (strlen(device_id) > 32)
+		return set_cause(cause, -1, _("cannot store records of pile '%s': device id "
+		    "'%s' is longer than 32 bytes"), serial, device_id);
+	if (n <= 0)
+		return 0;
+
+	rc = archive_exec(a, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot store records in"), cause);
+	rc = sqlite3_prepare_v2(a->db, "SELECT crc, pulled_at FROM records "
+	    "WHERE serial = ?1 AND seq = ?2", -1, &find, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(a->db, "INSERT INTO records (serial, seq, device_id, "
+		    "wire, kind, offline, tag, start, stop, energy_wh, tariff_version, "
+		    "fee_minor, crc, pulled_at) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		    -1, &ins, NULL);
+	if (rc != SQLITE_OK)
+		failed = archive_fail(a, rc, _("cannot store records in"), cause);
+	for (i = 0; !failed && i < n; i++) {
+		if (archive_put_one(a, find, ins, serial, device_id, &recs[i], now,
+		    &added, cause) != 0)
+			failed = 1;
+	}
+	sqlite3_finalize(find);
+	sqlite3_finalize(ins);
+	if (!failed) {
+		rc = archive_exec(a, "COMMIT");
+		if (rc == SQLITE_OK)
+			return added;
+		archive_fail(a, rc, _("cannot store records in"), cause);
+	}
+	/* Nothing half-written: the whole batch goes, or none of it. */
+	if (!sqlite3_get_autocommit(a->db))
+		archive_exec(a, "ROLLBACK");
+	return -1;
+}
+
+int
+archive_last_seq(struct archive *a, const char *serial, uint32_t *seq, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*seq = 0;
+	rc = sqlite3_prepare_v2(a->db, "SELECT max(seq) FROM records WHERE serial = ?1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = (uint32_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	return 0;
+}
+
+int
+archive_gaps(struct archive *a, const char *serial, uint32_t *missing, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*missing = 0;
+	/* Held numbers are unique per pile, so the span minus the count is
+	 * exactly the count of numbers missing inside it. */
+	rc = sqlite3_prepare_v2(a->db, "SELECT max(seq) - min(seq) + 1 - count(*) "
+	    "FROM records WHERE serial = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*missing = (uint32_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	return 0;
+}
+
+static void
+archive_copy_text(char *dst, size_t size, const unsigned char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? (const char *)src : "");
+}
+
+int
+archive_foreach(struct archive *a, const char *serial,
+    int (*fn)(const struct archive_row *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct archive_row	 row;
+	int			 rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(a->db, "SELECT serial, seq, device_id, wire, pulled_at "
+	    "FROM records WHERE ?1 IS NULL OR serial = ?1 ORDER BY serial, seq",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	if (serial != NULL)
+		sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void	*wire = sqlite3_column_blob(st, 3);
+		int		 len = sqlite3_column_bytes(st, 3);
+
+		memset(&row, 0, sizeof row);
+		archive_copy_text(row.serial, sizeof row.serial, sqlite3_column_text(st, 0));
+		archive_copy_text(row.device_id, sizeof row.device_id,
+		    sqlite3_column_text(st, 2));
+		row.pulled_at = sqlite3_column_int64(st, 4);
+		/* The bytes are checked again on the way out: a damaged
+		 * archive must not export a record as if it were good. */
+		if (len != PROTO_RECORD_BYTES || wire == NULL ||
+		    proto_record_decode(wire, &row.rec) != 0) {
+			set_cause(cause, -1, _("record %lld of pile '%s' in archive '%s' is "
+			    "damaged (its CRC does not match)"),
+			    (long long)sqlite3_column_int64(st, 1), row.serial, a->path);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if ((stop = fn(&row, arg)) != 0)
+			break;
+	}
+	if (stop == 0 && rc != SQLITE_DONE) {
+		archive_fail(a, rc, _("cannot read archive"), cause);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return stop;
+}

@@ -1,0 +1,502 @@
+/* export.c - archive exports as CSV (RFC 4180) or JSON Lines, written
+ * atomically: a temp file in the target's folder, fsync, rename, fsync. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "archive/archive.h"
+
+/*
+ * Columns, in this order (the JSONL keys are the same names):
+ *   pile device_id seq kind offline card_uid holder order_id start stop
+ *   meter_start_wh meter_stop_wh energy_wh
+ *   energy_wh_{sharp,peak,flat,valley} energy_fee_{...} service_fee_{...}
+ *   energy_fee_minor service_fee_minor total_fee_minor tariff_version
+ *   stop_reason synced crc
+ * Every fee is an integer in minor units (1/100 of the currency); energy is
+ * integer Wh; times are ISO 8601 UTC. Tokens are fixed English words, never
+ * translated: an export is data for other programs.
+ */
+static const char *const export_periods[PROTO_PERIODS] = {
+	"sharp", "peak", "flat", "valley"
+};
+
+#define EXPORT_FLUSH	65536
+
+struct export {
+	enum archive_format	 format;
+	int			 fd;
+	int			 header;	/* writing column names */
+	int			 nfield;	/* fields so far on this line */
+	int			 error;		/* errno of the failed write */
+	int			 count;
+	char			*buf;
+	size_t			 len, size;
+};
+
+static void
+export_add(struct export *e, const char *s, size_t n)
+{
+	if (e->len + n + 1 > e->size) {
+		while (e->len + n + 1 > e->size)
+			e->size = e->size ? e->size * 2 : 4096;
+		e->buf = xrealloc(e->buf, e->size);
+	}
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+}
+
+static void
+export_puts(struct export *e, const char *s)
+{
+	export_add(e, s, strlen(s));
+}
+
+static void
+export_printf(struct export *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+export_printf(struct export *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	export_puts(e, s);
+	free(s);
+}
+
+/* Writes what is buffered; a short write is continued, so the errno kept is
+ * the one that really stopped us (ENOSPC, EFBIG, EIO...). */
+static int
+export_flush(struct export *e)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	if (e->error != 0)
+		return -1;
+	while (off < e->len) {
+		n = write(e->fd, e->buf + off, e->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e->error = n < 0 ? errno : EIO;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	e->len = 0;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t
+export_utf8_len(const unsigned char *s, size_t left)
+{
+	size_t		n, i;
+	uint32_t	c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Appends s as valid UTF-8 (a bad byte from the pile becomes U+FFFD), JSON
+ * escaped when json is set. */
+static void
+export_text(struct export *e, const char *s, int json)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 left = strlen(s), n;
+	char			 esc[8];
+
+	while (left > 0) {
+		n = export_utf8_len(p, left);
+		if (n == 0) {
+			export_puts(e, "\xef\xbf\xbd");
+			p++, left--;
+			continue;
+		}
+		if (json && n == 1 && (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)) {
+			switch (*p) {
+			case '"':  export_puts(e, "\\\""); break;
+			case '\\': export_puts(e, "\\\\"); break;
+			case '\n': export_puts(e, "\\n"); break;
+			case '\r': export_puts(e, "\\r"); break;
+			case '\t': export_puts(e, "\\t"); break;
+			case '\b': export_puts(e, "\\b"); break;
+			case '\f': export_puts(e, "\\f"); break;
+			default:
+				snprintf(esc, sizeof esc, "\\u%04x", *p);
+				export_puts(e, esc);
+			}
+		} else if (!json && *p == '"')
+			export_puts(e, "\"\"");
+		else
+			export_add(e, (const char *)p, n);
+		p += n, left -= n;
+	}
+}
+
+/* Starts a field: separator, and the key in JSON. */
+static void
+export_key(struct export *e, const char *name)
+{
+	if (e->format == ARCHIVE_CSV) {
+		if (e->nfield > 0)
+			export_puts(e, ",");
+	} else
+		export_printf(e, "%s\"%s\":", e->nfield > 0 ? "," : "", name);
+	e->nfield++;
+}
+
+/* A string field; NULL is "not applicable": empty in CSV, null in JSON. */
+static void
+export_str(struct export *e, const char *name, const char *v)
+{
+	if (e->header) {
+		export_printf(e, "%s%s", e->nfield++ > 0 ? "," : "", name);
+		return;
+	}
+	export_key(e, name);
+	if (e->format == ARCHIVE_JSONL) {
+		if (v == NULL)
+			export_puts(e, "null");
+		else {
+			export_puts(e, "\"");
+			export_text(e, v, 1);
+			export_puts(e, "\"");
+		}
+	} else if (v != NULL && strpbrk(v, ",\"\r\n") != NULL) {
+		/* RFC 4180 §2.6-2.7: quote, and double the quotes inside. */
+		export_puts(e, "\"");
+		export_text(e, v, 0);
+		export_puts(e, "\"");
+	} else if (v != NULL)
+		export_text(e, v, 0);
+}
+
+static void
+export_uint(struct export *e, const char *name, uint64_t v)
+{
+	if (e->header) {
+		export_str(e, name, NULL);
+		return;
+	}
+	export_key(e, name);
+	export_printf(e, "%llu", (unsigned long long)v);
+}
+
+static void
+export_bool(struct export *e, const char *name, int v)
+{
+	if (e->header) {
+		export_str(e, name, NULL);
+		return;
+	}
+	export_key(e, name);
+	if (e->format == ARCHIVE_JSONL)
+		export_puts(e, v ? "true" : "false");
+	else
+		export_puts(e, v ? "1" : "0");
+}
+
+static void
+export_time(struct export *e, const char *name, uint32_t t)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+	char		buf[32];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, sizeof buf, "%lu", (unsigned long)t);
+	export_str(e, name, buf);
+}
+
+static const char *
+export_kind(unsigned kind)
+{
+	switch (kind) {
+	case PROTO_REC_OFFLINE_CARD:	return "offline_card";
+	case PROTO_REC_ONLINE_CARD:	return "online_card";
+	case PROTO_REC_APP_ORDER:	return "app_order";
+	}
+	return "unknown";
+}
+
+static const char *
+export_stop(unsigned reason)
+{
+	switch (reason) {
+	case PROTO_STOP_UNPLUGGED:	return "unplugged";
+	case PROTO_STOP_CARD:		return "card";
+	case PROTO_STOP_REMOTE:		return "remote";
+	case PROTO_STOP_ENERGY_LIMIT:	return "energy_limit";
+	case PROTO_STOP_POWER_LOSS:	return "power_loss";
+	case PROTO_STOP_FAULT:		return "fault";
+	}
+	return "unknown";
+}
+
+/* One line: the header when e->header is set (same calls, so the column
+ * names and values cannot drift apart). */
+static void
+export_line(struct export *e, const struct archive_row *row)
+{
+	static const struct proto_record	 none;
+	const struct proto_record		*r = row != NULL ? &row->rec : &none;
+	int					 card, order, i;
+	uint64_t				 efee = 0, sfee = 0;
+	char					 name[32], crc[16];
+
+	card = r->kind == PROTO_REC_OFFLINE_CARD || r->kind == PROTO_REC_ONLINE_CARD;
+	order = r->kind == PROTO_REC_APP_ORDER;
+	e->nfield = 0;
+	if (e->format == ARCHIVE_JSONL)
+		export_puts(e, "{");
+	export_str(e, "pile", row != NULL ? row->serial : NULL);
+	export_str(e, "device_id", row != NULL ? row->device_id : NULL);
+	export_uint(e, "seq", r->seq);
+	export_str(e, "kind", export_kind(r->kind));
+	export_bool(e, "offline", (r->flags & PROTO_REC_F_OFFLINE) != 0);
+	export_str(e, "card_uid", card ? r->tag : NULL);
+	export_str(e, "holder", r->holder);
+	export_str(e, "order_id", order ? r->tag : NULL);
+	export_time(e, "start", r->start);
+	export_time(e, "stop", r->stop);
+	export_uint(e, "meter_start_wh", r->meter_start_wh);
+	export_uint(e, "meter_stop_wh", r->meter_stop_wh);
+	export_uint(e, "energy_wh", proto_record_energy_wh(r));
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "energy_wh_%s", export_periods[i]);
+		export_uint(e, name, r->energy_wh[i]);
+	}
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "energy_fee_%s", export_periods[i]);
+		export_uint(e, name, r->energy_fee_minor[i]);
+		efee += r->energy_fee_minor[i];
+	}
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "service_fee_%s", export_periods[i]);
+		export_uint(e, name, r->service_fee_minor[i]);
+		sfee += r->service_fee_minor[i];
+	}
+	/* Sums in 64 bits: four u32 parts cannot overflow them. */
+	export_uint(e, "energy_fee_minor", efee);
+	export_uint(e, "service_fee_minor", sfee);
+	export_uint(e, "total_fee_minor", efee + sfee);
+	export_uint(e, "tariff_version", r->tariff_version);
+	export_str(e, "stop_reason", export_stop(r->stop_reason));
+	export_bool(e, "synced", (r->flags & PROTO_REC_F_SYNCED) != 0);
+	snprintf(crc, sizeof crc, "%08lx", (unsigned long)r->crc);
+	export_str(e, "crc", crc);
+	export_puts(e, e->format == ARCHIVE_JSONL && !e->header ? "}\n" : "\n");
+}
+
+static int
+export_row(const struct archive_row *row, void *arg)
+{
+	struct export	*e = arg;
+
+	export_line(e, row);
+	e->count++;
+	if (e->len >= EXPORT_FLUSH && export_flush(e) != 0)
+		return -1;
+	return 0;
+}
+
+/* Words for errno in messages: the ones an export meets in the field. */
+static const char *
+export_reason(int error)
+{
+	switch (error) {
+	case ENOSPC:	return _("disk full");
+	case EDQUOT:	return _("disk quota exceeded");
+	case EFBIG:	return _("file too large (file size limit reached)");
+	case EROFS:	return _("read-only file system");
+	case EACCES:
+	case EPERM:	return _("permission denied");
+	case ENOENT:	return _("no such folder");
+	case ENOTDIR:	return _("a part of the path is not a folder");
+	case EIO:	return _("input/output error");
+	}
+	return strerror(error);
+}
+
+static int
+export_write(struct archive *a, const char *serial, struct export *e, char **cause)
+{
+	int	rc;
+
+	if (e->format == ARCHIVE_CSV) {
+		e->header = 1;
+		export_line(e, NULL);
+		e->header = 0;
+	}
+	rc = archive_foreach(a, serial, export_row, e, cause);
+	if (rc == 0)
+		rc = export_flush(e);
+	else if (e->error == 0)
+		return -2;	/* the archive failed; cause is set */
+	return rc;
+}
+
+/* The folder holding path ("." for a bare name), malloc'ed. */
+static char *
+export_dir(const char *path, const char **base)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*base = path;
+		return xstrdup(".");
+	}
+	*base = slash + 1;
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+/* New exports get the mode the user's umask gives; a replaced file keeps its
+ * own mode (mkstemp makes 0600). */
+static void
+export_mode(int fd, const char *path)
+{
+	struct stat	sb;
+	mode_t		mask;
+
+	if (stat(path, &sb) == 0) {
+		fchmod(fd, sb.st_mode & 07777);
+		return;
+	}
+	mask = umask(077);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+}
+
+int
+archive_export(struct archive *a, const char *serial, enum archive_format format,
+    const char *path, char **cause)
+{
+	struct export	 e;
+	char		*dir = NULL, *tmp = NULL;
+	const char	*base, *what;
+	int		 rc, dfd;
+
+	memset(&e, 0, sizeof e);
+	e.format = format;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		e.fd = STDOUT_FILENO;
+		rc = export_write(a, serial, &e, cause);
+		free(e.buf);
+		if (rc == -2)
+			return -1;
+		if (rc != 0)
+			return set_cause(cause, -1, _("cannot write the export to standard "
+			    "output: %s"), export_reason(e.error));
+		return e.count;
+	}
+
+	dir = export_dir(path, &base);
+	if (*base == '\0') {
+		free(dir);
+		return set_cause(cause, -1, _("cannot write export '%s': the path names a "
+		    "folder, not a file"), path);
+	}
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	what = NULL;
+	e.fd = mkstemp(tmp);
+	if (e.fd < 0) {
+		e.error = errno;
+		free(tmp);
+		tmp = NULL;
+		what = "create";
+		goto fail;
+	}
+	export_mode(e.fd, path);
+	rc = export_write(a, serial, &e, cause);
+	if (rc == -2)
+		goto fail_quiet;
+	if (rc != 0)
+		goto fail;
+	/* The data must be on disk before the name points at it, or a crash
+	 * could leave an empty file where the old export was. */
+	if (fsync(e.fd) != 0) {
+		e.error = errno;
+		goto fail;
+	}
+	rc = close(e.fd);
+	e.fd = -1;
+	if (rc != 0) {
+		e.error = errno;
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		e.error = errno;
+		goto fail;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* And the rename itself must survive a crash. */
+	rc = 0;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		if (fsync(dfd) != 0 && errno != EINVAL)
+			rc = set_cause(cause, -1, _("export '%s' is written but its folder "
+			    "could not be synced: %s"), path, export_reason(errno));
+		close(dfd);
+	}
+	free(dir);
+	free(e.buf);
+	return rc != 0 ? rc : e.count;
+
+fail:
+	if (what != NULL)
+		set_cause(cause, -1, _("cannot create export '%s' (temporary file in '%s'): %s"),
+		    path, dir, export_reason(e.error));
+	else
+		set_cause(cause, -1, _("cannot write export '%s': %s; the previous file, if "
+		    "any, is unchanged"), path, export_reason(e.error));
+fail_quiet:
+	if (e.fd >= 0)
+		close(e.fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	free(e.buf);
+	return -1;
+}
