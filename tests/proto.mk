@@ -1,1 +1,14 @@
-# tests for proto
+# tests for proto: unit tests of framing, CRCs, codecs and tariff math, and
+# the check that the generated protocol docs match the register map.
+PROTO_UNIT_TESTS = tests/unit-proto-crc tests/unit-proto-frame \
+	tests/unit-proto-record tests/unit-proto-tariff \
+	tests/unit-proto-whitelist tests/unit-proto-blocks
+check_PROGRAMS += $(PROTO_UNIT_TESTS)
+TESTS += $(PROTO_UNIT_TESTS)
+EXTRA_DIST +=
+tests_unit_proto_crc_LDADD = $(TEST_PROTO_LIBS)
+tests_unit_proto_frame_LDADD = $(TEST_PROTO_LIBS)
+tests_unit_proto_record_LDADD = $(TEST_PROTO_LIBS)
+tests_unit_proto_tariff_LDADD = $(TEST_PROTO_LIBS)
+tests_unit_proto_whitelist_LDADD = $(TEST_PROTO_LIBS)
+tests_unit_proto_blocks_LDADD = $(TEST_PROTO_LIBS)

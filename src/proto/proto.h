@@ -351,4 +351,52 @@ int	proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1]);
 void	proto_auth_message(const uint8_t challenge[PROTO_CHALLENGE_BYTES],
 	    const char *serial, uint8_t unit, uint8_t msg[PROTO_AUTH_MSG_BYTES]);
 
+/* ---- value names (one table for front ends and the protocol docs) ------- */
+
+enum proto_enum_id {
+	PROTO_ENUM_FC, PROTO_ENUM_EXCEPTION, PROTO_ENUM_LINK, PROTO_ENUM_CARD_STATE,
+	PROTO_ENUM_AUTH, PROTO_ENUM_CP, PROTO_ENUM_SOURCE, PROTO_ENUM_PERIOD,
+	PROTO_ENUM_POLICY, PROTO_ENUM_RESYNC, PROTO_ENUM_WRITE_ERROR,
+	PROTO_ENUM_WL_CMD, PROTO_ENUM_WL_RESULT, PROTO_ENUM_WL_STATUS,
+	PROTO_ENUM_KIND, PROTO_ENUM_STOP,
+	PROTO_ENUM_COUNT
+};
+struct proto_enum_value {
+	unsigned	 value;
+	const char	*name;		/* English; callers translate with _() */
+};
+struct proto_enum {
+	const char			*title;	/* "auth results": man page section */
+	const char			*key;	/* "auth_result": YAML key */
+	const char *const		*regs;	/* registers holding it, NULL ended */
+	const struct proto_enum_value	*values;
+	size_t				 len;
+};
+extern const struct proto_enum	proto_enums[PROTO_ENUM_COUNT];
+/* Name of value in enum id, or "unknown"; never NULL. */
+const char	*proto_enum_str(enum proto_enum_id id, unsigned value);
+/* The enum a register holds, or NULL. */
+const struct proto_enum	*proto_enum_of_reg(const char *reg_name);
+const char	*proto_wl_cmd_str(unsigned);
+const char	*proto_wl_status_str(unsigned);
+const char	*proto_resync_str(unsigned);
+
+/* ---- strings (added) ------------------------------------------------------ */
+
+/* Copies src into dst of size bytes (NUL included), cut at a UTF-8 character
+ * boundary when it does not fit: holder 32 bytes -> record holder 24.
+ * Returns the bytes copied, without the NUL. */
+size_t	proto_utf8_copy(char *dst, size_t size, const char *src);
+
+/* ---- metering (added for the simulator) ---------------------------------- */
+
+/* Adds power_w * seconds to ws[period] for every part of [t0, t1) that falls
+ * in a half-hour slot, by the tariff's slot periods (UTC, across midnight). */
+void	proto_meter_split(const struct proto_tariff *, uint32_t t0, uint32_t t1,
+	    uint32_t power_w, uint64_t ws[PROTO_PERIODS]);
+/* Watt-seconds per period to Wh per period, summing to exactly
+ * floor(total / 3600): largest remainder, ties to the lower period. */
+void	proto_energy_split_wh(const uint64_t ws[PROTO_PERIODS],
+	    uint32_t wh[PROTO_PERIODS]);
+
 #endif

@@ -1,0 +1,315 @@
+/* names.c - words for the protocol's numbers: function codes, exceptions and
+ * every enum register. The same tables write the protocol man page. */
+#include "config.h"
+
+#include <string.h>
+
+#include "proto.h"
+
+/* proto does not link libintl: mark for xgettext, callers translate. */
+#define N_(s)	(s)
+
+#define TABLE(v)	v, sizeof v / sizeof v[0]
+
+static const struct proto_enum_value fc_values[] = {
+	{ PROTO_FC_READ_HOLDING, N_("read holding registers") },
+	{ PROTO_FC_READ_INPUT, N_("read input registers") },
+	{ PROTO_FC_WRITE_SINGLE, N_("write single register") },
+	{ PROTO_FC_WRITE_MULTIPLE, N_("write multiple registers") },
+	{ PROTO_FC_READ_WRITE_MULTIPLE, N_("read/write multiple registers") },
+};
+
+static const struct proto_enum_value exception_values[] = {
+	{ PROTO_EX_ILLEGAL_FUNCTION, N_("illegal function: the pile refused "
+	    "this request (unsupported function, or a write without an "
+	    "authenticated session)") },
+	{ PROTO_EX_ILLEGAL_ADDRESS, N_("illegal data address: the pile has no "
+	    "such register") },
+	{ PROTO_EX_ILLEGAL_VALUE, N_("illegal data value: the pile refused "
+	    "the value") },
+	{ PROTO_EX_DEVICE_FAILURE, N_("server device failure") },
+	{ PROTO_EX_ACKNOWLEDGE, N_("acknowledge: the pile needs longer to "
+	    "finish the request") },
+	{ PROTO_EX_BUSY, N_("server busy: try again later") },
+};
+
+static const struct proto_enum_value link_values[] = {
+	{ PROTO_LINK_ONLINE, N_("online") },
+	{ PROTO_LINK_OFFLINE, N_("offline") },
+	{ PROTO_LINK_FORCED, N_("forced offline") },
+};
+
+static const struct proto_enum_value card_state_values[] = {
+	{ PROTO_CARD_IDLE, N_("idle") },
+	{ PROTO_CARD_PRESENT, N_("card present") },
+	{ PROTO_CARD_FAULT, N_("fault") },
+};
+
+static const struct proto_enum_value auth_values[] = {
+	{ PROTO_AUTH_NONE, N_("none") },
+	{ PROTO_AUTH_ACCEPTED, N_("accepted") },
+	{ PROTO_AUTH_BLOCKED, N_("blocked") },
+	{ PROTO_AUTH_EXPIRED, N_("expired") },
+	{ PROTO_AUTH_UNKNOWN, N_("unknown card") },
+	{ PROTO_AUTH_ONLINE_ACCEPTED, N_("accepted online") },
+	{ PROTO_AUTH_ONLINE_REFUSED, N_("refused online") },
+	{ PROTO_AUTH_OFFLINE_DISABLED, N_("offline charging disabled") },
+	{ PROTO_AUTH_UNKNOWN_ACCEPTED, N_("unknown card accepted by policy") },
+	{ PROTO_AUTH_EXPIRED_ACCEPTED, N_("expired card accepted by policy") },
+	{ PROTO_AUTH_BUSY, N_("busy") },
+};
+
+static const struct proto_enum_value cp_values[] = {
+	{ PROTO_CP_AVAILABLE, N_("available") },
+	{ PROTO_CP_PREPARING, N_("preparing") },
+	{ PROTO_CP_CHARGING, N_("charging") },
+	{ PROTO_CP_FINISHING, N_("finishing") },
+	{ PROTO_CP_FAULTED, N_("faulted") },
+	{ PROTO_CP_SUSPENDED, N_("suspended") },
+};
+
+static const struct proto_enum_value source_values[] = {
+	{ PROTO_SRC_NONE, N_("none") },
+	{ PROTO_SRC_OFFLINE_CARD, N_("offline card") },
+	{ PROTO_SRC_ONLINE_CARD, N_("online card") },
+	{ PROTO_SRC_APP_ORDER, N_("app order") },
+};
+
+static const struct proto_enum_value period_values[] = {
+	{ 0, N_("sharp") },
+	{ 1, N_("peak") },
+	{ 2, N_("flat") },
+	{ 3, N_("valley") },
+};
+
+static const struct proto_enum_value policy_values[] = {
+	{ 0, N_("refuse") },
+	{ 1, N_("accept") },
+};
+
+static const struct proto_enum_value resync_values[] = {
+	{ PROTO_RESYNC_IDLE, N_("idle") },
+	{ PROTO_RESYNC_RUNNING, N_("running") },
+	{ PROTO_RESYNC_DONE, N_("done") },
+	{ PROTO_RESYNC_FAILED, N_("failed: no back-end") },
+};
+
+static const struct proto_enum_value write_error_values[] = {
+	{ PROTO_WERR_NONE, N_("none") },
+	{ PROTO_WERR_NO_SESSION, N_("the write needs an authenticated "
+	    "session") },
+	{ PROTO_WERR_BAD_KEY, N_("wrong key: the authentication response did "
+	    "not match") },
+	{ PROTO_WERR_LOCKED_OUT, N_("locked out after wrong keys: wait "
+	    "auth.lockout_left_s seconds") },
+	{ PROTO_WERR_RANGE, N_("value out of range") },
+	{ PROTO_WERR_FORCED_OFFLINE, N_("resync refused: the pile is forced "
+	    "offline") },
+	{ PROTO_WERR_NO_BACKEND, N_("resync refused: the back-end is "
+	    "unreachable") },
+};
+
+static const struct proto_enum_value wl_cmd_values[] = {
+	{ PROTO_WL_UPSERT, N_("upsert") },
+	{ PROTO_WL_REMOVE, N_("remove") },
+	{ PROTO_WL_CLEAR, N_("clear") },
+	{ PROTO_WL_SET_VERSION, N_("set version") },
+};
+
+static const struct proto_enum_value wl_result_values[] = {
+	{ PROTO_WL_OK, N_("ok") },
+	{ PROTO_WL_NOT_FOUND, N_("not found: no such card on the whitelist") },
+	{ PROTO_WL_FULL, N_("out of storage: the whitelist is full") },
+	{ PROTO_WL_BAD_ENTRY, N_("bad entry: empty or non-hex UID, or bad "
+	    "status") },
+	{ PROTO_WL_BAD_COMMAND, N_("bad command: unknown command or entry "
+	    "count") },
+};
+
+static const struct proto_enum_value wl_status_values[] = {
+	{ PROTO_WL_ACCEPTED, N_("accepted") },
+	{ PROTO_WL_BLOCKED, N_("blocked") },
+};
+
+static const struct proto_enum_value kind_values[] = {
+	{ PROTO_REC_OFFLINE_CARD, N_("offline card") },
+	{ PROTO_REC_ONLINE_CARD, N_("online card") },
+	{ PROTO_REC_APP_ORDER, N_("app order") },
+};
+
+static const struct proto_enum_value stop_values[] = {
+	{ PROTO_STOP_UNPLUGGED, N_("unplugged") },
+	{ PROTO_STOP_CARD, N_("card swiped again") },
+	{ PROTO_STOP_REMOTE, N_("stopped remotely") },
+	{ PROTO_STOP_ENERGY_LIMIT, N_("energy limit reached") },
+	{ PROTO_STOP_POWER_LOSS, N_("power loss") },
+	{ PROTO_STOP_FAULT, N_("fault") },
+};
+
+static const char *const no_regs[] = { NULL };
+static const char *const link_regs[] = { "live.link_state", NULL };
+static const char *const card_state_regs[] = { "live.card_state", NULL };
+static const char *const auth_regs[] = { "live.last_auth", NULL };
+static const char *const cp_regs[] = { "live.cp_state", NULL };
+static const char *const source_regs[] = { "live.session_source", NULL };
+static const char *const period_regs[] = { "live.session_period", NULL };
+static const char *const policy_regs[] = { "live.unknown_card",
+	"live.expired_card", "settings.unknown_card", "settings.expired_card",
+	NULL };
+static const char *const resync_regs[] = { "control.resync_state", NULL };
+static const char *const write_error_regs[] = { "control.last_error", NULL };
+static const char *const wl_cmd_regs[] = { "whitelist.cmd", NULL };
+static const char *const wl_result_regs[] = { "whitelist.result", NULL };
+
+const struct proto_enum proto_enums[PROTO_ENUM_COUNT] = {
+	[PROTO_ENUM_FC] = { "function codes", "function_code", no_regs,
+	    TABLE(fc_values) },
+	[PROTO_ENUM_EXCEPTION] = { "exceptions", "exception", no_regs,
+	    TABLE(exception_values) },
+	[PROTO_ENUM_LINK] = { "link states", "link_state", link_regs,
+	    TABLE(link_values) },
+	[PROTO_ENUM_CARD_STATE] = { "card reader states", "card_state",
+	    card_state_regs, TABLE(card_state_values) },
+	[PROTO_ENUM_AUTH] = { "auth results", "auth_result", auth_regs,
+	    TABLE(auth_values) },
+	[PROTO_ENUM_CP] = { "charge-point states", "cp_state", cp_regs,
+	    TABLE(cp_values) },
+	[PROTO_ENUM_SOURCE] = { "session sources", "session_source",
+	    source_regs, TABLE(source_values) },
+	[PROTO_ENUM_PERIOD] = { "tariff periods", "tariff_period", period_regs,
+	    TABLE(period_values) },
+	[PROTO_ENUM_POLICY] = { "offline card policies", "card_policy",
+	    policy_regs, TABLE(policy_values) },
+	[PROTO_ENUM_RESYNC] = { "resync states", "resync_state", resync_regs,
+	    TABLE(resync_values) },
+	[PROTO_ENUM_WRITE_ERROR] = { "write errors", "write_error",
+	    write_error_regs, TABLE(write_error_values) },
+	[PROTO_ENUM_WL_CMD] = { "whitelist commands", "whitelist_command",
+	    wl_cmd_regs, TABLE(wl_cmd_values) },
+	[PROTO_ENUM_WL_RESULT] = { "whitelist results", "whitelist_result",
+	    wl_result_regs, TABLE(wl_result_values) },
+	[PROTO_ENUM_WL_STATUS] = { "whitelist entry status",
+	    "whitelist_status", no_regs, TABLE(wl_status_values) },
+	[PROTO_ENUM_KIND] = { "record kinds", "record_kind", no_regs,
+	    TABLE(kind_values) },
+	[PROTO_ENUM_STOP] = { "stop reasons", "stop_reason", no_regs,
+	    TABLE(stop_values) },
+};
+
+const char *
+proto_enum_str(enum proto_enum_id id, unsigned value)
+{
+	const struct proto_enum	*e;
+	size_t			 i;
+
+	if ((unsigned)id >= PROTO_ENUM_COUNT)
+		return N_("unknown");
+	e = &proto_enums[id];
+	for (i = 0; i < e->len; i++)
+		if (e->values[i].value == value)
+			return e->values[i].name;
+	return N_("unknown");
+}
+
+const struct proto_enum *
+proto_enum_of_reg(const char *reg_name)
+{
+	const char *const	*r;
+	size_t			 i;
+
+	for (i = 0; i < PROTO_ENUM_COUNT; i++)
+		for (r = proto_enums[i].regs; *r != NULL; r++)
+			if (strcmp(*r, reg_name) == 0)
+				return &proto_enums[i];
+	return NULL;
+}
+
+const char *
+proto_fc_name(uint8_t fc)
+{
+	return proto_enum_str(PROTO_ENUM_FC, fc);
+}
+
+const char *
+proto_exception_str(uint8_t ex)
+{
+	return proto_enum_str(PROTO_ENUM_EXCEPTION, ex);
+}
+
+const char *
+proto_link_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_LINK, v);
+}
+
+const char *
+proto_card_state_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_CARD_STATE, v);
+}
+
+const char *
+proto_auth_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_AUTH, v);
+}
+
+const char *
+proto_cp_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_CP, v);
+}
+
+const char *
+proto_source_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_SOURCE, v);
+}
+
+const char *
+proto_period_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_PERIOD, v);
+}
+
+const char *
+proto_resync_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_RESYNC, v);
+}
+
+const char *
+proto_write_error_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_WRITE_ERROR, v);
+}
+
+const char *
+proto_wl_cmd_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_WL_CMD, v);
+}
+
+const char *
+proto_wl_result_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_WL_RESULT, v);
+}
+
+const char *
+proto_wl_status_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_WL_STATUS, v);
+}
+
+const char *
+proto_kind_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_KIND, v);
+}
+
+const char *
+proto_stop_str(unsigned v)
+{
+	return proto_enum_str(PROTO_ENUM_STOP, v);
+}
