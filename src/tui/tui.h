@@ -1,7 +1,190 @@
-/* tui.h - private to src/tui: the console's state shared by its views. */
+/* tui.h - private to src/tui: the console's state shared by the main loop,
+ * its views, the key table and the ':' line. */
 #ifndef TUI_H
 #define TUI_H
 
+#include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "pile/pile.h"
+#include "actions.h"
+
 struct cmd_ctx;
+struct tui;
+
+/* ---- piles on the bus ---------------------------------------------------- */
+
+struct tui_pile {
+	uint8_t			 addr;
+	struct pile		*pile;
+	int			 own;		/* ours to free (not ctx->pile) */
+	int			 scanned;	/* from the start-up scan: forgotten if silent */
+	int			 have_id, have_live, have_prev;
+	struct proto_identity	 id;
+	struct proto_live	 live, prev;	/* this refresh and the one before */
+	time_t			 live_at;	/* laptop clock when live was read */
+	uint64_t		 due_ms;	/* next live read */
+	uint64_t		 silent_since_ms; /* first unanswered try; 0 when it answers */
+	char			*error;		/* last error in words; NULL when fine */
+	unsigned long		 refreshes;
+};
+
+/* ---- views --------------------------------------------------------------- */
+
+struct tui_list {
+	int	n, sel, top;
+};
+
+struct tui_view {
+	const char	*name;		/* N_() */
+	void		(*enter)(struct tui *);
+	void		(*draw)(struct tui *, int y0, int rows);
+	int		(*action)(struct tui *, enum tui_action);	/* 1: handled */
+	const enum tui_action *bar;	/* key bar, ends with TUI_A_NONE */
+};
+extern const struct tui_view tui_view_bus, tui_view_dashboard, tui_view_whitelist,
+    tui_view_records, tui_view_events, tui_view_help;
+
+/* ---- the ':' line and prompts ------------------------------------------ */
+
+#define TUI_LINE_MAX	512
+typedef void	(*tui_answer_cb)(struct tui *, const char *answer, void *arg);
+typedef void	(*tui_confirm_cb)(struct tui *, void *arg);
+
+struct tui_line {
+	int		 active;
+	int		 command;	/* the ':' line (history, completion) */
+	int		 confirm;	/* y/n question */
+	char		 prompt[256];
+	wchar_t		 buf[TUI_LINE_MAX];
+	size_t		 len, pos;
+	int		 hist_pos;	/* browsing history: steps back */
+	tui_answer_cb	 answer;
+	tui_confirm_cb	 yes;
+	void		*arg;
+};
+
+/* ---- events -------------------------------------------------------------- */
+
+enum tui_level { TUI_INFO, TUI_OK, TUI_WARN, TUI_ERROR };
+struct tui_event {
+	time_t		 t;
+	enum tui_level	 level;
+	char		*text;
+};
+#define TUI_EVENTS_MAX	2000
+
+/* ---- the console --------------------------------------------------------- */
+
+enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE };
+
+struct tui {
+	struct cmd_ctx		*ctx;
+	struct pile_bus		*bus;
+	int			 quit;
+	int			 dirty;		/* redraw on the next turn */
+	int			 touched;	/* a key was pressed */
+
+	struct tui_pile		*piles;		/* in address order */
+	int			 npiles, cur;	/* cur: index of the selected pile, -1 none */
+	int			 scan_left;	/* addresses the start-up scan still tries */
+
+	/* the one transaction in flight */
+	struct pile_xfer	 xfer;
+	enum tui_xfer_kind	 xkind;
+	int			 xpile;		/* index into piles */
+	uint64_t		 xstarted_ms;
+
+	/* long work stepped from the loop, one window per turn */
+	int			(*job)(struct tui *);	/* 1 more, 0 done, < 0 failed */
+	void			(*job_stop)(struct tui *);
+	const char		*job_name;
+
+	const struct tui_view	*view, *back;	/* back: where help returns */
+	struct tui_list		 lists[6];
+
+	struct tui_event	*events;
+	int			 nevents, event_first;
+	char			*message;	/* the message line */
+	enum tui_level		 message_level;
+	time_t			 message_at;
+
+	struct tui_line		 line;
+	char			*search;	/* last search text */
+	int			 colour;
+};
+
+#define TUI_PLAIN	0	/* A_NORMAL as an int, for ?: with attributes */
+
+/* tui.c */
+uint64_t	tui_now_ms(void);
+void	tui_event(struct tui *, enum tui_level, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	tui_show_view(struct tui *, const struct tui_view *);
+struct tui_pile *tui_cur(struct tui *);
+struct tui_pile *tui_pile_add(struct tui *, uint8_t addr, int scanned);
+/* Finishes the transaction in flight so a blocking pile_* call may run. */
+void	tui_bus_drain(struct tui *);
+int	tui_start_job(struct tui *, const char *name, int (*step)(struct tui *),
+	    void (*stop)(struct tui *));
+/* Pile clock now, from the last live read and the laptop clock since. */
+uint32_t	tui_pile_clock(const struct tui_pile *);
+const char	*tui_pile_name(const struct tui_pile *, char *buf, size_t);
+
+/* view-dashboard.c: force offline, end it, resync (any view with a pile) */
+int	tui_pile_action(struct tui *, enum tui_action);
+
+/* cmdline.c: the ':' line, prompts and confirmations share one editor */
+void	tui_ask(struct tui *, const char *prompt, const char *initial, tui_answer_cb, void *);
+void	tui_confirm(struct tui *, const char *question, tui_confirm_cb, void *);
+void	tui_command_open(struct tui *);
+int	tui_line_key(struct tui *, int key);	/* 1: consumed */
+void	tui_line_draw(struct tui *, int y);
+int	tui_run_command(struct tui *, const char *line);
+void	tui_history_open(void);
+void	tui_history_close(void);
+
+/* keys.c */
+#define TUI_KEY_FN	0x40000000	/* curses function keys: TUI_KEY_FN | KEY_* */
+int	tui_keys_init(char **cause);
+int	tui_keys_parse(const char *text, const char *file, char **cause);
+enum tui_action	tui_key_action(int key);
+/* The keys bound to an action, "q" or "Up, k"; "" when none. */
+void	tui_action_keys(enum tui_action, char *buf, size_t, int first_only);
+void	tui_key_name(int key, char *buf, size_t);
+void	tui_keys_free(void);
+
+/* draw.c: widths from one function, wide output, colours */
+enum tui_role {
+	TUI_R_NORMAL, TUI_R_TITLE, TUI_R_BAR_KEY, TUI_R_BAR, TUI_R_SELECTED,
+	TUI_R_CHANGED, TUI_R_OK, TUI_R_WARN, TUI_R_ERROR, TUI_R_LABEL, TUI_R_HEADER,
+	TUI_R_DIM
+};
+void	tui_colours_init(struct tui *);
+int	tui_attr(enum tui_role);
+int	tui_width(const char *);
+/* Draws s at y,x in at most w columns (cut at a character); returns columns used. */
+int	tui_put(int y, int x, int w, int attr, const char *s);
+/* Left-aligned in exactly w columns (padded), or right-aligned when right. */
+void	tui_cell(int y, int x, int w, int attr, int right, const char *s);
+int	tui_putf(int y, int x, int w, int attr, const char *, ...)
+	    __attribute__((format(printf, 5, 6)));
+void	tui_fill(int y, int attr);
+void	tui_progress(int y, int x, int w, double frac);
+void	tui_list_fit(struct tui_list *, int rows);
+int	tui_list_action(struct tui_list *, enum tui_action, int rows);
+
+/* format.c: values in words, shared by the views */
+const char	*tui_fmt_time(uint32_t t, char *buf, size_t);	/* "14:00:03" */
+const char	*tui_fmt_date(uint32_t t, char *buf, size_t);	/* "2025-03-01" */
+const char	*tui_fmt_span(long s, char *buf, size_t);	/* "2 h 5 m" */
+const char	*tui_fmt_kwh(uint32_t wh, char *buf, size_t);
+const char	*tui_fmt_money(uint32_t minor, char *buf, size_t);
+/* "2h", "90s", "1h30m", "1d": seconds, or -1. */
+long	tui_parse_duration(const char *);
+/* "YYYY-MM-DD" (end of that day, UTC), "never" or "" -> 0; -1 when bad. */
+long long	tui_parse_date(const char *);
 
 #endif

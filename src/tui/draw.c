@@ -1,0 +1,239 @@
+/* draw.c - wide-character drawing: every column count comes from
+ * tui_width(), so Chinese labels (two columns a character) line up. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "common.h"
+#include "tui.h"
+
+static int	tui_attrs[TUI_R_DIM + 1];
+
+void
+tui_colours_init(struct tui *t)
+{
+	const char	*nc = getenv("NO_COLOR");
+	int		 i;
+
+	/* no-color.org: present and not empty means no colour. */
+	t->colour = has_colors() && (nc == NULL || *nc == '\0');
+	for (i = 0; i <= TUI_R_DIM; i++)
+		tui_attrs[i] = TUI_PLAIN;
+	tui_attrs[TUI_R_TITLE] = A_REVERSE;
+	tui_attrs[TUI_R_BAR_KEY] = A_REVERSE | A_BOLD;
+	tui_attrs[TUI_R_SELECTED] = A_REVERSE;
+	tui_attrs[TUI_R_CHANGED] = A_BOLD | A_UNDERLINE;
+	tui_attrs[TUI_R_ERROR] = A_BOLD;
+	tui_attrs[TUI_R_WARN] = A_BOLD;
+	tui_attrs[TUI_R_HEADER] = A_BOLD;
+	tui_attrs[TUI_R_DIM] = A_DIM;
+	if (!t->colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(1, COLOR_BLACK, COLOR_CYAN);
+	init_pair(2, COLOR_BLACK, COLOR_CYAN);
+	init_pair(3, COLOR_GREEN, -1);
+	init_pair(4, COLOR_YELLOW, -1);
+	init_pair(5, COLOR_RED, -1);
+	init_pair(6, COLOR_CYAN, -1);
+	init_pair(7, COLOR_BLACK, COLOR_YELLOW);
+	tui_attrs[TUI_R_TITLE] = COLOR_PAIR(1);
+	tui_attrs[TUI_R_BAR_KEY] = COLOR_PAIR(2) | A_BOLD;
+	tui_attrs[TUI_R_OK] = COLOR_PAIR(3);
+	tui_attrs[TUI_R_WARN] = COLOR_PAIR(4) | A_BOLD;
+	tui_attrs[TUI_R_ERROR] = COLOR_PAIR(5) | A_BOLD;
+	tui_attrs[TUI_R_LABEL] = COLOR_PAIR(6);
+	tui_attrs[TUI_R_CHANGED] = COLOR_PAIR(7) | A_BOLD;
+}
+
+int
+tui_attr(enum tui_role r)
+{
+	return (tui_attrs[r]);
+}
+
+/* The one width function (htop's RichString, tmux's utf8.c): columns of a
+ * UTF-8 string on the screen. An invalid byte counts one column, as curses
+ * shows it. */
+int
+tui_width(const char *s)
+{
+	mbstate_t	 mbs;
+	wchar_t		 wc;
+	size_t		 n;
+	int		 w = 0, cw;
+
+	memset(&mbs, 0, sizeof mbs);
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &mbs);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&mbs, 0, sizeof mbs);
+			w++;
+			s++;
+			continue;
+		}
+		cw = wcwidth(wc);
+		w += cw > 0 ? cw : 0;
+		s += n;
+	}
+	return (w);
+}
+
+int
+tui_put(int y, int x, int w, int attr, const char *s)
+{
+	mbstate_t	 mbs;
+	wchar_t		 wc;
+	size_t		 n;
+	int		 used = 0, cw;
+
+	if (w <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return (0);
+	if (x + w > COLS)
+		w = COLS - x;
+	attrset(attr);
+	move(y, x);
+	memset(&mbs, 0, sizeof mbs);
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &mbs);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&mbs, 0, sizeof mbs);
+			wc = L'?';
+			n = 1;
+		}
+		if (wc == L'\t' || wc == L'\n' || wc == L'\r')
+			wc = L' ';
+		cw = wcwidth(wc);
+		if (cw < 0) {
+			wc = L'?';
+			cw = 1;
+		}
+		if (used + cw > w)
+			break;
+		addnwstr(&wc, 1);
+		used += cw;
+		s += n;
+	}
+	attrset(TUI_PLAIN);
+	return (used);
+}
+
+void
+tui_cell(int y, int x, int w, int attr, int right, const char *s)
+{
+	int	sw = tui_width(s), pad;
+
+	if (w <= 0)
+		return;
+	pad = sw < w ? w - sw : 0;
+	if (right && pad > 0) {
+		mvhline(y, x, ' ', pad);
+		tui_put(y, x + pad, w - pad, attr, s);
+		return;
+	}
+	sw = tui_put(y, x, w, attr, s);
+	if (sw < w && x + sw < COLS) {
+		attrset(attr);
+		mvhline(y, x + sw, ' ', w - sw);
+		attrset(TUI_PLAIN);
+	}
+}
+
+int
+tui_putf(int y, int x, int w, int attr, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = tui_put(y, x, w, attr, s);
+	free(s);
+	return (n);
+}
+
+void
+tui_fill(int y, int attr)
+{
+	attrset(attr);
+	mvhline(y, 0, ' ', COLS);
+	attrset(TUI_PLAIN);
+}
+
+/* [#######.......] with eighth blocks would break monochrome terminals;
+ * plain ASCII reads everywhere. */
+void
+tui_progress(int y, int x, int w, double frac)
+{
+	int	i, full;
+
+	if (w < 3)
+		return;
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	full = (int)(frac * (w - 2) + 0.5);
+	mvaddch(y, x, '[');
+	for (i = 0; i < w - 2; i++)
+		addch(i < full ? ('#' | tui_attr(TUI_R_OK)) : '.');
+	addch(']');
+}
+
+void
+tui_list_fit(struct tui_list *l, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (l->sel >= l->n)
+		l->sel = l->n - 1;
+	if (l->sel < 0)
+		l->sel = 0;
+	if (l->top > l->sel)
+		l->top = l->sel;
+	if (l->sel >= l->top + rows)
+		l->top = l->sel - rows + 1;
+	if (l->top > l->n - rows)
+		l->top = l->n - rows;
+	if (l->top < 0)
+		l->top = 0;
+}
+
+int
+tui_list_action(struct tui_list *l, enum tui_action a, int rows)
+{
+	switch (a) {
+	case TUI_A_UP:
+		l->sel--;
+		break;
+	case TUI_A_DOWN:
+		l->sel++;
+		break;
+	case TUI_A_PAGE_UP:
+		l->sel -= rows > 1 ? rows - 1 : 1;
+		l->top -= rows > 1 ? rows - 1 : 1;
+		break;
+	case TUI_A_PAGE_DOWN:
+		l->sel += rows > 1 ? rows - 1 : 1;
+		l->top += rows > 1 ? rows - 1 : 1;
+		break;
+	case TUI_A_TOP:
+		l->sel = 0;
+		break;
+	case TUI_A_BOTTOM:
+		l->sel = l->n - 1;
+		break;
+	default:
+		return (0);
+	}
+	tui_list_fit(l, rows);
+	return (1);
+}

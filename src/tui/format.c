@@ -1,0 +1,137 @@
+/* format.c - values in the words and units the views show, and the parsing
+ * of what a technician types (durations, dates). */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "tui.h"
+
+const char *
+tui_fmt_time(uint32_t t, char *buf, size_t len)
+{
+	time_t		tt = t;
+	struct tm	tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%H:%M:%S", &tm);
+	return (buf);
+}
+
+const char *
+tui_fmt_date(uint32_t t, char *buf, size_t len)
+{
+	time_t		tt = t;
+	struct tm	tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d", &tm);
+	return (buf);
+}
+
+const char *
+tui_fmt_span(long s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = -s;
+	if (s < 60)
+		snprintf(buf, len, _("%ld s"), s);
+	else if (s < 3600)
+		snprintf(buf, len, _("%ld m %ld s"), s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, _("%ld h %ld m"), s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, _("%ld d %ld h"), s / 86400, s / 3600 % 24);
+	return (buf);
+}
+
+const char *
+tui_fmt_kwh(uint32_t wh, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lu.%03lu kWh", (unsigned long)wh / 1000,
+	    (unsigned long)wh % 1000);
+	return (buf);
+}
+
+const char *
+tui_fmt_money(uint32_t minor, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lu.%02lu", (unsigned long)minor / 100,
+	    (unsigned long)minor % 100);
+	return (buf);
+}
+
+long
+tui_parse_duration(const char *s)
+{
+	long	total = 0, n;
+	int	any = 0;
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	while (*s != '\0' && !isspace((unsigned char)*s)) {
+		if (!isdigit((unsigned char)*s))
+			return (-1);
+		n = strtol(s, &end, 10);
+		if (n < 0 || n > 10000000)
+			return (-1);
+		switch (*end) {
+		case 's':
+			break;
+		case 'm':
+			n *= 60;
+			break;
+		case 'h':
+			n *= 3600;
+			break;
+		case 'd':
+			n *= 86400;
+			break;
+		default:
+			return (-1);
+		}
+		total += n;
+		if (total > 100000000)
+			return (-1);
+		s = end + 1;
+		any = 1;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	return (any && *s == '\0' ? total : -1);
+}
+
+long long
+tui_parse_date(const char *s)
+{
+	struct tm	tm;
+	int		y, m, d;
+	char		c;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0' || strcmp(s, "never") == 0 || strcmp(s, _("never")) == 0)
+		return (0);
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3)
+		return (-1);
+	if (y < 1970 || y > 2105 || m < 1 || m > 12 || d < 1 || d > 31)
+		return (-1);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	tm.tm_sec = 59;
+	/* A card valid "until 2025-12-31" works all that day, pile time (UTC). */
+	return ((long long)timegm(&tm));
+}

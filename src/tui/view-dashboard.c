@@ -1,0 +1,376 @@
+/* view-dashboard.c - one pile at a glance: network, card reader, meter,
+ * session, records, clock and the offline-authorization settings in force.
+ * Refreshed with one live-block read every 500 ms; a value that changed
+ * since the previous read is highlighted for one refresh. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "tui.h"
+
+enum dash_field {
+	F_END = 0, F_LINK, F_BACKEND, F_SIGNAL, F_READER, F_LAST_CARD, F_AUTH, F_AUTH_TIME,
+	F_L1, F_L2, F_L3, F_POWER, F_ENERGY, F_SOURCE, F_SESSION_ENERGY, F_COST, F_PERIOD,
+	F_SESSION_TARIFF, F_UNSYNCED, F_SEQS, F_CLOCK, F_DRIFT, F_OFFLINE_CHARGING,
+	F_UNKNOWN_CARD, F_EXPIRED_CARD, F_OFFLINE_MAX, F_TARIFF, F_WHITELIST, F_WRITE_SESSION
+};
+
+static const struct dash_row {
+	const char	*label;
+	enum dash_field	 fields[6];
+} dash_rows[] = {
+	{ N_("Network"),	{ F_LINK, F_BACKEND, F_SIGNAL } },
+	{ N_("Card reader"),	{ F_READER, F_LAST_CARD } },
+	{ "",			{ F_AUTH, F_AUTH_TIME } },
+	{ N_("Meter"),		{ F_L1, F_L2, F_L3 } },
+	{ "",			{ F_POWER, F_ENERGY } },
+	{ N_("Session"),	{ F_SOURCE, F_SESSION_ENERGY, F_COST } },
+	{ "",			{ F_PERIOD, F_SESSION_TARIFF } },
+	{ N_("Records"),	{ F_UNSYNCED, F_SEQS } },
+	{ N_("Pile clock"),	{ F_CLOCK, F_DRIFT } },
+	{ N_("Offline auth"),	{ F_OFFLINE_CHARGING, F_UNKNOWN_CARD } },
+	{ "",			{ F_EXPIRED_CARD, F_OFFLINE_MAX } },
+	{ N_("Tariff"),		{ F_TARIFF, F_WHITELIST, F_WRITE_SESSION } },
+};
+
+static const enum tui_action dash_bar[] = {
+	TUI_A_FORCE_OFFLINE, TUI_A_END_OFFLINE, TUI_A_RESYNC, TUI_A_VIEW_BUS,
+	TUI_A_VIEW_WHITELIST, TUI_A_VIEW_RECORDS, TUI_A_NONE
+};
+
+/* Why a card was accepted or refused, in the words a technician uses. */
+static const char *
+dash_auth_words(unsigned r)
+{
+	switch (r) {
+	case PROTO_AUTH_NONE:
+		return (_("no card seen yet"));
+	case PROTO_AUTH_ACCEPTED:
+		return (_("accepted offline: on the whitelist"));
+	case PROTO_AUTH_BLOCKED:
+		return (_("refused: blocked on the whitelist"));
+	case PROTO_AUTH_EXPIRED:
+		return (_("refused: whitelist entry expired"));
+	case PROTO_AUTH_UNKNOWN:
+		return (_("refused: not on the whitelist"));
+	case PROTO_AUTH_ONLINE_ACCEPTED:
+		return (_("accepted by the back-end"));
+	case PROTO_AUTH_ONLINE_REFUSED:
+		return (_("refused by the back-end"));
+	case PROTO_AUTH_OFFLINE_DISABLED:
+		return (_("refused: offline charging is switched off"));
+	case PROTO_AUTH_UNKNOWN_ACCEPTED:
+		return (_("accepted offline: unknown cards are accepted"));
+	case PROTO_AUTH_EXPIRED_ACCEPTED:
+		return (_("accepted offline: expired cards are accepted"));
+	case PROTO_AUTH_BUSY:
+		return (_("refused: a session is already running"));
+	}
+	return (_("unknown result"));
+}
+
+static void
+dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+    char *buf, size_t len)
+{
+	char		a[48], b[48];
+	unsigned	i;
+	long		d;
+
+	switch (f) {
+	case F_END:
+		buf[0] = '\0';
+		break;
+	case F_LINK:
+		if (l->link == PROTO_LINK_FORCED && l->forced_until != 0)
+			snprintf(buf, len, _("forced offline until %s (%s left)"),
+			    tui_fmt_time(l->forced_until, a, sizeof a),
+			    tui_fmt_span((long)l->forced_until - (long)l->clock, b, sizeof b));
+		else
+			snprintf(buf, len, "%s", _(proto_link_str(l->link)));
+		break;
+	case F_BACKEND:
+		snprintf(buf, len, "%s", l->backend ? _("back-end connected") : _("back-end unreachable"));
+		break;
+	case F_SIGNAL:
+		if (l->signal_dbm == 0)
+			snprintf(buf, len, "%s", _("signal unknown"));
+		else
+			snprintf(buf, len, _("signal %d dBm"), l->signal_dbm);
+		break;
+	case F_READER:
+		snprintf(buf, len, _("reader %s"), _(proto_card_state_str(l->card_state)));
+		break;
+	case F_LAST_CARD:
+		if (l->last_uid[0] == '\0')
+			snprintf(buf, len, "%s", _("no card yet"));
+		else if (l->last_holder[0] != '\0')
+			snprintf(buf, len, _("last card %s (%s)"), l->last_uid, l->last_holder);
+		else
+			snprintf(buf, len, _("last card %s"), l->last_uid);
+		break;
+	case F_AUTH:
+		snprintf(buf, len, "%s", dash_auth_words(l->last_auth));
+		break;
+	case F_AUTH_TIME:
+		if (l->last_auth_time == 0)
+			buf[0] = '\0';
+		else
+			snprintf(buf, len, _("at %s"), tui_fmt_time(l->last_auth_time, a, sizeof a));
+		break;
+	case F_L1:
+	case F_L2:
+	case F_L3:
+		i = f - F_L1;
+		snprintf(buf, len, "L%u %u.%u V %u.%02u A", i + 1, l->voltage_dv[i] / 10,
+		    l->voltage_dv[i] % 10, l->current_ca[i] / 100, l->current_ca[i] % 100);
+		break;
+	case F_POWER:
+		snprintf(buf, len, _("power %lu.%02lu kW"), (unsigned long)l->power_w / 1000,
+		    (unsigned long)l->power_w % 1000 / 10);
+		break;
+	case F_ENERGY:
+		snprintf(buf, len, _("energy register %s"), tui_fmt_kwh(l->energy_wh, a, sizeof a));
+		break;
+	case F_SOURCE:
+		if (l->session_source == PROTO_SRC_NONE)
+			snprintf(buf, len, "%s", _("no session"));
+		else
+			snprintf(buf, len, "%s %s", _(proto_source_str(l->session_source)), l->session_tag);
+		break;
+	case F_SESSION_ENERGY:
+		if (l->session_source == PROTO_SRC_NONE)
+			buf[0] = '\0';
+		else
+			snprintf(buf, len, _("energy %s"), tui_fmt_kwh(l->session_energy_wh, a, sizeof a));
+		break;
+	case F_COST:
+		if (l->session_source == PROTO_SRC_NONE)
+			buf[0] = '\0';
+		else
+			snprintf(buf, len, _("cost %s so far"), tui_fmt_money(l->session_cost_minor, a, sizeof a));
+		break;
+	case F_PERIOD:
+		if (l->session_source == PROTO_SRC_NONE)
+			buf[0] = '\0';
+		else
+			snprintf(buf, len, _("period %s"), _(proto_period_str(l->session_period)));
+		break;
+	case F_SESSION_TARIFF:
+		if (l->session_source == PROTO_SRC_NONE)
+			buf[0] = '\0';
+		else
+			snprintf(buf, len, _("at tariff v%lu, since %s"), (unsigned long)l->session_tariff_version,
+			    tui_fmt_time(l->session_start, a, sizeof a));
+		break;
+	case F_UNSYNCED:
+		snprintf(buf, len, _("%lu unsynced"), (unsigned long)l->unsynced);
+		break;
+	case F_SEQS:
+		if (l->last_seq == 0)
+			snprintf(buf, len, "%s", _("none stored"));
+		else
+			snprintf(buf, len, _("seq %lu-%lu on the pile"), (unsigned long)l->first_seq,
+			    (unsigned long)l->last_seq);
+		break;
+	case F_CLOCK:
+		snprintf(buf, len, "%s %s", tui_fmt_date(l->clock, a, sizeof a),
+		    tui_fmt_time(l->clock, b, sizeof b));
+		break;
+	case F_DRIFT:
+		d = (long)l->clock - (long)p->live_at;
+		if (d > -2 && d < 2)
+			snprintf(buf, len, "%s", _("same as this laptop"));
+		else if (d > 0)
+			snprintf(buf, len, _("%s ahead of this laptop"), tui_fmt_span(d, a, sizeof a));
+		else
+			snprintf(buf, len, _("%s behind this laptop"), tui_fmt_span(d, a, sizeof a));
+		break;
+	case F_OFFLINE_CHARGING:
+		snprintf(buf, len, "%s", l->offline_charging ? _("offline charging on") :
+		    _("offline charging off"));
+		break;
+	case F_UNKNOWN_CARD:
+		snprintf(buf, len, "%s", l->unknown_card ? _("unknown cards accepted") :
+		    _("unknown cards refused"));
+		break;
+	case F_EXPIRED_CARD:
+		snprintf(buf, len, "%s", l->expired_card ? _("expired cards accepted") :
+		    _("expired cards refused"));
+		break;
+	case F_OFFLINE_MAX:
+		if (l->offline_max_wh == 0)
+			snprintf(buf, len, "%s", _("no energy limit offline"));
+		else
+			snprintf(buf, len, _("offline limit %s"), tui_fmt_kwh(l->offline_max_wh, a, sizeof a));
+		break;
+	case F_TARIFF:
+		snprintf(buf, len, _("tariff v%lu"), (unsigned long)l->tariff_version);
+		break;
+	case F_WHITELIST:
+		snprintf(buf, len, _("whitelist v%lu, %lu cards"), (unsigned long)l->wl_version,
+		    (unsigned long)l->wl_count);
+		break;
+	case F_WRITE_SESSION:
+		snprintf(buf, len, "%s", l->auth_state ? _("write session open") : "");
+		break;
+	}
+}
+
+static void
+dash_draw(struct tui *t, int y0, int rows)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 cur[160], prev[160];
+	size_t		 i;
+	int		 lw = 0, x, y, j, attr, w;
+
+	if (p == NULL) {
+		tui_put(y0 + 1, 1, COLS - 2, TUI_PLAIN, _("no pile selected: the bus view (1) lists the piles that answer"));
+		return;
+	}
+	y = y0 + 1;
+	if (p->have_id) {
+		tui_putf(y0, 1, COLS - 2, tui_attr(TUI_R_DIM), _("%s %s, firmware %s, device id %s"),
+		    p->id.vendor, p->id.model, p->id.firmware, p->id.device_id);
+	}
+	if (!p->have_live) {
+		tui_put(y, 1, COLS - 2, TUI_PLAIN, p->silent_since_ms != 0 ?
+		    _("the pile has not answered yet") : _("reading the pile..."));
+		return;
+	}
+	for (i = 0; i < nitems(dash_rows); i++) {
+		w = tui_width(_(dash_rows[i].label));
+		if (dash_rows[i].label[0] != '\0' && w > lw)
+			lw = w;
+	}
+	for (i = 0; i < nitems(dash_rows) && y < y0 + rows; i++, y++) {
+		if (dash_rows[i].label[0] != '\0')
+			tui_put(y, 1, lw, tui_attr(TUI_R_LABEL), _(dash_rows[i].label));
+		x = lw + 3;
+		for (j = 0; j < 6 && dash_rows[i].fields[j] != F_END && x < COLS; j++) {
+			dash_format(dash_rows[i].fields[j], p, &p->live, cur, sizeof cur);
+			if (cur[0] == '\0')
+				continue;
+			attr = TUI_PLAIN;
+			if (p->have_prev && dash_rows[i].fields[j] != F_CLOCK) {
+				dash_format(dash_rows[i].fields[j], p, &p->prev, prev, sizeof prev);
+				if (strcmp(cur, prev) != 0)
+					attr = tui_attr(TUI_R_CHANGED);
+			}
+			if (dash_rows[i].fields[j] == F_LINK && p->live.link != PROTO_LINK_ONLINE)
+				attr |= tui_attr(TUI_R_WARN);
+			x += tui_put(y, x, COLS - x - 1, attr, cur) + 3;
+		}
+	}
+	if (p->error != NULL && y + 1 < y0 + rows)
+		tui_put(y + 1, 1, COLS - 2, tui_attr(TUI_R_ERROR), p->error);
+}
+
+/* ---- force offline ----------------------------------------------------------- */
+
+static uint32_t	dash_until;
+
+static void
+dash_force_yes(struct tui *t, void *arg)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		*cause = NULL, name[64], hm[32];
+
+	if (p == NULL)
+		return;
+	tui_bus_drain(t);
+	if (pile_force_offline(p->pile, dash_until, &cause) != 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (dash_until == 0)
+		tui_event(t, TUI_OK, _("%s: forced offline ended"), tui_pile_name(p, name, sizeof name));
+	else
+		tui_event(t, TUI_OK, _("%s is forced offline until %s"), tui_pile_name(p, name, sizeof name),
+		    tui_fmt_time(dash_until, hm, sizeof hm));
+	p->due_ms = 0;	/* show it at once */
+}
+
+static void
+dash_force_answer(struct tui *t, const char *answer, void *arg)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 name[64], hm[32], span[32], *q;
+	long		 s;
+
+	if (p == NULL || !p->have_live)
+		return;
+	s = tui_parse_duration(answer);
+	if (s <= 0 || s > 7 * 86400) {
+		tui_event(t, TUI_ERROR, _("cannot read the duration '%s': write it like 90s, 30m, 2h, 1h30m or 1d (at most 7 days)"),
+		    answer);
+		return;
+	}
+	dash_until = tui_pile_clock(p) + (uint32_t)s;
+	q = xasprintf(_("force %s offline until %s (%s)?"),
+	    tui_pile_name(p, name, sizeof name), tui_fmt_time(dash_until, hm, sizeof hm),
+	    tui_fmt_span(s, span, sizeof span));
+	tui_confirm(t, q, dash_force_yes, NULL);
+	free(q);
+}
+
+int
+tui_pile_action(struct tui *t, enum tui_action a)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 name[64], *q, *cause = NULL;
+
+	if (a != TUI_A_FORCE_OFFLINE && a != TUI_A_END_OFFLINE && a != TUI_A_RESYNC)
+		return (0);
+	if (p == NULL || !p->have_live) {
+		tui_event(t, TUI_WARN, _("no pile answers yet: nothing to do"));
+		return (1);
+	}
+	tui_pile_name(p, name, sizeof name);
+	switch (a) {
+	case TUI_A_FORCE_OFFLINE:
+		q = xasprintf(_("force %s offline for how long (e.g. 2h, at most 7d)? "), name);
+		tui_ask(t, q, "2h", dash_force_answer, NULL);
+		free(q);
+		break;
+	case TUI_A_END_OFFLINE:
+		if (p->live.link != PROTO_LINK_FORCED) {
+			tui_event(t, TUI_INFO, _("%s is not forced offline"), name);
+			break;
+		}
+		dash_until = 0;
+		q = xasprintf(_("end forced offline on %s now (it goes back online when its back-end answers)?"), name);
+		tui_confirm(t, q, dash_force_yes, NULL);
+		free(q);
+		break;
+	default:
+		tui_bus_drain(t);
+		if (pile_resync_start(p->pile, &cause) != 0) {
+			tui_event(t, TUI_ERROR, "%s", cause);
+			free(cause);
+		} else
+			tui_event(t, TUI_OK, _("%s: resync started, %lu records to upload"), name,
+			    (unsigned long)p->live.unsynced);
+		break;
+	}
+	return (1);
+}
+
+static int
+dash_action(struct tui *t, enum tui_action a)
+{
+	if (a == TUI_A_OPEN)
+		return (1);
+	return (tui_pile_action(t, a));
+}
+
+const struct tui_view tui_view_dashboard = {
+	N_("dashboard"), NULL, dash_draw, dash_action, dash_bar
+};

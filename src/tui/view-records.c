@@ -1,0 +1,348 @@
+/* view-records.c - charging records: what the pile holds (unsynced first)
+ * and what the local archive holds; a pull stepped one window per loop turn
+ * with a progress bar, export, and resync with the unsynced count falling
+ * live. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batch/batch.h"
+#include "common.h"
+#include "tui.h"
+
+#define L	(&t->lists[3])
+
+static struct {
+	char			 serial[17];	/* pile the rows belong to */
+	struct archive_row	*rows;
+	int			 n, loaded;
+	/* the pull */
+	int			 pulling;
+	uint32_t		 from, to, seq;
+	unsigned long		 got, stored;
+	uint64_t		 started_ms;
+} rec;
+
+static const enum tui_action rec_bar[] = {
+	TUI_A_PULL, TUI_A_RESYNC, TUI_A_EXPORT, TUI_A_CANCEL, TUI_A_RELOAD, TUI_A_NONE
+};
+
+/* cmd_archive reports on ctx->err, which is the terminal under curses:
+ * catch the message and show it as an event. */
+static struct archive *
+rec_archive(struct tui *t)
+{
+	struct cmd_ctx	*ctx = t->ctx;
+	struct archive	*a;
+	FILE		*saved = ctx->err, *mem;
+	char		*msg = NULL;
+	size_t		 len = 0;
+
+	if (ctx->archive != NULL)
+		return (ctx->archive);
+	if ((mem = open_memstream(&msg, &len)) == NULL)
+		return (NULL);
+	ctx->err = mem;
+	a = cmd_archive(ctx);
+	ctx->err = saved;
+	fclose(mem);
+	if (a == NULL) {
+		msg[strcspn(msg, "\n")] = '\0';
+		tui_event(t, TUI_ERROR, "%s", msg[0] != '\0' ? msg : _("cannot open the archive"));
+	}
+	free(msg);
+	return (a);
+}
+
+static int
+rec_collect(const struct archive_row *row, void *arg)
+{
+	rec.rows = xrealloc(rec.rows, (rec.n + 1) * sizeof *rec.rows);
+	rec.rows[rec.n++] = *row;
+	return (0);
+}
+
+/* Unsynced first (they are what a technician is here for), then newest. */
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct archive_row	*x = a, *y = b;
+	int				 ux = !(x->rec.flags & PROTO_REC_F_SYNCED);
+	int				 uy = !(y->rec.flags & PROTO_REC_F_SYNCED);
+
+	if (ux != uy)
+		return (uy - ux);
+	return (x->rec.seq < y->rec.seq ? 1 : x->rec.seq > y->rec.seq ? -1 : 0);
+}
+
+static void
+rec_load(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+	struct archive	*a;
+	char		*cause = NULL;
+
+	if (p == NULL || !p->have_id)
+		return;
+	free(rec.rows);
+	rec.rows = NULL;
+	rec.n = 0;
+	snprintf(rec.serial, sizeof rec.serial, "%s", p->id.serial);
+	rec.loaded = 1;
+	if ((a = rec_archive(t)) == NULL)
+		return;
+	if (archive_foreach(a, p->id.serial, rec_collect, NULL, &cause) < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+	}
+	qsort(rec.rows, rec.n, sizeof *rec.rows, rec_cmp);
+	L->n = rec.n;
+}
+
+static void
+rec_enter(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+
+	if (p != NULL && p->have_id && (!rec.loaded || strcmp(rec.serial, p->id.serial) != 0))
+		rec_load(t);
+}
+
+/* ---- pull ----------------------------------------------------------------- */
+
+static void
+rec_pull_stop(struct tui *t)
+{
+	rec.pulling = 0;
+	rec_load(t);
+}
+
+static int
+rec_pull_step(struct tui *t)
+{
+	struct tui_pile		*p = tui_cur(t);
+	struct proto_record	 got[PROTO_REC_WINDOW_RECORDS];
+	struct archive		*a;
+	char			*cause = NULL;
+	int			 n, stored;
+
+	if (p == NULL || strcmp(p->id.serial, rec.serial) != 0 || (a = rec_archive(t)) == NULL) {
+		rec.pulling = 0;
+		return (-1);
+	}
+	if (rec.seq > rec.to)
+		goto done;
+	if ((n = pile_records_read(p->pile, rec.seq, got, &cause)) < 0)
+		goto fail;
+	if (n == 0)
+		goto done;
+	if ((stored = archive_put_records(a, p->id.serial, p->id.device_id, got, n, &cause)) < 0)
+		goto fail;
+	rec.got += n;
+	rec.stored += stored;
+	rec.seq = got[n - 1].seq + 1;
+	return (1);
+done:
+	rec.pulling = 0;
+	tui_event(t, TUI_OK, _("pulled %lu records from %s, %lu new in the archive"), rec.got,
+	    p->id.serial, rec.stored);
+	rec_load(t);
+	return (0);
+fail:
+	tui_event(t, TUI_ERROR, _("pull stopped at seq %lu: %s (pull again to resume)"),
+	    (unsigned long)rec.seq, cause);
+	free(cause);
+	rec.pulling = 0;
+	rec_load(t);
+	return (-1);
+}
+
+static void
+rec_pull(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+	struct archive	*a;
+	uint32_t	 last = 0;
+	char		*cause = NULL;
+
+	if (p == NULL || !p->have_live) {
+		tui_event(t, TUI_WARN, _("no pile answers yet: nothing to do"));
+		return;
+	}
+	if ((a = rec_archive(t)) == NULL)
+		return;
+	/* Resume after the last record the archive holds. */
+	if (archive_last_seq(a, p->id.serial, &last, &cause) < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	rec.from = last + 1;
+	if (rec.from < p->live.first_seq)
+		rec.from = p->live.first_seq;
+	rec.to = p->live.last_seq;
+	if (p->live.last_seq == 0 || rec.from > rec.to) {
+		tui_event(t, TUI_INFO, _("%s: nothing new to pull (the archive has up to seq %lu)"),
+		    p->id.serial, (unsigned long)last);
+		return;
+	}
+	if (tui_start_job(t, N_("pull"), rec_pull_step, rec_pull_stop) != 0)
+		return;
+	snprintf(rec.serial, sizeof rec.serial, "%s", p->id.serial);
+	rec.seq = rec.from;
+	rec.got = rec.stored = 0;
+	rec.started_ms = tui_now_ms();
+	rec.pulling = 1;
+	tui_event(t, TUI_INFO, _("pulling seq %lu-%lu from %s"), (unsigned long)rec.from,
+	    (unsigned long)rec.to, p->id.serial);
+}
+
+/* ---- export ----------------------------------------------------------------- */
+
+static void
+rec_export_answer(struct tui *t, const char *answer, void *arg)
+{
+	struct tui_pile		*p = tui_cur(t);
+	struct archive		*a;
+	enum archive_format	 f = ARCHIVE_CSV;
+	size_t			 len = strlen(answer);
+	char			*cause = NULL;
+	int			 n;
+
+	if (len == 0 || p == NULL || (a = rec_archive(t)) == NULL)
+		return;
+	if (len > 6 && strcmp(answer + len - 6, ".jsonl") == 0)
+		f = ARCHIVE_JSONL;
+	if ((n = archive_export(a, p->id.serial, f, answer, &cause)) < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	tui_event(t, TUI_OK, _("exported %d records of %s to '%s'"), n, p->id.serial, answer);
+}
+
+/* ---- screen ---------------------------------------------------------------- */
+
+static void
+rec_draw(struct tui *t, int y0, int rows)
+{
+	struct tui_pile		*p = tui_cur(t);
+	const char		*h[] = { _("seq"), _("kind"), _("card/order"), _("start"),
+				    _("energy"), _("fee"), _("tariff"), _("sync") };
+	static const int	 minw[] = { 6, 12, 12, 11, 11, 8, 6, 8 };
+	static const int	 right[] = { 1, 0, 0, 0, 1, 1, 1, 0 };
+	int			 w[8], x, i, r, y, attr, sel;
+	char			 buf[64], a[32];
+	double			 secs, rate;
+	unsigned long		 total, left;
+	time_t			 tt;
+	struct tm		 tm;
+
+	if (p == NULL || !p->have_live) {
+		tui_put(y0 + 1, 1, COLS - 2, TUI_PLAIN, _("no pile selected: the bus view (1) lists the piles that answer"));
+		return;
+	}
+	rec_enter(t);
+	y = y0;
+	if (p->live.last_seq == 0)
+		tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("on %s: no records"), p->id.serial);
+	else
+		tui_putf(y++, 1, COLS - 2, p->live.unsynced > 0 ? tui_attr(TUI_R_WARN) : TUI_PLAIN,
+		    _("on %s: seq %lu-%lu, %lu unsynced (waiting for the back-end)"), p->id.serial,
+		    (unsigned long)p->live.first_seq, (unsigned long)p->live.last_seq,
+		    (unsigned long)p->live.unsynced);
+	tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this pile"), rec.n);
+	if (rec.pulling) {
+		total = rec.to - rec.from + 1;
+		secs = (tui_now_ms() - rec.started_ms) / 1000.0;
+		rate = secs > 0.05 ? rec.got / secs : 0;
+		left = total > rec.got ? total - rec.got : 0;
+		x = tui_putf(y, 1, COLS - 2, TUI_PLAIN, "%s ", _("pulling"));
+		tui_progress(y, 1 + x, 22, total > 0 ? (double)rec.got / total : 0);
+		if (rate > 0)
+			tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records  %.0f B/s  %s left"),
+			    rec.got, total, rate * PROTO_RECORD_BYTES,
+			    tui_fmt_span((long)(left / rate + 0.5), a, sizeof a));
+		else
+			tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records"), rec.got, total);
+	}
+	y++;
+	for (i = 0; i < 8; i++)
+		w[i] = tui_width(h[i]) > minw[i] ? tui_width(h[i]) : minw[i];
+	for (x = 1, i = 0; i < 8 && x < COLS; i++) {
+		tui_cell(y, x, i == 7 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), right[i], h[i]);
+		x += w[i] + 1;
+	}
+	y++;
+	L->n = rec.n;
+	tui_list_fit(L, y0 + rows - y);
+	for (r = 0; y + r < y0 + rows && L->top + r < rec.n; r++) {
+		const struct proto_record *rc = &rec.rows[L->top + r].rec;
+
+		sel = L->top + r == L->sel;
+		attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN;
+		if (sel)
+			tui_fill(y + r, attr);
+		x = 1;
+		snprintf(buf, sizeof buf, "%lu", (unsigned long)rc->seq);
+		tui_cell(y + r, x, w[0], attr, 1, buf);
+		x += w[0] + 1;
+		tui_cell(y + r, x, w[1], attr, 0, _(proto_kind_str(rc->kind)));
+		x += w[1] + 1;
+		tui_cell(y + r, x, w[2], attr, 0, rc->tag);
+		x += w[2] + 1;
+		tt = rc->start;
+		if (localtime_r(&tt, &tm) != NULL)
+			strftime(buf, sizeof buf, "%m-%d %H:%M", &tm);
+		tui_cell(y + r, x, w[3], attr, 0, buf);
+		x += w[3] + 1;
+		tui_cell(y + r, x, w[4], attr, 1, tui_fmt_kwh(proto_record_energy_wh(rc), buf, sizeof buf));
+		x += w[4] + 1;
+		tui_cell(y + r, x, w[5], attr, 1, tui_fmt_money(proto_record_fee_minor(rc), buf, sizeof buf));
+		x += w[5] + 1;
+		snprintf(buf, sizeof buf, "v%lu", (unsigned long)rc->tariff_version);
+		tui_cell(y + r, x, w[6], attr, 1, buf);
+		x += w[6] + 1;
+		if (x < COLS)
+			tui_cell(y + r, x, COLS - x, sel ? attr : (rc->flags & PROTO_REC_F_SYNCED) ?
+			    TUI_PLAIN : tui_attr(TUI_R_WARN), 0,
+			    (rc->flags & PROTO_REC_F_SYNCED) ? _("synced") : _("unsynced"));
+	}
+	if (rec.n == 0 && y < y0 + rows)
+		tui_put(y + 1, 1, COLS - 2, TUI_PLAIN, _("nothing archived yet: press p to pull the pile's records"));
+}
+
+static int
+rec_action(struct tui *t, enum tui_action a)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		*path;
+
+	if (tui_list_action(L, a, LINES - 9))
+		return (1);
+	switch (a) {
+	case TUI_A_PULL:
+		rec_pull(t);
+		return (1);
+	case TUI_A_RELOAD:
+		rec_load(t);
+		return (1);
+	case TUI_A_EXPORT:
+		if (p == NULL || !p->have_id)
+			return (1);
+		path = xasprintf("pilecon-%s.csv", p->id.serial);
+		tui_ask(t, _("export to (.csv or .jsonl): "), path, rec_export_answer, NULL);
+		free(path);
+		return (1);
+	default:
+		return (tui_pile_action(t, a));
+	}
+}
+
+const struct tui_view tui_view_records = {
+	N_("records"), rec_enter, rec_draw, rec_action, rec_bar
+};

@@ -1,0 +1,413 @@
+/* view-whitelist.c - the pile's card whitelist: read window by window from
+ * the loop, searched with '/', edited through prompts; every write is
+ * confirmed first and its result shown. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common.h"
+#include "tui.h"
+
+#define L	(&t->lists[2])
+
+static struct {
+	uint8_t			 addr;		/* pile the list belongs to; 0 none */
+	uint32_t		 version, count;
+	int			 loaded, loading;
+	struct proto_wl_entry	*e;
+	int			 n;
+	uint32_t		 next;		/* next index to read */
+	struct proto_wl_entry	 edit;		/* the entry a prompt chain builds */
+	unsigned		 cmd;
+} wl;
+
+static const enum tui_action wl_bar[] = {
+	TUI_A_WL_ADD, TUI_A_WL_BLOCK, TUI_A_WL_REMOVE, TUI_A_WL_EXPIRY, TUI_A_WL_IMPORT,
+	TUI_A_SEARCH, TUI_A_NONE
+};
+
+static void
+wl_stop(struct tui *t)
+{
+	wl.loading = 0;
+}
+
+static int
+wl_step(struct tui *t)
+{
+	struct tui_pile		*p = tui_cur(t);
+	struct pile_wl_status	 st;
+	struct proto_wl_entry	 got[PROTO_WL_WINDOW_ENTRIES];
+	char			*cause = NULL;
+	int			 n, i;
+
+	if (p == NULL || p->addr != wl.addr) {
+		wl.loading = 0;
+		return (0);
+	}
+	if (wl.next == 0 && wl.n == 0) {
+		if (pile_wl_status(p->pile, &st, &cause) < 0)
+			goto fail;
+		wl.version = st.version;
+		wl.count = st.count;
+		if (st.count == 0)
+			goto done;
+		return (1);
+	}
+	if ((n = pile_wl_read(p->pile, wl.next, got, &cause)) < 0)
+		goto fail;
+	wl.e = xrealloc(wl.e, (wl.n + n + 1) * sizeof *wl.e);
+	for (i = 0; i < n; i++)
+		wl.e[wl.n++] = got[i];
+	wl.next += n;
+	L->n = wl.n;
+	if (n > 0 && wl.next < wl.count)
+		return (1);
+done:
+	wl.loading = 0;
+	wl.loaded = 1;
+	tui_event(t, TUI_INFO, _("whitelist v%lu of %s read: %d cards"), (unsigned long)wl.version,
+	    p->id.serial, wl.n);
+	return (0);
+fail:
+	tui_event(t, TUI_ERROR, "%s", cause);
+	free(cause);
+	wl.loading = 0;
+	return (-1);
+}
+
+static void
+wl_load(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+
+	if (p == NULL || wl.loading)
+		return;
+	if (tui_start_job(t, N_("whitelist read"), wl_step, wl_stop) != 0)
+		return;
+	free(wl.e);
+	wl.e = NULL;
+	wl.n = 0;
+	wl.next = 0;
+	wl.addr = p->addr;
+	wl.loaded = 0;
+	wl.loading = 1;
+	L->n = 0;
+}
+
+/* Reads the list again when it belongs to another pile or when the pile's
+ * version moved (an edit from here, from the back-end or from a script). */
+static void
+wl_check(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+
+	if (p == NULL || !p->have_live || wl.loading || t->job != NULL)
+		return;
+	if (wl.addr != p->addr || !wl.loaded || p->live.wl_version != wl.version)
+		wl_load(t);
+}
+
+static void
+wl_enter(struct tui *t)
+{
+	wl_check(t);
+}
+
+static void
+wl_status_words(const struct proto_wl_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", e->status == PROTO_WL_BLOCKED ? _("blocked") : _("accepted"));
+}
+
+static void
+wl_draw(struct tui *t, int y0, int rows)
+{
+	struct tui_pile	*p = tui_cur(t);
+	const char	*h[] = { _("card UID"), _("status"), _("expires"), _("holder") };
+	int		 w[4], x, i, r, attr, sel;
+	char		 buf[64];
+
+	if (p == NULL) {
+		tui_put(y0 + 1, 1, COLS - 2, TUI_PLAIN, _("no pile selected: the bus view (1) lists the piles that answer"));
+		return;
+	}
+	wl_check(t);
+	if (wl.loading)
+		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("reading the whitelist of %s: %d of %lu cards"),
+		    p->id.serial, wl.n, (unsigned long)wl.count);
+	else
+		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("whitelist v%lu of %s: %d cards%s%s"),
+		    (unsigned long)wl.version, p->id.serial, wl.n,
+		    t->search != NULL ? _(", search: ") : "", t->search != NULL ? t->search : "");
+	w[0] = tui_width(h[0]) > 20 ? tui_width(h[0]) : 20;
+	w[1] = tui_width(h[1]) > 9 ? tui_width(h[1]) : 9;
+	w[2] = tui_width(h[2]) > 10 ? tui_width(h[2]) : 10;
+	for (x = 1, i = 0; i < 4; i++) {
+		tui_cell(y0 + 1, x, i == 3 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), 0, h[i]);
+		if (i < 3)
+			x += w[i] + 2;
+	}
+	L->n = wl.n;
+	tui_list_fit(L, rows - 2);
+	for (r = 0; r < rows - 2 && L->top + r < wl.n; r++) {
+		const struct proto_wl_entry *e = &wl.e[L->top + r];
+
+		sel = L->top + r == L->sel;
+		attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN;
+		if (sel)
+			tui_fill(y0 + 2 + r, attr);
+		x = 1;
+		tui_cell(y0 + 2 + r, x, w[0], attr, 0, e->uid);
+		x += w[0] + 2;
+		wl_status_words(e, buf, sizeof buf);
+		tui_cell(y0 + 2 + r, x, w[1], attr | (e->status == PROTO_WL_BLOCKED && !sel ?
+		    tui_attr(TUI_R_WARN) : 0), 0, buf);
+		x += w[1] + 2;
+		if (e->expiry == 0)
+			snprintf(buf, sizeof buf, "%s", _("never"));
+		else
+			tui_fmt_date(e->expiry, buf, sizeof buf);
+		tui_cell(y0 + 2 + r, x, w[2], attr, 0, buf);
+		x += w[2] + 2;
+		tui_cell(y0 + 2 + r, x, COLS - x, attr, 0, e->holder);
+	}
+}
+
+/* ---- edits ---------------------------------------------------------------- */
+
+static void
+wl_describe(const struct proto_wl_entry *e, char *buf, size_t len)
+{
+	char	d[32];
+
+	if (e->expiry == 0)
+		snprintf(d, sizeof d, "%s", _("never expires"));
+	else {
+		snprintf(d, sizeof d, "%s ", _("expires"));
+		tui_fmt_date(e->expiry, d + strlen(d), sizeof d - strlen(d));
+	}
+	snprintf(buf, len, "%s%s%s%s, %s, %s", e->uid, e->holder[0] != '\0' ? " (" : "", e->holder,
+	    e->holder[0] != '\0' ? ")" : "",
+	    e->status == PROTO_WL_BLOCKED ? _("blocked") : _("accepted"), d);
+}
+
+static void
+wl_write_yes(struct tui *t, void *arg)
+{
+	struct tui_pile		*p = tui_cur(t);
+	struct pile_wl_status	 st;
+	char			*cause = NULL, what[160];
+
+	if (p == NULL)
+		return;
+	tui_bus_drain(t);
+	wl_describe(&wl.edit, what, sizeof what);
+	if (pile_wl_command(p->pile, wl.cmd, 0, &wl.edit, 1, &cause) < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (pile_wl_status(p->pile, &st, &cause) < 0) {
+		tui_event(t, TUI_WARN, "%s", cause);
+		free(cause);
+		st.version = 0;
+	}
+	if (wl.cmd == PROTO_WL_REMOVE)
+		tui_event(t, TUI_OK, _("removed %s from %s: whitelist v%lu"), wl.edit.uid, p->id.serial,
+		    (unsigned long)st.version);
+	else
+		tui_event(t, TUI_OK, _("%s on %s: %s, whitelist v%lu"), _("stored"), p->id.serial, what,
+		    (unsigned long)st.version);
+	wl.loaded = 0;
+	p->due_ms = 0;
+}
+
+static void
+wl_ask_confirm(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 what[160], *q;
+
+	wl_describe(&wl.edit, what, sizeof what);
+	if (wl.cmd == PROTO_WL_REMOVE)
+		q = xasprintf(_("remove card %s from the whitelist of %s?"), what, p->id.serial);
+	else
+		q = xasprintf(_("store card %s on %s?"), what, p->id.serial);
+	tui_confirm(t, q, wl_write_yes, NULL);
+	free(q);
+}
+
+static void
+wl_expiry_answer(struct tui *t, const char *answer, void *arg)
+{
+	long long	d = tui_parse_date(answer);
+
+	if (d < 0) {
+		tui_event(t, TUI_ERROR, _("cannot read the date '%s': write it as YYYY-MM-DD, or leave it empty for never"),
+		    answer);
+		return;
+	}
+	wl.edit.expiry = (uint32_t)d;
+	wl_ask_confirm(t);
+}
+
+static void
+wl_holder_answer(struct tui *t, const char *answer, void *arg)
+{
+	snprintf(wl.edit.holder, sizeof wl.edit.holder, "%s", answer);
+	tui_ask(t, _("expires (YYYY-MM-DD, empty: never): "), "", wl_expiry_answer, NULL);
+}
+
+static void
+wl_uid_answer(struct tui *t, const char *answer, void *arg)
+{
+	int	i;
+
+	memset(&wl.edit, 0, sizeof wl.edit);
+	if (proto_uid_normalize(answer, wl.edit.uid) != 0) {
+		tui_event(t, TUI_ERROR, _("cannot read the card UID '%s': 4 to 10 bytes of hex, like 04A1B2C3"),
+		    answer);
+		return;
+	}
+	wl.edit.status = PROTO_WL_ACCEPTED;
+	wl.cmd = PROTO_WL_UPSERT;
+	for (i = 0; i < wl.n; i++) {
+		if (strcmp(wl.e[i].uid, wl.edit.uid) == 0) {
+			/* Updating a card keeps what the prompts do not ask. */
+			wl.edit = wl.e[i];
+			wl.edit.status = PROTO_WL_ACCEPTED;
+		}
+	}
+	tui_ask(t, _("holder name (may be empty): "), wl.edit.holder, wl_holder_answer, NULL);
+}
+
+static void
+wl_import_yes(struct tui *t, void *arg)
+{
+	char	*line = arg;
+
+	tui_run_command(t, line);
+	free(line);
+	wl.loaded = 0;
+}
+
+static void
+wl_import_answer(struct tui *t, const char *answer, void *arg)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		*q, *line;
+
+	if (answer[0] == '\0')
+		return;
+	line = xasprintf("whitelist import '%s'", answer);
+	q = xasprintf(_("import the cards in '%s' into %s (nothing is imported if a line is bad)?"),
+	    answer, p->id.serial);
+	tui_confirm(t, q, wl_import_yes, line);
+	free(q);
+}
+
+static int
+wl_match(const struct proto_wl_entry *e, const char *s)
+{
+	return (strcasestr(e->uid, s) != NULL || strcasestr(e->holder, s) != NULL);
+}
+
+static void
+wl_search_next(struct tui *t)
+{
+	int	i, k;
+
+	if (t->search == NULL || wl.n == 0)
+		return;
+	for (k = 1; k <= wl.n; k++) {
+		i = (L->sel + k) % wl.n;
+		if (wl_match(&wl.e[i], t->search)) {
+			L->sel = i;
+			return;
+		}
+	}
+	tui_event(t, TUI_INFO, _("no card matches '%s'"), t->search);
+}
+
+static void
+wl_search_answer(struct tui *t, const char *answer, void *arg)
+{
+	free(t->search);
+	t->search = answer[0] != '\0' ? xstrdup(answer) : NULL;
+	L->sel--;
+	wl_search_next(t);
+}
+
+static int
+wl_action(struct tui *t, enum tui_action a)
+{
+	struct tui_pile		*p = tui_cur(t);
+	struct proto_wl_entry	*sel = NULL;
+	char			 buf[32];
+
+	if (tui_list_action(L, a, LINES - 6))
+		return (1);
+	if (a == TUI_A_SEARCH) {
+		tui_ask(t, "/", t->search, wl_search_answer, NULL);
+		return (1);
+	}
+	if (a == TUI_A_SEARCH_NEXT) {
+		wl_search_next(t);
+		return (1);
+	}
+	if (a == TUI_A_RELOAD) {
+		wl.loaded = 0;
+		wl_load(t);
+		return (1);
+	}
+	if (a != TUI_A_WL_ADD && a != TUI_A_WL_BLOCK && a != TUI_A_WL_REMOVE &&
+	    a != TUI_A_WL_EXPIRY && a != TUI_A_WL_IMPORT)
+		return (tui_pile_action(t, a));
+	if (p == NULL || !p->have_id) {
+		tui_event(t, TUI_WARN, _("no pile answers yet: nothing to do"));
+		return (1);
+	}
+	if (a == TUI_A_WL_ADD) {
+		tui_ask(t, _("card UID to add (hex, e.g. 04A1B2C3): "), "", wl_uid_answer, NULL);
+		return (1);
+	}
+	if (a == TUI_A_WL_IMPORT) {
+		tui_ask(t, _("CSV file to import: "), "", wl_import_answer, NULL);
+		return (1);
+	}
+	if (L->sel >= 0 && L->sel < wl.n)
+		sel = &wl.e[L->sel];
+	if (sel == NULL) {
+		tui_event(t, TUI_INFO, _("no card selected"));
+		return (1);
+	}
+	wl.edit = *sel;
+	wl.cmd = PROTO_WL_UPSERT;
+	switch (a) {
+	case TUI_A_WL_BLOCK:
+		wl.edit.status = sel->status == PROTO_WL_BLOCKED ? PROTO_WL_ACCEPTED : PROTO_WL_BLOCKED;
+		wl_ask_confirm(t);
+		break;
+	case TUI_A_WL_REMOVE:
+		wl.cmd = PROTO_WL_REMOVE;
+		wl_ask_confirm(t);
+		break;
+	default:
+		if (sel->expiry != 0)
+			tui_fmt_date(sel->expiry, buf, sizeof buf);
+		else
+			buf[0] = '\0';
+		tui_ask(t, _("expires (YYYY-MM-DD, empty: never): "), buf, wl_expiry_answer, NULL);
+		break;
+	}
+	return (1);
+}
+
+const struct tui_view tui_view_whitelist = {
+	N_("whitelist"), wl_enter, wl_draw, wl_action, wl_bar
+};
