@@ -2,10 +2,13 @@
 TEST_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libproto.a \
 	src/libcommon.a $(SQLITE_LIBS)
 
-check_PROGRAMS += tests/unit-wlcsv
+check_PROGRAMS += tests/unit-archive tests/unit-wlcsv
+tests_unit_archive_SOURCES = tests/unit-archive.c
+tests_unit_archive_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_archive_LDADD = $(TEST_ARCHIVE_LIBS)
 tests_unit_wlcsv_SOURCES = tests/unit-wlcsv.c
 tests_unit_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
-TESTS += tests/unit-wlcsv
+TESTS += tests/unit-archive tests/unit-wlcsv
 
 EXTRA_DIST += tests/data/wl-good.csv tests/data/wl-good-bom-crlf.csv tests/data/wl-bad-uid.csv \
 	tests/data/wl-bad-quote.csv tests/data/wl-bad-stray-quote.csv \

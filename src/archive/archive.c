@@ -52,8 +52,26 @@ static const char archive_schema_sql[] =
 
 /* Words for what SQLite says went wrong, for messages a technician reads. */
 static const char *
-archive_sqlite_reason(sqlite3 *db, int rc)
+archive_sqlite_reason(sqlite3 *db, int rc, int error)
 {
+	/* An I/O error says more by its errno: a file size limit or a
+	 * read-only mount is not a failing disk. SQLite 3.40 does not always
+	 * keep it (sqlite3_system_errno is 0 after a failed WAL write), so the
+	 * caller's errno, taken right after the failing call, stands in. */
+	if ((rc & 0xff) == SQLITE_IOERR && db != NULL) {
+		if (sqlite3_system_errno(db) != 0)
+			error = sqlite3_system_errno(db);
+		switch (error) {
+		case ENOSPC:
+			return _("disk full");
+		case EDQUOT:
+			return _("disk quota exceeded");
+		case EFBIG:
+			return _("file too large (file size limit reached)");
+		case EROFS:
+			return _("read-only file system");
+		}
+	}
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return _("disk full");
@@ -77,11 +95,14 @@ archive_sqlite_reason(sqlite3 *db, int rc)
 	return db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 }
 
+/* Call right after the failing SQLite call: errno is read first. */
 static int
 archive_fail(struct archive *a, int rc, const char *what, char **cause)
 {
+	int	error = errno;
+
 	return set_cause(cause, -1, _("%s '%s': %s"), what, a->path,
-	    archive_sqlite_reason(a->db, rc));
+	    archive_sqlite_reason(a->db, rc, error));
 }
 
 static int
