@@ -6,8 +6,9 @@
  *   sim-client [-t MS] [-T] PATH raw HEX [+crc]          "reply HEX"
  *
  * Prints "exception N" for an exception reply, "timeout" when nothing came,
- * "garbled HEX" for a reply that does not decode. -T adds "elapsed_us N"
- * (from the request's first byte to the reply's last). Exit status: 0 reply,
+ * "garbled HEX" for a reply that does not decode. -T adds a first line
+ * "elapsed_us N first_byte_us M": from writing the request to the reply's
+ * last and first byte. Exit status: 0 reply,
  * 3 exception, 4 timeout, 5 garbled, 1 error. */
 #include "config.h"
 
@@ -117,7 +118,7 @@ main(int argc, char **argv)
 	struct pollfd		 pfd;
 	uint8_t			 out[PROTO_ADU_MAX + 2], in[1024];
 	size_t			 out_len = 0, in_len = 0;
-	uint64_t		 t0, t1 = 0, deadline;
+	uint64_t		 t0, t1 = 0, tfirst = 0, deadline;
 	const char		*path, *mode;
 	int			 timeout_ms = 1000, timing = 0, raw = 0, identity = 0;
 	int			 c, fd, r = PROTO_NEED_MORE, wait_ms;
@@ -191,22 +192,26 @@ main(int argc, char **argv)
 		if (now >= deadline)
 			break;
 		wait_ms = (int)((deadline - now + 999) / 1000);
-		if (raw && in_len > 0 && wait_ms > RAW_SILENCE_MS)
+		/* A raw reply, or one that will not decode, ends at a silence:
+		 * its late bytes must not reach the next client. */
+		if ((raw || r < 0) && in_len > 0 && wait_ms > RAW_SILENCE_MS)
 			wait_ms = RAW_SILENCE_MS;
 		if (poll(&pfd, 1, wait_ms) <= 0) {
-			if (raw && in_len > 0)
-				break;	/* the silence after a raw reply */
+			if ((raw || r < 0) && in_len > 0)
+				break;
 			continue;
 		}
 		n = read(fd, in + in_len, sizeof in - in_len);
 		if (n <= 0)
 			continue;
-		in_len += (size_t)n;
 		t1 = now_us();
-		if (raw)
+		if (in_len == 0)
+			tfirst = t1;
+		in_len += (size_t)n;
+		if (raw || r < 0)
 			continue;
 		r = proto_response_decode(in, in_len, &req, &resp);
-		if (r != PROTO_NEED_MORE)
+		if (r > 0)
 			break;
 	}
 	close(fd);
@@ -216,7 +221,9 @@ main(int argc, char **argv)
 		return 4;
 	}
 	if (timing)
-		printf("elapsed_us %llu\n", (unsigned long long)(t1 - t0));
+		printf("elapsed_us %llu first_byte_us %llu\n",
+		    (unsigned long long)(t1 - t0),
+		    (unsigned long long)(tfirst - t0));
 	if (raw) {
 		print_hex("reply", in, in_len);
 		return 0;

@@ -1,6 +1,7 @@
 /* ctl-client.c - `pilesim ctl --data DIR COMMAND...`: sends one command to a
  * running pilesim over DIR/ctl.sock, prints its answer, exits with its status.
- * The wire format is described in ctlsock.c. */
+ * The output goes to stdout when the command succeeded, to stderr when it
+ * failed. The wire format is described in ctlsock.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -205,7 +206,8 @@ ctl_client_main(int argc, char **argv)
 	}
 	status = (int)((uint32_t)reply[0] << 24 | (uint32_t)reply[1] << 16 |
 	    (uint32_t)reply[2] << 8 | reply[3]);
-	fwrite(reply + 8, 1, out_len, stdout);
+	/* One stream comes back: a failed command's output is its complaint. */
+	fwrite(reply + 8, 1, out_len, status == 0 ? stdout : stderr);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, _("pilesim ctl: cannot write the answer: %s\n"),
 		    strerror(errno));

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,35 +87,23 @@ line_drop_reply(struct line *l)
 	return 1;
 }
 
-/* Flips each bit with probability ber. Skips ahead geometrically rather than
- * drawing once per bit, so a low rate costs a draw or two per frame. */
+/* Flips each bit with probability ber. One draw per bit, so the damage
+ * does not depend on how the terminal split the bytes into reads. */
 static unsigned
 line_flip_bits(struct line *l, uint8_t *buf, size_t len)
 {
-	double		 logq;
-	uint64_t	 bit, nbits = (uint64_t)len * 8;
-	unsigned	 flipped = 0;
+	size_t		i;
+	unsigned	bit, flipped = 0;
 
-	if (l->ber <= 0 || len == 0)
+	if (l->ber <= 0)
 		return 0;
-	if (l->ber >= 1) {
-		for (bit = 0; bit < len; bit++)
-			buf[bit] ^= 0xFF;
-		return (unsigned)nbits;
-	}
-	logq = log1p(-l->ber);
-	bit = 0;
-	for (;;) {
-		double	u = line_uniform(l);
-		double	skip = floor(log1p(-u) / logq);	/* bits before the next error */
-
-		if (skip >= (double)(nbits - bit))
-			break;
-		bit += (uint64_t)skip;
-		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		flipped++;
-		if (++bit >= nbits)
-			break;
+	for (i = 0; i < len; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			if (line_uniform(l) < l->ber) {
+				buf[i] ^= (uint8_t)(1u << bit);
+				flipped++;
+			}
+		}
 	}
 	return flipped;
 }

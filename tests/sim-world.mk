@@ -1,0 +1,1 @@
+# tests for the sim world: owned by the world helper (placeholder)
