@@ -36,6 +36,11 @@ struct cmd_ctx {
 	FILE			*out;	/* results */
 	FILE			*err;	/* messages, progress */
 	int			 progress;	/* draw progress bars on err */
+	/* Added: filled by cmd_run / cmd_pile. */
+	const struct cmd_args	*args;		/* this command's parsed options */
+	int			 pile_rc;	/* PILE_E_* of cmd_pile's last failure */
+	int			 have_identity;
+	struct proto_identity	 identity;	/* of ctx->pile, read by cmd_pile */
 };
 
 struct cmd_entry {
@@ -69,8 +74,87 @@ void	cmd_ctx_close(struct cmd_ctx *);
  * the first command word, or -1 after printing a message naming the option. */
 int	pilecon_opts_parse(struct pilecon_opts *, int argc, char **argv, FILE *err);
 /* Reads the key for this pile serial from the keys file; 0, or -1 with *cause
- * (missing file, no entry, file readable by others). Never prints the key. */
+ * (missing file, no entry, bad key). Never prints the key. */
 int	keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], char **cause);
+/* 0 when only the owner can read the keys file; 1 with *warning when group
+ * or others can (the caller warns loudly; ssh refuses, we warn so a
+ * technician on a shared laptop is not locked out in the field); -1 with
+ * *warning when it cannot be examined. */
+int	keys_check_private(const char *path, char **warning);
+
+/* ---- added: the pieces the table, man page, completion and tests share -- */
+
+/* Parsed options of one command: cmd_entry.args is a space-separated spec
+ * of "--name" (flag), "--name=ARG" / "-o=ARG" (takes a value), "WORD"
+ * (required positional), "[WORD]" (optional positional). ARG and WORD name
+ * the kind of value for completion: FILE, PORT, SERIAL, ... */
+#define CMD_ARGS_MAX	16
+struct cmd_args {
+	int		 n;
+	char		 name[CMD_ARGS_MAX][24];	/* "for", "o" */
+	const char	*value[CMD_ARGS_MAX];	/* NULL for a flag */
+	int		 npos;
+	char		*pos[CMD_ARGS_MAX];
+};
+int		 cmd_args_parse(const struct cmd_entry *, int argc, char **argv,
+		    struct cmd_args *, char **cause);
+const char	*cmd_args_get(const struct cmd_args *, const char *name);
+int		 cmd_args_has(const struct cmd_args *, const char *name);
+/* The full name "whitelist add" + usage, for messages. */
+void		 cmd_usage(const struct cmd_entry *, FILE *);
+/* Exit code for a PILE_E_* (EXIT_NO_ANSWER, EXIT_REFUSED, ...). */
+int		 cmd_exit_code(int pile_rc);
+/* Prints "pilecon: CAUSE" on ctx->err, frees cause, returns the exit code
+ * for rc. */
+int		 cmd_fail(struct cmd_ctx *, int rc, char *cause);
+/* Identity of the connected pile (read once by cmd_pile). */
+const struct proto_identity *cmd_identity(struct cmd_ctx *);
+/* The open link (cmd_pile opens it); NULL with a message on ctx->err. */
+struct link	*cmd_link(struct cmd_ctx *);
+
+/* Global options: one table drives getopt, --help, the man page, the
+ * config file keys and completion. */
+enum pilecon_opt_type { POPT_FLAG, POPT_STRING, POPT_PATH, POPT_INT };
+struct pilecon_option {
+	const char		*name;		/* long option: "port" */
+	int			 short_name;	/* 'p', or 0 */
+	const char		*config_key;	/* key in config.yaml, or NULL */
+	enum pilecon_opt_type	 type;
+	const char		*arg;		/* "PORT" */
+	long			 min, max;	/* POPT_INT */
+	const char		*help;
+};
+extern const struct pilecon_option	pilecon_options[];
+extern const size_t			pilecon_options_len;
+
+/* Sets every field to "not given" (NULL, or -1 / 0 for numbers). */
+void	pilecon_opts_init(struct pilecon_opts *);
+void	pilecon_opts_free(struct pilecon_opts *);
+/* Loads a config file into opts (fields it names only). must_exist 0: a
+ * missing file is no error. -1 with *cause naming file:line:column. */
+int	pilecon_config_load(struct pilecon_opts *, const char *path, int must_exist,
+	    char **cause);
+/* $XDG_CONFIG_HOME/pilecon/config.yaml or ~/.config/...; malloc'ed. */
+char	*pilecon_config_default_path(void);
+/* Global usage + the command list. */
+void	pilecon_usage(FILE *, int full);
+
+/* Durations "90s", "30m", "2h", "1d", "1h30m" -> seconds; -1 with *cause. */
+int	batch_parse_duration(const char *, uint32_t *secs, char **cause);
+/* "2h", "1h30m", "45s" (the largest two units). */
+char	*batch_format_duration(uint32_t secs);
+/* Unix seconds from "1795000000", ISO 8601 "2026-11-25T14:00:00Z",
+ * "...+08:00", "2026-11-25 14:00" (local time), "2026-11-25" (a UTC day,
+ * as in the whitelist CSV): date_end picks its last second, else its
+ * first. */
+int	batch_parse_time(const char *, int date_end, int64_t *t, char **cause);
+/* "2026-11-25 14:00:05" in local time; static buffer. */
+const char *batch_format_time(int64_t t);
+/* JSON string literal with escapes. */
+void	batch_json_str(FILE *, const char *);
+
+/* Hidden `pilecon --complete WORDS...`: candidates for the last word. */
+int	batch_complete(int argc, char **argv, FILE *out);
 
 /* tui/: the console, when pilecon runs on a terminal with no command. */
 int	tui_main(struct cmd_ctx *);

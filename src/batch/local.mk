@@ -1,1 +1,32 @@
-# src/batch
+# src/batch: pilecon's batch mode (one file per command, cmd.c holds the
+# table), the pilecon program, and the man page generated from the table.
+# src/batch/libwlcsv.a (wlcsv.[ch]) is defined in src/archive/local.mk.
+noinst_LIBRARIES += src/batch/libbatch.a
+src_batch_libbatch_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
+src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
+	src/batch/cmd.c src/batch/options.c src/batch/config.c src/batch/keys.c \
+	src/batch/parse.c src/batch/util.c src/batch/complete.c \
+	src/batch/cmd-status.c src/batch/cmd-ports.c src/batch/cmd-scan.c \
+	src/batch/cmd-offline.c src/batch/cmd-whitelist-list.c \
+	src/batch/cmd-whitelist-edit.c src/batch/cmd-whitelist-import.c \
+	src/batch/cmd-whitelist-export.c src/batch/cmd-logs-pull.c \
+	src/batch/cmd-logs-list.c src/batch/cmd-logs-export.c src/batch/cmd-resync.c \
+	src/batch/cmd-tariff-show.c src/batch/cmd-clock-set.c src/batch/cmd-help.c
+
+PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
+	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \
+	src/proto/libproto.a src/libcommon.a $(NCURSES_LIBS) $(EDIT_LIBS) \
+	$(YAML_LIBS) $(SQLITE_LIBS) $(SERIALPORT_LIBS) $(SODIUM_LIBS) -lm $(LIBINTL)
+
+bin_PROGRAMS += pilecon
+pilecon_SOURCES = src/batch/main.c
+pilecon_LDADD = $(PILECON_LDADD)
+
+# man/pilecon.1 is generated from the command and option tables and
+# committed; tests/batch-manpage.sh regenerates and compares.
+noinst_PROGRAMS += src/batch/pilecon-mangen
+src_batch_pilecon_mangen_SOURCES = src/batch/mangen.c
+src_batch_pilecon_mangen_LDADD = $(PILECON_LDADD)
+dist_man_MANS += man/pilecon.1
+
+EXTRA_DIST += contrib/bash-completion/pilecon

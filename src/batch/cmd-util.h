@@ -1,0 +1,39 @@
+/* cmd-util.h - helpers the batch commands share (private to src/batch). */
+#ifndef CMD_UTIL_H
+#define CMD_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "batch/batch.h"
+
+/* Progress on ctx->err, drawn only when ctx->progress (a terminal). */
+struct progress {
+	struct cmd_ctx	*ctx;
+	const char	*what;		/* "records" */
+	uint64_t	 total, done, bytes;
+	uint64_t	 start_ms, last_ms;
+	int		 drawn;
+};
+void	progress_start(struct progress *, struct cmd_ctx *, const char *what, uint64_t total);
+void	progress_update(struct progress *, uint64_t done, uint64_t bytes);
+void	progress_end(struct progress *);
+uint64_t progress_now_ms(void);
+
+/* "12.34" from minor units; "0.85000" from 1e-5 prices; "14.000" kWh from Wh.
+ * Static buffers, one per call site kind (use before the next call). */
+void	fmt_minor(char *buf, size_t size, int64_t minor);
+void	fmt_price(char *buf, size_t size, uint32_t price);
+void	fmt_kwh(char *buf, size_t size, uint32_t wh);
+
+/* Reads every whitelist entry (in windows of 4), retrying when the version
+ * changed during the read. 0 with *out (malloc'ed), *n, *version. */
+int	wl_read_all(struct pile *, struct proto_wl_entry **out, size_t *n,
+	    uint32_t *version, char **cause);
+
+/* Set by the SIGINT/SIGTERM handler the long commands install. */
+extern volatile int	cmd_interrupted;
+void	cmd_catch_signals(void);
+void	cmd_restore_signals(void);
+
+#endif

@@ -1,0 +1,437 @@
+/* cmd.c - the command table (tmux's cmd_entry list) and what every command
+ * runs with: option parsing from each entry's spec, the connection opened on
+ * first use, the pile's key, and PILE_E_* turned into exit codes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "batch/batch.h"
+
+extern const struct cmd_entry cmd_status_entry, cmd_ports_entry, cmd_scan_entry,
+    cmd_offline_on_entry, cmd_offline_off_entry, cmd_whitelist_list_entry,
+    cmd_whitelist_add_entry, cmd_whitelist_block_entry, cmd_whitelist_remove_entry,
+    cmd_whitelist_import_entry, cmd_whitelist_export_entry, cmd_logs_pull_entry,
+    cmd_logs_list_entry, cmd_logs_export_entry, cmd_resync_entry,
+    cmd_tariff_show_entry, cmd_clock_set_entry, cmd_help_entry;
+
+const struct cmd_entry *cmd_table[] = {
+	&cmd_status_entry,
+	&cmd_ports_entry,
+	&cmd_scan_entry,
+	&cmd_offline_on_entry,
+	&cmd_offline_off_entry,
+	&cmd_whitelist_list_entry,
+	&cmd_whitelist_add_entry,
+	&cmd_whitelist_block_entry,
+	&cmd_whitelist_remove_entry,
+	&cmd_whitelist_import_entry,
+	&cmd_whitelist_export_entry,
+	&cmd_logs_pull_entry,
+	&cmd_logs_list_entry,
+	&cmd_logs_export_entry,
+	&cmd_resync_entry,
+	&cmd_tariff_show_entry,
+	&cmd_clock_set_entry,
+	&cmd_help_entry,
+	NULL
+};
+
+/* Why the key could not be loaded; said when a write is then refused. */
+static char	*cmd_key_cause;
+
+/* How many words of argv spell name ("whitelist add"); 0 when they do not. */
+static int
+cmd_match(const char *name, int argc, char **argv)
+{
+	const char	*p = name;
+	size_t		 len;
+	int		 i;
+
+	if (name == NULL)
+		return 0;
+	for (i = 0; *p != '\0'; i++) {
+		len = strcspn(p, " ");
+		if (i >= argc || strlen(argv[i]) != len || strncmp(argv[i], p, len) != 0)
+			return 0;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return i;
+}
+
+const struct cmd_entry *
+cmd_find(int argc, char **argv, int *used)
+{
+	const struct cmd_entry	**ce, *best = NULL;
+	int			  n, bestn = 0;
+
+	for (ce = cmd_table; *ce != NULL; ce++) {
+		n = cmd_match((*ce)->name, argc, argv);
+		if (n == 0)
+			n = cmd_match((*ce)->alias, argc, argv);
+		if (n > bestn) {
+			best = *ce;
+			bestn = n;
+		}
+	}
+	if (used != NULL)
+		*used = bestn;
+	return best;
+}
+
+void
+cmd_usage(const struct cmd_entry *ce, FILE *f)
+{
+	fprintf(f, _("usage: pilecon %s%s%s\n"), ce->name, *ce->usage ? " " : "", ce->usage);
+}
+
+/* One token of an args spec: "--for=DURATION", "-o=FILE", "--json", "UID",
+ * "[TIME]". Returns the length, 0 at the end. */
+static size_t
+spec_next(const char **pp, const char **tok)
+{
+	const char	*p = *pp;
+	size_t		 len;
+
+	while (*p == ' ')
+		p++;
+	*tok = p;
+	len = strcspn(p, " ");
+	*pp = p + len;
+	return len;
+}
+
+/* Finds option "name" (len bytes) in spec; *takes_value set. */
+static int
+spec_option(const char *spec, const char *name, size_t len, int *takes_value)
+{
+	const char	*p = spec, *tok, *eq;
+	size_t		 tlen, dashes;
+
+	while ((tlen = spec_next(&p, &tok)) != 0) {
+		if (tok[0] != '-')
+			continue;
+		dashes = tok[1] == '-' ? 2 : 1;
+		eq = memchr(tok, '=', tlen);
+		if ((size_t)((eq ? eq : tok + tlen) - tok) - dashes == len &&
+		    strncmp(tok + dashes, name, len) == 0) {
+			*takes_value = eq != NULL;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+cmd_args_parse(const struct cmd_entry *ce, int argc, char **argv, struct cmd_args *a,
+    char **cause)
+{
+	const char	*p, *tok, *arg, *name, *eq;
+	size_t		 tlen, len;
+	int		 i, takes, need = 0, optional = 0, only_pos = 0;
+
+	memset(a, 0, sizeof *a);
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
+			if (a->npos == CMD_ARGS_MAX)
+				return set_cause(cause, -1, _("too many arguments"));
+			a->pos[a->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		name = arg + (arg[1] == '-' ? 2 : 1);
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		if (arg[1] != '-' && len != 1)
+			return set_cause(cause, -1, _("unknown option '%s'"), arg);
+		if ((len == 4 && strncmp(name, "json", 4) == 0) ||
+		    (len == 4 && strncmp(name, "help", 4) == 0) ||
+		    (len == 1 && *name == 'h'))
+			takes = 0;
+		else if (spec_option(ce->args, name, len, &takes) != 0)
+			return set_cause(cause, -1, _("unknown option '%s' for '%s'"), arg,
+			    ce->name);
+		if (len >= sizeof a->name[0] || a->n == CMD_ARGS_MAX)
+			return set_cause(cause, -1, _("unknown option '%s'"), arg);
+		memcpy(a->name[a->n], name, len);
+		a->name[a->n][len] = '\0';
+		if (len == 1 && *name == 'h')
+			strcpy(a->name[a->n], "help");
+		if (takes) {
+			if (eq != NULL)
+				a->value[a->n] = eq + 1;
+			else if (i + 1 < argc)
+				a->value[a->n] = argv[++i];
+			else
+				return set_cause(cause, -1, _("option '%s' needs a value"), arg);
+		} else if (eq != NULL)
+			return set_cause(cause, -1, _("option '%.*s' takes no value"),
+			    (int)(eq - arg), arg);
+		a->n++;
+	}
+	if (cmd_args_has(a, "help"))
+		return 0;
+	p = ce->args;
+	while ((tlen = spec_next(&p, &tok)) != 0) {
+		if (tok[0] == '[')
+			optional++;
+		else if (tok[0] != '-')
+			need++;
+	}
+	if (a->npos < need)
+		return set_cause(cause, -1, _("'%s' needs %d argument%s"), ce->name, need,
+		    need == 1 ? "" : "s");
+	if (a->npos > need + optional)
+		return set_cause(cause, -1, _("unexpected argument '%s'"), a->pos[need + optional]);
+	return 0;
+}
+
+const char *
+cmd_args_get(const struct cmd_args *a, const char *name)
+{
+	int	i;
+
+	for (i = a->n - 1; i >= 0; i--)	/* the last one given wins */
+		if (strcmp(a->name[i], name) == 0)
+			return a->value[i];
+	return NULL;
+}
+
+int
+cmd_args_has(const struct cmd_args *a, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->name[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* "whitelist frob": name what the group takes instead of just "unknown". */
+static void
+cmd_unknown(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry	**ce;
+	size_t			  len = strlen(argv[0]);
+	int			  group = 0;
+
+	for (ce = cmd_table; *ce != NULL; ce++)
+		if (strncmp((*ce)->name, argv[0], len) == 0 && (*ce)->name[len] == ' ')
+			group = 1;
+	if (!group) {
+		fprintf(ctx->err, _("pilecon: unknown command '%s'\n"), argv[0]);
+		pilecon_usage(ctx->err, 0);
+		return;
+	}
+	if (argc > 1)
+		fprintf(ctx->err, _("pilecon: unknown command '%s %s'\n"), argv[0], argv[1]);
+	else
+		fprintf(ctx->err, _("pilecon: '%s' needs a subcommand\n"), argv[0]);
+	for (ce = cmd_table; *ce != NULL; ce++)
+		if (strncmp((*ce)->name, argv[0], len) == 0 && (*ce)->name[len] == ' ')
+			cmd_usage(*ce, ctx->err);
+}
+
+int
+cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry	*ce;
+	struct cmd_args		 args;
+	char			*cause = NULL;
+	int			 used, rc;
+
+	if (argc == 0) {
+		pilecon_usage(ctx->err, 0);
+		return EXIT_USAGE;
+	}
+	if ((ce = cmd_find(argc, argv, &used)) == NULL) {
+		cmd_unknown(ctx, argc, argv);
+		return EXIT_USAGE;
+	}
+	if (cmd_args_parse(ce, argc - used, argv + used, &args, &cause) != 0) {
+		fprintf(ctx->err, "pilecon: %s\n", cause);
+		free(cause);
+		cmd_usage(ce, ctx->err);
+		return EXIT_USAGE;
+	}
+	if (cmd_args_has(&args, "help")) {
+		cmd_usage(ce, ctx->out);
+		fprintf(ctx->out, "%s\n", _(ce->help));
+		return EXIT_OK;
+	}
+	if (cmd_args_has(&args, "json"))
+		ctx->opts.json = 1;
+	ctx->args = &args;
+	rc = ce->exec(ctx, argc - used, argv + used);
+	ctx->args = NULL;
+	fflush(ctx->out);
+	if (ferror(ctx->out)) {
+		fprintf(ctx->err, _("pilecon: cannot write the output\n"));
+		if (rc == EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	return rc;
+}
+
+int
+cmd_exit_code(int rc)
+{
+	switch (rc) {
+	case 0:
+		return EXIT_OK;
+	case PILE_E_TIMEOUT:
+	case PILE_E_GARBLED:
+		return EXIT_NO_ANSWER;
+	case PILE_E_EXCEPTION:
+	case PILE_E_AUTH:
+	case PILE_E_REFUSED:
+		return EXIT_REFUSED;
+	default:
+		return rc > 0 ? rc : EXIT_FAILED;
+	}
+}
+
+int
+cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
+{
+	fprintf(ctx->err, "pilecon: %s\n", cause ? cause : _("failed"));
+	if (rc == PILE_E_AUTH) {
+		if (ctx->opts.keys_file == NULL)
+			fprintf(ctx->err, _("hint: writes need the pile's key: give the keys "
+			    "file with --keys FILE or 'keys:' in %s\n"), ctx->opts.config_file ?
+			    ctx->opts.config_file : "config.yaml");
+		else if (cmd_key_cause != NULL)
+			fprintf(ctx->err, _("hint: %s\n"), cmd_key_cause);
+	}
+	free(cause);
+	return cmd_exit_code(rc);
+}
+
+struct link *
+cmd_link(struct cmd_ctx *ctx)
+{
+	struct link_params	 lp = { ctx->opts.baud, 'N', 1 };
+	char			*cause = NULL;
+
+	if (ctx->link != NULL)
+		return ctx->link;
+	if (ctx->opts.port == NULL) {
+		fprintf(ctx->err, _("pilecon: no port given: use -p PORT, set PILECON_PORT "
+		    "or 'port:' in the config (list ports with 'pilecon ports')\n"));
+		ctx->pile_rc = EXIT_USAGE;
+		return NULL;
+	}
+	if ((ctx->link = link_open(ctx->opts.port, &lp, &cause)) == NULL) {
+		fprintf(ctx->err, "pilecon: %s\n", cause);
+		free(cause);
+		ctx->pile_rc = PILE_E_LINK;
+	}
+	return ctx->link;
+}
+
+static void
+cmd_load_key(struct cmd_ctx *ctx)
+{
+	uint8_t	 key[PROTO_KEY_BYTES];
+	char	*cause = NULL;
+	int	 rc;
+
+	if (ctx->opts.keys_file == NULL)
+		return;
+	rc = keys_check_private(ctx->opts.keys_file, &cause);
+	if (rc > 0) {
+		fprintf(ctx->err, _("pilecon: WARNING: %s\n"), cause);
+	}
+	free(cause);
+	cause = NULL;
+	if (keys_lookup(ctx->opts.keys_file, ctx->identity.serial, key, &cause) != 0) {
+		free(cmd_key_cause);
+		cmd_key_cause = cause;
+		return;
+	}
+	pile_set_key(ctx->pile, key);
+	explicit_bzero(key, sizeof key);
+}
+
+struct pile *
+cmd_pile(struct cmd_ctx *ctx)
+{
+	struct pile_bus_opts	 bo;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (ctx->pile != NULL && ctx->have_identity)
+		return ctx->pile;
+	if (cmd_link(ctx) == NULL)
+		return NULL;
+	if (ctx->bus == NULL) {
+		bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
+		bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
+		bo.no_fc23 = ctx->opts.no_fc23;
+		ctx->bus = pile_bus_new(ctx->link, &bo);
+	}
+	if (ctx->pile == NULL)
+		ctx->pile = pile_new(ctx->bus, (uint8_t)ctx->opts.addr);
+	/* The serial names the key and every record in the archive. */
+	if ((rc = pile_identity(ctx->pile, &ctx->identity, &cause)) != 0) {
+		fprintf(ctx->err, "pilecon: %s\n", cause);
+		free(cause);
+		ctx->pile_rc = rc;
+		return NULL;
+	}
+	ctx->have_identity = 1;
+	cmd_load_key(ctx);
+	return ctx->pile;
+}
+
+const struct proto_identity *
+cmd_identity(struct cmd_ctx *ctx)
+{
+	if (!ctx->have_identity && cmd_pile(ctx) == NULL)
+		return NULL;
+	return &ctx->identity;
+}
+
+struct archive *
+cmd_archive(struct cmd_ctx *ctx)
+{
+	char	*cause = NULL;
+
+	if (ctx->archive != NULL)
+		return ctx->archive;
+	if ((ctx->archive = archive_open(ctx->opts.archive_path, &cause)) == NULL) {
+		fprintf(ctx->err, "pilecon: %s\n", cause);
+		free(cause);
+		ctx->pile_rc = EXIT_FAILED;
+	}
+	return ctx->archive;
+}
+
+void
+cmd_ctx_close(struct cmd_ctx *ctx)
+{
+	if (ctx->pile != NULL)
+		pile_free(ctx->pile);
+	if (ctx->bus != NULL)
+		pile_bus_free(ctx->bus);
+	if (ctx->link != NULL)
+		link_close(ctx->link);
+	if (ctx->archive != NULL)
+		archive_close(ctx->archive);
+	ctx->pile = NULL;
+	ctx->bus = NULL;
+	ctx->link = NULL;
+	ctx->archive = NULL;
+	ctx->have_identity = 0;
+	free(cmd_key_cause);
+	cmd_key_cause = NULL;
+}

@@ -1,0 +1,202 @@
+/* config.c - $XDG_CONFIG_HOME/pilecon/config.yaml: a flat mapping whose keys
+ * and types come from the global option table (options.c). Every error
+ * names file:line:column; an unknown key is an error, not a silent no-op. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "common.h"
+#include "batch/batch.h"
+
+char *
+pilecon_config_default_path(void)
+{
+	const char	*xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/pilecon/config.yaml", xdg);
+	return xasprintf("%s/.config/pilecon/config.yaml", home ? home : ".");
+}
+
+/* "~/x" from $HOME; a relative path is taken from the config file's folder,
+ * so a config and its keys file can travel together. */
+static char *
+config_path_value(const char *cfgpath, const char *v)
+{
+	const char	*home = getenv("HOME"), *slash;
+
+	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0'))
+		return xasprintf("%s%s", home ? home : "", v + 1);
+	if (v[0] == '/' || strncmp(v, "tcp:", 4) == 0)
+		return xstrdup(v);
+	if ((slash = strrchr(cfgpath, '/')) == NULL)
+		return xstrdup(v);
+	return xasprintf("%.*s/%s", (int)(slash - cfgpath), cfgpath, v);
+}
+
+static char *
+known_keys(void)
+{
+	char	*s = xstrdup(""), *t;
+	size_t	 i;
+
+	for (i = 0; i < pilecon_options_len; i++) {
+		if (pilecon_options[i].config_key == NULL)
+			continue;
+		t = xasprintf("%s%s%s", s, *s ? ", " : "", pilecon_options[i].config_key);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static int
+config_apply(struct pilecon_opts *o, const char *path, const struct pilecon_option *po,
+    yaml_node_t *vn, char **cause)
+{
+	const char	*v;
+	char		*end;
+	long		 n;
+	unsigned long	 line = vn->start_mark.line + 1, col = vn->start_mark.column + 1;
+
+	if (vn->type != YAML_SCALAR_NODE)
+		return set_cause(cause, -1, _("%s:%lu:%lu: '%s' needs a single value, not a %s"),
+		    path, line, col, po->config_key,
+		    vn->type == YAML_MAPPING_NODE ? _("mapping") : _("list"));
+	v = (const char *)vn->data.scalar.value;
+	switch (po->type) {
+	case POPT_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0 || n < po->min || n > po->max)
+			return set_cause(cause, -1, _("%s:%lu:%lu: bad value '%s' for '%s': "
+			    "expected a number from %ld to %ld"), path, line, col, v,
+			    po->config_key, po->min, po->max);
+		if (strcmp(po->name, "address") == 0)
+			o->addr = (int)n;
+		else if (strcmp(po->name, "baud") == 0)
+			o->baud = (unsigned)n;
+		else if (strcmp(po->name, "timeout") == 0)
+			o->timeout_ms = (int)n;
+		else if (strcmp(po->name, "retries") == 0)
+			o->retries = (int)n;
+		break;
+	case POPT_STRING:
+	case POPT_PATH:
+		if (*v == '\0')
+			return set_cause(cause, -1, _("%s:%lu:%lu: '%s' is empty"), path, line,
+			    col, po->config_key);
+		if (strcmp(po->name, "port") == 0) {
+			free(o->port);
+			o->port = po->type == POPT_PATH || v[0] == '~' ?
+			    config_path_value(path, v) : xstrdup(v);
+		} else if (strcmp(po->name, "keys") == 0) {
+			free(o->keys_file);
+			o->keys_file = config_path_value(path, v);
+		} else if (strcmp(po->name, "archive") == 0) {
+			free(o->archive_path);
+			o->archive_path = config_path_value(path, v);
+		}
+		break;
+	case POPT_FLAG:
+		break;
+	}
+	return 0;
+}
+
+int
+pilecon_config_load(struct pilecon_opts *o, const char *path, int must_exist, char **cause)
+{
+	FILE			*f;
+	yaml_parser_t		 parser;
+	yaml_document_t		 doc;
+	yaml_node_t		*root, *kn, *vn;
+	yaml_node_pair_t	*pair, *other;
+	const struct pilecon_option *po;
+	const char		*key;
+	char			*known;
+	size_t			 i;
+	int			 rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return set_cause(cause, -1, _("cannot open config file '%s': %s"), path,
+		    strerror(errno));
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		set_cause(cause, -1, _("%s:%lu:%lu: %s%s%s"), path,
+		    (unsigned long)parser.problem_mark.line + 1,
+		    (unsigned long)parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : _("bad YAML"),
+		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || (root->type == YAML_SCALAR_NODE &&
+	    root->data.scalar.length == 0)) {
+		rc = 0;		/* an empty file configures nothing */
+		goto out;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		set_cause(cause, -1, _("%s:%lu:%lu: the config must be a mapping of keys "
+		    "(port: /dev/ttyUSB0, baud: 115200, ...)"), path,
+		    (unsigned long)root->start_mark.line + 1,
+		    (unsigned long)root->start_mark.column + 1);
+		goto out;
+	}
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		kn = yaml_document_get_node(&doc, pair->key);
+		vn = yaml_document_get_node(&doc, pair->value);
+		if (kn->type != YAML_SCALAR_NODE) {
+			set_cause(cause, -1, _("%s:%lu:%lu: a key must be a plain word"), path,
+			    (unsigned long)kn->start_mark.line + 1,
+			    (unsigned long)kn->start_mark.column + 1);
+			goto out;
+		}
+		key = (const char *)kn->data.scalar.value;
+		for (other = root->data.mapping.pairs.start; other < pair; other++) {
+			yaml_node_t *ok = yaml_document_get_node(&doc, other->key);
+
+			if (ok->type == YAML_SCALAR_NODE &&
+			    strcmp((const char *)ok->data.scalar.value, key) == 0) {
+				set_cause(cause, -1, _("%s:%lu:%lu: key '%s' is given twice "
+				    "(first at line %lu)"), path,
+				    (unsigned long)kn->start_mark.line + 1,
+				    (unsigned long)kn->start_mark.column + 1, key,
+				    (unsigned long)ok->start_mark.line + 1);
+				goto out;
+			}
+		}
+		po = NULL;
+		for (i = 0; i < pilecon_options_len; i++)
+			if (pilecon_options[i].config_key != NULL &&
+			    strcmp(pilecon_options[i].config_key, key) == 0)
+				po = &pilecon_options[i];
+		if (po == NULL) {
+			known = known_keys();
+			set_cause(cause, -1, _("%s:%lu:%lu: unknown key '%s' (known keys: %s)"),
+			    path, (unsigned long)kn->start_mark.line + 1,
+			    (unsigned long)kn->start_mark.column + 1, key, known);
+			free(known);
+			goto out;
+		}
+		if (config_apply(o, path, po, vn, cause) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}

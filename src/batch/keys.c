@@ -1,0 +1,140 @@
+/* keys.c - the keys file (`--keys FILE`, `keys:` in the config): one
+ * HMAC-SHA256 key per pile serial, the format pilesim writes to
+ * DIR/keys.yaml. A key is never printed, not even in an error. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "common.h"
+#include "batch/batch.h"
+
+int
+keys_check_private(const char *path, char **warning)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) != 0)
+		return set_cause(warning, -1, _("cannot examine keys file '%s': %s"), path,
+		    strerror(errno));
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+		return 0;
+	return set_cause(warning, 1, _("keys file '%s' can be read by other users "
+	    "(mode %03o): anyone who reads it can write to these piles; "
+	    "run 'chmod 600 %s'"), path, (unsigned)(sb.st_mode & 0777), path);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static yaml_node_t *
+map_get(yaml_document_t *doc, yaml_node_t *map, const char *name)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*k;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(doc, pair->key);
+		if (k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, name) == 0)
+			return yaml_document_get_node(doc, pair->value);
+	}
+	return NULL;
+}
+
+int
+keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], char **cause)
+{
+	FILE		*f;
+	yaml_parser_t	 parser;
+	yaml_document_t	 doc;
+	yaml_node_t	*root, *list, *item, *sn, *kn;
+	yaml_node_item_t *it;
+	const char	*hex;
+	size_t		 i;
+	int		 rc = -1, hi, lo;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return set_cause(cause, -1, _("cannot open keys file '%s': %s"), path,
+		    strerror(errno));
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		set_cause(cause, -1, _("%s:%lu:%lu: %s"), path,
+		    (unsigned long)parser.problem_mark.line + 1,
+		    (unsigned long)parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : _("bad YAML"));
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	list = map_get(&doc, root, "keys");
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE) {
+		set_cause(cause, -1, _("%s:%lu:%lu: expected 'keys:' with a list of "
+		    "serial/key pairs"), path,
+		    root ? (unsigned long)root->start_mark.line + 1 : 1UL,
+		    root ? (unsigned long)root->start_mark.column + 1 : 1UL);
+		goto out;
+	}
+	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		item = yaml_document_get_node(&doc, *it);
+		sn = map_get(&doc, item, "serial");
+		if (sn == NULL || sn->type != YAML_SCALAR_NODE ||
+		    strcmp((const char *)sn->data.scalar.value, serial) != 0)
+			continue;
+		kn = map_get(&doc, item, "key");
+		if (kn == NULL || kn->type != YAML_SCALAR_NODE ||
+		    kn->data.scalar.length != 2 * PROTO_KEY_BYTES) {
+			set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' must be %d hex "
+			    "characters"), path, (unsigned long)item->start_mark.line + 1,
+			    (unsigned long)item->start_mark.column + 1, serial,
+			    2 * PROTO_KEY_BYTES);
+			goto out;
+		}
+		hex = (const char *)kn->data.scalar.value;
+		for (i = 0; i < PROTO_KEY_BYTES; i++) {
+			hi = hexval(hex[2 * i]);
+			lo = hexval(hex[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				explicit_bzero(key, PROTO_KEY_BYTES);
+				set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' is not hex"),
+				    path, (unsigned long)kn->start_mark.line + 1,
+				    (unsigned long)kn->start_mark.column + 1, serial);
+				goto out;
+			}
+			key[i] = (uint8_t)(hi << 4 | lo);
+		}
+		rc = 0;
+		goto out;
+	}
+	set_cause(cause, -1, _("no key for pile '%s' in keys file '%s'"), serial, path);
+out:
+	/* The parsed document holds the key text: wipe it before freeing. */
+	for (i = 1; yaml_document_get_node(&doc, (int)i) != NULL; i++) {
+		yaml_node_t *n = yaml_document_get_node(&doc, (int)i);
+
+		if (n->type == YAML_SCALAR_NODE)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}

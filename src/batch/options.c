@@ -1,0 +1,271 @@
+/* options.c - pilecon's global options: one table that drives getopt, the
+ * usage text, the config file keys (config.c), the man page and completion.
+ * Precedence: command line, then PILECON_PORT, then config.yaml, then
+ * defaults. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "batch/batch.h"
+
+enum { O_PORT, O_ADDRESS, O_BAUD, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
+	O_TIMEOUT, O_RETRIES, O_HELP, O_VERSION };
+
+/* Indexed by the enum above. */
+const struct pilecon_option pilecon_options[] = {
+	[O_PORT] = { "port", 'p', "port", POPT_STRING, "PORT", 0, 0,
+	    N_("serial port of the RS-485 adapter or the pile's USB port (/dev/ttyUSB0, "
+	    "a /dev/pts symlink) or tcp:HOST:PORT") },
+	[O_ADDRESS] = { "address", 'a', "address", POPT_INT, "ADDR", 1, 247,
+	    N_("Modbus address of the pile on the bus (default 1)") },
+	[O_BAUD] = { "baud", 'b', "baud", POPT_INT, "BAUD", 1200, 4000000,
+	    N_("line speed in bit/s (default 115200)") },
+	[O_KEYS] = { "keys", 0, "keys", POPT_PATH, "FILE",  0, 0,
+	    N_("keys file: the per-pile keys writes authenticate with") },
+	[O_ARCHIVE] = { "archive", 0, "archive", POPT_PATH, "FILE", 0, 0,
+	    N_("archive of pulled records (default $XDG_DATA_HOME/pilecon/archive.db)") },
+	[O_CONFIG] = { "config", 0, NULL, POPT_PATH, "FILE", 0, 0,
+	    N_("config file (default $XDG_CONFIG_HOME/pilecon/config.yaml)") },
+	[O_JSON] = { "json", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("print results as JSON, for scripts") },
+	[O_NO_FC23] = { "no-fc23", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("read windows with FC 16 + FC 03, for gateways without FC 23") },
+	[O_TIMEOUT] = { "timeout", 0, "timeout_ms", POPT_INT, "MS", 0, 60000,
+	    N_("response timeout in milliseconds (default: from the baud rate)") },
+	[O_RETRIES] = { "retries", 0, "retries", POPT_INT, "N", 0, 10,
+	    N_("extra tries after a timeout or a garbled answer (default 2)") },
+	[O_HELP] = { "help", 'h', NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("show this help; 'pilecon help COMMAND' for one command") },
+	[O_VERSION] = { "version", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("show the version") },
+};
+const size_t pilecon_options_len = nitems(pilecon_options);
+
+void
+pilecon_opts_init(struct pilecon_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->addr = -1;
+	o->timeout_ms = -1;
+	o->retries = -1;
+	o->json = -1;
+	o->no_fc23 = -1;
+}
+
+void
+pilecon_opts_free(struct pilecon_opts *o)
+{
+	free(o->port);
+	free(o->keys_file);
+	free(o->archive_path);
+	free(o->config_file);
+	memset(o, 0, sizeof *o);
+}
+
+static int
+parse_int_option(const struct pilecon_option *po, const char *s, long *v, FILE *err)
+{
+	char	*end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || *v < po->min || *v > po->max) {
+		fprintf(err, _("pilecon: bad value '%s' for --%s: expected a number from %ld "
+		    "to %ld\n"), s, po->name, po->min, po->max);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+take_str(char **dst, char **src, const char *fallback)
+{
+	if (*src != NULL) {
+		*dst = *src;
+		*src = NULL;
+	} else if (fallback != NULL)
+		*dst = xstrdup(fallback);
+	else
+		*dst = NULL;
+}
+
+/*
+ * Returns the index of the first command word (argc when there is none),
+ * -1 after printing a message, or -2 after printing --help or --version.
+ */
+int
+pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
+{
+	struct option	 longopts[nitems(pilecon_options) + 1];
+	struct pilecon_opts cli, cfg;
+	char		 shortopts[64], *p = shortopts, *cause = NULL, *path;
+	const char	*env;
+	size_t		 i;
+	long		 v;
+	int		 c, idx, rc = -1;
+
+	pilecon_opts_init(&cli);
+	pilecon_opts_init(&cfg);
+	*p++ = '+';	/* stop at the command: its options are its own */
+	*p++ = ':';	/* report a missing argument apart from an unknown option */
+	for (i = 0; i < nitems(pilecon_options); i++) {
+		longopts[i].name = pilecon_options[i].name;
+		longopts[i].has_arg = pilecon_options[i].type == POPT_FLAG ?
+		    no_argument : required_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = 256 + (int)i;
+		if (pilecon_options[i].short_name != 0) {
+			*p++ = (char)pilecon_options[i].short_name;
+			if (pilecon_options[i].type != POPT_FLAG)
+				*p++ = ':';
+		}
+	}
+	*p = '\0';
+	memset(&longopts[i], 0, sizeof longopts[i]);
+
+	optind = 0;	/* glibc: full reinitialisation, so tests may call twice */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		if (c == '?') {
+			if (optopt != 0)
+				fprintf(err, _("pilecon: unknown option '-%c'\n"), optopt);
+			else
+				fprintf(err, _("pilecon: unknown option '%s'\n"), argv[optind - 1]);
+			fprintf(err, _("try 'pilecon --help'\n"));
+			goto out;
+		}
+		if (c == ':') {
+			fprintf(err, _("pilecon: option '%s' needs a value\n"), argv[optind - 1]);
+			goto out;
+		}
+		if (c < 256) {
+			for (i = 0; i < nitems(pilecon_options); i++)
+				if (pilecon_options[i].short_name == c)
+					break;
+		} else
+			i = (size_t)(c - 256);
+		switch (i) {
+		case O_PORT:
+			free(cli.port);
+			cli.port = xstrdup(optarg);
+			break;
+		case O_KEYS:
+			free(cli.keys_file);
+			cli.keys_file = xstrdup(optarg);
+			break;
+		case O_ARCHIVE:
+			free(cli.archive_path);
+			cli.archive_path = xstrdup(optarg);
+			break;
+		case O_CONFIG:
+			free(cli.config_file);
+			cli.config_file = xstrdup(optarg);
+			break;
+		case O_JSON:
+			cli.json = 1;
+			break;
+		case O_NO_FC23:
+			cli.no_fc23 = 1;
+			break;
+		case O_ADDRESS:
+		case O_BAUD:
+		case O_TIMEOUT:
+		case O_RETRIES:
+			if (parse_int_option(&pilecon_options[i], optarg, &v, err) != 0)
+				goto out;
+			if (i == O_ADDRESS)
+				cli.addr = (int)v;
+			else if (i == O_BAUD)
+				cli.baud = (unsigned)v;
+			else if (i == O_TIMEOUT)
+				cli.timeout_ms = (int)v;
+			else
+				cli.retries = (int)v;
+			break;
+		case O_HELP:
+			pilecon_usage(stdout, 1);
+			rc = -2;
+			goto out;
+		case O_VERSION:
+			printf("pilecon %s\n", PACKAGE_VERSION);
+			rc = -2;
+			goto out;
+		}
+	}
+
+	path = cli.config_file ? xstrdup(cli.config_file) : pilecon_config_default_path();
+	if (pilecon_config_load(&cfg, path, cli.config_file != NULL, &cause) != 0) {
+		fprintf(err, "pilecon: %s\n", cause);
+		free(cause);
+		free(path);
+		goto out;
+	}
+
+	pilecon_opts_init(opts);
+	env = getenv("PILECON_PORT");
+	if (env != NULL && *env == '\0')
+		env = NULL;
+	if (cli.port != NULL)
+		take_str(&opts->port, &cli.port, NULL);
+	else if (env != NULL)
+		opts->port = xstrdup(env);
+	else
+		take_str(&opts->port, &cfg.port, NULL);
+	take_str(&opts->keys_file, cli.keys_file ? &cli.keys_file : &cfg.keys_file, NULL);
+	take_str(&opts->archive_path, cli.archive_path ? &cli.archive_path : &cfg.archive_path,
+	    NULL);
+	if (opts->archive_path == NULL)
+		opts->archive_path = archive_default_path();
+	opts->config_file = path;
+	opts->addr = cli.addr >= 0 ? cli.addr : cfg.addr >= 0 ? cfg.addr : 1;
+	opts->baud = cli.baud ? cli.baud : cfg.baud ? cfg.baud : 115200;
+	opts->timeout_ms = cli.timeout_ms >= 0 ? cli.timeout_ms :
+	    cfg.timeout_ms >= 0 ? cfg.timeout_ms : 0;
+	opts->retries = cli.retries >= 0 ? cli.retries : cfg.retries >= 0 ? cfg.retries : 2;
+	opts->json = cli.json > 0;
+	opts->no_fc23 = cli.no_fc23 > 0;
+	rc = optind;
+out:
+	pilecon_opts_free(&cli);
+	pilecon_opts_free(&cfg);
+	return rc;
+}
+
+void
+pilecon_usage(FILE *f, int full)
+{
+	const struct cmd_entry	**ce;
+	const struct pilecon_option *po;
+	size_t			 i;
+	char			 lhs[64];
+
+	fprintf(f, _("usage: pilecon [-p PORT] [-a ADDR] [-b BAUD] [--keys FILE] [--json] "
+	    "COMMAND [ARGS...]\n"));
+	fprintf(f, _("       pilecon                (the console, on a terminal)\n"));
+	if (!full) {
+		fprintf(f, _("try 'pilecon --help' or 'pilecon help COMMAND'\n"));
+		return;
+	}
+	fprintf(f, _("\nOptions:\n"));
+	for (i = 0; i < pilecon_options_len; i++) {
+		po = &pilecon_options[i];
+		if (po->short_name != 0)
+			snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", po->short_name, po->name,
+			    po->arg ? " " : "", po->arg ? po->arg : "");
+		else
+			snprintf(lhs, sizeof lhs, "    --%s%s%s", po->name,
+			    po->arg ? " " : "", po->arg ? po->arg : "");
+		fprintf(f, "  %-22s %s\n", lhs, _(po->help));
+	}
+	fprintf(f, _("\nCommands:\n"));
+	for (ce = cmd_table; *ce != NULL; ce++)
+		fprintf(f, "  %-22s %s\n", (*ce)->name, _((*ce)->help));
+	fprintf(f, _("\nExit codes: 0 ok, 1 failed, 2 usage or bad input, 3 no answer "
+	    "from the pile, 4 the pile refused.\nSee pilecon(1).\n"));
+}
