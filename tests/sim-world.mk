@@ -1,1 +1,1 @@
-# tests for the sim world: owned by the world helper (placeholder)
+# tests of the sim world (tests/unit-sim-*.c)

@@ -1,0 +1,424 @@
+/* regs.c - a pile's Modbus face: reads build each block from the pile's
+ * state, writes check access and the session, then act (force offline,
+ * resync, clock, settings, tariff, whitelist commands, cursors). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "world.h"
+
+#define IMG_MAX		128	/* largest block: records, 127 registers */
+#define OFF(id, base)	(PROTO_A_##id - (base))
+
+static const struct proto_block *
+block_of(uint16_t addr)
+{
+	size_t	i;
+
+	for (i = 0; i < proto_blocks_len; i++)
+		if (addr >= proto_blocks[i].addr &&
+		    addr < proto_blocks[i].addr + proto_blocks[i].count)
+			return &proto_blocks[i];
+	return NULL;
+}
+
+static void
+bytes_to_regs(const uint8_t *b, size_t nregs, uint16_t *regs)
+{
+	size_t	i;
+
+	for (i = 0; i < nregs; i++)
+		regs[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+}
+
+static void
+identity_image(struct sim_pile *p, uint16_t *regs)
+{
+	struct proto_identity	id;
+
+	memset(&id, 0, sizeof id);
+	id.protocol = PROTO_VERSION;
+	id.caps = PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
+	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH;
+	snprintf(id.vendor, sizeof id.vendor, "pilecon");
+	snprintf(id.model, sizeof id.model, "pilesim-ac22");
+	snprintf(id.serial, sizeof id.serial, "%s", p->serial);
+	snprintf(id.firmware, sizeof id.firmware, "sim-1.0");
+	snprintf(id.device_id, sizeof id.device_id, "%s", p->device_id);
+	id.wl_capacity = p->wl.capacity;
+	id.rec_capacity = SIM_REC_CAPACITY;
+	proto_identity_encode(&id, regs);
+}
+
+static void
+control_image(struct sim_pile *p, uint64_t now_ms, uint16_t *regs)
+{
+	uint16_t	base = PROTO_A_CTL_FORCE_OFFLINE;
+
+	proto_put_u32(regs + OFF(CTL_FORCE_OFFLINE, base), p->forced_until);
+	regs[OFF(CTL_RESYNC, base)] = 0;
+	regs[OFF(CTL_RESYNC_STATE, base)] = (uint16_t)p->resync_state;
+	proto_put_u32(regs + OFF(CTL_CLOCK, base), sim_pile_clock(p, now_ms));
+	regs[OFF(CTL_LAST_ERROR, base)] = (uint16_t)p->last_error;
+}
+
+static void
+settings_image(struct sim_pile *p, uint16_t *regs)
+{
+	uint16_t	base = PROTO_A_SET_OFFLINE_CHARGING;
+
+	regs[OFF(SET_OFFLINE_CHARGING, base)] = (uint16_t)p->offline_charging;
+	regs[OFF(SET_UNKNOWN_CARD, base)] = (uint16_t)p->unknown_card;
+	regs[OFF(SET_EXPIRED_CARD, base)] = (uint16_t)p->expired_card;
+	proto_put_u32(regs + OFF(SET_OFFLINE_MAX_WH, base), p->offline_max_wh);
+}
+
+static void
+whitelist_image(struct sim_pile *p, uint16_t *regs, int with_digest)
+{
+	uint16_t	base = PROTO_A_WL_CMD;
+
+	memcpy(regs, p->wlcmd, sizeof p->wlcmd);
+	regs[OFF(WL_RESULT, base)] = (uint16_t)p->wl_result;
+	proto_put_u32(regs + OFF(WL_VERSION, base), p->wl.version);
+	proto_put_u32(regs + OFF(WL_COUNT, base), p->wl.n);
+	proto_put_u32(regs + OFF(WL_DIGEST, base), with_digest ? sim_wl_digest(&p->wl) : 0);
+}
+
+static void
+wl_window_image(struct sim_pile *p, uint16_t *regs)
+{
+	uint32_t	i, n = 0;
+
+	proto_put_u32(regs, p->wl_cursor);
+	for (i = p->wl_cursor; i < p->wl.n && n < PROTO_WL_WINDOW_ENTRIES; i++, n++)
+		proto_wl_entry_encode(&p->wl.items[i].e,
+		    regs + PROTO_N_WL_CURSOR + 1 + n * PROTO_WL_ENTRY_REGS);
+	regs[PROTO_N_WL_CURSOR] = (uint16_t)n;
+}
+
+static void
+records_image(struct sim_pile *p, uint16_t *regs)
+{
+	uint8_t		buf[PROTO_RECORD_BYTES];
+	uint32_t	seq = p->rec_cursor ? p->rec_cursor : 1;
+	unsigned	n = 0;
+
+	proto_put_u32(regs, p->rec_cursor);
+	for (; n < PROTO_REC_WINDOW_RECORDS && seq <= p->last_seq; seq++, n++) {
+		if (sim_store_read_raw(p, seq, buf) != 0)
+			break;
+		bytes_to_regs(buf, PROTO_RECORD_REGS,
+		    regs + PROTO_N_REC_CURSOR + 1 + n * PROTO_RECORD_REGS);
+	}
+	regs[PROTO_N_REC_CURSOR] = (uint16_t)n;
+}
+
+/* The whole block holding addr as the pile shows it now. */
+static void
+block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
+    uint16_t count, uint64_t now_ms, uint16_t *regs)
+{
+	struct proto_live	live;
+	uint16_t		dig = PROTO_A_WL_DIGEST;
+
+	memset(regs, 0, IMG_MAX * sizeof *regs);
+	switch (b->addr) {
+	case PROTO_IDENTITY_ADDR:
+		identity_image(p, regs);
+		break;
+	case PROTO_LIVE_ADDR:
+		sim_pile_live(p, now_ms, &live);
+		proto_live_encode(&live, regs);
+		break;
+	case PROTO_A_AUTH_CHALLENGE:
+		sim_auth_regs(p, now_ms, regs);
+		break;
+	case PROTO_A_CTL_FORCE_OFFLINE:
+		sim_pile_catch_up(p, now_ms);
+		control_image(p, now_ms, regs);
+		break;
+	case PROTO_A_SET_OFFLINE_CHARGING:
+		settings_image(p, regs);
+		break;
+	case PROTO_A_TARIFF_VERSION:
+		proto_tariff_encode(&p->tariff, regs);
+		break;
+	case PROTO_A_WL_CMD:
+		/* The digest walks every entry: only when it is asked for. */
+		whitelist_image(p, regs, addr < dig + 2 && addr + count > dig);
+		break;
+	case PROTO_A_WL_CURSOR:
+		wl_window_image(p, regs);
+		break;
+	case PROTO_A_REC_CURSOR:
+		records_image(p, regs);
+		break;
+	}
+}
+
+static int
+do_read(struct sim_pile *p, uint16_t addr, uint16_t count, uint64_t now_ms,
+    struct proto_response *resp)
+{
+	const struct proto_block	*b;
+	uint16_t			 img[IMG_MAX];
+
+	if (count == 0 || count > PROTO_READ_MAX)
+		return PROTO_EX_ILLEGAL_VALUE;
+	if (proto_range_valid(addr, count) != 0 || (b = block_of(addr)) == NULL)
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	block_image(p, b, addr, count, now_ms, img);
+	memcpy(resp->regs, img + (addr - b->addr), count * sizeof *img);
+	resp->nregs = count;
+	return 0;
+}
+
+static int
+bad_value(struct sim_pile *p)
+{
+	p->last_error = PROTO_WERR_RANGE;
+	return PROTO_EX_ILLEGAL_VALUE;
+}
+
+/* Both registers of a u32 at field, or neither: half a value is no value. */
+static int
+touches(uint16_t addr, uint16_t count, uint16_t field, uint16_t n, int *whole)
+{
+	int	first = addr <= field && field < addr + count;
+	int	last = addr <= field + n - 1 && field + n - 1 < addr + count;
+
+	*whole = first && last;
+	return first || last;
+}
+
+static int
+write_control(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *img,
+    uint64_t now_ms)
+{
+	uint16_t	base = PROTO_A_CTL_FORCE_OFFLINE;
+	uint32_t	clock = sim_pile_clock(p, now_ms), until, newclock;
+	int		t_force, t_clock, t_resync, whole;
+	uint16_t	resync;
+
+	if ((t_force = touches(addr, count, PROTO_A_CTL_FORCE_OFFLINE, 2, &whole)) && !whole)
+		return bad_value(p);
+	if ((t_clock = touches(addr, count, PROTO_A_CTL_CLOCK, 2, &whole)) && !whole)
+		return bad_value(p);
+	t_resync = touches(addr, count, PROTO_A_CTL_RESYNC, 1, &whole);
+	until = proto_get_u32(img + OFF(CTL_FORCE_OFFLINE, base));
+	newclock = proto_get_u32(img + OFF(CTL_CLOCK, base));
+	resync = img[OFF(CTL_RESYNC, base)];
+	/* 2000-01-01: a pile clock before that is a battery gone flat. */
+	if (t_clock && newclock < 946684800)
+		return bad_value(p);
+	if (t_clock)
+		clock = newclock;
+	if (t_force && until != 0 && (until <= clock || until - clock > SIM_FORCE_MAX_S))
+		return bad_value(p);
+	if (t_resync && resync > 1)
+		return bad_value(p);
+
+	if (t_clock)
+		sim_pile_set_clock(p, newclock, now_ms);
+	if (t_force)
+		sim_pile_set_forced(p, until, now_ms);
+	if (t_resync && resync == 1)
+		return sim_pile_resync(p, now_ms);
+	return 0;
+}
+
+static int
+write_settings(struct sim_pile *p, const uint16_t *img)
+{
+	uint16_t	base = PROTO_A_SET_OFFLINE_CHARGING;
+
+	if (img[OFF(SET_OFFLINE_CHARGING, base)] > 1 || img[OFF(SET_UNKNOWN_CARD, base)] > 1 ||
+	    img[OFF(SET_EXPIRED_CARD, base)] > 1)
+		return bad_value(p);
+	p->offline_charging = img[OFF(SET_OFFLINE_CHARGING, base)];
+	p->unknown_card = img[OFF(SET_UNKNOWN_CARD, base)];
+	p->expired_card = img[OFF(SET_EXPIRED_CARD, base)];
+	p->offline_max_wh = proto_get_u32(img + OFF(SET_OFFLINE_MAX_WH, base));
+	p->dirty = 1;
+	return 0;
+}
+
+static int
+write_tariff(struct sim_pile *p, const uint16_t *img)
+{
+	struct proto_tariff	t;
+
+	if (proto_tariff_decode(img, &t) != 0 || t.version == 0)
+		return bad_value(p);
+	sim_pile_receive_tariff(p, &t);
+	return 0;
+}
+
+/* Runs the command block as written so far (the write covered whitelist.cmd). */
+static int
+whitelist_exec(struct sim_pile *p)
+{
+	struct proto_wl_entry	 e[PROTO_WL_WINDOW_ENTRIES];
+	uint16_t		 base = PROTO_A_WL_CMD, *regs;
+	unsigned		 cmd, n, i;
+	uint32_t		 version;
+	char			 raw[2 * PROTO_N_LIVE_LAST_UID + 1];
+	char			*cause = NULL;
+	int			 rc;
+
+	cmd = p->wlcmd[OFF(WL_CMD, base)];
+	version = proto_get_u32(p->wlcmd + OFF(WL_NEW_VERSION, base));
+	n = p->wlcmd[OFF(WL_NENTRIES, base)];
+	if (n > PROTO_WL_WINDOW_ENTRIES || cmd < PROTO_WL_UPSERT || cmd > PROTO_WL_SET_VERSION) {
+		p->wl_result = PROTO_WL_BAD_COMMAND;
+		return bad_value(p);
+	}
+	memset(e, 0, sizeof e);
+	for (i = 0; i < n && (cmd == PROTO_WL_UPSERT || cmd == PROTO_WL_REMOVE); i++) {
+		regs = p->wlcmd + OFF(WL_ENTRIES, base) + i * PROTO_WL_ENTRY_REGS;
+		if (cmd == PROTO_WL_UPSERT) {
+			if (proto_wl_entry_decode(regs, &e[i]) != 0 ||
+			    proto_uid_normalize(strcpy(raw, e[i].uid), e[i].uid) != 0) {
+				p->wl_result = PROTO_WL_BAD_ENTRY;
+				return bad_value(p);
+			}
+		} else {
+			proto_get_str(regs, PROTO_UID_MAX / 2, raw);
+			if (proto_uid_normalize(raw, e[i].uid) != 0) {
+				p->wl_result = PROTO_WL_BAD_ENTRY;
+				return bad_value(p);
+			}
+		}
+	}
+	rc = sim_wl_command(&p->wl, cmd, version, e, n, &cause);
+	if (rc < 0) {
+		free(p->fault);
+		p->fault = cause;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	p->wl_result = (unsigned)rc;
+	if (rc == PROTO_WL_FULL) {
+		p->last_error = PROTO_WERR_RANGE;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	if (rc == PROTO_WL_BAD_COMMAND || rc == PROTO_WL_BAD_ENTRY)
+		return bad_value(p);
+	return 0;
+}
+
+static int
+do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *values,
+    uint64_t now_ms)
+{
+	const struct proto_block	*b;
+	const struct proto_reg		*r;
+	uint16_t			 img[IMG_MAX], a;
+	int				 wa = 0, rc = 0;
+
+	if (count == 0 || count > PROTO_WRITE_MAX)
+		return PROTO_EX_ILLEGAL_VALUE;
+	if (proto_range_valid(addr, count) != 0 || (b = block_of(addr)) == NULL)
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	for (a = addr; a < addr + count; a++) {
+		if ((r = proto_reg_at(a)) == NULL || r->access == PROTO_R)
+			return PROTO_EX_ILLEGAL_ADDRESS;
+		if (r->access == PROTO_WA)
+			wa = 1;
+	}
+	if (wa && !sim_auth_session(p, now_ms)) {
+		p->last_error = PROTO_WERR_NO_SESSION;
+		return PROTO_EX_ILLEGAL_FUNCTION;
+	}
+
+	/* Unwritten registers of the block keep their present value. */
+	block_image(p, b, 0, 0, now_ms, img);
+	if (b->addr == PROTO_A_WL_CMD)
+		memcpy(img, p->wlcmd, sizeof p->wlcmd);
+	memcpy(img + (addr - b->addr), values, count * sizeof *values);
+
+	switch (b->addr) {
+	case PROTO_A_AUTH_CHALLENGE:
+		if (addr != PROTO_A_AUTH_RESPONSE || count != PROTO_N_AUTH_RESPONSE)
+			return bad_value(p);
+		return sim_auth_respond(p, values, now_ms);
+	case PROTO_A_CTL_FORCE_OFFLINE:
+		rc = write_control(p, addr, count, img, now_ms);
+		break;
+	case PROTO_A_SET_OFFLINE_CHARGING:
+		rc = write_settings(p, img);
+		break;
+	case PROTO_A_TARIFF_VERSION:
+		rc = write_tariff(p, img);
+		break;
+	case PROTO_A_WL_CMD:
+		memcpy(p->wlcmd, img, sizeof p->wlcmd);
+		if (addr == PROTO_A_WL_CMD)
+			rc = whitelist_exec(p);
+		break;
+	case PROTO_A_WL_CURSOR:
+		p->wl_cursor = proto_get_u32(img);
+		break;
+	case PROTO_A_REC_CURSOR:
+		p->rec_cursor = proto_get_u32(img);
+		break;
+	default:
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	}
+	if (p->auth_open)
+		p->auth_last_ms = now_ms;	/* every accepted write keeps it open */
+	if (rc == 0 && wa)
+		p->last_error = PROTO_WERR_NONE;
+	return rc;
+}
+
+int
+sim_world_modbus(struct sim_world *w, const struct proto_request *req,
+    struct proto_response *resp, uint64_t now_ms)
+{
+	struct sim_pile	*p;
+	int		 ex = 0;
+
+	if (req->unit == 0 || (p = sim_world_pile(w, req->unit)) == NULL)
+		return -1;
+	sim_world_sync(w, now_ms);
+	memset(resp, 0, sizeof *resp);
+	resp->unit = req->unit;
+	resp->fc = req->fc;
+	switch (req->fc) {
+	case PROTO_FC_READ_HOLDING:
+	case PROTO_FC_READ_INPUT:
+		ex = do_read(p, req->read_addr, req->read_count, now_ms, resp);
+		break;
+	case PROTO_FC_WRITE_SINGLE:
+		ex = do_write(p, req->write_addr, 1, req->values, now_ms);
+		resp->addr = req->write_addr;
+		resp->value = req->values[0];
+		break;
+	case PROTO_FC_WRITE_MULTIPLE:
+		ex = do_write(p, req->write_addr, req->write_count, req->values, now_ms);
+		resp->addr = req->write_addr;
+		resp->value = req->write_count;
+		break;
+	case PROTO_FC_READ_WRITE_MULTIPLE:
+		if (req->write_count > PROTO_RW_WRITE_MAX)
+			ex = PROTO_EX_ILLEGAL_VALUE;
+		else
+			ex = do_write(p, req->write_addr, req->write_count, req->values,
+			    now_ms);
+		if (ex == 0)
+			ex = do_read(p, req->read_addr, req->read_count, now_ms, resp);
+		break;
+	default:
+		ex = PROTO_EX_ILLEGAL_FUNCTION;
+		break;
+	}
+	if (ex != 0) {
+		resp->exception = (uint8_t)ex;
+		resp->nregs = 0;
+	}
+	sim_pile_save(p, now_ms, 0);
+	return 0;
+}
