@@ -4,8 +4,8 @@ PROTO_UNIT_TESTS = tests/unit-proto-crc tests/unit-proto-frame \
 	tests/unit-proto-record tests/unit-proto-tariff \
 	tests/unit-proto-whitelist tests/unit-proto-blocks
 check_PROGRAMS += $(PROTO_UNIT_TESTS)
-TESTS += $(PROTO_UNIT_TESTS)
-EXTRA_DIST +=
+TESTS += $(PROTO_UNIT_TESTS) tests/regmap-doc.sh
+EXTRA_DIST += tests/regmap-doc.sh
 tests_unit_proto_crc_LDADD = $(TEST_PROTO_LIBS)
 tests_unit_proto_frame_LDADD = $(TEST_PROTO_LIBS)
 tests_unit_proto_record_LDADD = $(TEST_PROTO_LIBS)

@@ -1,0 +1,679 @@
+/* regmap-doc - writes man/pilecon-protocol.7 (--man) and
+ * data/profiles/pile.yaml (--yaml) from the register map and the value
+ * tables, so the published protocol cannot drift from the code. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+/* A field of the record (bytes) or of a whitelist entry (registers). Not in
+ * the codecs' own form, so layout_check() proves it against them. */
+struct field {
+	unsigned	 off;
+	unsigned	 size;
+	const char	*type;
+	const char	*name;
+	const char	*doc;
+};
+
+static const struct field record_fields[] = {
+	{ 0, 4, "u32", "seq", "sequence number; continuous, so a gap shows a lost record" },
+	{ 4, 1, "u8", "kind", "see RECORD KINDS" },
+	{ 5, 1, "u8", "flags", "bit 0: started while offline; bit 1: synced, the cloud acknowledged it (outside the CRC)" },
+	{ 6, 1, "u8", "stop_reason", "see STOP REASONS" },
+	{ 7, 1, "u8", "format", "1 for this layout" },
+	{ 8, 20, "str", "tag", "card UID (upper-case hex) or app order id, NUL padded" },
+	{ 28, 4, "u32", "start", "start of the session, unix s, pile clock" },
+	{ 32, 4, "u32", "stop", "end of the session, unix s, pile clock" },
+	{ 36, 4, "u32", "meter_start_wh", "energy register at the start, Wh" },
+	{ 40, 4, "u32", "meter_stop_wh", "energy register at the end, Wh" },
+	{ 44, 16, "u32[4]", "energy_wh", "energy of sharp, peak, flat, valley, Wh; the sum is floor of the metered watt-seconds / 3600" },
+	{ 60, 4, "u32", "tariff_version", "tariff the session settled at" },
+	{ 64, 16, "u32[4]", "energy_fee_minor", "energy fee of each period, 0.01 currency units" },
+	{ 80, 16, "u32[4]", "service_fee_minor", "service fee of each period, 0.01 currency units" },
+	{ 96, 24, "str", "holder", "card holder from the whitelist, UTF-8, NUL padded, cut on a character boundary" },
+	{ 120, 4, "u32", "crc32", "CRC-32 (IEEE 802.3, as zlib) of bytes 0..119 with the synced flag cleared" },
+};
+
+static const struct field entry_fields[] = {
+	{ 0, 10, "str", "uid", "card UID, 8 to 20 hex digits (4 to 10 bytes), NUL padded" },
+	{ 10, 1, "u16", "status", "see WHITELIST ENTRY STATUS" },
+	{ 11, 2, "u32", "expiry", "unix s after which the card is expired; 0 never" },
+	{ 13, 16, "str", "holder", "holder name, UTF-8, NUL padded; may be empty" },
+};
+
+#define NFIELDS(a)	(sizeof a / sizeof a[0])
+
+static const char *const type_names[] = { "u16", "s16", "u32", "str", "bytes" };
+static const char *const access_names[] = { "R", "RW", "WA" };
+static const char *const access_words[] = {
+	"read only", "open write", "write needs an authenticated session"
+};
+
+static unsigned
+field_off(const struct field *f, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return f[i].off;
+	fprintf(stderr, "regmap-doc: no field '%s'\n", name);
+	exit(1);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Encodes a record and an entry with a distinct value in every field and
+ * finds each where the tables say it is. */
+static int
+layout_check(void)
+{
+	struct proto_record	r;
+	struct proto_wl_entry	e;
+	uint8_t			b[PROTO_RECORD_BYTES];
+	uint16_t		regs[PROTO_WL_ENTRY_REGS];
+	char			s[64];
+	int			bad = 0, i;
+	size_t			k;
+	unsigned		end = 0;
+
+#define F(name)	field_off(record_fields, NFIELDS(record_fields), name)
+#define CHECK(cond, what) do { if (!(cond)) { bad++; \
+	fprintf(stderr, "regmap-doc: layout of '%s' disagrees with the codec\n", what); } } while (0)
+	memset(&r, 0, sizeof r);
+	r.seq = 0x01020304;
+	r.kind = PROTO_REC_APP_ORDER;
+	r.flags = PROTO_REC_F_OFFLINE;
+	r.stop_reason = PROTO_STOP_FAULT;
+	strcpy(r.tag, "TAG");
+	r.start = 0x11121314;
+	r.stop = 0x21222324;
+	r.meter_start_wh = 0x31323334;
+	r.meter_stop_wh = 0x41424344;
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		r.energy_wh[i] = 0x51000000U + i;
+		r.energy_fee_minor[i] = 0x61000000U + i;
+		r.service_fee_minor[i] = 0x71000000U + i;
+	}
+	r.tariff_version = 0x81828384;
+	strcpy(r.holder, "HOLDER");
+	proto_record_encode(&r, b);
+	CHECK(get32(b + F("seq")) == r.seq, "seq");
+	CHECK(b[F("kind")] == r.kind, "kind");
+	CHECK(b[F("flags")] == r.flags, "flags");
+	CHECK(b[F("stop_reason")] == r.stop_reason, "stop_reason");
+	CHECK(b[F("format")] == 1, "format");
+	CHECK(memcmp(b + F("tag"), "TAG", 4) == 0, "tag");
+	CHECK(get32(b + F("start")) == r.start, "start");
+	CHECK(get32(b + F("stop")) == r.stop, "stop");
+	CHECK(get32(b + F("meter_start_wh")) == r.meter_start_wh, "meter_start_wh");
+	CHECK(get32(b + F("meter_stop_wh")) == r.meter_stop_wh, "meter_stop_wh");
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		CHECK(get32(b + F("energy_wh") + 4 * i) == r.energy_wh[i], "energy_wh");
+		CHECK(get32(b + F("energy_fee_minor") + 4 * i) == r.energy_fee_minor[i], "energy_fee_minor");
+		CHECK(get32(b + F("service_fee_minor") + 4 * i) == r.service_fee_minor[i], "service_fee_minor");
+	}
+	CHECK(get32(b + F("tariff_version")) == r.tariff_version, "tariff_version");
+	CHECK(memcmp(b + F("holder"), "HOLDER", 7) == 0, "holder");
+	CHECK(get32(b + F("crc32")) == r.crc, "crc32");
+#undef F
+	for (k = 0; k < NFIELDS(record_fields); k++) {
+		CHECK(record_fields[k].off == end, record_fields[k].name);
+		end = record_fields[k].off + record_fields[k].size;
+	}
+	CHECK(end == PROTO_RECORD_BYTES, "record size");
+
+#define F(name)	field_off(entry_fields, NFIELDS(entry_fields), name)
+	memset(&e, 0, sizeof e);
+	strcpy(e.uid, "04A23BC4");
+	e.status = PROTO_WL_BLOCKED;
+	e.expiry = 0x12345678;
+	strcpy(e.holder, "HOLDER");
+	proto_wl_entry_encode(&e, regs);
+	proto_get_str(regs + F("uid"), 10, s);
+	CHECK(strcmp(s, e.uid) == 0, "uid");
+	CHECK(regs[F("status")] == e.status, "status");
+	CHECK(proto_get_u32(regs + F("expiry")) == e.expiry, "expiry");
+	proto_get_str(regs + F("holder"), 16, s);
+	CHECK(strcmp(s, e.holder) == 0, "holder");
+#undef F
+	end = 0;
+	for (k = 0; k < NFIELDS(entry_fields); k++) {
+		CHECK(entry_fields[k].off == end, entry_fields[k].name);
+		end = entry_fields[k].off + entry_fields[k].size;
+	}
+	CHECK(end == PROTO_WL_ENTRY_REGS, "entry size");
+#undef CHECK
+	return bad ? -1 : 0;
+}
+
+/* ---- man page ----------------------------------------------------------- */
+
+/* roff text: backslashes escaped, no line may start with a control char. */
+static void
+roff(const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", stdout);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", stdout);
+		else if (*s == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void
+upper(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s);
+}
+
+static const struct proto_block *
+block_of(uint16_t addr)
+{
+	size_t	i;
+
+	for (i = 0; i < proto_blocks_len; i++)
+		if (addr >= proto_blocks[i].addr &&
+		    addr < proto_blocks[i].addr + proto_blocks[i].count)
+			return &proto_blocks[i];
+	return NULL;
+}
+
+static void
+man_enum_table(enum proto_enum_id id)
+{
+	const struct proto_enum	*e = &proto_enums[id];
+	size_t			 i;
+
+	printf(".TS\nl lx.\n");
+	for (i = 0; i < e->len; i++) {
+		printf("%u\tT{\n", e->values[i].value);
+		roff(e->values[i].name);
+		printf("\nT}\n");
+	}
+	printf(".TE\n");
+}
+
+static void
+man_head(void)
+{
+	printf("'\\\" t\n");
+	printf(".\\\" Generated by src/proto/regmap-doc --man from the register map in\n");
+	printf(".\\\" src/proto/regmap.h and the value tables in src/proto/names.c.\n");
+	printf(".\\\" Do not edit: change the tables, then run make check GENERATE=1.\n");
+	printf(".TH PILECON\\-PROTOCOL 7 \"\" \"pilecon %d.%d\" \"pilecon manual\"\n",
+	    PROTO_VERSION >> 8, PROTO_VERSION & 0xFF);
+	printf(".SH NAME\npilecon\\-protocol \\- Modbus RTU register map of a pilecon charging pile\n");
+	printf(".SH DESCRIPTION\n"
+	    "A pile speaks Modbus RTU as a slave, over RS\\-485 or over its USB port\n"
+	    "(CDC\\-ACM), with standard function codes only, so any Modbus master\n"
+	    "(libmodbus, pymodbus, mbpoll, a SCADA system) can read it.\n"
+	    "This page is the whole protocol: the transport, the function codes,\n"
+	    "every register, the record and whitelist entry layouts, the record\n"
+	    "window transaction and authentication.\n"
+	    "A machine\\-readable copy of the map is installed as\n"
+	    ".IR profiles/pile.yaml\n"
+	    "in the pilecon data directory.\n"
+	    ".PP\n"
+	    "Register addresses are protocol addresses, counted from 0 (register\n"
+	    "0x0100 is \\(lq40257\\(rq in 1\\-based holding register notation).\n"
+	    "FC 03 and FC 04 read the same address space.\n"
+	    "A read must stay inside one block; an address that is not listed is\n"
+	    "an illegal data address.\n"
+	    "Every register is 16 bits, sent high byte first.\n"
+	    ".TP\n.B u16\nunsigned 16 bits\n"
+	    ".TP\n.B s16\ntwo's complement 16 bits\n"
+	    ".TP\n.B u32\ntwo registers, high word first\n"
+	    ".TP\n.B str\nUTF\\-8, two bytes a register, first byte high, NUL padded; a\n"
+	    "string that fills its registers has no NUL\n"
+	    ".TP\n.B bytes\nraw bytes, two a register, first byte high\n"
+	    ".PP\nAccess:\n"
+	    ".TP\n.B R\nread only; a write is refused with exception 02\n"
+	    ".TP\n.B RW\nopen write, no key needed (the read cursors)\n"
+	    ".TP\n.B WA\nthe write needs an authenticated session (see AUTHENTICATION)\n");
+}
+
+static void
+man_transport(void)
+{
+	static const unsigned	bauds[] = { 9600, 19200, 38400, 57600, 115200 };
+	size_t			i;
+
+	printf(".SH TRANSPORT AND TIMING\n"
+	    "Modbus over Serial Line V1.02: 8 data bits, with even parity and 1\n"
+	    "stop bit, or no parity and 2 stop bits; either way 11 bits a character.\n"
+	    "A pile answers one address, 1 to 247 (up to 32 unit loads on one RS\\-485\n"
+	    "segment without repeaters).\n"
+	    "Frames are separated by a silence of 3.5 character times; above 19200\n"
+	    "baud the silence is fixed at 1750 microseconds (\\(sc2.5.1.1).\n"
+	    "Each frame ends with a CRC\\-16 (polynomial 0xA001 reflected, initial\n"
+	    "value 0xFFFF), low byte first.\n"
+	    ".TS\nr r r.\n"
+	    "baud\tcharacter (us)\tt3.5 (us)\n");
+	for (i = 0; i < sizeof bauds / sizeof bauds[0]; i++)
+		printf("%u\t%u\t%u\n", bauds[i], proto_char_us(bauds[i]),
+		    proto_t35_us(bauds[i]));
+	printf(".TE\n");
+}
+
+static void
+man_function_codes(void)
+{
+	const struct proto_enum	*e = &proto_enums[PROTO_ENUM_FC];
+	size_t			 i;
+
+	printf(".SH FUNCTION CODES\n.TS\nr l l.\n"
+	    "FC\tname\tlimits\n");
+	for (i = 0; i < e->len; i++) {
+		printf("%u\t", e->values[i].value);
+		roff(e->values[i].name);
+		switch (e->values[i].value) {
+		case PROTO_FC_READ_HOLDING:
+		case PROTO_FC_READ_INPUT:
+			printf("\t1 to %d registers\n", PROTO_READ_MAX);
+			break;
+		case PROTO_FC_WRITE_SINGLE:
+			printf("\tone register\n");
+			break;
+		case PROTO_FC_WRITE_MULTIPLE:
+			printf("\t1 to %d registers\n", PROTO_WRITE_MAX);
+			break;
+		default:
+			printf("\tread 1 to %d, write 1 to %d\n",
+			    PROTO_READ_MAX, PROTO_RW_WRITE_MAX);
+		}
+	}
+	printf(".TE\n.PP\n"
+	    "FC 23 writes first, then reads (Modbus Application Protocol\n"
+	    "\\(sc6.17); the record and whitelist windows rely on it.\n"
+	    "A register of several words (u32, str, bytes) is written whole, in one\n"
+	    "FC 16; FC 06 writes only one\\-register values.\n");
+}
+
+static void
+man_blocks(void)
+{
+	size_t	i;
+
+	printf(".SH BLOCKS\n.TS\nl l r r.\nblock\taddress\tdecimal\tregisters\n");
+	for (i = 0; i < proto_blocks_len; i++)
+		printf("%s\t0x%04X\t%u\t%u\n", proto_blocks[i].name,
+		    proto_blocks[i].addr, proto_blocks[i].addr,
+		    proto_blocks[i].count);
+	printf(".TE\n");
+}
+
+static void
+man_registers(void)
+{
+	const struct proto_block	*cur = NULL, *b;
+	const struct proto_enum		*e;
+	size_t				 i, k;
+
+	printf(".SH REGISTERS\n");
+	for (i = 0; i < proto_regmap_len; i++) {
+		const struct proto_reg *r = &proto_regmap[i];
+
+		if ((b = block_of(r->addr)) != cur) {
+			cur = b;
+			printf(".SS %s block\n", b->name);
+		}
+		printf(".TP\n.B ");
+		roff(r->name);
+		printf("\n0x%04X (%u), %u register%s, %s, %s", r->addr,
+		    r->addr, r->count, r->count == 1 ? "" : "s",
+		    type_names[r->type], access_words[r->access]);
+		if (*r->unit != '\0' && strcmp(r->unit, "enum") != 0) {
+			printf(", unit ");
+			roff(r->unit);
+		}
+		printf(".\n.br\n");
+		roff(r->doc);
+		printf(".\n");
+		if ((e = proto_enum_of_reg(r->name)) != NULL) {
+			printf(".br\nValues:");
+			for (k = 0; k < e->len; k++) {
+				printf("%s %u ", k ? "," : "", e->values[k].value);
+				roff(e->values[k].name);
+			}
+			printf(".\n");
+		}
+	}
+}
+
+/* Sections of their own for the tables a reader looks up by name. */
+static const enum proto_enum_id	man_enum_order[] = {
+	PROTO_ENUM_AUTH, PROTO_ENUM_WRITE_ERROR, PROTO_ENUM_WL_RESULT,
+	PROTO_ENUM_WL_CMD, PROTO_ENUM_WL_STATUS, PROTO_ENUM_KIND,
+	PROTO_ENUM_STOP, PROTO_ENUM_LINK, PROTO_ENUM_CARD_STATE,
+	PROTO_ENUM_CP, PROTO_ENUM_SOURCE, PROTO_ENUM_PERIOD,
+	PROTO_ENUM_POLICY, PROTO_ENUM_RESYNC,
+};
+
+static void
+man_enums(void)
+{
+	const struct proto_enum	*e;
+	const char *const	*r;
+	size_t			 i;
+
+	for (i = 0; i < sizeof man_enum_order / sizeof man_enum_order[0]; i++) {
+		e = &proto_enums[man_enum_order[i]];
+		printf(".SH ");
+		upper(e->title);
+		printf("\n");
+		if (*e->regs != NULL) {
+			printf("Held by");
+			for (r = e->regs; *r != NULL; r++) {
+				printf("%s\n.BR ", r == e->regs ? "" : ",");
+				roff(*r);
+			}
+			printf(".\n");
+		}
+		man_enum_table(man_enum_order[i]);
+	}
+}
+
+static void
+man_fields(const struct field *f, size_t n, const char *unit)
+{
+	size_t	i;
+
+	printf(".TS\nr r l l lx.\n%s\tsize\ttype\tfield\tmeaning\n", unit);
+	for (i = 0; i < n; i++) {
+		printf("%u\t%u\t%s\t%s\tT{\n", f[i].off, f[i].size, f[i].type,
+		    f[i].name);
+		roff(f[i].doc);
+		printf("\nT}\n");
+	}
+	printf(".TE\n");
+}
+
+static void
+man_layouts(void)
+{
+	printf(".SH RECORD LAYOUT\n"
+	    "A charging record is %d bytes (%d registers), big\\-endian, and carries\n"
+	    "its own CRC\\-32, so it can be checked wherever it is stored or\n"
+	    "forwarded.\n"
+	    "The synced flag is left out of the CRC: a pile marks a record synced\n"
+	    "by rewriting one byte.\n"
+	    "Fees are integer minor units (0.01), energy integer Wh, prices\n"
+	    "integers of 0.00001 currency units per kWh.\n"
+	    "Each period's fee is energy_wh \\(mu price / 1000000 rounded half up;\n"
+	    "14000 Wh at 0.85000/kWh (price 85000) is 1190, that is 11.90.\n"
+	    "A record's total is the sum of these rounded parts, so anyone can\n"
+	    "recompute it.\n", PROTO_RECORD_BYTES, PROTO_RECORD_REGS);
+	man_fields(record_fields, NFIELDS(record_fields), "byte");
+	printf(".SH WHITELIST ENTRY\n"
+	    "An entry is %d registers, in the whitelist command block and in the\n"
+	    "whitelist window alike.\n", PROTO_WL_ENTRY_REGS);
+	man_fields(entry_fields, NFIELDS(entry_fields), "register");
+}
+
+static void
+man_transactions(void)
+{
+	printf(".SH READING RECORDS\n"
+	    "Records are read through a window: one FC 23 transaction writes\n"
+	    ".B records.cursor\n"
+	    "(the sequence number of the first record wanted) and reads\n"
+	    ".BR records.window ,\n"
+	    "so a log pull costs one round trip per window:\n"
+	    ".PP\n.RS\n.nf\n"
+	    "FC 23  read 0x%04X, %u registers; write 0x%04X, %u registers = SEQ\n"
+	    ".fi\n.RE\n.PP\n"
+	    "The window starts with a count register (0 to %d) followed by that many\n"
+	    "records of %d registers from SEQ on.\n"
+	    "The next cursor is the last sequence number read plus one; the pull is\n"
+	    "complete when the count is 0 or the cursor passes\n"
+	    ".BR live.last_seq .\n"
+	    "Sequence numbers are continuous: a gap is a lost record.\n"
+	    "The cursor is an open register: reading records needs no key.\n"
+	    ".PP\n"
+	    "Masters and gateways without FC 23 (mbpoll, QModMaster) use two\n"
+	    "transactions instead: FC 16 writes the cursor, then FC 03 reads the\n"
+	    "window.\n"
+	    "With several masters on one bus, another master may move the cursor\n"
+	    "between the two; the sequence numbers inside the records tell.\n"
+	    ".PP\n"
+	    "The whitelist is read the same way:\n"
+	    ".B whitelist.cursor\n"
+	    "is the index of the first entry in UID order and\n"
+	    ".B whitelist.window\n"
+	    "holds a count and up to %d entries (FC 23: read 0x%04X, %u registers;\n"
+	    "write 0x%04X, %u registers).\n",
+	    PROTO_A_REC_WINDOW, PROTO_N_REC_WINDOW, PROTO_A_REC_CURSOR,
+	    PROTO_N_REC_CURSOR, PROTO_REC_WINDOW_RECORDS, PROTO_RECORD_REGS,
+	    PROTO_WL_WINDOW_ENTRIES, PROTO_A_WL_WINDOW, PROTO_N_WL_WINDOW,
+	    PROTO_A_WL_CURSOR, PROTO_N_WL_CURSOR);
+	printf(".SH EDITING THE WHITELIST\n"
+	    "A command is written whole with one FC 16 of the %u registers from\n"
+	    "0x%04X: the command (see WHITELIST COMMANDS), the version the list will\n"
+	    "have after it (0 lets the pile add one), the number of entries (0 to %d)\n"
+	    "and the entries.\n"
+	    "Then\n.B whitelist.result\n"
+	    "says how it went (see WHITELIST RESULTS).\n"
+	    "The version changes on every edit, as OCPP's local list version does;\n"
+	    ".B whitelist.digest\n"
+	    "is the CRC\\-32 of all entries in UID order, %d bytes each as on the\n"
+	    "wire, so a master can tell whether its copy is the pile's.\n",
+	    PROTO_A_WL_RESULT - PROTO_A_WL_CMD, PROTO_A_WL_CMD,
+	    PROTO_WL_WINDOW_ENTRIES, 2 * PROTO_WL_ENTRY_REGS);
+	printf(".SH TARIFF\n"
+	    "The tariff block is written whole with one FC 16 of %d registers from\n"
+	    "0x%04X.\n"
+	    "Periods are 0 sharp, 1 peak, 2 flat, 3 valley (see TARIFF PERIODS);\n"
+	    "slot n is the half\\-hour starting n \\(mu 30 minutes after 00:00 UTC.\n"
+	    "A session's energy is split by the slot it was metered in; the Wh of the\n"
+	    "periods add up to the metered total (largest remainder, ties to the\n"
+	    "lower period).\n"
+	    "Offline sessions settle at the last tariff the pile received; app\n"
+	    "orders at the version the order named.\n",
+	    PROTO_TARIFF_COUNT, PROTO_A_TARIFF_VERSION);
+}
+
+static void
+man_auth(void)
+{
+	printf(".SH AUTHENTICATION\n"
+	    "Reads are open. Every write to a WA register needs a session:\n"
+	    ".IP 1. 4\n"
+	    "Read\n.B auth.challenge\n"
+	    "(%d bytes) and\n.BR identity.serial .\n"
+	    ".IP 2. 4\n"
+	    "Compute HMAC\\-SHA256 with the pile's %d\\-byte key over the %d\\-byte\n"
+	    "message: challenge (%d) | serial, NUL padded to 16 | the pile's Modbus\n"
+	    "address (1).\n"
+	    "A response is good for one pile, at one address, for one challenge.\n"
+	    ".IP 3. 4\n"
+	    "Write the %d\\-byte MAC to\n.B auth.response\n"
+	    "with one FC 16.\n"
+	    ".B auth.state\n"
+	    "becomes 1.\n"
+	    ".PP\n"
+	    "The challenge is renewed after every attempt and when a session ends.\n"
+	    "A session closes after 60 seconds without a write\n"
+	    ".RB ( auth.session_left_s ).\n"
+	    "A wrong response sets\n.B control.last_error\n"
+	    "to 2; after the k\\-th wrong response in a row, attempts are refused for\n"
+	    "min(2^(k\\-1), 3600) seconds of pile clock\n"
+	    ".RB ( auth.lockout_left_s )\n"
+	    "with exception 06 and\n.B control.last_error\n"
+	    "3.\n"
+	    ".PP\n"
+	    "A refused write answers an exception and leaves the reason in\n"
+	    ".B control.last_error\n"
+	    "(see WRITE ERRORS): a WA register without a session, exception 01 and\n"
+	    "error 1; an R register, exception 02; a value out of range, exception 03\n"
+	    "and error 4.\n",
+	    PROTO_CHALLENGE_BYTES, PROTO_KEY_BYTES, PROTO_AUTH_MSG_BYTES,
+	    PROTO_CHALLENGE_BYTES, PROTO_MAC_BYTES);
+}
+
+static void
+man_exceptions(void)
+{
+	printf(".SH EXCEPTIONS\n"
+	    "An exception reply is 5 bytes: address, function code + 0x80, the\n"
+	    "exception code, CRC.\n"
+	    "pilecon shows them in these words:\n");
+	man_enum_table(PROTO_ENUM_EXCEPTION);
+	printf(".SH SEE ALSO\n.BR pilecon (1),\n.BR pilesim (1)\n"
+	    ".PP\nModbus Application Protocol Specification V1.1b3;\n"
+	    "Modbus over Serial Line Specification and Implementation Guide V1.02.\n");
+}
+
+static void
+man(void)
+{
+	man_head();
+	man_transport();
+	man_function_codes();
+	man_blocks();
+	man_registers();
+	man_enums();
+	man_layouts();
+	man_transactions();
+	man_auth();
+	man_exceptions();
+}
+
+/* ---- YAML --------------------------------------------------------------- */
+
+static void
+yq(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+yaml_values(const struct proto_enum *e, const char *indent)
+{
+	size_t	i;
+
+	for (i = 0; i < e->len; i++) {
+		printf("%s- { value: %u, name: ", indent, e->values[i].value);
+		yq(e->values[i].name);
+		printf(" }\n");
+	}
+}
+
+static void
+yaml_fields(const char *key, const struct field *f, size_t n, const char *unit)
+{
+	size_t	i;
+
+	printf("%s:\n", key);
+	for (i = 0; i < n; i++) {
+		printf("    - { name: %s, %s: %u, size: %u, type: ", f[i].name, unit,
+		    f[i].off, f[i].size);
+		yq(f[i].type);
+		printf(", doc: ");
+		yq(f[i].doc);
+		printf(" }\n");
+	}
+}
+
+static void
+yaml(void)
+{
+	const struct proto_enum	*e;
+	size_t			 i, j;
+
+	printf("# pilecon register map: generated by src/proto/regmap-doc --yaml from\n"
+	    "# src/proto/regmap.h and src/proto/names.c; do not edit.\n"
+	    "# See pilecon-protocol(7) for the transactions and authentication.\n");
+	printf("protocol: pilecon\nversion: \"%d.%d\"\n", PROTO_VERSION >> 8,
+	    PROTO_VERSION & 0xFF);
+	printf("transport: modbus-rtu\nbyte_order: big-endian\n"
+	    "u32_word_order: high-first\nstring_encoding: utf-8\n"
+	    "addresses: 0-based\n");
+	printf("limits: { read: %d, write_multiple: %d, read_write_write: %d }\n",
+	    PROTO_READ_MAX, PROTO_WRITE_MAX, PROTO_RW_WRITE_MAX);
+	e = &proto_enums[PROTO_ENUM_FC];
+	printf("function_codes:\n");
+	yaml_values(e, "  ");
+	printf("blocks:\n");
+	for (i = 0; i < proto_blocks_len; i++) {
+		const struct proto_block *b = &proto_blocks[i];
+
+		printf("  - name: %s\n    address: %u\n    address_hex: \"0x%04X\"\n"
+		    "    count: %u\n    registers:\n", b->name, b->addr, b->addr,
+		    b->count);
+		for (j = 0; j < proto_regmap_len; j++) {
+			const struct proto_reg *r = &proto_regmap[j];
+
+			if (block_of(r->addr) != b)
+				continue;
+			printf("      - name: %s\n        address: %u\n"
+			    "        address_hex: \"0x%04X\"\n        count: %u\n"
+			    "        type: %s\n        access: %s\n        unit: ",
+			    r->name, r->addr, r->addr, r->count,
+			    type_names[r->type], access_names[r->access]);
+			yq(r->unit);
+			printf("\n        doc: ");
+			yq(r->doc);
+			printf("\n");
+			if ((e = proto_enum_of_reg(r->name)) != NULL)
+				printf("        values: %s\n", e->key);
+		}
+	}
+	printf("values:\n");
+	for (i = 0; i < PROTO_ENUM_COUNT; i++) {
+		if (i == PROTO_ENUM_FC)
+			continue;
+		printf("  %s:\n", proto_enums[i].key);
+		yaml_values(&proto_enums[i], "    ");
+	}
+	printf("record:\n  bytes: %d\n  registers: %d\n  window_records: %d\n",
+	    PROTO_RECORD_BYTES, PROTO_RECORD_REGS, PROTO_REC_WINDOW_RECORDS);
+	yaml_fields("  fields", record_fields, NFIELDS(record_fields), "offset");
+	printf("whitelist_entry:\n  registers: %d\n  window_entries: %d\n",
+	    PROTO_WL_ENTRY_REGS, PROTO_WL_WINDOW_ENTRIES);
+	yaml_fields("  fields", entry_fields, NFIELDS(entry_fields), "register");
+	printf("auth:\n  mac: hmac-sha256\n  key_bytes: %d\n"
+	    "  message: [challenge(16), serial(16, nul-padded), address(1)]\n",
+	    PROTO_KEY_BYTES);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "--man") != 0 &&
+	    strcmp(argv[1], "--yaml") != 0)) {
+		fprintf(stderr, "usage: regmap-doc --man | --yaml\n");
+		return 2;
+	}
+	if (layout_check() != 0)
+		return 1;
+	if (strcmp(argv[1], "--man") == 0)
+		man();
+	else
+		yaml();
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "regmap-doc: cannot write the output\n");
+		return 1;
+	}
+	return 0;
+}
