@@ -32,9 +32,9 @@ pile_locked_out(struct pile *p, unsigned failures, unsigned left_s,
 {
 	char	label[64];
 
-	return set_cause(cause, PILE_E_AUTH, _("%s refuses keys for %u s more "
-	    "after %u wrong ones in a row (check the key in the keys file, "
-	    "then try again)"), pile_label(p, label, sizeof label), left_s,
+	return set_cause(cause, PILE_E_AUTH, _("%s takes no key for %u s more "
+	    "(wrong keys in a row: %u; check its key in the keys file, then "
+	    "try again)"), pile_label(p, label, sizeof label), left_s,
 	    failures);
 }
 

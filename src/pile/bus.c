@@ -134,17 +134,24 @@ pile_bus_fail_tries(struct pile_bus *bus, struct pile_xfer *x)
 	char				*cause;
 
 	if (bus->garbled == 0) {
-		cause = xasprintf(_("no answer from address %u on '%s' at %u "
-		    "baud after %d tries (check the A/B wiring, the address "
+		cause = xasprintf(ngettext("no answer from address %u on '%s' "
+		    "at %u baud after %d try (check the A/B wiring, the "
+		    "address with 'pilecon scan', the baud rate, and that the "
+		    "pile is powered)", "no answer from address %u on '%s' at "
+		    "%u baud after %d tries (check the A/B wiring, the address "
 		    "with 'pilecon scan', the baud rate, and that the pile is "
-		    "powered)"), x->req.unit, port, lp->baud, x->tries);
+		    "powered)", (unsigned long)x->tries), x->req.unit, port,
+		    lp->baud, x->tries);
 		return pile_bus_finish(bus, x, PILE_E_TIMEOUT, cause);
 	}
 	if (silent <= 0)
-		cause = xasprintf(_("only garbled answers from address %u on "
-		    "'%s' at %u baud after %d tries (CRC errors: check "
-		    "termination, baud and parity)"), x->req.unit, port,
-		    lp->baud, x->tries);
+		cause = xasprintf(ngettext("only garbled answers from address "
+		    "%u on '%s' at %u baud after %d try (CRC errors: check "
+		    "termination, baud and parity)", "only garbled answers "
+		    "from address %u on '%s' at %u baud after %d tries (CRC "
+		    "errors: check termination, baud and parity)",
+		    (unsigned long)x->tries), x->req.unit, port, lp->baud,
+		    x->tries);
 	else
 		cause = xasprintf(_("no valid answer from address %u on '%s' "
 		    "at %u baud after %d tries (%d garbled, %d silent: check "

@@ -1,0 +1,45 @@
+/* fakeslave.h - a small Modbus slave for the link and pile unit tests: a
+ * forked child behind a pseudo-terminal that answers with the proto encoders
+ * as pile address 1 ('SIM-0001') and misbehaves on command. */
+#ifndef FAKESLAVE_H
+#define FAKESLAVE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FS_SILENT		0x0001	/* never answers */
+#define FS_CORRUPT_FIRST	0x0002	/* the first reply has a bad CRC-16 */
+#define FS_EXCEPTION		0x0004	/* every request: exception 02 */
+#define FS_CLOSE		0x0008	/* closes the port on the first request */
+#define FS_NO_FC23		0x0010	/* FC 23: exception 01 (illegal function) */
+#define FS_BAD_RECORD		0x0020	/* record FS_BAD_SEQ fails its CRC-32 */
+#define FS_SESSION_EXPIRES	0x0040	/* a session lasts one write */
+#define FS_WL_FULL		0x0080	/* whitelist command: result "full" */
+#define FS_WL_EXCEPTION		0x0100	/* whitelist command: exception 03,
+					 * result "bad entry" */
+#define FS_GARBLE_ALL		0x0200	/* every reply has a bad CRC-16 */
+
+#define FS_UNIT		1
+#define FS_SERIAL	"SIM-0001"
+#define FS_RECORDS	100	/* records 1..100 */
+#define FS_BAD_SEQ	57
+
+struct fakeslave {
+	pid_t	pid;
+	char	path[64];	/* the pty the master opens */
+	int	slave_fd;	/* keeps the pty alive between opens */
+	int	log_fd;	/* a line per request seen: "FC ADDR LEN UNIT" in hex,
+			 * hex, decimal, decimal; ADDR is the write address
+			 * for writes and FC 23, else the read address */
+};
+
+/* Starts the child; key is the pile key (32 bytes). 0 or -1. */
+int	fakeslave_start(struct fakeslave *, unsigned mode, const uint8_t *key);
+/* Stops the child and returns what it logged (malloc'ed, maybe ""). */
+char	*fakeslave_stop(struct fakeslave *);
+/* Number of lines in a log that start with prefix ("17 1000 17"). */
+int	fakeslave_count(const char *log, const char *prefix);
+
+#endif
