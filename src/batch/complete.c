@@ -210,10 +210,10 @@ static void
 complete_command_words(FILE *out, int k, char **typed, const char *cur)
 {
 	const struct cmd_entry	**ce;
-	const char		 *p, *prev[64];
-	size_t			  len, nprev = 0, i;
+	const char		 *p;
+	char			  word[64], seen[32][64];
+	size_t			  len, nseen = 0, i;
 	int			  w, ok;
-	char			  word[64];
 
 	for (ce = cmd_table; *ce != NULL; ce++) {
 		p = (*ce)->name;
@@ -233,13 +233,13 @@ complete_command_words(FILE *out, int k, char **typed, const char *cur)
 			continue;
 		memcpy(word, p, len);
 		word[len] = '\0';
-		for (i = 0; i < nprev; i++)	/* "whitelist" once, not six times */
-			if (strlen(prev[i]) == len && strncmp(prev[i], p, len) == 0)
+		for (i = 0; i < nseen; i++)	/* "whitelist" once, not six times */
+			if (strcmp(seen[i], word) == 0)
 				break;
-		if (i < nprev)
+		if (i < nseen)
 			continue;
-		if (nprev < nitems(prev))
-			prev[nprev++] = p;
+		if (nseen < nitems(seen))
+			strcpy(seen[nseen++], word);
 		candidate(out, cur, word);
 	}
 }

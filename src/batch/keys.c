@@ -103,8 +103,9 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 		if (kn == NULL || kn->type != YAML_SCALAR_NODE ||
 		    kn->data.scalar.length != 2 * PROTO_KEY_BYTES) {
 			set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' must be %d hex "
-			    "characters"), path, (unsigned long)item->start_mark.line + 1,
-			    (unsigned long)item->start_mark.column + 1, serial,
+			    "characters"), path,
+			    (unsigned long)(kn ? kn : item)->start_mark.line + 1,
+			    (unsigned long)(kn ? kn : item)->start_mark.column + 1, serial,
 			    2 * PROTO_KEY_BYTES);
 			goto out;
 		}

@@ -1,0 +1,204 @@
+/* unit-batch-config.c - config.yaml and the keys file: what is accepted,
+ * and that every error names file:line:column; the precedence of command
+ * line, PILECON_PORT and config; the command table's argument parsing. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "batch/batch.h"
+#include "tap.h"
+
+static char	dir[] = "/tmp/unit-batch-XXXXXX";
+
+static char *
+write_file(const char *name, const char *text)
+{
+	char	*path = xasprintf("%s/%s", dir, name);
+	FILE	*f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Loads text as a config; returns the cause (malloc'ed) or NULL. */
+static char *
+load(const char *text, struct pilecon_opts *o)
+{
+	char	*path = write_file("config.yaml", text), *cause = NULL;
+
+	pilecon_opts_init(o);
+	if (pilecon_config_load(o, path, 1, &cause) == 0)
+		cause = NULL;
+	free(path);
+	return cause;
+}
+
+static void
+cause_has(char *cause, const char *want, const char *name)
+{
+	int	pass = cause != NULL && strstr(cause, want) != NULL;
+
+	ok(pass, "%s", name);
+	if (!pass)
+		printf("#   cause: %s\n#   wanted: %s\n", cause ? cause : "(none)", want);
+	free(cause);
+}
+
+int
+main(void)
+{
+	struct pilecon_opts	 o;
+	struct cmd_args		 a;
+	const struct cmd_entry	*ce;
+	uint8_t			 key[PROTO_KEY_BYTES], want[PROTO_KEY_BYTES];
+	char			*c, *path, *keys, *argv[16], want_path[512];
+	int			 i, used, first;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	setenv("HOME", dir, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("PILECON_PORT");
+
+	/* ---- config.yaml ---- */
+	c = load("port: /dev/ttyUSB0\nbaud: 9600\naddress: 7\nkeys: keys.yaml\n"
+	    "archive: ~/a.db\ntimeout_ms: 300\nretries: 0\n", &o);
+	ok(c == NULL, "good_config_loads");
+	is_str(o.port, "/dev/ttyUSB0", "config_port");
+	is_int(o.baud, 9600, "config_baud");
+	is_int(o.addr, 7, "config_address");
+	snprintf(want_path, sizeof want_path, "%s/keys.yaml", dir);
+	is_str(o.keys_file, want_path, "config_relative_keys_path_is_from_the_config_folder");
+	snprintf(want_path, sizeof want_path, "%s/a.db", dir);
+	is_str(o.archive_path, want_path, "config_tilde_is_home");
+	is_int(o.timeout_ms, 300, "config_timeout_ms");
+	is_int(o.retries, 0, "config_retries_zero_is_kept");
+	pilecon_opts_free(&o);
+	free(c);
+
+	c = load("", &o);
+	ok(c == NULL && o.port == NULL && o.addr == -1, "empty_config_sets_nothing");
+	pilecon_opts_free(&o);
+	free(c);
+
+	c = load("# comment\nport: /dev/ttyUSB0\n  \nbuad: 9600\n", &o);
+	cause_has(c, "config.yaml:4:1: unknown key 'buad'", "unknown_key_names_file_line_column");
+	pilecon_opts_free(&o);
+	c = load("port: x\nbaud: 9600\n", &o);
+	ok(c == NULL, "baud_9600_ok");
+	pilecon_opts_free(&o);
+	free(c);
+	c = load("address: 300\n", &o);
+	cause_has(c, "config.yaml:1:10: bad value '300' for 'address'", "address_out_of_range_names_position");
+	pilecon_opts_free(&o);
+	c = load("baud: fast\n", &o);
+	cause_has(c, ":1:7: bad value 'fast' for 'baud'", "non_number_baud_refused");
+	pilecon_opts_free(&o);
+	c = load("port: a\nport: b\n", &o);
+	cause_has(c, ":2:1: key 'port' is given twice", "duplicate_key_refused");
+	pilecon_opts_free(&o);
+	c = load("port: [a, b]\n", &o);
+	cause_has(c, ":1:7: 'port' needs a single value", "list_value_refused");
+	pilecon_opts_free(&o);
+	c = load("port: \"unterminated\n", &o);
+	cause_has(c, "config.yaml:", "bad_yaml_names_file");
+	pilecon_opts_free(&o);
+	c = load("- port\n", &o);
+	cause_has(c, ":1:1: the config must be a mapping", "list_at_top_refused");
+	pilecon_opts_free(&o);
+
+	pilecon_opts_init(&o);
+	c = NULL;
+	is_int(pilecon_config_load(&o, "/nonexistent/config.yaml", 0, &c), 0,
+	    "missing_default_config_is_no_error");
+	is_int(pilecon_config_load(&o, "/nonexistent/config.yaml", 1, &c), -1,
+	    "missing_named_config_is_an_error");
+	cause_has(c, "cannot open config file '/nonexistent/config.yaml'", "missing_config_named");
+
+	/* ---- precedence: command line > PILECON_PORT > config > defaults ---- */
+	path = write_file("c2.yaml", "port: /dev/cfg\naddress: 5\nbaud: 19200\n");
+	argv[0] = "pilecon"; argv[1] = "--config"; argv[2] = path; argv[3] = "-a"; argv[4] = "9";
+	argv[5] = "status"; argv[6] = "--json"; argv[7] = NULL;
+	first = pilecon_opts_parse(&o, 7, argv, stderr);
+	is_int(first, 5, "opts_stop_at_the_command");
+	is_str(o.port, "/dev/cfg", "port_from_config");
+	is_int(o.addr, 9, "command_line_address_beats_config");
+	is_int(o.baud, 19200, "config_baud_beats_default");
+	is_int(o.retries, 2, "default_retries");
+	is_int(o.json, 0, "command_json_is_not_a_global_option");
+	pilecon_opts_free(&o);
+	setenv("PILECON_PORT", "/dev/env", 1);
+	first = pilecon_opts_parse(&o, 7, argv, stderr);
+	is_str(o.port, "/dev/env", "pilecon_port_beats_config");
+	pilecon_opts_free(&o);
+	argv[3] = "-p"; argv[4] = "/dev/cli";
+	first = pilecon_opts_parse(&o, 7, argv, stderr);
+	is_str(o.port, "/dev/cli", "command_line_port_beats_pilecon_port");
+	is_int(o.addr, 5, "address_from_config");
+	pilecon_opts_free(&o);
+	unsetenv("PILECON_PORT");
+	argv[3] = "-a"; argv[4] = "0";
+	is_int(pilecon_opts_parse(&o, 7, argv, stderr), -1, "address_0_refused");
+	argv[3] = "--bogus";
+	is_int(pilecon_opts_parse(&o, 7, argv, stderr), -1, "unknown_global_option_refused");
+	free(path);
+
+	/* ---- keys file ---- */
+	for (i = 0; i < PROTO_KEY_BYTES; i++)
+		want[i] = (uint8_t)(i * 7 + 1);
+	keys = write_file("keys.yaml",
+	    "# pilesim keys\nkeys:\n"
+	    "  - serial: \"SIM-0001\"\n"
+	    "    key: \"01080f161d242b323940474e555c636a71787f868d949ba2a9b0b7bec5ccd3da\"\n"
+	    "  - serial: \"SIM-0002\"\n"
+	    "    key: \"0108\"\n"
+	    "  - serial: \"SIM-0003\"\n"
+	    "    key: \"zz080f161d242b323940474e555c636a71787f868d949ba2a9b0b7bec5ccd3da\"\n");
+	c = NULL;
+	is_int(keys_lookup(keys, "SIM-0001", key, &c), 0, "key_found_by_serial");
+	is_mem(key, want, sizeof key, "key_decoded_from_hex");
+	is_int(keys_lookup(keys, "SIM-0009", key, &c), -1, "unknown_serial_has_no_key");
+	cause_has(c, "no key for pile 'SIM-0009'", "missing_key_names_the_serial");
+	is_int(keys_lookup(keys, "SIM-0002", key, &c), -1, "short_key_refused");
+	ok(c != NULL && strstr(c, "0108") == NULL, "bad_key_is_not_echoed");
+	cause_has(c, "keys.yaml:6:10: the key of 'SIM-0002' must be 64 hex", "short_key_names_position");
+	is_int(keys_lookup(keys, "SIM-0003", key, &c), -1, "non_hex_key_refused");
+	cause_has(c, ":8:10: the key of 'SIM-0003' is not hex", "non_hex_key_names_position");
+	chmod(keys, 0600);
+	is_int(keys_check_private(keys, &c), 0, "keys_file_0600_is_private");
+	chmod(keys, 0644);
+	is_int(keys_check_private(keys, &c), 1, "keys_file_0644_is_not_private");
+	cause_has(c, "chmod 600", "warning_says_what_to_do");
+	unlink(keys);
+	free(keys);
+
+	/* ---- the command table ---- */
+	argv[0] = "whitelist"; argv[1] = "add"; argv[2] = "04A1B2C3";
+	argv[3] = "--expires=2027-01-01"; argv[4] = "--holder"; argv[5] = "张三";
+	ce = cmd_find(6, argv, &used);
+	ok(ce != NULL && strcmp(ce->name, "whitelist add") == 0 && used == 2,
+	    "multi_word_command_found");
+	c = NULL;
+	is_int(cmd_args_parse(ce, 4, argv + 2, &a, &c), 0, "options_with_and_without_equals");
+	is_str(cmd_args_get(&a, "expires"), "2027-01-01", "option_value_after_equals");
+	is_str(cmd_args_get(&a, "holder"), "张三", "option_value_in_next_word");
+	is_str(a.pos[0], "04A1B2C3", "positional_kept");
+	is_int(cmd_args_parse(ce, 0, argv + 2, &a, &c), -1, "missing_uid_refused");
+	cause_has(c, "needs 1 argument", "missing_argument_message");
+	argv[6] = "--for";
+	is_int(cmd_args_parse(ce, 5, argv + 2, &a, &c), -1, "option_of_another_command_refused");
+	cause_has(c, "unknown option '--for' for 'whitelist add'", "unknown_option_named");
+	argv[0] = "whitelist"; argv[1] = "rm";
+	ce = cmd_find(2, argv, &used);
+	ok(ce != NULL && strcmp(ce->name, "whitelist remove") == 0, "alias_found");
+	argv[0] = "whitelist"; argv[1] = "frob";
+	ok(cmd_find(2, argv, &used) == NULL, "unknown_subcommand_not_found");
+
+	rmdir(dir);
+	return done_testing();
+}
