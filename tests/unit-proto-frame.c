@@ -31,7 +31,8 @@ make_request(uint8_t fc, unsigned nread, unsigned nwrite)
 	req.read_count = nread;
 	req.write_addr = 0x0480;
 	req.write_count = nwrite;
-	for (i = 0; i < nwrite; i++)
+	/* Counts past the limit are for refusal tests: values stay in bounds. */
+	for (i = 0; i < nwrite && i < PROTO_WRITE_MAX; i++)
 		req.values[i] = (uint16_t)(0xA500 + i * 7);
 	return req;
 }
