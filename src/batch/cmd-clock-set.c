@@ -49,10 +49,15 @@ cmd_clock_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, ",\"clock\":%lld,\"was\":%u}\n", (long long)t, live.clock);
 		return EXIT_OK;
 	}
+	if (drift == 0) {
+		fprintf(ctx->out, _("pile %s: clock set to %s (it was right)\n"),
+		    ctx->identity.serial, batch_format_time(t));
+		return EXIT_OK;
+	}
 	d = batch_format_duration((uint32_t)(drift < 0 ? -drift : drift));
-	fprintf(ctx->out, _("pile %s: clock set to %s (it was %s %s)\n"), ctx->identity.serial,
-	    batch_format_time(t), d, drift == 0 ? _("right") : drift > 0 ? _("ahead") :
-	    _("behind"));
+	fprintf(ctx->out, drift > 0 ? _("pile %s: clock set to %s (it was %s ahead)\n") :
+	    _("pile %s: clock set to %s (it was %s behind)\n"), ctx->identity.serial,
+	    batch_format_time(t), d);
 	free(d);
 	return EXIT_OK;
 }

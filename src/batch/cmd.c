@@ -305,7 +305,8 @@ cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 {
 	fprintf(ctx->err, "pilecon: %s\n", cause ? cause : _("failed"));
 	if (rc == PILE_E_AUTH) {
-		if (ctx->opts.keys_file == NULL)
+		if (ctx->opts.keys_file == NULL && (cause == NULL ||
+		    strstr(cause, "--keys") == NULL))
 			fprintf(ctx->err, _("hint: writes need the pile's key: give the keys "
 			    "file with --keys FILE or 'keys:' in %s\n"), ctx->opts.config_file ?
 			    ctx->opts.config_file : "config.yaml");
