@@ -215,6 +215,8 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 			    (uint16_t)(1u << (failures - 1));
 		}
 		fs.regs[PROTO_A_AUTH_STATE] = (uint16_t)fs.session;
+		if (!fs.session && (fs.mode & FS_AUTH_EXCEPTION))
+			return PROTO_EX_ILLEGAL_VALUE;
 	}
 	if (addr == PROTO_A_WL_CMD) {
 		fs.regs[PROTO_A_WL_RESULT] = (fs.mode & FS_WL_FULL) ?

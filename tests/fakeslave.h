@@ -20,6 +20,8 @@
 #define FS_WL_EXCEPTION		0x0100	/* whitelist command: exception 03,
 					 * result "bad entry" */
 #define FS_GARBLE_ALL		0x0200	/* every reply has a bad CRC-16 */
+#define FS_AUTH_EXCEPTION	0x0400	/* wrong auth.response: exception 03,
+					 * last_error 2 (as pilesim does) */
 
 #define FS_UNIT		1
 #define FS_SERIAL	"SIM-0001"

@@ -104,6 +104,32 @@ test_identity_and_keys(void)
 	free(r.log);
 }
 
+/* pilesim refuses a wrong response with exception 03 rather than taking it:
+ * the same sentence either way. */
+static void
+test_wrong_key_refused_by_exception(void)
+{
+	struct rig	 r;
+	uint8_t		 wrong[PROTO_KEY_BYTES];
+	char		*cause = NULL;
+
+	if (rig_start(&r, FS_AUTH_EXCEPTION, 0) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	memset(wrong, 0x5A, sizeof wrong);
+	pile_set_key(r.pile, wrong);
+	is_int(pile_clock_set(r.pile, 1700000500, &cause), PILE_E_AUTH,
+	    "refused_response_is_an_auth_error");
+	is_str(cause, "wrong key for pile 'SIM-0001' (address 1); the pile "
+	    "accepts the next try in 1 s", "refused_response_says_wrong_key");
+	free(cause);
+	rig_stop(&r);
+	is_int(fakeslave_count(r.log, "10 0224"), 0,
+	    "no_write_after_a_wrong_key");
+	free(r.log);
+}
+
 static void
 test_writes_with_key(void)
 {
@@ -327,6 +353,7 @@ main(void)
 	for (i = 0; i < sizeof key; i++)
 		key[i] = (uint8_t)(i * 13 + 1);
 	test_identity_and_keys();
+	test_wrong_key_refused_by_exception();
 	test_writes_with_key();
 	test_whitelist();
 	test_records();

@@ -38,6 +38,18 @@ pile_locked_out(struct pile *p, unsigned failures, unsigned left_s,
 	    failures);
 }
 
+static int
+pile_wrong_key(struct pile *p, const uint16_t *regs, char **cause)
+{
+	if (regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)] > 0)
+		return set_cause(cause, PILE_E_AUTH, _("wrong key for pile "
+		    "'%s' (address %u); the pile accepts the next try in %u s"),
+		    p->serial, p->addr, regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)]);
+	return set_cause(cause, PILE_E_AUTH, _("wrong key for pile '%s' "
+	    "(address %u): check its entry in the keys file"), p->serial,
+	    p->addr);
+}
+
 int
 pile_auth(struct pile *p, char **cause)
 {
@@ -82,18 +94,29 @@ pile_auth(struct pile *p, char **cause)
 	x.req.write_addr = PROTO_A_AUTH_RESPONSE;
 	x.req.write_count = PROTO_N_AUTH_RESPONSE;
 	memcpy(x.req.values, resp, sizeof resp);
+	/*
+	 * A pile may take a wrong response and say so in auth.state, or
+	 * refuse the write (exception 03, control.last_error 2); during a
+	 * lockout it answers busy (06, last_error 3). Both end up below.
+	 */
 	rc = pile_run(p, &x, cause);
-	if (rc == PILE_E_EXCEPTION && x.resp.exception == PROTO_EX_BUSY &&
+	if (rc == PILE_E_EXCEPTION &&
 	    pile_read_regs(p, PROTO_A_CTL_LAST_ERROR, 1, &last_error,
-	    NULL) == 0 && last_error == PROTO_WERR_LOCKED_OUT &&
-	    pile_read_regs(p, PROTO_A_AUTH_CHALLENGE, PILE_AUTH_COUNT, regs,
-	    NULL) == 0) {
+	    NULL) == 0 && (last_error == PROTO_WERR_BAD_KEY ||
+	    last_error == PROTO_WERR_LOCKED_OUT)) {
 		if (cause != NULL) {
 			free(*cause);
 			*cause = NULL;
 		}
-		return pile_locked_out(p, regs[PILE_AUTH(AUTH_FAILURES)],
-		    regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)], cause);
+		rc = pile_read_regs(p, PROTO_A_AUTH_CHALLENGE, PILE_AUTH_COUNT,
+		    regs, cause);
+		if (rc < 0)
+			return rc;
+		if (last_error == PROTO_WERR_LOCKED_OUT)
+			return pile_locked_out(p, regs[PILE_AUTH(AUTH_FAILURES)],
+			    regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)], cause);
+		regs[PILE_AUTH(AUTH_STATE)] = 0;
+		return pile_wrong_key(p, regs, cause);
 	}
 	if (rc < 0)
 		return rc;
@@ -102,16 +125,8 @@ pile_auth(struct pile *p, char **cause)
 	    cause);
 	if (rc < 0)
 		return rc;
-	if (regs[PILE_AUTH(AUTH_STATE)] != 1) {
-		if (regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)] > 0)
-			return set_cause(cause, PILE_E_AUTH, _("wrong key for "
-			    "pile '%s' (address %u); the pile accepts the next "
-			    "try in %u s"), p->serial, p->addr,
-			    regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)]);
-		return set_cause(cause, PILE_E_AUTH, _("wrong key for pile "
-		    "'%s' (address %u): check its entry in the keys file"),
-		    p->serial, p->addr);
-	}
+	if (regs[PILE_AUTH(AUTH_STATE)] != 1)
+		return pile_wrong_key(p, regs, cause);
 	p->session = 1;
 	p->last_write_us = pile_now_us();
 	return 0;
