@@ -7,18 +7,18 @@
 #define TUI_ACTIONS_H
 
 #define TUI_ACTIONS(X) \
-X(QUIT,		"global",	"quit",		N_("Quit"),	N_("leave the console (the terminal is restored)")) \
+X(QUIT,		"global",	"quit",		N_("Quit"),	N_("leave the console, restoring the terminal")) \
 X(HELP,		"global",	"help",		N_("Help"),	N_("show this list of keys")) \
-X(COMMAND,	"global",	"command",	N_("Cmd"),	N_("open the ':' line: any batch command, e.g. 'status' or 'logs list'")) \
+X(COMMAND,	"global",	"command",	N_("Cmd"),	N_("':' line: run a batch command, e.g. status")) \
 X(VIEW_BUS,	"global",	"view-bus",	N_("Bus"),	N_("the bus: one line per pile that answers")) \
 X(VIEW_DASHBOARD, "global",	"view-dashboard", N_("Pile"),	N_("the dashboard of the selected pile")) \
 X(VIEW_WHITELIST, "global",	"view-whitelist", N_("Cards"),	N_("the whitelist of the selected pile")) \
-X(VIEW_RECORDS,	"global",	"view-records",	N_("Records"),	N_("charging records on the pile and in the archive")) \
+X(VIEW_RECORDS,	"global",	"view-records",	N_("Records"),	N_("records on the pile and in the archive")) \
 X(VIEW_EVENTS,	"global",	"view-events",	N_("Events"),	N_("what happened, every error in words")) \
 X(NEXT_PILE,	"global",	"next-pile",	N_("Next"),	N_("select the next pile on the bus")) \
 X(PREV_PILE,	"global",	"prev-pile",	N_("Prev"),	N_("select the previous pile on the bus")) \
 X(REDRAW,	"global",	"redraw",	N_("Redraw"),	N_("redraw the whole screen")) \
-X(CANCEL,	"global",	"cancel",	N_("Stop"),	N_("stop a running pull or whitelist load")) \
+X(CANCEL,	"global",	"cancel",	N_("Stop"),	N_("stop a running pull or whitelist read")) \
 X(UP,		"movement",	"move-up",	N_("Up"),	N_("move the selection up one line")) \
 X(DOWN,		"movement",	"move-down",	N_("Down"),	N_("move the selection down one line")) \
 X(PAGE_UP,	"movement",	"page-up",	N_("PgUp"),	N_("move up one screen")) \
@@ -26,19 +26,19 @@ X(PAGE_DOWN,	"movement",	"page-down",	N_("PgDn"),	N_("move down one screen")) \
 X(TOP,		"movement",	"move-top",	N_("Top"),	N_("go to the first line")) \
 X(BOTTOM,	"movement",	"move-bottom",	N_("End"),	N_("go to the last line")) \
 X(OPEN,		"movement",	"open",		N_("Open"),	N_("open the selected pile's dashboard")) \
-X(SEARCH,	"movement",	"search",	N_("Search"),	N_("search the list (UID, holder, text)")) \
-X(SEARCH_NEXT,	"movement",	"search-next",	N_("Next"),	N_("go to the next match of the last search")) \
-X(FORCE_OFFLINE, "pile",	"force-offline", N_("Offline"),	N_("force the pile offline for a while (asks how long, then confirms)")) \
+X(SEARCH,	"movement",	"search",	N_("Search"),	N_("search the list (UID, holder)")) \
+X(SEARCH_NEXT,	"movement",	"search-next",	N_("Next"),	N_("go to the next match of the search")) \
+X(FORCE_OFFLINE, "pile",	"force-offline", N_("Offline"),	N_("force the pile offline for a while (confirms)")) \
 X(END_OFFLINE,	"pile",		"end-offline",	N_("Online"),	N_("end forced offline now (confirms)")) \
-X(RESYNC,	"pile",		"resync",	N_("Resync"),	N_("upload the pile's unsynced records to the back-end now")) \
-X(WL_ADD,	"whitelist",	"card-add",	N_("Add"),	N_("add or update a card: UID, holder, expiry (confirms)")) \
-X(WL_BLOCK,	"whitelist",	"card-block",	N_("Block"),	N_("block the selected card (confirms)")) \
-X(WL_REMOVE,	"whitelist",	"card-remove",	N_("Remove"),	N_("remove the selected card from the whitelist (confirms)")) \
-X(WL_EXPIRY,	"whitelist",	"card-expiry",	N_("Expiry"),	N_("set the selected card's expiry date (confirms)")) \
+X(RESYNC,	"pile",		"resync",	N_("Resync"),	N_("upload the unsynced records to the back-end")) \
+X(WL_ADD,	"whitelist",	"card-add",	N_("Add"),	N_("add or update a card: UID, holder, expiry")) \
+X(WL_BLOCK,	"whitelist",	"card-block",	N_("Block"),	N_("block or unblock the selected card (confirms)")) \
+X(WL_REMOVE,	"whitelist",	"card-remove",	N_("Remove"),	N_("remove the selected card (confirms)")) \
+X(WL_EXPIRY,	"whitelist",	"card-expiry",	N_("Expiry"),	N_("set the selected card's expiry (confirms)")) \
 X(WL_IMPORT,	"whitelist",	"card-import",	N_("Import"),	N_("import cards from a CSV file (confirms)")) \
-X(RELOAD,	"whitelist",	"reload",	N_("Reload"),	N_("read the list again from the pile or the archive")) \
-X(PULL,		"records",	"pull",		N_("Pull"),	N_("pull new records from the pile into the archive")) \
-X(EXPORT,	"records",	"export",	N_("Export"),	N_("export this pile's archived records to CSV or JSON Lines"))
+X(RELOAD,	"whitelist",	"reload",	N_("Reload"),	N_("read the list again from the pile or archive")) \
+X(PULL,		"records",	"pull",		N_("Pull"),	N_("pull new records from the pile to the archive")) \
+X(EXPORT,	"records",	"export",	N_("Export"),	N_("export archived records to CSV or JSON Lines"))
 
 #define TUI_X_ENUM(id, group, name, label, help) TUI_A_##id,
 enum tui_action { TUI_A_NONE = 0, TUI_ACTIONS(TUI_X_ENUM) TUI_A_COUNT };

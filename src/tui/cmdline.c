@@ -402,6 +402,8 @@ tui_run_command(struct tui *t, const char *line)
 	size_t			 outlen = 0, errlen = 0;
 	FILE			*fout, *ferr, *saved_out, *saved_err;
 	struct pile		*saved_pile;
+	struct proto_identity	 saved_id;
+	int			 saved_have_id;
 	int			 argc, rc, used, saved_addr, saved_progress, i;
 	HistEvent		 ev;
 
@@ -450,16 +452,22 @@ tui_run_command(struct tui *t, const char *line)
 	saved_pile = ctx->pile;
 	saved_addr = ctx->opts.addr;
 	saved_progress = ctx->progress;
+	saved_id = ctx->identity;
+	saved_have_id = ctx->have_identity;
 	ctx->out = fout;
 	ctx->err = ferr;
 	ctx->progress = 0;
 	if (p != NULL) {
 		ctx->pile = p->pile;
 		ctx->opts.addr = p->addr;
+		ctx->identity = p->id;
+		ctx->have_identity = p->have_id;
 	}
 	rc = cmd_run(ctx, argc, argv);
 	ctx->pile = saved_pile;
 	ctx->opts.addr = saved_addr;
+	ctx->identity = saved_id;
+	ctx->have_identity = saved_have_id;
 	ctx->out = saved_out;
 	ctx->err = saved_err;
 	ctx->progress = saved_progress;

@@ -472,14 +472,28 @@ tui_draw_message(struct tui *t, int y)
 		return;
 	}
 	if (p != NULL && p->silent_since_ms != 0 && t->view != &tui_view_events) {
-		tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),
-		    _("no answer from address %u for %s (%s): retrying"), p->addr,
-		    tui_fmt_span((long)((tui_now_ms() - p->silent_since_ms) / 1000), span, sizeof span),
-		    tui_pile_name(p, name, sizeof name));
+		tui_fmt_span((long)((tui_now_ms() - p->silent_since_ms) / 1000), span, sizeof span);
+		if (p->have_id)
+			tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),
+			    _("no answer from address %u for %s (%s): retrying"), p->addr, span,
+			    tui_pile_name(p, name, sizeof name));
+		else
+			tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),
+			    _("no answer from address %u for %s: retrying"), p->addr, span);
 		return;
 	}
 	if (t->message != NULL && time(NULL) - t->message_at < TUI_MESSAGE_S)
 		tui_put(y, 0, COLS, tui_attr(roles[t->message_level]), t->message);
+}
+
+static int
+tui_bar_has(const enum tui_action *bar, enum tui_action a)
+{
+	for (; bar != NULL && *bar != TUI_A_NONE; bar++) {
+		if (*bar == a)
+			return (1);
+	}
+	return (0);
 }
 
 static void
@@ -495,15 +509,20 @@ tui_draw_bar(struct tui *t, int y)
 	for (l = 0; l < 2; l++) {
 		for (i = 0; lists[l] != NULL && lists[l][i] != TUI_A_NONE; i++) {
 			ai = tui_action_info(lists[l][i]);
+			if (l == 1 && tui_bar_has(t->view->bar, ai->action))
+				continue;
 			tui_action_keys(ai->action, keys, sizeof keys, 1);
 			if (keys[0] == '\0')
 				continue;
-			need = tui_width(keys) + tui_width(_(ai->label)) + 1;
-			if (x + need > COLS)
+			/* "Enter Open  3 Cards": reads in monochrome and in a
+			 * capture as well as in colour. */
+			need = tui_width(keys) + tui_width(_(ai->label)) + 3;
+			if (x + need - 2 > COLS)
 				return;
 			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR_KEY), keys);
-			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), _(ai->label));
 			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), " ");
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), _(ai->label));
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), "  ");
 		}
 	}
 }
@@ -787,7 +806,8 @@ tui_main(struct cmd_ctx *ctx)
 				n += t.piles[i].have_id || !t.piles[i].scanned;
 			if (n == t.npiles) {
 				first = 0;
-				tui_event(&t, TUI_INFO, _("%d pile(s) answer on the bus"), t.npiles);
+				tui_event(&t, TUI_INFO, ngettext("%d pile answers on the bus",
+				    "%d piles answer on the bus", t.npiles), t.npiles);
 				if (t.npiles == 1 && !t.touched)
 					tui_show_view(&t, &tui_view_dashboard);
 			}

@@ -11,7 +11,7 @@
 
 #define L	(&t->lists[5])
 
-static const enum tui_action help_bar[] = { TUI_A_HELP, TUI_A_UP, TUI_A_DOWN, TUI_A_NONE };
+static const enum tui_action help_bar[] = { TUI_A_HELP, TUI_A_PAGE_DOWN, TUI_A_PAGE_UP, TUI_A_NONE };
 
 static const char *const help_groups[] = {
 	N_("global"), N_("movement"), N_("pile"), N_("whitelist"), N_("records")
