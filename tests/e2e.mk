@@ -1,1 +1,5 @@
-# tests for e2e
+# End-to-end tests: pilecon against pilesim over a real pseudo-terminal.
+E2E_TESTS = tests/e2e-offline-card.sh tests/e2e-app-order.sh \
+	tests/e2e-card-refusal.sh tests/e2e-auth.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += tests/e2e-lib.sh $(E2E_TESTS)

@@ -6,9 +6,11 @@
 #include "pile/pile.h"
 
 /* Response timeout when opts.timeout_ms is 0: this much on top of the wire
- * time of the reply. Covers a pile's processing (tens of ms) and a USB
- * adapter's latency timer (16 ms by default) with room to spare. */
-#define PILE_TIMEOUT_MS		150
+ * time of the reply. A pile answers a read in tens of ms, but a write that
+ * it commits to flash (whitelist, force offline) can take hundreds, and a
+ * USB adapter adds its latency timer (16 ms by default); mbpoll also waits
+ * 1 s. Scans set their own short timeout. */
+#define PILE_TIMEOUT_MS		1000
 /* After a broadcast (unit 0) nobody answers; Modbus over serial line V1.02
  * §2.4.1 gives slaves a "turnaround delay" to act on it (100 to 200 ms). */
 #define PILE_TURNAROUND_MS	100
