@@ -3,7 +3,7 @@
 # rate, confirms; the pile charges and settles at that rate even though the
 # cloud tariff changes mid-charge.
 . "$top_srcdir/tests/e2e-lib.sh"
-start_sim --piles 3
+start_sim --piles 3 --frozen-clock
 
 ctl tariff set 7 --energy $TEST_ENERGY --service $TEST_SERVICE --slots $TEST_SLOTS >/dev/null
 dev=$(pc -a 2 --json status | jget device_id 2>/dev/null || echo PILE-SIM-0002)

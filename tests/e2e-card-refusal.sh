@@ -2,7 +2,7 @@
 # Offline authorization refuses blocked, expired and unknown cards, and the
 # unknown-card policy is what the pile reports.
 . "$top_srcdir/tests/e2e-lib.sh"
-start_sim --piles 1
+start_sim --piles 1 --frozen-clock
 
 ok "whitelist_add_expired_card" pc whitelist add 04EEEEEE --expires 2020-01-01
 ok "whitelist_add_blocked_card" pc whitelist add 04BBBBBB

@@ -4,7 +4,7 @@
 # record; pilecon pulls it once, exports it, and resync delivers it to the
 # cloud exactly once.
 . "$top_srcdir/tests/e2e-lib.sh"
-start_sim --piles 3
+start_sim --piles 3 --frozen-clock
 
 ctl tariff set 7 --energy $TEST_ENERGY --service $TEST_SERVICE --slots $TEST_SLOTS >/dev/null
 is "$(pc --json tariff show | jget version)" 7 "pile_receives_the_cloud_tariff_while_online"

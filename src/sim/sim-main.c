@@ -61,6 +61,8 @@ usage(FILE *f)
 "      --latency-ms MS    delay before each reply, like a USB adapter's\n"
 "                         latency timer (implies --pace)\n"
 "      --clock UNIX       pile clock at first start (default: now)\n"
+"      --frozen-clock     the clock moves only by 'ctl advance' and clock\n"
+"                         writes, so tests meter exact seconds\n"
 "      --wl-capacity N    whitelist entries per pile (default 10000)\n"
 "      --seed S           seed of the line emulator (default 1)\n"
 "      --ber RATE         bit-error rate on the line (implies --pace)\n"
@@ -221,7 +223,7 @@ shell_mkdir(const char *dir)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_WL, OPT_SEED, OPT_BER,
+	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_SEED, OPT_BER,
 	    OPT_DROP, OPT_TRUNC };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
@@ -232,6 +234,7 @@ main(int argc, char **argv)
 		{ "pace", no_argument, NULL, OPT_PACE },
 		{ "latency-ms", required_argument, NULL, OPT_LATENCY },
 		{ "clock", required_argument, NULL, OPT_CLOCK },
+		{ "frozen-clock", no_argument, NULL, OPT_FROZEN },
 		{ "wl-capacity", required_argument, NULL, OPT_WL },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "ber", required_argument, NULL, OPT_BER },
@@ -304,6 +307,9 @@ main(int argc, char **argv)
 			if (parse_uint("--clock", optarg, 1, UINT32_MAX, &v) != 0)
 				return 2;
 			cfg.start_clock = (uint32_t)v;
+			break;
+		case OPT_FROZEN:
+			cfg.frozen_clock = 1;
 			break;
 		case OPT_WL:
 			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)

@@ -17,6 +17,7 @@ struct sim_config {
 	int		 npiles;	/* addresses 1..npiles, at most 247 */
 	uint32_t	 wl_capacity;	/* whitelist entries per pile (default 10000) */
 	uint32_t	 start_clock;	/* unix s of the simulated clock at first start; 0: now */
+	int		 frozen_clock;	/* the clock moves only by `advance` and clock writes */
 };
 
 /* Opens or creates the world in cfg->dir (state persists across runs);

@@ -36,6 +36,8 @@ sim_world_ms(struct sim_world *w, uint64_t now_ms)
 		w->have_base = 1;
 		w->real_base_ms = now_ms;
 	}
+	if (w->frozen)
+		return w->sim_base_ms;
 	return w->sim_base_ms + (int64_t)(now_ms - w->real_base_ms);
 }
 
@@ -61,7 +63,9 @@ world_clock_save(struct sim_world *w, char **cause)
 
 	path = xasprintf("%s/world", w->dir);
 	s = xasprintf("# pilesim world: simulated clock minus wall clock\n"
-	    "clock_offset_ms %" PRId64 "\n", w->sim_wall_offset_ms);
+	    "clock_offset_ms %" PRId64 "\n"
+	    "# the clock itself, for a frozen clock (--frozen-clock)\n"
+	    "clock_frozen_ms %" PRId64 "\n", w->sim_wall_offset_ms, w->sim_base_ms);
 	rc = sim_write_atomic(path, s, strlen(s), 0644, cause);
 	free(s);
 	free(path);
@@ -179,8 +183,13 @@ sim_world_open(const struct sim_config *cfg, char **cause)
 	w->dir = xstrdup(cfg->dir);
 	w->cloud.fd = -1;
 
+	w->frozen = cfg->frozen_clock;
 	path = xasprintf("%s/world", w->dir);
-	if ((s = sim_read_file(path, NULL)) != NULL &&
+	if (w->frozen && (s = sim_read_file(path, NULL)) != NULL &&
+	    (v = strstr(s, "clock_frozen_ms ")) != NULL) {
+		w->sim_base_ms = strtoll(v + 16, NULL, 10);
+		w->sim_wall_offset_ms = w->sim_base_ms - wall_ms();
+	} else if ((s = sim_read_file(path, NULL)) != NULL &&
 	    (v = strstr(s, "clock_offset_ms ")) != NULL) {
 		w->sim_wall_offset_ms = strtoll(v + 16, NULL, 10);
 		w->sim_base_ms = wall_ms() + w->sim_wall_offset_ms;

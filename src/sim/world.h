@@ -149,6 +149,7 @@ struct sim_world {
 	struct sim_cloud	 cloud;
 
 	int			 have_base;
+	int			 frozen;	/* clock stands still between jumps */
 	uint64_t		 real_base_ms;	/* now_ms when the clock was anchored */
 	int64_t			 sim_base_ms;	/* world clock (unix ms) at real_base_ms */
 	int64_t			 sim_wall_offset_ms;	/* world clock - wall clock at open */
