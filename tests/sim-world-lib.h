@@ -49,7 +49,8 @@ t_rmrf(const char *dir)
 static __attribute__((unused)) struct sim_world *
 t_open(const char *dir, int npiles, uint32_t wl_capacity)
 {
-	struct sim_config	 cfg = { dir, npiles, wl_capacity, T_START };
+	struct sim_config	 cfg = { .dir = dir, .npiles = npiles,
+	    .wl_capacity = wl_capacity, .start_clock = T_START, .frozen_clock = 0 };
 	struct sim_world	*w;
 	char			*cause = NULL;
 
