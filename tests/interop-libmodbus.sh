@@ -66,21 +66,22 @@ except ValueError:
     sim = [json.loads(l) for l in t.splitlines() if l.strip()]
 if isinstance(sim, dict):
     sim = sim["records"]
-kinds = {"offline card": 1, "offline_card": 1, "online card": 2, "online_card": 2,
-         "app order": 3, "app_order": 3}
+# pilesim names enums in words and gives energy per period apart from the
+# total; the peer keeps the wire's numbers.
+words = {"kind": {"offline_card": 1, "online_card": 2, "app_order": 3},
+         "stop_reason": {"unplugged": 1, "card": 2, "remote": 3, "energy_limit": 4,
+                         "power_loss": 5, "fault": 6}}
 bad = 0
 if len(peer) != len(sim):
     print("count: peer %d, pilesim %d" % (len(peer), len(sim)))
     bad += 1
 for p, s in zip(peer, sim):
-    for k in ("seq", "kind", "tag", "start", "stop", "meter_start_wh", "meter_stop_wh",
-              "energy_wh", "tariff_version", "energy_fee_minor", "service_fee_minor",
-              "offline", "holder"):
-        v = s.get(k)
-        if k == "kind" and isinstance(v, str):
-            v = kinds.get(v, v)
-        if k == "holder" and v is None:
-            v = ""
+    for k in ("seq", "kind", "tag", "start", "stop", "stop_reason", "meter_start_wh",
+              "meter_stop_wh", "energy_wh", "tariff_version", "energy_fee_minor",
+              "service_fee_minor", "offline", "synced", "holder", "crc"):
+        v = s.get("energy_wh_periods") if k == "energy_wh" else s.get(k)
+        if k in words and isinstance(v, str):
+            v = words[k].get(v, v)
         if p[k] != v:
             print("seq %s: %s: peer %r, pilesim %r" % (p["seq"], k, p[k], v))
             bad += 1

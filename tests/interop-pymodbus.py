@@ -53,8 +53,10 @@ def link_num(v):
     return {"online": 0, "offline": 1}.get(v, 2 if str(v).startswith("forced") else v)
 
 
-def unit_kwargs(addr):
-    # pymodbus 3.0 names the unit `unit` in requests; later versions `slave`.
+def request_unit(addr):
+    # The client's read and write methods take `slave`; readwrite_registers
+    # hands its arguments to the request, which pymodbus 3.0 calls `unit`
+    # and later versions `slave`.
     params = inspect.signature(ModbusRequest.__init__).parameters
     return {"slave": addr} if "slave" in params else {"unit": addr}
 
@@ -79,7 +81,7 @@ def main():
     client = ModbusSerialClient(port=a.port, baudrate=a.baud, bytesize=8, parity="N",
                                 stopbits=1, timeout=2)
     tap(client.connect(), "pymodbus_opens_the_pseudo_terminal")
-    unit = unit_kwargs(a.addr)
+    unit = {"slave": a.addr}
 
     st0 = pilecon_status()
     rr = client.read_holding_registers(ID_ADDR, ID_COUNT, **unit)
@@ -98,6 +100,7 @@ def main():
     is_(live[0x00], link_num(st1.get("link")), "link_state_matches_pilecon")
     is_(u32(live, 0x05), st1.get("unsynced"), "unsynced_matches_pilecon")
     is_(u32(live, 0x20), st1.get("power_w"), "power_w_matches_pilecon")
+    is_(u32(live, 0x20), 7000, "power_is_the_7000_w_the_car_draws")
     e = u32(live, 0x22)
     tap(st0["energy_wh"] <= e <= st1["energy_wh"],
         "energy_wh_lies_between_pilecon_reads_before_and_after",
@@ -123,7 +126,8 @@ def main():
     while first and nxt <= last and len(got) < 100000:
         rr = client.readwrite_registers(read_address=REC_WINDOW, read_count=REC_WINDOW_REGS,
                                         write_address=REC_CURSOR,
-                                        write_registers=[nxt >> 16, nxt & 0xFFFF], **unit)
+                                        write_registers=[nxt >> 16, nxt & 0xFFFF],
+                                        **request_unit(a.addr))
         if rr.isError() or not rr.registers or rr.registers[0] not in (1, 2):
             break
         for i in range(rr.registers[0]):
