@@ -33,7 +33,7 @@ ok $? "keys_answer_during_a_pull"
 keys 4
 wait_for 'pulled 24 records from SIM-0001, 24 new in the archive' 60
 ok $? "the_pull_ends_with_a_summary"
-screen | grep -Eq '^ +24 offline card +04A1B2C3 .* kWh .* unsynced'
+wait_for '^ +24 offline card +04A1B2C3 .* kWh .* unsynced' 3
 ok $? "pulled_records_are_listed_unsynced_first"
 keys p
 wait_for 'nothing new to pull' 5

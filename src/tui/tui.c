@@ -28,6 +28,7 @@
 #define TUI_BUS_REFRESH_MS	1000	/* each pile in the bus view */
 #define TUI_RETRY_MS		1000	/* a silent pile */
 #define TUI_MESSAGE_S		15
+#define TUI_SCAN_TIMEOUT_MS	100	/* a pile answers in a few ms or not at all */
 
 static struct tui		*tui_global;
 static volatile sig_atomic_t	 tui_sig_quit, tui_sig_winch;
@@ -266,6 +267,7 @@ tui_xfer_done(struct tui *t)
 
 	t->xkind = TUI_X_NONE;
 	t->dirty = 1;
+	t->quiet_us = tui_now_ms() * 1000 + link_t35_us(link_params(pile_bus_link(t->bus)));
 	if (rc == 0 && kind == TUI_X_IDENTITY) {
 		if (t->xfer.resp.nregs < PROTO_IDENTITY_COUNT)
 			rc = set_cause(&cause, PILE_E_PROTOCOL,
@@ -324,7 +326,7 @@ tui_xfer_step(struct tui *t)
 {
 	if (t->xkind == TUI_X_NONE)
 		return;
-	if (pile_bus_step(t->bus, &t->xfer) != PILE_XFER_PENDING)
+	if (pile_bus_step(t->xbus, &t->xfer) != PILE_XFER_PENDING)
 		tui_xfer_done(t);
 }
 
@@ -335,7 +337,7 @@ tui_bus_drain(struct tui *t)
 	int		ms;
 
 	while (t->xkind != TUI_X_NONE) {
-		ms = pile_bus_wait_ms(t->bus, &t->xfer);
+		ms = pile_bus_wait_ms(t->xbus, &t->xfer);
 		pfd.fd = link_fd(pile_bus_link(t->bus));
 		pfd.events = POLLIN;
 		if (ms != 0)
@@ -354,6 +356,10 @@ tui_schedule(struct tui *t)
 	int		 i, best = -1, rc;
 
 	if (t->xkind != TUI_X_NONE || t->bus == NULL)
+		return;
+	/* Two pile_bus objects share the link: keep the Modbus silence
+	 * between frames across them (each only knows its own). */
+	if (now * 1000 < t->quiet_us)
 		return;
 	for (i = 0; i < t->npiles; i++) {
 		if (!tui_watched(t, i) || t->piles[i].due_ms > now)
@@ -375,9 +381,14 @@ tui_schedule(struct tui *t)
 	}
 	p = &t->piles[best];
 	pile_xfer_reset(&t->xfer);
+	t->xbus = t->bus;
 	if (!p->have_id) {
 		tui_identity_request(p, &t->xfer);
 		t->xkind = TUI_X_IDENTITY;
+		/* The start-up scan asks once with a short timeout, so empty
+		 * addresses cost 0.1 s each rather than three full timeouts. */
+		if (p->scanned && t->scan_bus != NULL)
+			t->xbus = t->scan_bus;
 	} else {
 		pile_live_request(p->pile, &t->xfer);
 		t->xkind = TUI_X_LIVE;
@@ -385,7 +396,7 @@ tui_schedule(struct tui *t)
 	t->xpile = best;
 	t->xstarted_ms = now;
 	p->due_ms = now + tui_period_ms(t);
-	if (pile_bus_start(t->bus, &t->xfer) != PILE_XFER_PENDING)
+	if (pile_bus_start(t->xbus, &t->xfer) != PILE_XFER_PENDING)
 		tui_xfer_done(t);
 }
 
@@ -396,9 +407,11 @@ tui_timeout_ms(struct tui *t)
 	int		ms = 1000, i, w;
 
 	if (t->xkind != TUI_X_NONE) {
-		w = pile_bus_wait_ms(t->bus, &t->xfer);
+		w = pile_bus_wait_ms(t->xbus, &t->xfer);
 		return (w < 0 ? 50 : w);
 	}
+	if (now * 1000 < t->quiet_us)
+		return (1);
 	if (t->job != NULL)
 		return (0);
 	for (i = 0; i < t->npiles; i++) {
@@ -666,9 +679,10 @@ tui_keys_read(struct tui *t)
 static int
 tui_connect(struct tui *t)
 {
-	struct cmd_ctx	*ctx = t->ctx;
-	FILE		*saved = ctx->err;
-	char		*msg = NULL;
+	struct cmd_ctx		*ctx = t->ctx;
+	struct pile_bus_opts	 sbo;
+	FILE			*saved = ctx->err;
+	char			*msg = NULL;
 	size_t		 len = 0;
 	FILE		*mem;
 
@@ -691,6 +705,10 @@ tui_connect(struct tui *t)
 		free(msg);
 		return (-1);
 	}
+	sbo.timeout_ms = TUI_SCAN_TIMEOUT_MS;
+	sbo.retries = 0;
+	sbo.no_fc23 = ctx->opts.no_fc23;
+	t->scan_bus = pile_bus_new(pile_bus_link(t->bus), &sbo);
 	if (msg != NULL && *msg != '\0') {
 		msg[strcspn(msg, "\n")] = '\0';
 		tui_event(t, TUI_WARN, "%s", msg);
@@ -716,6 +734,8 @@ tui_free(struct tui *t)
 	free(t->message);
 	free(t->search);
 	pile_xfer_reset(&t->xfer);
+	if (t->scan_bus != NULL)
+		pile_bus_free(t->scan_bus);
 	tui_keys_free();
 }
 

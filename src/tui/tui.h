@@ -83,6 +83,8 @@ enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE };
 struct tui {
 	struct cmd_ctx		*ctx;
 	struct pile_bus		*bus;
+	struct pile_bus		*scan_bus;	/* same link, short timeout, one try */
+	uint64_t		 quiet_us;	/* t3.5 after the last transaction */
 	int			 quit;
 	int			 dirty;		/* redraw on the next turn */
 	int			 touched;	/* a key was pressed */
@@ -95,6 +97,7 @@ struct tui {
 	struct pile_xfer	 xfer;
 	enum tui_xfer_kind	 xkind;
 	int			 xpile;		/* index into piles */
+	struct pile_bus		*xbus;		/* the bus it runs on */
 	uint64_t		 xstarted_ms;
 
 	/* long work stepped from the loop, one window per turn */

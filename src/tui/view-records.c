@@ -233,7 +233,7 @@ rec_draw(struct tui *t, int y0, int rows)
 	struct tui_pile		*p = tui_cur(t);
 	const char		*h[] = { _("seq"), _("kind"), _("card/order"), _("start"),
 				    _("energy"), _("fee"), _("tariff"), _("sync") };
-	static const int	 minw[] = { 6, 12, 12, 11, 11, 8, 6, 8 };
+	static const int	 minw[] = { 5, 12, 12, 11, 10, 7, 4, 8 };
 	static const int	 right[] = { 1, 0, 0, 0, 1, 1, 1, 0 };
 	int			 w[8], x, i, r, y, attr, sel;
 	char			 buf[64], a[32];

@@ -18,6 +18,7 @@ static struct {
 	uint8_t			 addr;		/* pile the list belongs to; 0 none */
 	uint32_t		 version, count;
 	int			 loaded, loading;
+	int			 have_status;	/* the load read version and count */
 	struct proto_wl_entry	*e;
 	int			 n;
 	uint32_t		 next;		/* next index to read */
@@ -49,9 +50,10 @@ wl_step(struct tui *t)
 		wl.loading = 0;
 		return (0);
 	}
-	if (wl.next == 0 && wl.n == 0) {
+	if (!wl.have_status) {
 		if (pile_wl_status(p->pile, &st, &cause) < 0)
 			goto fail;
+		wl.have_status = 1;
 		wl.version = st.version;
 		wl.count = st.count;
 		if (st.count == 0)
@@ -70,7 +72,8 @@ wl_step(struct tui *t)
 done:
 	wl.loading = 0;
 	wl.loaded = 1;
-	tui_event(t, TUI_INFO, _("whitelist v%lu of %s read: %d cards"), (unsigned long)wl.version,
+	tui_event(t, TUI_INFO, ngettext("whitelist v%lu of %s read: %d card",
+	    "whitelist v%lu of %s read: %d cards", wl.n), (unsigned long)wl.version,
 	    p->id.serial, wl.n);
 	return (0);
 fail:
@@ -93,6 +96,7 @@ wl_load(struct tui *t)
 	wl.e = NULL;
 	wl.n = 0;
 	wl.next = 0;
+	wl.have_status = 0;
 	wl.addr = p->addr;
 	wl.loaded = 0;
 	wl.loading = 1;
@@ -218,11 +222,11 @@ wl_write_yes(struct tui *t, void *arg)
 		st.version = 0;
 	}
 	if (wl.cmd == PROTO_WL_REMOVE)
-		tui_event(t, TUI_OK, _("removed %s from %s: whitelist v%lu"), wl.edit.uid, p->id.serial,
-		    (unsigned long)st.version);
+		tui_event(t, TUI_OK, _("%s: whitelist v%lu after removing %s"), p->id.serial,
+		    (unsigned long)st.version, wl.edit.uid);
 	else
-		tui_event(t, TUI_OK, _("%s on %s: %s, whitelist v%lu"), _("stored"), p->id.serial, what,
-		    (unsigned long)st.version);
+		tui_event(t, TUI_OK, _("%s: whitelist v%lu after storing %s"), p->id.serial,
+		    (unsigned long)st.version, what);
 	wl.loaded = 0;
 	p->due_ms = 0;
 }
