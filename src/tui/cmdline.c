@@ -23,7 +23,7 @@ static wchar_t	 tui_hist_saved[TUI_LINE_MAX];	/* the line before browsing */
 static size_t	 tui_hist_saved_len;
 
 /* Console-only commands, next to the batch ones. */
-static const char *const tui_console_cmds[] = { "open", "quit", "help", NULL };
+static const char *const tui_console_cmds[] = { "open", "quit", "help", "stats", NULL };
 
 static int
 tui_mkdirs(char *path)
@@ -373,6 +373,10 @@ tui_console_command(struct tui *t, int argc, const char **argv)
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		tui_show_view(t, &tui_view_help);
+		return (1);
+	}
+	if (strcmp(argv[0], "stats") == 0) {
+		tui_stats(t);
 		return (1);
 	}
 	if (strcmp(argv[0], "open") != 0)

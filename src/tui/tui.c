@@ -274,6 +274,8 @@ tui_xfer_done(struct tui *t)
 			    _("short identity block from address %u"), p->addr);
 		else {
 			proto_identity_decode(t->xfer.resp.regs, &p->id);
+			if (t->xbus == t->bus)
+				t->identity_reads++;
 			p->have_id = 1;
 			p->due_ms = now;
 			tui_event(t, TUI_OK, _("found %s at address %u (%s %s, firmware %s)"),
@@ -439,6 +441,22 @@ tui_start_job(struct tui *t, const char *name, int (*step)(struct tui *),
 	t->job_stop = stop;
 	t->job_name = name;
 	return (0);
+}
+
+void
+tui_stats(struct tui *t)
+{
+	const struct pile_bus_stats	*st = pile_bus_stats(t->bus);
+	unsigned long			 refreshes = 0;
+	int				 i;
+
+	for (i = 0; i < t->npiles; i++)
+		refreshes += t->piles[i].refreshes;
+	tui_event(t, TUI_INFO, _("bus: %lu transactions, %lu timeouts, %lu CRC errors, %lu exceptions, %lu retries"),
+	    st->transactions, st->timeouts, st->crc_errors, st->exceptions, st->retries);
+	tui_event(t, TUI_INFO, _("bus: %lu bytes out, %lu bytes in; %lu live refreshes, %.2f transactions each"),
+	    st->bytes_out, st->bytes_in, refreshes,
+	    refreshes > 0 ? (double)(st->transactions - t->identity_reads) / refreshes : 0.0);
 }
 
 /* ---- screen ----------------------------------------------------------------- */
@@ -709,6 +727,8 @@ tui_connect(struct tui *t)
 	sbo.retries = 0;
 	sbo.no_fc23 = ctx->opts.no_fc23;
 	t->scan_bus = pile_bus_new(pile_bus_link(t->bus), &sbo);
+	if (ctx->have_identity)
+		t->identity_reads = 1;	/* cmd_pile read it on this bus */
 	if (msg != NULL && *msg != '\0') {
 		msg[strcspn(msg, "\n")] = '\0';
 		tui_event(t, TUI_WARN, "%s", msg);

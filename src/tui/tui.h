@@ -85,6 +85,7 @@ struct tui {
 	struct pile_bus		*bus;
 	struct pile_bus		*scan_bus;	/* same link, short timeout, one try */
 	uint64_t		 quiet_us;	/* t3.5 after the last transaction */
+	unsigned long		 identity_reads;	/* on bus, for ':stats' */
 	int			 quit;
 	int			 dirty;		/* redraw on the next turn */
 	int			 touched;	/* a key was pressed */
@@ -127,6 +128,8 @@ void	tui_event(struct tui *, enum tui_level, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	tui_show_view(struct tui *, const struct tui_view *);
 struct tui_pile *tui_cur(struct tui *);
+/* ':stats': line quality and Modbus transactions per live refresh. */
+void	tui_stats(struct tui *);
 struct tui_pile *tui_pile_add(struct tui *, uint8_t addr, int scanned);
 /* Finishes the transaction in flight so a blocking pile_* call may run. */
 void	tui_bus_drain(struct tui *);
