@@ -2,7 +2,7 @@
 # Reads are open; every write needs the pile's key; a wrong key is refused and
 # locked out for a growing time; no message ever shows a key.
 . "$top_srcdir/tests/e2e-lib.sh"
-start_sim --piles 2
+start_sim --piles 2 --frozen-clock
 nokey() { timeout 60 "$PILECON" -p "$tmp/sim/bus" --archive "$tmp/archive.db" "$@"; }
 
 ok "status_needs_no_key" nokey status
