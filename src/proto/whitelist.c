@@ -44,8 +44,10 @@ proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1])
 	for (; *in != '\0'; in++) {
 		if (*in == ':' || *in == '-' || *in == ' ' || *in == '\t')
 			continue;
-		if ((v = hexval((unsigned char)*in)) < 0 || n == PROTO_UID_MAX)
+		if ((v = hexval((unsigned char)*in)) < 0 || n == PROTO_UID_MAX) {
+			out[0] = '\0';	/* not the digits so far, unterminated */
 			return -1;
+		}
 		out[n++] = digits[v];
 	}
 	out[n] = '\0';
