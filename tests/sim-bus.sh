@@ -63,6 +63,16 @@ d=$((c1 - c0))
 tap $? "ctl_advance_moves_the_pile_clock_read_over_the_wire"
 [ "$d" -ge 3600 ] && [ "$d" -lt 3660 ] || echo "#   clock moved by $d s"
 
+out=$(ctl "$data" clock 1)
+st=$?
+c2=$(client "$data/bus" read 1 0x013C 2 | awk '{ print $2 * 65536 + $3 }')
+is "$st" 0 ctl_clock_succeeds
+c3=${out%% *}
+[ -n "$c3" ] && [ "$c3" -le "$c2" ] 2>/dev/null && [ $((c2 - c3)) -lt 30 ]
+tap $? ctl_clock_prints_the_clock_the_pile_serves_on_the_wire
+[ -n "$c3" ] && [ "$c3" -le "$c2" ] 2>/dev/null && [ $((c2 - c3)) -lt 30 ] ||
+	echo "#   ctl said '$out', the wire $c2"
+
 ctl "$data" no-such-command >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ "$st" -ne 0 ] && [ ! -s "$tmp/out" ] && [ -s "$tmp/err" ]
@@ -133,6 +143,46 @@ st=$?
 like "$out" "cannot link the bus at '$tmp/plain'" link_over_a_plain_file_is_refused
 [ -f "$tmp/plain" ] && [ ! -S "$data/ctl.sock" ]
 tap $? refused_start_keeps_the_file_and_removes_its_socket
+
+# --device serves any terminal: here the slave of a pty pair whose master
+# plays the RS-485 adapter.
+out=$(timeout 30 python3 - "$PILESIM" "$tmp/dev" <<'PY'
+import os, pty, select, subprocess, sys, time
+def crc(b):
+    c = 0xFFFF
+    for x in b:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+    return bytes([c & 0xFF, c >> 8])
+master, slave = pty.openpty()
+name = os.ttyname(slave)
+p = subprocess.Popen([sys.argv[1], "--data", sys.argv[2], "--device", name,
+    "--baud", "19200"], stdout=subprocess.PIPE, text=True)
+first = p.stdout.readline().strip()
+p.stdout.readline()
+req = bytes([1, 3, 0, 0x12, 0, 8])
+os.write(master, req + crc(req))
+buf, end = b"", time.time() + 5
+while len(buf) < 21 and time.time() < end:
+    if select.select([master], [], [], 0.2)[0]:
+        buf += os.read(master, 256)
+p.terminate()
+rc = p.wait(10)
+ok = len(buf) == 21 and buf[:3] == bytes([1, 3, 16]) and crc(buf[:19]) == buf[19:]
+print(first.replace(name, "DEV"))
+print(buf[3:19].rstrip(b"\0").decode() if ok else "bad reply " + buf.hex())
+print("exit", rc)
+PY
+)
+like "$out" '^pilesim: 1 piles on DEV, 19200 baud' device_mode_prints_the_device_and_baud
+like "$out" 'SIM-0001' device_mode_answers_on_the_terminal_device
+like "$out" 'exit 0$' device_mode_exits_0_on_sigterm
+
+out=$(timeout 20 "$PILESIM" --data "$tmp/dev" --device "$tmp/plain" 2>&1)
+st=$?
+like "$out" "cannot use '$tmp/plain': not a serial device" device_that_is_not_a_terminal_is_refused
+is "$st" 1 device_that_is_not_a_terminal_exits_1
 
 out=$(timeout 20 "$PILESIM" --data "$data" --piles 248 2>&1)
 st=$?

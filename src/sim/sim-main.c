@@ -147,6 +147,20 @@ shell_signals(char **cause)
 	return 0;
 }
 
+/* Ticks the world; returns when it wants the next tick (at most 100 ms on,
+ * as sim.h promises the world). */
+static uint64_t
+shell_tick(struct shell *sh, uint64_t now_us)
+{
+	int	ms;
+
+	sim_world_tick(sh->world, now_us / 1000);
+	ms = sim_world_next_tick_ms(sh->world, now_us / 1000);
+	if (ms < 0 || ms > 100)
+		ms = 100;
+	return now_us + (uint64_t)ms * 1000;
+}
+
 /* Runs until a signal; -1 when the terminal failed. */
 static int
 shell_loop(struct shell *sh)
@@ -158,9 +172,7 @@ shell_loop(struct shell *sh)
 	int		 n, nctl, r;
 
 	now_us = shell_now_us();
-	sim_world_tick(sh->world, now_us / 1000);
-	tick_us = now_us + (uint64_t)sim_world_next_tick_ms(sh->world,
-	    now_us / 1000) * 1000;
+	tick_us = shell_tick(sh, now_us);
 	bus_service(sh->bus, 0, now_us);
 	for (;;) {
 		pfd[0].fd = shell_sigpipe[0];
@@ -190,13 +202,8 @@ shell_loop(struct shell *sh)
 		}
 
 		now_us = shell_now_us();
-		if (now_us >= tick_us) {
-			sim_world_tick(sh->world, now_us / 1000);
-			r = sim_world_next_tick_ms(sh->world, now_us / 1000);
-			if (r < 0 || r > 100)
-				r = 100;
-			tick_us = now_us + (uint64_t)r * 1000;
-		}
+		if (now_us >= tick_us)
+			tick_us = shell_tick(sh, now_us);
 		bus_service(sh->bus, pfd[1].revents, now_us);
 		if (bus_error(sh->bus) != NULL)
 			return -1;
