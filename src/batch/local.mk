@@ -11,7 +11,10 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/cmd-whitelist-edit.c src/batch/cmd-whitelist-import.c \
 	src/batch/cmd-whitelist-export.c src/batch/cmd-logs-pull.c \
 	src/batch/cmd-logs-list.c src/batch/cmd-logs-export.c src/batch/cmd-resync.c \
-	src/batch/cmd-tariff-show.c src/batch/cmd-clock-set.c src/batch/cmd-help.c
+	src/batch/cmd-tariff-show.c src/batch/cmd-clock-set.c src/batch/cmd-help.c \
+	src/batch/wlsync.h src/batch/wlsync.c src/batch/wlsync-state.c \
+	src/batch/cmd-whitelist-sync.c src/batch/provision.h src/batch/provision-parse.c \
+	src/batch/provision-run.c src/batch/cmd-provision.c
 
 PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
 	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \

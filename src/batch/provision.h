@@ -1,0 +1,117 @@
+/* provision.h - `pilecon provision FILE.yaml`: the provisioning file
+ * (provision-parse.c, format in pilecon-provision(5)) and its run over a
+ * bus: read every pile, plan, apply pile by pile, verify (provision-run.c). */
+#ifndef PROVISION_H
+#define PROVISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pile/pile.h"
+#include "batch/wlsync.h"
+
+/* ---- the file -------------------------------------------------------------- */
+
+/* What a file asks of one pile; defaults fill what the pile leaves out. */
+struct prov_pile {
+	int			 addr;		/* 1..247, 0 when found by serial */
+	char			 serial[PROTO_STR_MAX];	/* "" when by address */
+	unsigned long		 line, col;	/* of the pile's entry */
+
+	int			 has_whitelist;
+	struct proto_wl_entry	*wl;		/* as given; wlsync sorts */
+	size_t			 nwl;
+	uint32_t		 wl_version;	/* 0: the pile counts */
+
+	int			 has_charging, has_unknown, has_expired, has_max_wh;
+	struct pile_settings	 auth;		/* the fields given */
+
+	int			 has_tariff;
+	struct proto_tariff	 tariff;
+
+	int			 clock_sync;
+
+	int			 has_force;
+	int			 force_on;
+	uint32_t		 force_for_s;
+};
+
+struct prov_file {
+	char			*path;
+	char			*port;		/* defaults.bus.port, or NULL */
+	unsigned		 baud;		/* defaults.bus.baud, or 0 */
+	struct prov_pile	*piles;
+	size_t			 npiles;
+};
+
+/* Parses and checks the whole file. 0, or -1 with every error found (up to
+ * a limit) in *errors, each "FILE:LINE:COLUMN: what" (malloc'ed array of
+ * malloc'ed strings, *nerrors of them). */
+int	prov_parse(const char *path, struct prov_file *, char ***errors,
+	    size_t *nerrors);
+void	prov_file_free(struct prov_file *);
+void	prov_errors_free(char **, size_t);
+
+/* Decimal price "0.85", "1.20000" (at most 5 places) to 1e-5 units; -1 when
+ * it is not one or does not fit 32 bits. */
+int	prov_parse_price(const char *, uint32_t *);
+/* "00:00-08:00" to half-hour slots [*first, *end); -1 unless both ends lie
+ * on a half hour, 24:00 allowed at the end, first < end. */
+int	prov_parse_slot_range(const char *, unsigned *first, unsigned *end);
+
+/* ---- the run ----------------------------------------------------------------- */
+
+/* Clock drift the plan leaves alone: the pile clock counts whole seconds and
+ * a read takes time. */
+#define PROV_CLOCK_SLACK_S	2
+
+/* One pile's plan and result. */
+struct prov_item {
+	const struct prov_pile	*want;
+	int			 addr;
+	struct proto_identity	 id;
+	int			 have_id;
+	struct pile		*pile;
+
+	/* plan */
+	int			 failed;	/* reading or planning failed */
+	int			 rc;		/* PILE_E_* of the failure */
+	char			*why;
+	int			 has_key;
+	int			 wl_planned;
+	struct wlsync_plan	 wl;
+	struct pile_settings	 set_before, set_after;
+	int			 set_change;
+	struct proto_tariff	 tariff_before;
+	int			 tariff_change;
+	int64_t			 drift_s;	/* pile clock minus ours */
+	int			 clock_change;
+	struct proto_live	 live;
+	int			 force_change;
+
+	/* result */
+	int			 applied;	/* apply ran (changes or not) */
+	int			 ok;
+	unsigned		 writes;	/* write transactions sent */
+	double			 seconds;
+};
+
+struct prov_run {
+	struct prov_item	*items;
+	size_t			 nitems;
+	unsigned		 writes;
+};
+
+/* Reads every pile the file names (piles given by serial are looked for on
+ * the bus) and plans each. A pile that cannot be read is marked failed with
+ * why; the others are planned all the same. keys_file may be NULL. */
+void	prov_plan(struct pile_bus *, const struct prov_file *, const char *keys_file,
+	    struct prov_run *);
+/* 1 when the item's plan writes anything. */
+int	prov_item_changes(const struct prov_item *);
+/* Applies one item's plan and verifies by reading back; fills ok / why. */
+void	prov_apply(struct prov_item *, const char *keys_file);
+void	prov_run_free(struct prov_run *);
+
+#endif

@@ -1,0 +1,357 @@
+/* wlsync.c - differential whitelist sync: decide what the pile holds (record,
+ * read, or nothing to know), diff it with the wanted list, send only the
+ * changes, verify by digest and record the result. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "batch/cmd-util.h"
+#include "batch/wlsync.h"
+
+static int
+wlsync_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct proto_wl_entry *)a)->uid,
+	    ((const struct proto_wl_entry *)b)->uid);
+}
+
+int
+wlsync_sort(struct proto_wl_entry *e, size_t n, char **cause)
+{
+	size_t	i;
+
+	if (n > 1)
+		qsort(e, n, sizeof *e, wlsync_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(e[i - 1].uid, e[i].uid) == 0)
+			return set_cause(cause, -1, _("card '%s' is listed twice"),
+			    e[i].uid);
+	return 0;
+}
+
+static void
+wlsync_wire(const struct proto_wl_entry *e, uint8_t out[2 * PROTO_WL_ENTRY_REGS])
+{
+	uint16_t	regs[PROTO_WL_ENTRY_REGS];
+	int		r;
+
+	proto_wl_entry_encode(e, regs);
+	for (r = 0; r < PROTO_WL_ENTRY_REGS; r++) {
+		out[2 * r] = (uint8_t)(regs[r] >> 8);
+		out[2 * r + 1] = (uint8_t)(regs[r] & 0xff);
+	}
+}
+
+uint32_t
+wlsync_digest(const struct proto_wl_entry *e, size_t n)
+{
+	uint8_t		wire[2 * PROTO_WL_ENTRY_REGS];
+	uint32_t	crc = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		wlsync_wire(&e[i], wire);
+		crc = proto_crc32_update(crc, wire, sizeof wire);
+	}
+	return crc;
+}
+
+/* Same bytes on the wire: what the pile would store is the same. */
+static int
+wlsync_same(const struct proto_wl_entry *a, const struct proto_wl_entry *b)
+{
+	uint8_t	wa[2 * PROTO_WL_ENTRY_REGS], wb[2 * PROTO_WL_ENTRY_REGS];
+
+	wlsync_wire(a, wa);
+	wlsync_wire(b, wb);
+	return memcmp(wa, wb, sizeof wa) == 0;
+}
+
+const char *
+wlsync_mode_str(enum wlsync_mode m)
+{
+	switch (m) {
+	case WLSYNC_NONE:
+		return "none";
+	case WLSYNC_CACHED:
+		return "cached";
+	case WLSYNC_READ:
+		return "read";
+	case WLSYNC_FULL:
+		return "full";
+	}
+	return "unknown";
+}
+
+static size_t
+wlsync_groups(size_t n)
+{
+	return (n + PROTO_WL_WINDOW_ENTRIES - 1) / PROTO_WL_WINDOW_ENTRIES;
+}
+
+/* Both lists sorted: upserts for what is new or different, removes for what
+ * the pile has and the list does not. */
+static void
+wlsync_diff(struct wlsync_plan *pl, const struct proto_wl_entry *have, size_t nhave)
+{
+	const struct proto_wl_entry	*want = pl->want;
+	size_t				 i = 0, j = 0, nw = pl->nwant;
+	int				 c;
+
+	pl->upserts = xcalloc(nw + 1, sizeof *pl->upserts);
+	pl->removes = xcalloc(nhave + 1, sizeof *pl->removes);
+	while (i < nw || j < nhave) {
+		if (i == nw)
+			c = 1;
+		else if (j == nhave)
+			c = -1;
+		else
+			c = strcmp(want[i].uid, have[j].uid);
+		if (c < 0) {
+			pl->upserts[pl->nadd + pl->nchange] = want[i++];
+			pl->nadd++;
+		} else if (c > 0)
+			pl->removes[pl->nremove++] = have[j++];
+		else {
+			if (!wlsync_same(&want[i], &have[j]))
+				pl->upserts[pl->nadd + pl->nchange++] = want[i];
+			i++;
+			j++;
+		}
+	}
+	/* An empty list is one clear, however much the pile holds. */
+	if (nw == 0 && pl->nremove > 0) {
+		pl->clear = 1;
+		pl->ncommands = 1;
+	} else
+		pl->ncommands = wlsync_groups(pl->nremove) +
+		    wlsync_groups(pl->nadd + pl->nchange);
+}
+
+static void
+wlsync_full(struct wlsync_plan *pl)
+{
+	free(pl->upserts);
+	free(pl->removes);
+	pl->removes = NULL;
+	pl->upserts = xcalloc(pl->nwant + 1, sizeof *pl->upserts);
+	if (pl->nwant > 0)
+		memcpy(pl->upserts, pl->want, pl->nwant * sizeof *pl->want);
+	pl->mode = WLSYNC_FULL;
+	pl->clear = 1;
+	pl->nadd = pl->nwant;
+	pl->nchange = 0;
+	pl->nremove = pl->pile.count;
+	pl->ncommands = 1 + wlsync_groups(pl->nwant);
+}
+
+/* Reads the pile's whole list; 1 when it cannot be trusted (FULL). */
+static int
+wlsync_read(struct pile *p, struct wlsync_plan *pl, char **cause)
+{
+	struct proto_wl_entry	*have = NULL;
+	struct pile_wl_status	 after;
+	uint32_t		 version;
+	size_t			 nhave = 0, i;
+	int			 rc;
+
+	rc = wl_read_all(p, &have, &nhave, &version, cause);
+	if (rc == PILE_E_PROTOCOL) {
+		/* It kept changing under us, or an entry is malformed: a
+		 * rewrite does not depend on what it holds. */
+		free(*cause);
+		*cause = NULL;
+		pl->why = N_("the pile's list could not be read consistently");
+		return 1;
+	}
+	if (rc != 0)
+		return rc;
+	pl->nread = nhave;
+	if ((rc = pile_wl_status(p, &after, cause)) != 0) {
+		free(have);
+		return rc;
+	}
+	for (i = 1; i < nhave; i++)
+		if (strcmp(have[i - 1].uid, have[i].uid) >= 0)
+			break;
+	if (i < nhave || after.version != version || after.count != nhave ||
+	    wlsync_digest(have, nhave) != after.digest) {
+		free(have);
+		pl->why = N_("what was read does not match the pile's digest");
+		return 1;
+	}
+	pl->pile = after;
+	wlsync_diff(pl, have, nhave);
+	free(have);
+	return 0;
+}
+
+int
+wlsync_plan(struct pile *p, const struct proto_identity *id,
+    const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
+    struct wlsync_plan *pl, char **cause)
+{
+	struct proto_wl_entry	*rec = NULL;
+	char			*err = NULL, label[80];
+	size_t			 nrec = 0;
+	int			 rc;
+
+	memset(pl, 0, sizeof *pl);
+	pl->want = xcalloc(n + 1, sizeof *pl->want);
+	if (n > 0)
+		memcpy(pl->want, want, n * sizeof *want);
+	pl->nwant = n;
+	if (wlsync_sort(pl->want, n, cause) != 0)
+		return -1;
+	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
+	    pile_addr(p));
+	if (id->wl_capacity != 0 && n > id->wl_capacity)
+		return set_cause(cause, PILE_E_REFUSED, _("the list has %zu cards "
+		    "but %s holds at most %u (identity.whitelist_capacity): out of "
+		    "storage; split the list or remove cards"), n, label,
+		    id->wl_capacity);
+	pl->want_digest = wlsync_digest(pl->want, n);
+	if ((rc = pile_wl_status(p, &pl->pile, cause)) != 0)
+		return rc;
+
+	rc = wlsync_state_load(id->serial, &pl->rec_version, &pl->rec_digest, &rec,
+	    &nrec, &err);
+	free(err);	/* a damaged record is no record: read the pile */
+	pl->recorded = rc == 0;
+	if (rc == 0 && wlsync_digest(rec, nrec) != pl->rec_digest)
+		pl->recorded = 0;
+
+	if (force_full) {
+		pl->why = N_("a full rewrite was asked for");
+		wlsync_full(pl);
+	} else if (pl->pile.digest == pl->want_digest && pl->pile.count == n) {
+		pl->mode = WLSYNC_NONE;
+		pl->why = N_("the pile already holds this list");
+		pl->upserts = xcalloc(1, sizeof *pl->upserts);
+		pl->removes = xcalloc(1, sizeof *pl->removes);
+	} else if (pl->recorded && pl->rec_version == pl->pile.version &&
+	    pl->rec_digest == pl->pile.digest && nrec == pl->pile.count) {
+		pl->mode = WLSYNC_CACHED;
+		pl->why = N_("unchanged since the last sync from here");
+		wlsync_diff(pl, rec, nrec);
+	} else {
+		pl->mode = WLSYNC_READ;
+		if (!pl->recorded)
+			pl->why = N_("no sync of this pile is on record here");
+		else
+			pl->why = N_("the list was changed elsewhere since the last "
+			    "sync from here");
+		rc = wlsync_read(p, pl, cause);
+		if (rc < 0) {
+			free(rec);
+			return rc;
+		}
+		if (rc == 1)
+			wlsync_full(pl);
+	}
+	free(rec);
+
+	if (version != 0)
+		pl->new_version = version;
+	else if (pl->ncommands > 0)
+		pl->new_version = pl->pile.version + (uint32_t)pl->ncommands;
+	else
+		pl->new_version = pl->pile.version;
+	/* Only a version to set: one command that carries no entries. */
+	if (pl->ncommands == 0 && pl->new_version != pl->pile.version)
+		pl->ncommands = 1;
+	return 0;
+}
+
+int
+wlsync_plan_changes(const struct wlsync_plan *pl)
+{
+	return pl->ncommands > 0;
+}
+
+/* Sends one command; the last one of the sync sets the version. */
+static int
+wlsync_send(struct pile *p, struct wlsync_plan *pl, unsigned cmd,
+    const struct proto_wl_entry *e, size_t k, size_t *done, char **cause)
+{
+	uint32_t	v = *done + 1 == pl->ncommands ? pl->new_version : 0;
+	int		rc;
+
+	rc = pile_wl_command(p, cmd, v, e, (int)k, cause);
+	if (rc == 0)
+		(*done)++;
+	return rc;
+}
+
+int
+wlsync_apply(struct pile *p, const struct proto_identity *id,
+    struct wlsync_plan *pl, void (*progress)(void *, size_t, size_t), void *arg,
+    char **cause)
+{
+	struct pile_wl_status	 st;
+	char			*err = NULL, label[80];
+	size_t			 done = 0, i, k, nup = pl->nadd + pl->nchange;
+	int			 rc = 0;
+
+	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
+	    pile_addr(p));
+	if (pl->clear)
+		rc = wlsync_send(p, pl, PROTO_WL_CLEAR, NULL, 0, &done, &err);
+	for (i = 0; rc == 0 && !pl->clear && i < pl->nremove; i += k) {
+		k = pl->nremove - i < PROTO_WL_WINDOW_ENTRIES ? pl->nremove - i :
+		    PROTO_WL_WINDOW_ENTRIES;
+		rc = wlsync_send(p, pl, PROTO_WL_REMOVE, pl->removes + i, k, &done,
+		    &err);
+		if (progress != NULL)
+			progress(arg, done, pl->ncommands);
+	}
+	for (i = 0; rc == 0 && i < nup; i += k) {
+		k = nup - i < PROTO_WL_WINDOW_ENTRIES ? nup - i :
+		    PROTO_WL_WINDOW_ENTRIES;
+		rc = wlsync_send(p, pl, PROTO_WL_UPSERT, pl->upserts + i, k, &done,
+		    &err);
+		if (progress != NULL)
+			progress(arg, done, pl->ncommands);
+		if (cmd_interrupted && rc == 0 && done < pl->ncommands) {
+			rc = -1;
+			err = xstrdup(_("interrupted"));
+		}
+	}
+	if (rc == 0 && done < pl->ncommands)	/* the version alone */
+		rc = wlsync_send(p, pl, PROTO_WL_SET_VERSION, NULL, 0, &done, &err);
+	if (rc != 0) {
+		rc = set_cause(cause, rc, _("%s (whitelist sync stopped after %zu of "
+		    "%zu commands; run it again to finish)"), err, done,
+		    pl->ncommands);
+		free(err);
+		return rc;
+	}
+
+	/* Recorded only once the pile says it holds exactly our list. */
+	if ((rc = pile_wl_status(p, &st, cause)) != 0)
+		return rc;
+	if (st.digest != pl->want_digest || st.count != pl->nwant)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s took the whitelist "
+		    "commands but its list reads back different: %u entries, digest "
+		    "%08X; expected %zu entries, digest %08X (run the sync again)"),
+		    label, st.count, st.digest, pl->nwant, pl->want_digest);
+	if (st.version != pl->new_version)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s holds the list but "
+		    "reports version %u, not %u: someone else edited it meanwhile "
+		    "(run the sync again)"), label, st.version, pl->new_version);
+	if (wlsync_state_save(id->serial, st.version, st.digest, pl->want, pl->nwant,
+	    cause) != 0)
+		return -1;
+	return 0;
+}
+
+void
+wlsync_plan_free(struct wlsync_plan *pl)
+{
+	free(pl->want);
+	free(pl->upserts);
+	free(pl->removes);
+	memset(pl, 0, sizeof *pl);
+}

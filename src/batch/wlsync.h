@@ -1,0 +1,89 @@
+/* wlsync.h - differential whitelist sync, shared by `pilecon whitelist sync`
+ * and `pilecon provision`: compare the wanted list with the pile's (list
+ * version, content digest, and what this laptop recorded after its last
+ * sync of that pile) and write only the changes. */
+#ifndef WLSYNC_H
+#define WLSYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pile/pile.h"
+
+/*
+ * How a sync learns what the pile holds:
+ *   NONE    the pile's digest already equals the wanted list's: nothing to
+ *           write (at most the version, when one was asked for)
+ *   CACHED  the pile's version and digest are the ones recorded after our
+ *           last sync, so the list recorded then is what the pile holds: no
+ *           read at all, only the changes are written
+ *   READ    no trusted record (first sync from this laptop, or someone else
+ *           edited the list since): the pile's list is read (windows of 4),
+ *           checked against its digest, and only the changes are written
+ *   FULL    the read cannot be trusted (the list changed while it was read,
+ *           or what was read does not match the pile's digest), or --full:
+ *           clear, then upsert every entry
+ */
+enum wlsync_mode { WLSYNC_NONE, WLSYNC_CACHED, WLSYNC_READ, WLSYNC_FULL };
+
+struct wlsync_plan {
+	enum wlsync_mode	 mode;
+	const char		*why;		/* English, N_(): translate to show */
+	struct pile_wl_status	 pile;		/* status before */
+	int			 recorded;	/* a sync of this pile is on record */
+	uint32_t		 rec_version, rec_digest;
+	uint32_t		 want_digest;
+	uint32_t		 new_version;	/* the last command sets it */
+	size_t			 nwant;
+	size_t			 nadd, nchange, nremove;
+	size_t			 ncommands;	/* whitelist commands to send */
+	size_t			 nread;		/* entries read to make the plan */
+	struct proto_wl_entry	*want;		/* sorted by UID */
+	struct proto_wl_entry	*upserts;	/* sorted; nadd + nchange */
+	struct proto_wl_entry	*removes;	/* sorted; nremove */
+	int			 clear;		/* FULL: starts with a clear */
+};
+
+/* Sorts entries by UID (the pile's order); -1 with *cause naming a UID given
+ * twice. */
+int	 wlsync_sort(struct proto_wl_entry *, size_t n, char **cause);
+/* whitelist.digest of a sorted list: CRC-32 over 58 bytes per entry, as
+ * proto_wl_entry_encode puts them on the wire. */
+uint32_t wlsync_digest(const struct proto_wl_entry *, size_t n);
+
+/* Plans a sync of want (any order, copied) onto pile, whose identity was
+ * read. version 0: the pile's version plus the commands sent (what the pile
+ * would count itself); else that version. force_full: FULL whatever the
+ * record says. Reads the pile (status, and its list in READ mode); 0 or
+ * PILE_E_* / -1 with *cause. */
+int	 wlsync_plan(struct pile *, const struct proto_identity *,
+	    const struct proto_wl_entry *want, size_t n, uint32_t version,
+	    int force_full, struct wlsync_plan *, char **cause);
+/* 1 when the plan writes anything. */
+int	 wlsync_plan_changes(const struct wlsync_plan *);
+/* Sends the plan's commands (removes, then upserts, 4 entries each, the
+ * last one setting new_version), reads whitelist.version and digest back,
+ * compares them with the plan, and only then records the sync. progress
+ * (may be NULL) gets commands done and total. */
+int	 wlsync_apply(struct pile *, const struct proto_identity *,
+	    struct wlsync_plan *, void (*progress)(void *, size_t, size_t),
+	    void *arg, char **cause);
+void	 wlsync_plan_free(struct wlsync_plan *);
+const char *wlsync_mode_str(enum wlsync_mode);	/* "cached", ... (not translated) */
+
+/* ---- what this laptop recorded (wlsync-state.c) ------------------------- */
+
+/* $PILECON_STATE_DIR, or $XDG_STATE_HOME/pilecon, or ~/.local/state/pilecon;
+ * malloc'ed. */
+char	*wlsync_state_dir(void);
+/* The record of serial's last sync: 0 with version, digest and the list
+ * then synced (malloc'ed, sorted); 1 when there is none; -1 with *cause
+ * when the record cannot be read (a damaged record counts as none for the
+ * caller, who then reads the pile). */
+int	 wlsync_state_load(const char *serial, uint32_t *version, uint32_t *digest,
+	    struct proto_wl_entry **, size_t *n, char **cause);
+/* Replaces the record atomically (temp file, fsync, rename). */
+int	 wlsync_state_save(const char *serial, uint32_t version, uint32_t digest,
+	    const struct proto_wl_entry *, size_t n, char **cause);
+
+#endif
