@@ -161,7 +161,7 @@ while [ $i -lt 120 ]; do
 done
 # shellcheck disable=SC2059
 crc_gz=$(printf "$bytes" | gzip -c | tail -c 8 | od -An -tu1 -N4 |
-    awk '{ print $1 + 256 * ($2 + 256 * ($3 + 256 * $4)) }')
+    awk '{ printf "%.0f\n", $1 + 256 * ($2 + 256 * ($3 + 256 * $4)) }')
 is "$(ru32 120)" "$crc_gz" "record_crc32_verifies_with_an_independent_crc"
 
 # A cursor past the last record gives an empty window, not an error.
