@@ -34,6 +34,8 @@ struct wlcsv_reader {
 	struct wlcsv_field	 f[WLCSV_FIELDS];
 	int			 nf;		/* fields in the record, all counted */
 	int			 start_line;
+	int			 eol_crlf;	/* the last line end was CRLF */
+	int			 crlf;		/* so was the header's */
 };
 
 static int
@@ -102,12 +104,18 @@ wlcsv_eol(struct wlcsv_reader *r, int c)
 {
 	int	next;
 
-	if (c == EOF || c == '\n')
+	if (c == EOF)
 		return 1;
+	if (c == '\n') {
+		r->eol_crlf = 0;
+		return 1;
+	}
 	if (c == '\r') {
 		next = wlcsv_getc(r);
-		if (next == '\n' || next == EOF)
+		if (next == '\n' || next == EOF) {
+			r->eol_crlf = next == '\n';
 			return 1;
+		}
 		wlcsv_ungetc(r, next);
 	}
 	return 0;
@@ -151,8 +159,10 @@ wlcsv_quoted(struct wlcsv_reader *r, int *end, char **cause)
 			    r->file, r->line, r->col, c >= 0x20 && c < 0x7f ? c : '?');
 		}
 		/* A file saved with CRLF line ends must not put CR into a
-		 * holder that was written with a plain LF. */
-		if (c == '\r') {
+		 * holder that was written with a plain LF. Only such a file:
+		 * wlcsv_write writes LF, and a holder's own CR LF must read
+		 * back from it unchanged. */
+		if (c == '\r' && r->crlf) {
 			int	next = wlcsv_getc(r);
 
 			if (next == '\n')
@@ -417,6 +427,7 @@ wlcsv_header(struct wlcsv_reader *r, char **cause)
 	if (rc == 0)
 		return set_cause(cause, -1, _("%s: empty file (expected the header line '%s')"),
 		    r->file, WLCSV_HEADER);
+	r->crlf = r->eol_crlf;
 	if (r->nf != WLCSV_FIELDS)
 		bad = 1;
 	for (i = 0; !bad && i < WLCSV_FIELDS; i++) {
