@@ -15,3 +15,4 @@ include tests/batch.mk
 include tests/tui.mk
 include tests/e2e.mk
 include tests/interop.mk
+include tests/fuzz.mk

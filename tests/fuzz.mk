@@ -1,0 +1,60 @@
+# tests for bad input: a fuzz harness per parser that reads what others wrote
+# (tests/fuzz/fuzz-*.c). Each is built twice: tests/fuzz/replay-NAME with the
+# suite's compiler replays the seeds and the regression inputs (always, also
+# under ASan/UBSan), and tests/fuzz/build.sh builds it with clang's libFuzzer
+# for tests/fuzz-run.sh (bounded) and `make fuzz` (long). See tests/README.
+FUZZ_REPLAYS = tests/fuzz/replay-frame-request tests/fuzz/replay-frame-response \
+	tests/fuzz/replay-record tests/fuzz/replay-wlentry tests/fuzz/replay-config \
+	tests/fuzz/replay-wlcsv
+FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz.h
+check_PROGRAMS += $(FUZZ_REPLAYS) tests/fuzz/mkseeds
+TESTS += $(FUZZ_REPLAYS) tests/fuzz-run.sh tests/valgrind-batch.sh
+
+tests_fuzz_replay_frame_request_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-frame-request.c
+tests_fuzz_replay_frame_request_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"frame-request"'
+tests_fuzz_replay_frame_request_LDADD = $(TEST_PROTO_LIBS)
+tests_fuzz_replay_frame_response_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-frame-response.c
+tests_fuzz_replay_frame_response_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"frame-response"'
+tests_fuzz_replay_frame_response_LDADD = $(TEST_PROTO_LIBS)
+tests_fuzz_replay_record_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-record.c
+tests_fuzz_replay_record_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"record"'
+tests_fuzz_replay_record_LDADD = $(TEST_PROTO_LIBS)
+tests_fuzz_replay_wlentry_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-wlentry.c
+tests_fuzz_replay_wlentry_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"wlentry"'
+tests_fuzz_replay_wlentry_LDADD = $(TEST_PROTO_LIBS)
+tests_fuzz_replay_config_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-config.c
+tests_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) -DFUZZ_NAME='"config"'
+tests_fuzz_replay_config_LDADD = $(PILECON_LDADD)
+tests_fuzz_replay_wlcsv_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-wlcsv.c
+tests_fuzz_replay_wlcsv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"wlcsv"'
+tests_fuzz_replay_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
+# Writes the binary seeds (see its first comment); built so it keeps compiling.
+tests_fuzz_mkseeds_SOURCES = tests/fuzz/mkseeds.c
+tests_fuzz_mkseeds_LDADD = $(TEST_PROTO_LIBS)
+
+# The libFuzzer builds, without configure: build.sh finds clang or says why
+# not in tests/fuzz/lf/status (fuzz-run.sh then skips).
+FUZZ_BUILD_ENV = top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	YAML_CFLAGS='$(YAML_CFLAGS)' YAML_LIBS='$(YAML_LIBS)' BUILD_CFLAGS='$(CFLAGS)'
+fuzz-build:
+	@$(FUZZ_BUILD_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh
+tests/fuzz-run.log: fuzz-build
+
+# make fuzz [FUZZ_SECONDS=3600] [FUZZ_ONLY="wlcsv"]: hours of fuzzing,
+# corpora and crashes kept in tests/fuzz/work of the build tree.
+fuzz:
+	@$(FUZZ_BUILD_ENV) FUZZ_FORCE=1 $(SHELL) $(top_srcdir)/tests/fuzz/build.sh
+	@$(AM_TESTS_ENVIRONMENT) FUZZ_SECONDS=$${FUZZ_SECONDS:-600} FUZZ_TOTAL_SECONDS=0 \
+	    FUZZ_KEEP='$(abs_top_builddir)/tests/fuzz/work' \
+	    $(SHELL) $(top_srcdir)/tests/fuzz-run.sh
+.PHONY: fuzz fuzz-build
+
+CLEANFILES += tests/fuzz/lf/obj/*.o tests/fuzz/lf/fuzz-* tests/fuzz/lf/probe* \
+	tests/fuzz/lf/status tests/fuzz/lf/harnesses tests/fuzz/lf/*.log
+EXTRA_DIST += tests/fuzz-run.sh tests/valgrind-batch.sh tests/README \
+	tests/fuzz/build.sh tests/fuzz/lf-stubs.c \
+	tests/fuzz/corpus-frame-request tests/fuzz/corpus-frame-response \
+	tests/fuzz/corpus-record tests/fuzz/corpus-wlentry tests/fuzz/corpus-config \
+	tests/fuzz/corpus-wlcsv tests/fuzz/crashes-frame-request \
+	tests/fuzz/crashes-frame-response tests/fuzz/crashes-record \
+	tests/fuzz/crashes-wlentry tests/fuzz/crashes-config tests/fuzz/crashes-wlcsv
