@@ -24,11 +24,20 @@ sim_auth_close(struct sim_pile *p)
 	p->auth_open = 0;
 }
 
+/* The idle time that closes a session: 60 s, or what a test set in
+ * $PILESIM_SESSION_IDLE_MS so it need not wait a minute. */
+static uint64_t
+idle_ms(const struct sim_pile *p)
+{
+	return p->w != NULL && p->w->auth_idle_ms != 0 ? p->w->auth_idle_ms :
+	    SIM_AUTH_IDLE_MS;
+}
+
 /* 1 while a session is open; closes it once idle too long (real time). */
 int
 sim_auth_session(struct sim_pile *p, uint64_t now_ms)
 {
-	if (p->auth_open && now_ms - p->auth_last_ms >= SIM_AUTH_IDLE_MS)
+	if (p->auth_open && now_ms - p->auth_last_ms >= idle_ms(p))
 		sim_auth_close(p);
 	return p->auth_open;
 }
@@ -96,7 +105,7 @@ sim_auth_regs(struct sim_pile *p, uint64_t now_ms, uint16_t *regs)
 	regs[PROTO_A_AUTH_STATE - PROTO_A_AUTH_CHALLENGE] = (uint16_t)open;
 	if (open)
 		regs[PROTO_A_AUTH_SESSION_LEFT - PROTO_A_AUTH_CHALLENGE] =
-		    (uint16_t)((SIM_AUTH_IDLE_MS - (now_ms - p->auth_last_ms) + 999) / 1000);
+		    (uint16_t)((idle_ms(p) - (now_ms - p->auth_last_ms) + 999) / 1000);
 	if (p->lockout_until > clock)
 		left = p->lockout_until - clock;
 	regs[PROTO_A_AUTH_LOCKOUT_LEFT - PROTO_A_AUTH_CHALLENGE] =

@@ -223,9 +223,12 @@ sim_cloud_receive(struct sim_cloud *c, const char *serial, const struct proto_re
 	FILE			*f;
 	ssize_t			 n;
 	const char		*p;
+	off_t			 at = -1;
 
-	if (cloud_has(c, serial, rec.seq))
+	if (cloud_has(c, serial, rec.seq)) {
+		c->duplicates++;
 		return 1;
+	}
 	rec.flags &= ~PROTO_REC_F_SYNCED;
 	proto_record_encode(&rec, wire);
 	f = open_memstream(&obj, &len);
@@ -242,6 +245,10 @@ sim_cloud_receive(struct sim_cloud *c, const char *serial, const struct proto_re
 	free(obj);
 	len = strlen(line);
 	p = line;
+	/* Where this line starts, to cut a failed write off: a torn line in
+	 * the middle of the file would hide the records after it. */
+	if ((at = lseek(c->fd, 0, SEEK_END)) == -1)
+		goto fail;
 	while (len > 0) {
 		n = write(c->fd, p, len);
 		if (n == -1 && errno == EINTR)
@@ -259,6 +266,8 @@ sim_cloud_receive(struct sim_cloud *c, const char *serial, const struct proto_re
 fail:
 	set_cause(cause, -1, _("cloud cannot store record %u of '%s' in '%s': %s"),
 	    rec.seq, serial, c->path, strerror(errno));
+	if (at != -1)
+		(void)!ftruncate(c->fd, at);
 	free(line);
 	return -1;
 }

@@ -486,6 +486,40 @@ json_flag(int argc, char **argv, int at, FILE *out, int *json)
 	return 0;
 }
 
+/* The cloud stores the next N uploads but their acknowledgements never reach
+ * the pile, which must send them again (and the cloud keep one copy). */
+static int
+cloud_drop_acks(struct sim_world *w, const char *arg, FILE *out)
+{
+	uint32_t	n;
+
+	if (parse_u32(arg, 1000000, &n) != 0)
+		return fail(out, _("bad count '%s' for drop-acks: give a number of "
+		    "acknowledgements from 0 to 1000000"), arg);
+	w->cloud.drop_acks = n;
+	fprintf(out, _("cloud: the next %" PRIu32 " acknowledgements will be lost\n"), n);
+	return CTL_OK;
+}
+
+static int
+cloud_stats(struct sim_world *w, int argc, char **argv, FILE *out)
+{
+	struct sim_cloud	*c = &w->cloud;
+	int			 json;
+
+	if (json_flag(argc, argv, 2, out, &json) != 0)
+		return CTL_USAGE;
+	if (json)
+		fprintf(out, "{\"records\":%zu,\"duplicates\":%" PRIu64
+		    ",\"acks_dropped\":%" PRIu64 ",\"drop_acks_left\":%" PRIu32 "}\n",
+		    c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
+	else
+		fprintf(out, _("records %zu\nduplicates received %" PRIu64 "\n"
+		    "acknowledgements lost %" PRIu64 "\nacknowledgements still to lose %"
+		    PRIu32 "\n"), c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
+	return CTL_OK;
+}
+
 static int
 ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 {
@@ -493,6 +527,10 @@ ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms
 	int	json;
 
 	(void)now_ms;
+	if (argc == 3 && strcmp(argv[1], "drop-acks") == 0)
+		return cloud_drop_acks(w, argv[2], out);
+	if (argc >= 2 && strcmp(argv[1], "stats") == 0)
+		return cloud_stats(w, argc, argv, out);
 	if (argc < 2 || strcmp(argv[1], "records") != 0)
 		return usage(out);
 	if (json_flag(argc, argv, 2, out, &json) != 0)
@@ -791,7 +829,9 @@ static const struct ctl_entry ctl_table[] = {
 	{ "app-order", N_("app-order DEVICE_ID [--confirm]"),
 	  N_("the latest rate for a pile as the app sees it; --confirm places the order"),
 	  ctl_app_order },
-	{ "cloud", N_("cloud records [--json]"), N_("the records the cloud received"),
+	{ "cloud", N_("cloud records [--json] | cloud stats [--json] | cloud drop-acks N"),
+	  N_("the records the cloud received; what it did with resends; lose the "
+	  "next N acknowledgements (the pile resends, the cloud keeps one copy)"),
 	  ctl_cloud },
 	{ "pile", N_("pile records|status ADDR [--json]"),
 	  N_("the records stored on a pile, or its state"), ctl_pile },

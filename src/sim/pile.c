@@ -474,11 +474,19 @@ sim_pile_resync(struct sim_pile *p, uint64_t now_ms)
 	return 0;
 }
 
-/* Uploads the oldest unsynced record; the watermark moves only after the
- * cloud has it on disk. */
+/*
+ * Uploads the oldest unsynced record; the watermark moves only after the
+ * cloud acknowledged it, and the cloud acknowledges only what it has on
+ * disk. An acknowledgement lost on the way (`cloud drop-acks N`) leaves the
+ * record unsynced: the pile sends the same record again after a timeout and
+ * the cloud, which keys records by serial and seq, acknowledges without a
+ * second copy. One record at a time, oldest first, so resent records keep
+ * their order (and their bytes, the offline flag among them).
+ */
 static void
 upload_one(struct sim_pile *p, uint64_t now_ms)
 {
+	struct sim_cloud	*c = &p->w->cloud;
 	struct proto_record	 rec;
 	char			*cause = NULL;
 
@@ -490,8 +498,19 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 		p->resync_state = PROTO_RESYNC_FAILED;
 		return;
 	}
-	if (sim_cloud_receive(&p->w->cloud, p->serial, &rec, &cause) < 0 ||
-	    sim_store_set_synced(p, p->synced + 1, &cause) != 0) {
+	if (sim_cloud_receive(c, p->serial, &rec, &cause) < 0) {
+		free(p->fault);
+		p->fault = cause;
+		p->resync_state = PROTO_RESYNC_FAILED;
+		return;
+	}
+	if (c->drop_acks > 0) {
+		c->drop_acks--;
+		c->acks_dropped++;
+		p->next_upload_ms = now_ms + SIM_ACK_TIMEOUT_MS;
+		return;
+	}
+	if (sim_store_set_synced(p, p->synced + 1, &cause) != 0) {
 		free(p->fault);
 		p->fault = cause;
 		p->resync_state = PROTO_RESYNC_FAILED;

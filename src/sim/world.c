@@ -182,15 +182,17 @@ sim_world_open(const struct sim_config *cfg, char **cause)
 	w = xcalloc(1, sizeof *w);
 	w->dir = xstrdup(cfg->dir);
 	w->cloud.fd = -1;
+	/* Tests shorten the 60 s idle expiry of write sessions. */
+	if ((v = getenv("PILESIM_SESSION_IDLE_MS")) != NULL && *v >= '1' && *v <= '9')
+		w->auth_idle_ms = strtoull(v, NULL, 10);
 
 	w->frozen = cfg->frozen_clock;
 	path = xasprintf("%s/world", w->dir);
-	if (w->frozen && (s = sim_read_file(path, NULL)) != NULL &&
-	    (v = strstr(s, "clock_frozen_ms ")) != NULL) {
+	s = sim_read_file(path, NULL);
+	if (w->frozen && s != NULL && (v = strstr(s, "clock_frozen_ms ")) != NULL) {
 		w->sim_base_ms = strtoll(v + 16, NULL, 10);
 		w->sim_wall_offset_ms = w->sim_base_ms - wall_ms();
-	} else if ((s = sim_read_file(path, NULL)) != NULL &&
-	    (v = strstr(s, "clock_offset_ms ")) != NULL) {
+	} else if (s != NULL && (v = strstr(s, "clock_offset_ms ")) != NULL) {
 		w->sim_wall_offset_ms = strtoll(v + 16, NULL, 10);
 		w->sim_base_ms = wall_ms() + w->sim_wall_offset_ms;
 	} else if (cfg->start_clock != 0) {

@@ -14,6 +14,7 @@
 #define SIM_LOCKOUT_MAX_S	3600
 #define SIM_FORCE_MAX_S		(7 * 86400)
 #define SIM_UPLOAD_EVERY_MS	20		/* resync: one record per 20 ms */
+#define SIM_ACK_TIMEOUT_MS	100		/* no ack this long: send it again */
 #define SIM_CARD_PRESENT_MS	1000		/* reader shows "present" this long */
 #define SIM_SAVE_EVERY_MS	1000		/* state save while charging */
 #define SIM_REC_CAPACITY	1000000
@@ -140,6 +141,12 @@ struct sim_cloud {
 	size_t			 nrecs, alloc;
 	int			 fd;		/* cloud.jsonl */
 	char			*path;
+
+	/* Faults and what they did (`cloud drop-acks N`, `cloud stats`): not
+	 * persisted, like the line emulator's. */
+	uint32_t		 drop_acks;	/* lose the next N acknowledgements */
+	uint64_t		 acks_dropped;	/* stored, but the pile never heard */
+	uint64_t		 duplicates;	/* resent records already held */
 };
 
 struct sim_world {
@@ -153,6 +160,7 @@ struct sim_world {
 	uint64_t		 real_base_ms;	/* now_ms when the clock was anchored */
 	int64_t			 sim_base_ms;	/* world clock (unix ms) at real_base_ms */
 	int64_t			 sim_wall_offset_ms;	/* world clock - wall clock at open */
+	uint64_t		 auth_idle_ms;	/* SIM_AUTH_IDLE_MS or $PILESIM_SESSION_IDLE_MS */
 };
 
 /* world.c */
