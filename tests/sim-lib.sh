@@ -22,6 +22,8 @@ trap cleanup EXIT
 start_sim() {
 	dir=$1
 	shift
+	# The log of a previous run must not pass for this one's start.
+	rm -f "$tmp/pilesim.log"
 	"$PILESIM" --data "$dir" "$@" >"$tmp/pilesim.log" 2>&1 &
 	simpid=$!
 	i=0
