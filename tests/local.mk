@@ -16,3 +16,4 @@ include tests/tui.mk
 include tests/e2e.mk
 include tests/interop.mk
 include tests/fuzz.mk
+include tests/provision.mk

@@ -1,5 +1,8 @@
-/* cmd-scan.c - `pilecon scan`: which addresses on the bus answer, with a
- * short per-address timeout and no retries so 247 addresses take seconds. */
+/* cmd-scan.c - `pilecon scan`: which addresses on the bus answer. Each
+ * address is probed with a one-register read and a short timeout, no
+ * retries, so 247 addresses take seconds; only those that answer have their
+ * identity read (with the normal timeout and retries). --bauds tries several
+ * baud rates, for a bus whose rate nobody wrote down. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,12 +14,24 @@
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 
+/*
+ * What an absent address costs: the request and a 1-register answer on the
+ * wire, plus this much for the pile to turn around and for a USB adapter's
+ * latency timer (16 ms by default on FTDI chips; 1-2 ms when set low).
+ * pilesim answers within a millisecond; a real pile that is slower than
+ * this needs --timeout.
+ */
+#define SCAN_MARGIN_MS	25
+#define SCAN_BAUDS_MAX	8
+
 static int	cmd_scan_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_scan_entry = {
-	"scan", NULL, "--from=ADDR --to=ADDR --timeout=MS --json",
-	"[--from ADDR] [--to ADDR] [--timeout MS] [--json]", cmd_scan_exec,
-	N_("find the piles on the bus: address, serial, model and firmware of each that answers")
+	"scan", NULL, "--from=ADDR --to=ADDR --timeout=MS --bauds=BAUDS --json",
+	"[--from ADDR] [--to ADDR] [--timeout MS] [--bauds B1,B2,...] [--json]",
+	cmd_scan_exec,
+	N_("find the piles on the bus: address, serial, model and firmware of each that "
+	    "answers; --bauds tries each baud rate in turn")
 };
 
 static int
@@ -37,74 +52,122 @@ scan_number(struct cmd_ctx *ctx, const char *opt, long min, long max, long *v)
 	return 0;
 }
 
+/* "9600,19200,115200": 0 with the list, -1 after a message. */
+static int
+scan_bauds(struct cmd_ctx *ctx, unsigned *bauds, int *n)
+{
+	const char	*s = cmd_args_get(ctx->args, "bauds"), *p;
+	char		*end;
+	unsigned long	 v;
+
+	*n = 0;
+	if (s == NULL) {
+		bauds[(*n)++] = ctx->opts.baud;
+		return 0;
+	}
+	for (p = s; ; p = end + 1) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (*p < '0' || *p > '9' || errno != 0 || v < 1200 || v > 4000000 ||
+		    (*end != ',' && *end != '\0') || *n == SCAN_BAUDS_MAX) {
+			fprintf(ctx->err, _("pilecon: bad value '%s' for --bauds: expected "
+			    "up to %d baud rates separated by commas, like "
+			    "9600,19200,115200\n"), s, SCAN_BAUDS_MAX);
+			return -1;
+		}
+		bauds[(*n)++] = (unsigned)v;
+		if (*end == '\0')
+			return 0;
+	}
+}
+
 struct scan_hit {
 	int			addr;
+	unsigned		baud;
 	struct proto_identity	id;
 };
 
+/* One pass over [from, to] at the link's baud rate; appends to hits. */
 static int
-cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
+scan_pass(struct cmd_ctx *ctx, struct link *link, long from, long to, long timeout_ms,
+    struct scan_hit *hits, int nhits, struct progress *pr, uint64_t *done)
 {
-	struct link		*link;
-	struct pile_bus		*bus;
+	struct pile_bus_opts	 probe_o, id_o;
+	struct pile_bus		*probe, *idbus;
 	struct pile		*pile;
-	struct pile_bus_opts	 bo;
-	struct scan_hit		*hits;
-	struct progress		 pr;
+	struct pile_xfer	 x;
+	uint16_t		 reg;
 	char			*cause;
-	long			 from = 1, to = 247, timeout_ms = 0;
-	int			 nhits = 0, a, i, rc;
+	int			 a, rc;
 
-	if (scan_number(ctx, "from", 1, 247, &from) != 0 ||
-	    scan_number(ctx, "to", 1, 247, &to) != 0 ||
-	    scan_number(ctx, "timeout", 1, 10000, &timeout_ms) != 0)
-		return EXIT_USAGE;
-	if (from > to) {
-		fprintf(ctx->err, _("pilecon: --from %ld is above --to %ld\n"), from, to);
-		return EXIT_USAGE;
-	}
-	if ((link = cmd_link(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	/*
-	 * An absent pile costs one timeout, so keep it short: 50 ms of turn
-	 * around (USB adapters add up to 16 ms of latency) plus the time the
-	 * request and the identity answer take on the wire.
-	 */
-	if (timeout_ms == 0)
-		timeout_ms = 50 + (long)((link_frame_us(link_params(link), 8) +
-		    link_frame_us(link_params(link), 5 + 2 * PROTO_IDENTITY_COUNT)) / 1000);
-	memset(&bo, 0, sizeof bo);
-	bo.timeout_ms = (int)timeout_ms;
-	bo.retries = 0;
-	bo.no_fc23 = ctx->opts.no_fc23;
-	bus = pile_bus_new(link, &bo);
-	hits = xcalloc((size_t)(to - from + 1), sizeof *hits);
-	cmd_catch_signals();
-	progress_start(&pr, ctx, _("addresses"), (uint64_t)(to - from + 1));
+	memset(&probe_o, 0, sizeof probe_o);
+	probe_o.timeout_ms = (int)timeout_ms;
+	probe_o.retries = 0;
+	probe_o.no_fc23 = ctx->opts.no_fc23;
+	memset(&id_o, 0, sizeof id_o);
+	id_o.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
+	id_o.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
+	probe = pile_bus_new(link, &probe_o);
+	idbus = pile_bus_new(link, &id_o);
 	for (a = (int)from; a <= to && !cmd_interrupted; a++) {
-		pile = pile_new(bus, (uint8_t)a);
+		(*done)++;
 		cause = NULL;
-		rc = pile_identity(pile, &hits[nhits].id, &cause);
-		if (rc == 0)
-			hits[nhits++].addr = a;
-		else if (rc != PILE_E_TIMEOUT) {
-			/* Two piles on one address, or noise: say so, go on. */
-			if (pr.drawn)
+		/* The probe goes through a bus of its own so that the short
+		 * timeout and no retries apply to it only. */
+		memset(&x, 0, sizeof x);
+		x.req.unit = (uint8_t)a;
+		x.req.fc = PROTO_FC_READ_HOLDING;
+		x.req.read_addr = PROTO_A_ID_PROTOCOL;
+		x.req.read_count = 1;
+		rc = pile_bus_transact(probe, &x);
+		reg = rc == 0 ? x.resp.regs[0] : 0;
+		if (rc != 0 && rc != PILE_E_TIMEOUT && x.cause != NULL)
+			cause = xstrdup(x.cause);
+		pile_xfer_reset(&x);
+		if (rc == PILE_E_TIMEOUT) {
+			progress_update(pr, *done, 0);
+			continue;
+		}
+		if (rc == 0 && (reg >> 8) != (PROTO_VERSION >> 8)) {
+			cause = xasprintf(_("protocol version %u.%u, this pilecon speaks "
+			    "%u.x"), reg >> 8, reg & 0xff, PROTO_VERSION >> 8);
+			rc = PILE_E_PROTOCOL;
+		}
+		if (rc == 0) {
+			pile = pile_new(idbus, (uint8_t)a);
+			rc = pile_identity(pile, &hits[nhits].id, &cause);
+			pile_free(pile);
+		}
+		if (rc == 0) {
+			hits[nhits].addr = a;
+			hits[nhits].baud = link_params(link)->baud;
+			nhits++;
+		} else {
+			/* Two piles on one address, noise, or another kind of
+			 * Modbus device: say so, go on. */
+			if (pr->drawn)
 				fputc('\n', ctx->err);
-			fprintf(ctx->err, _("pilecon: address %d: %s\n"), a, cause);
+			fprintf(ctx->err, _("pilecon: address %d at %u baud: %s\n"), a,
+			    link_params(link)->baud, cause ? cause : _("no valid answer"));
 		}
 		free(cause);
-		pile_free(pile);
-		progress_update(&pr, (uint64_t)(a - from + 1), 0);
+		progress_update(pr, *done, 0);
 	}
-	progress_end(&pr);
-	cmd_restore_signals();
-	pile_bus_free(bus);
+	pile_bus_free(probe);
+	pile_bus_free(idbus);
+	return nhits;
+}
+
+static void
+scan_print(struct cmd_ctx *ctx, const struct scan_hit *hits, int nhits, int show_baud)
+{
+	int	i;
 
 	if (ctx->opts.json) {
 		fputc('[', ctx->out);
 		for (i = 0; i < nhits; i++) {
-			fprintf(ctx->out, "%s{\"address\":%d,\"serial\":", i ? "," : "", hits[i].addr);
+			fprintf(ctx->out, "%s{\"address\":%d,\"baud\":%u,\"serial\":",
+			    i ? "," : "", hits[i].addr, hits[i].baud);
 			batch_json_str(ctx->out, hits[i].id.serial);
 			fprintf(ctx->out, ",\"vendor\":");
 			batch_json_str(ctx->out, hits[i].id.vendor);
@@ -117,19 +180,83 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			fputc('}', ctx->out);
 		}
 		fputs("]\n", ctx->out);
-	} else {
-		if (nhits > 0)
-			fprintf(ctx->out, "%-7s %-16s %-16s %-16s %s\n", _("address"), _("serial"),
-			    _("model"), _("firmware"), _("vendor"));
-		for (i = 0; i < nhits; i++)
-			fprintf(ctx->out, "%-7d %-16s %-16s %-16s %s\n", hits[i].addr,
-			    hits[i].id.serial, hits[i].id.model, hits[i].id.firmware,
-			    hits[i].id.vendor);
-		fprintf(ctx->err, _("%d pile%s answered on %s at %u baud (addresses %ld..%ld, "
-		    "%ld ms timeout)%s\n"), nhits, nhits == 1 ? "" : "s", link_name(link),
-		    link_params(link)->baud, from, to, timeout_ms,
-		    cmd_interrupted ? _(", interrupted") : "");
+		return;
 	}
+	if (nhits > 0) {
+		fprintf(ctx->out, "%-7s ", _("address"));
+		if (show_baud)
+			fprintf(ctx->out, "%-7s ", _("baud"));
+		fprintf(ctx->out, "%-16s %-16s %-16s %s\n", _("serial"), _("model"),
+		    _("firmware"), _("vendor"));
+	}
+	for (i = 0; i < nhits; i++) {
+		fprintf(ctx->out, "%-7d ", hits[i].addr);
+		if (show_baud)
+			fprintf(ctx->out, "%-7u ", hits[i].baud);
+		fprintf(ctx->out, "%-16s %-16s %-16s %s\n", hits[i].id.serial,
+		    hits[i].id.model, hits[i].id.firmware, hits[i].id.vendor);
+	}
+}
+
+static int
+cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct link		*link;
+	struct scan_hit		*hits;
+	struct progress		 pr;
+	unsigned		 bauds[SCAN_BAUDS_MAX];
+	char			 baudstr[128];
+	uint64_t		 done = 0, t0;
+	long			 from = 1, to = 247, timeout_ms = 0, tmo;
+	int			 nbauds, nhits = 0, b;
+
+	(void)argc;
+	(void)argv;
+	if (scan_number(ctx, "from", 1, 247, &from) != 0 ||
+	    scan_number(ctx, "to", 1, 247, &to) != 0 ||
+	    scan_number(ctx, "timeout", 1, 10000, &timeout_ms) != 0 ||
+	    scan_bauds(ctx, bauds, &nbauds) != 0)
+		return EXIT_USAGE;
+	if (from > to) {
+		fprintf(ctx->err, _("pilecon: --from %ld is above --to %ld\n"), from, to);
+		return EXIT_USAGE;
+	}
+	hits = xcalloc((size_t)(to - from + 1) * (size_t)nbauds, sizeof *hits);
+	cmd_catch_signals();
+	t0 = progress_now_ms();
+	progress_start(&pr, ctx, _("addresses"), (uint64_t)(to - from + 1) *
+	    (uint64_t)nbauds);
+	tmo = timeout_ms;
+	for (b = 0; b < nbauds && !cmd_interrupted; b++) {
+		if (ctx->link != NULL && link_params(ctx->link)->baud != bauds[b]) {
+			link_close(ctx->link);
+			ctx->link = NULL;
+		}
+		ctx->opts.baud = bauds[b];
+		if ((link = cmd_link(ctx)) == NULL) {
+			progress_end(&pr);
+			cmd_restore_signals();
+			free(hits);
+			return cmd_exit_code(ctx->pile_rc);
+		}
+		if (timeout_ms == 0)
+			tmo = SCAN_MARGIN_MS + (long)((link_frame_us(link_params(link), 8) +
+			    link_frame_us(link_params(link), 7)) / 1000);
+		nhits = scan_pass(ctx, link, from, to, tmo, hits, nhits, &pr, &done);
+	}
+	progress_end(&pr);
+	cmd_restore_signals();
+
+	scan_print(ctx, hits, nhits, nbauds > 1);
+	if (cmd_args_get(ctx->args, "bauds") != NULL)
+		snprintf(baudstr, sizeof baudstr, "%s", cmd_args_get(ctx->args, "bauds"));
+	else
+		snprintf(baudstr, sizeof baudstr, "%u", bauds[0]);
+	if (!ctx->opts.json)
+		fprintf(ctx->err, _("%d pile%s answered on %s at %s baud (addresses "
+		    "%ld..%ld, %ld ms probe timeout, %.1f s)%s\n"), nhits,
+		    nhits == 1 ? "" : "s", ctx->opts.port, baudstr, from, to, tmo, (double)(progress_now_ms() - t0) / 1000,
+		    cmd_interrupted ? _(", interrupted") : "");
 	free(hits);
 	if (cmd_interrupted)
 		return EXIT_FAILED;

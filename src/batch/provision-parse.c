@@ -336,16 +336,19 @@ parse_periods(struct prov_parser *pp, yaml_node_t *n, struct proto_tariff *t,
 				unknown_key(pp, q, kk, k, "energy, service");
 				continue;
 			}
-			if ((s = scalar(pp, w, kk, _("a price"))) == NULL)
+			if ((s = scalar(pp, w, kk, _("a price"))) == NULL) {
+				given[period] |= 4;
 				continue;
-			if (prov_parse_price(s, dst) != 0)
+			}
+			if (prov_parse_price(s, dst) != 0) {
+				given[period] |= 4;
 				perr(pp, w, _("bad price '%s' for '%s' of '%s': expected "
 				    "a decimal per kWh with at most 5 places, like "
 				    "0.85000"), s, kk, k);
-			else
+			} else
 				given[period] |= strcmp(kk, "energy") == 0 ? 1 : 2;
 		}
-		if (given[period] != 3)
+		if (given[period] == 0 || given[period] == 1 || given[period] == 2)
 			perr(pp, v, _("period '%s' needs both 'energy' and 'service' "
 			    "prices"), k);
 	}

@@ -358,7 +358,7 @@ prov_apply(struct prov_item *it, const char *keys_file)
 	if (it->wl_planned) {
 		/* With nothing to change this only reads and records. */
 		rc = wlsync_apply(it->pile, &it->id, &it->wl, NULL, NULL, &cause);
-		it->writes += (unsigned)it->wl.ncommands;
+		it->writes += (unsigned)it->wl.ndone;
 		if (rc != 0) {
 			prov_step_failed(it, _("whitelist"), rc, cause);
 			goto out;

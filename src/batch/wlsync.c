@@ -281,7 +281,7 @@ wlsync_send(struct pile *p, struct wlsync_plan *pl, unsigned cmd,
 
 	rc = pile_wl_command(p, cmd, v, e, (int)k, cause);
 	if (rc == 0)
-		(*done)++;
+		pl->ndone = ++(*done);
 	return rc;
 }
 

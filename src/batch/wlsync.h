@@ -37,6 +37,7 @@ struct wlsync_plan {
 	size_t			 nwant;
 	size_t			 nadd, nchange, nremove;
 	size_t			 ncommands;	/* whitelist commands to send */
+	size_t			 ndone;		/* of them, taken by the pile */
 	size_t			 nread;		/* entries read to make the plan */
 	struct proto_wl_entry	*want;		/* sorted by UID */
 	struct proto_wl_entry	*upserts;	/* sorted; nadd + nchange */
