@@ -17,3 +17,4 @@ include tests/e2e.mk
 include tests/interop.mk
 include tests/fuzz.mk
 include tests/provision.mk
+include tests/faults.mk
