@@ -118,7 +118,7 @@ wlsync_state_save(const char *serial, uint32_t version, uint32_t digest,
 			close(fd);
 		goto out;
 	}
-	fprintf(f, "%s version %" PRIu32 " digest %08" PRIx32 "\n", WLSYNC_MAGIC,
+	fprintf(f, "%s version %" PRIu32 " digest %08" PRIX32 "\n", WLSYNC_MAGIC,
 	    version, digest);
 	if (wlcsv_write(f, e, n, cause) != 0)
 		goto out;

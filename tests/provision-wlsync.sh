@@ -1,0 +1,100 @@
+#!/bin/sh
+# provision-wlsync.sh - `pilecon whitelist sync`: exact CSV round trip (UTF-8
+# holders, Chinese included), differential writes from the record of the last
+# sync, a list changed behind pilecon's back read again and ended equal, the
+# record kept only once the pile took the list, and "out of storage" end to
+# end when a pile is full.
+. "$top_srcdir/tests/provision-lib.sh"
+
+start_sim --piles 2 --wl-capacity 50
+cards=$DATA/prov-cards.csv
+state=$XDG_STATE_HOME/pilecon/whitelist/SIM-0001.csv
+wlv() { pstate "${1:-1}" | sed 's/^wl=\([0-9]*\)\/\([0-9]*\).*/\1 \2/'; }
+
+# ---- first sync: the pile's list is read (empty), everything added ----
+pc whitelist sync "$cards" --json
+is "$rc" 0 "first_sync_exits_0"
+printf '%s' "$out" >"$tmp/s.json"
+is "$(jget mode <"$tmp/s.json")" "read" "first_sync_reads_the_pile"
+is "$(jget add <"$tmp/s.json"),$(jget commands <"$tmp/s.json")" "40,10" "first_sync_adds_40_in_10_commands"
+is "$(wlv)" "10 40" "version_is_set_by_the_last_command"
+pc whitelist export -o "$tmp/export.csv"
+cmp -s "$tmp/export.csv" "$cards"
+tap $? "csv_round_trip_is_byte_exact_with_utf8_holders"
+like "$(cat "$tmp/export.csv")" '"车队, ""A"" 组"' "quoted_chinese_holder_survives"
+like "$(head -1 "$state")" "version 10 digest $(jget digest <"$tmp/s.json")" \
+	"record_holds_the_version_and_digest_the_pile_accepted"
+
+# ---- nothing to do ----
+pc whitelist sync "$cards" --json
+is "$(printf '%s' "$out" | jget mode),$(printf '%s' "$out" | jget commands)" "none,0" \
+	"same_list_again_writes_nothing"
+is "$(wlv)" "10 40" "same_list_again_keeps_the_version"
+
+# ---- 2 changed, 1 added, 1 removed: from the record, no read ----
+sed -e 's/^04A10000,accepted,,张三$/04A10000,blocked,,张三/' \
+    -e 's/^04A10061,accepted,2027-12-31,李四$/04A10061,accepted,2029-01-01,李四/' \
+    -e '/^04A10123,/d' "$cards" >"$tmp/edit.csv"
+echo '0FFFFFFF,accepted,,新卡' >>"$tmp/edit.csv"
+pc whitelist sync "$tmp/edit.csv" --json
+printf '%s' "$out" >"$tmp/s.json"
+is "$(jget mode <"$tmp/s.json")" "cached" "sync_after_our_own_sync_uses_the_record"
+is "$(jget read <"$tmp/s.json")" 0 "cached_sync_reads_no_entry"
+is "$(jget add <"$tmp/s.json") $(jget change <"$tmp/s.json") $(jget remove <"$tmp/s.json")" \
+	"1 2 1" "cached_sync_counts_the_diff"
+is "$(jget commands <"$tmp/s.json")" 2 "one_remove_and_one_upsert_command"
+is "$(wlv)" "12 40" "diff_sync_version"
+pc whitelist export
+is "$out" "$(sort -t, -k1,1 "$tmp/edit.csv" | awk 'NR==1 || !/^uid,/' | { echo 'uid,status,expires,holder'; grep -v '^uid,'; })" \
+	"diff_sync_ends_equal_to_the_file"
+
+# ---- drift: someone else edits the list ----
+ctl whitelist 1 add 0DDDDDDD >/dev/null
+pc whitelist sync "$tmp/edit.csv" --json
+printf '%s' "$out" >"$tmp/s.json"
+is "$(jget mode <"$tmp/s.json")" "read" "drift_falls_back_to_reading_the_pile"
+like "$(jget why <"$tmp/s.json")" "changed elsewhere" "drift_is_explained"
+is "$(jget read <"$tmp/s.json")" 41 "drift_reads_the_whole_list"
+is "$(jget remove <"$tmp/s.json"),$(jget add <"$tmp/s.json")" "1,0" "drift_removes_only_the_stranger"
+pc whitelist sync "$tmp/edit.csv" --json
+is "$(printf '%s' "$out" | jget mode)" "none" "after_drift_the_pile_equals_the_file"
+
+# ---- full rewrite ----
+pc whitelist sync "$tmp/edit.csv" --full --json
+printf '%s' "$out" >"$tmp/s.json"
+is "$(jget mode <"$tmp/s.json"),$(jget commands <"$tmp/s.json")" "full,11" "full_rewrite_is_clear_plus_10_upserts"
+pc whitelist export
+is "$(printf '%s\n' "$out" | wc -l)" 41 "full_rewrite_ends_with_the_40_cards"
+
+# ---- explicit version ----
+pc whitelist sync "$tmp/edit.csv" --version 500 --json
+is "$(printf '%s' "$out" | jget commands)" 1 "version_only_is_one_command"
+is "$(wlv)" "500 40" "explicit_version_is_set"
+
+# ---- the record is kept only when the pile took the list ----
+cp "$state" "$tmp/state.before"
+ctl line busy 1 on >/dev/null
+pc whitelist sync "$cards"
+is "$rc" 4 "sync_to_a_busy_pile_fails"
+ctl line busy 1 off >/dev/null
+cmp -s "$state" "$tmp/state.before"
+tap $? "failed_sync_leaves_the_record_alone"
+pc whitelist sync "$cards"
+is "$rc" 0 "sync_after_the_failure_succeeds"
+
+# ---- capacity: 50 entries here ----
+python3 -c '
+print("uid,status,expires,holder")
+for i in range(51): print("%08X,accepted,," % (0x30000000 + i))' >"$tmp/51.csv"
+pc -a 2 whitelist sync "$tmp/51.csv"
+is "$rc" 4 "list_bigger_than_the_pile_is_refused"
+like "$err" "the list has 51 cards but pile 'SIM-0002' \(address 2\) holds at most 50 \(identity.whitelist_capacity\): out of storage" \
+	"out_of_storage_is_said_before_writing"
+is "$(wlv 2)" "0 0" "nothing_written_to_the_small_pile"
+pc -a 2 whitelist import "$tmp/51.csv"
+is "$rc" 4 "import_into_a_full_pile_is_refused"
+like "$err" "refused the whitelist command 'add or update': out of storage: the whitelist is full" \
+	"the_pile_says_out_of_storage_end_to_end"
+is "$(wlv 2 | cut -d' ' -f2)" 48 "full_pile_kept_what_fit_in_whole_commands"
+
+done_testing
