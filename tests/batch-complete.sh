@@ -5,9 +5,9 @@
 
 c() { "$PILECON" --complete -- "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 
-is "$(c "")" "clock help logs offline ports resync scan status tariff whitelist" "first_word_is_a_command"
+is "$(c "")" "clock help logs offline ports provision resync scan status tariff whitelist" "first_word_is_a_command"
 is "$(c w)" "whitelist" "command_prefix_completes"
-is "$(c whitelist "")" "add block export import list remove" "subcommands_of_a_group"
+is "$(c whitelist "")" "add block export import list remove sync" "subcommands_of_a_group"
 is "$(c offline o)" "off on" "subcommand_prefix"
 is "$(c --j)" "--json" "global_option_prefix"
 is "$(c -a 3 st)" "status" "command_after_a_global_option_with_value"
