@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -99,8 +100,16 @@ archive_sqlite_reason(sqlite3 *db, int rc, int error)
 static int
 archive_fail(struct archive *a, int rc, const char *what, char **cause)
 {
-	int	error = errno;
+	int		error = errno;
+	struct statvfs	sv;
 
+	/* On a read-only mount SQLite says CANTOPEN (it cannot make the WAL's
+	 * -shm file), and "check that it exists" would send the technician
+	 * looking in the wrong place. */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+	    statvfs(a->path, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return set_cause(cause, -1, _("%s '%s': %s"), what, a->path,
+		    _("read-only file system"));
 	return set_cause(cause, -1, _("%s '%s': %s"), what, a->path,
 	    archive_sqlite_reason(a->db, rc, error));
 }
