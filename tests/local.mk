@@ -18,3 +18,4 @@ include tests/interop.mk
 include tests/fuzz.mk
 include tests/provision.mk
 include tests/faults.mk
+include tests/i18n.mk
