@@ -79,7 +79,7 @@ tui_width(const char *s)
 			continue;
 		}
 		cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
+		w += cw >= 0 ? cw : 1;	/* as tui_put shows it: ? or a space */
 		s += n;
 	}
 	return (w);
