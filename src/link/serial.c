@@ -51,7 +51,7 @@ link_sp_error(enum sp_return rc, int opening, const char *name, char **cause)
 		detail = xstrdup(_("out of memory"));
 		break;
 	default:
-		detail = xasprintf("libserialport error %d", (int)rc);
+		detail = xasprintf(_("libserialport error %d"), (int)rc);
 		break;
 	}
 	if (opening)
