@@ -10,7 +10,7 @@ peer=$top_builddir/tests/interop-libmodbus
 [ -x "$peer" ] || skip_all "libmodbus is not installed (apt-get install libmodbus-dev, then reconfigure)"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to read the JSON"
 
-start_sim --piles 3 --baud 115200
+start_sim --piles 3 --baud 115200 --frozen-clock
 # 5 stored records: two full windows and a window of one.
 make_state 5 || { echo "Bail out! could not set the pile up: $(tail -n 5 "$tmp/pilesim.log")"; exit 1; }
 

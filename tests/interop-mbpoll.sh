@@ -11,7 +11,7 @@ command -v mbpoll >/dev/null 2>&1 || skip_all "mbpoll is not installed (apt-get 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to read pilecon's JSON"
 command -v gzip >/dev/null 2>&1 || skip_all "gzip is needed for its CRC-32"
 
-start_sim --piles 3 --baud 115200
+start_sim --piles 3 --baud 115200 --frozen-clock
 make_state || { echo "Bail out! could not set the pile up: $(tail -n 5 "$tmp/pilesim.log")"; exit 1; }
 
 # mb_read OUT TABLE ADDR COUNT: one mbpoll poll of COUNT registers from ADDR

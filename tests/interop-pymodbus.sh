@@ -16,7 +16,7 @@ for p in python3 /usr/bin/python3; do
 done
 [ -n "$py" ] || skip_all "pymodbus is not installed (apt-get install python3-pymodbus)"
 
-start_sim --piles 3 --baud 115200
+start_sim --piles 3 --baud 115200 --frozen-clock
 make_state 3 || { echo "Bail out! could not set the pile up: $(tail -n 5 "$tmp/pilesim.log")"; exit 1; }
 
 # Commands as JSON lists, so paths with spaces survive.

@@ -99,7 +99,8 @@ rec_load(struct tui *t)
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 	}
-	qsort(rec.rows, rec.n, sizeof *rec.rows, rec_cmp);
+	if (rec.n > 1)
+		qsort(rec.rows, rec.n, sizeof *rec.rows, rec_cmp);
 	L->n = rec.n;
 }
 
