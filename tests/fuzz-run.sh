@@ -68,7 +68,7 @@ for name in $names; do
 	# shellcheck disable=SC2086
 	(cd "$tmp" && timeout -k 10 $((per + 120)) "$bin" -max_total_time="$per" -timeout=5 \
 		-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$art" \
-		${FUZZ_ARGS:-} "$corpus") >"$log" 2>&1
+		${FUZZ_ARGS:-} "$corpus") </dev/null >"$log" 2>&1
 	rc=$?
 	elapsed=$(( $(date +%s) - start ))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -57,14 +57,17 @@ sources() {
 src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 	wlcsv)
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
+	provision)
+		echo "src/batch/provision-parse.c src/batch/parse.c src/batch/wlcsv.c \
+src/common.c $PROTO";;
 	esac
 }
 libs() {
 	case $1 in
-	config) echo "${YAML_LIBS:--lyaml}";;
+	config|provision) echo "${YAML_LIBS:--lyaml}";;
 	esac
 }
-NAMES="frame-request frame-response record wlentry config wlcsv"
+NAMES="frame-request frame-response record wlentry config wlcsv provision"
 
 # The newest header: any object older than it is rebuilt.
 newest=$(ls -t "$S"/src/*.h "$S"/src/*/*.h "$S"/tests/fuzz/*.h "$top_builddir/config.h" \

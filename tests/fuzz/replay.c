@@ -27,6 +27,11 @@ static int	tap_failed;
 static void
 tap(int good, const char *name, const char *why)
 {
+	const char	*short_name = strstr(name, "tests/fuzz/");
+
+	/* "corpus-wlcsv/wl-good.csv", not the build's path to the source. */
+	if (short_name != NULL)
+		name = short_name + strlen("tests/fuzz/");
 	tap_n++;
 	printf("%sok %d - %s%s%s\n", good ? "" : "not ", tap_n, name,
 	    why ? ": " : "", why ? why : "");
