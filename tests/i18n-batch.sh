@@ -70,13 +70,7 @@ for l in open(sys.argv[1], encoding="utf-8").read().split("\n")[1:]:
 		rest = l[len(label):]
 		cols.add(w(label) + w(rest) - w(rest.lstrip()))
 sys.exit(len(cols) != 1)' "$tmp/status"
-rc=$?
-if [ $rc -eq 0 ]; then
-	echo "ok $((tap_n + 1)) - status_values_line_up_by_display_width # TODO batch pads by bytes (src/batch/cmd-status.c)"
-else
-	echo "not ok $((tap_n + 1)) - status_values_line_up_by_display_width # TODO batch pads by bytes (src/batch/cmd-status.c)"
-fi
-tap_n=$((tap_n + 1))
+ok $? "status_values_line_up_by_display_width"
 
 zh $P status --json >"$tmp/json" 2>"$tmp/err"
 rc=$?

@@ -59,23 +59,43 @@ list_json(const struct archive_row *r, void *arg)
 	return 0;
 }
 
+/* One row of the table, padded by display width (Chinese labels). */
+static void
+list_row(FILE *f, const char *pile, const char *seq, const char *kind, const char *start,
+    const char *kwh, const char *fee, const char *tag, const char *holder, const char *note)
+{
+	put_cell(f, pile, 16);
+	fputc(' ', f);
+	put_cell_right(f, seq, 6);
+	fputs("  ", f);
+	put_cell(f, kind, 12);
+	fputc(' ', f);
+	put_cell(f, start, 19);
+	fputc(' ', f);
+	put_cell_right(f, kwh, 9);
+	fputc(' ', f);
+	put_cell_right(f, fee, 9);
+	fputs("  ", f);
+	put_cell(f, tag, 20);
+	fprintf(f, " %s%s\n", holder, note);
+}
+
 static int
 list_human(const struct archive_row *r, void *arg)
 {
 	struct list_state		*ls = arg;
 	const struct proto_record	*rec = &r->rec;
-	char				 kwh[32], fee[32], start[32];
+	char				 kwh[32], fee[32], start[32], seq[16];
 
 	if (ls->n++ == 0)
-		fprintf(ls->ctx->out, "%-16s %6s  %-12s %-19s %9s %9s  %-20s %s\n", _("pile"),
-		    _("seq"), _("kind"), _("start"), _("kWh"), _("fee"), _("card/order"),
-		    _("holder"));
+		list_row(ls->ctx->out, _("pile"), _("seq"), _("kind"), _("start"), _("kWh"),
+		    _("fee"), _("card/order"), _("holder"), "");
 	fmt_kwh(kwh, sizeof kwh, proto_record_energy_wh(rec));
 	fmt_minor(fee, sizeof fee, proto_record_fee_minor(rec));
 	snprintf(start, sizeof start, "%s", batch_format_time(rec->start));
-	fprintf(ls->ctx->out, "%-16s %6u  %-12s %-19s %9s %9s  %-20s %s%s\n", r->serial,
-	    rec->seq, _(proto_kind_str(rec->kind)), start, kwh, fee, rec->tag, rec->holder,
-	    rec->flags & PROTO_REC_F_OFFLINE ? _(" [offline]") : "");
+	snprintf(seq, sizeof seq, "%u", rec->seq);
+	list_row(ls->ctx->out, r->serial, seq, _(proto_kind_str(rec->kind)), start, kwh, fee,
+	    rec->tag, rec->holder, rec->flags & PROTO_REC_F_OFFLINE ? _(" [offline]") : "");
 	return 0;
 }
 

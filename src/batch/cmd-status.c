@@ -85,7 +85,8 @@ line(FILE *f, const char *label, const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(f, "%-14s ", label);
+	put_cell(f, label, 14);
+	fputc(' ', f);
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
 	va_end(ap);
@@ -130,7 +131,7 @@ status_human(FILE *f, const struct proto_identity *id, int addr, const struct pr
 	else
 		line(f, _("card reader"), _("%s; no card seen"), _(proto_card_state_str(l->card_state)));
 	line(f, _("charge point"), "%s", _(proto_cp_str(l->cp_state)));
-	fprintf(f, "%-14s", _("meter"));
+	put_cell(f, _("meter"), 14);
 	for (i = 0; i < 3; i++)
 		fprintf(f, " L%d %u.%u V %u.%02u A%s", i + 1, l->voltage_dv[i] / 10,
 		    l->voltage_dv[i] % 10, l->current_ca[i] / 100, l->current_ca[i] % 100,

@@ -48,11 +48,19 @@ cmd_tariff_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	fprintf(ctx->out, _("tariff of %s: version %u (prices per kWh)\n"), ctx->identity.serial,
 	    t.version);
-	fprintf(ctx->out, "  %-8s %12s %12s\n", _("period"), _("energy"), _("service"));
+	fputs("  ", ctx->out);
+	put_cell(ctx->out, _("period"), 8);
+	put_cell_right(ctx->out, _("energy"), 13);
+	put_cell_right(ctx->out, _("service"), 13);
+	fputc('\n', ctx->out);
 	for (p = 0; p < PROTO_PERIODS; p++) {
 		fmt_price(a, sizeof a, t.energy_price[p]);
 		fmt_price(b, sizeof b, t.service_price[p]);
-		fprintf(ctx->out, "  %-8s %12s %12s\n", _(proto_period_str((unsigned)p)), a, b);
+		fputs("  ", ctx->out);
+		put_cell(ctx->out, _(proto_period_str((unsigned)p)), 8);
+		put_cell_right(ctx->out, a, 13);
+		put_cell_right(ctx->out, b, 13);
+		fputc('\n', ctx->out);
 	}
 	/* Runs of equal slots: "07:00-10:00 peak" reads better than 48 cells. */
 	fprintf(ctx->out, _("time of day (UTC, the pile's clock):\n"));

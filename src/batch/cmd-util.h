@@ -25,6 +25,11 @@ uint64_t progress_now_ms(void);
 void	fmt_minor(char *buf, size_t size, int64_t minor);
 void	fmt_price(char *buf, size_t size, uint32_t price);
 void	fmt_kwh(char *buf, size_t size, uint32_t wh);
+/* Columns of text for people: s padded with spaces to width display
+ * columns (a Chinese character takes two), on the left or the right. */
+int	text_width(const char *s);
+void	put_cell(FILE *f, const char *s, int width);
+void	put_cell_right(FILE *f, const char *s, int width);
 
 /* Reads every whitelist entry (in windows of 4), retrying when the version
  * changed during the read. 0 with *out (malloc'ed), *n, *version. */

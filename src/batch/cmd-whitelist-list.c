@@ -23,6 +23,18 @@ wl_status_str(unsigned status)
 	    status == PROTO_WL_ACCEPTED ? "accepted" : "?";
 }
 
+/* One row of the list, padded by display width (Chinese labels). */
+static void
+wl_row(FILE *f, const char *uid, const char *status, const char *expires, const char *holder)
+{
+	put_cell(f, uid, 20);
+	fputs("  ", f);
+	put_cell(f, status, 8);
+	fputs("  ", f);
+	put_cell(f, expires, 19);
+	fprintf(f, "  %s\n", holder);
+}
+
 static int
 cmd_whitelist_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -53,11 +65,9 @@ cmd_whitelist_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, _("whitelist of %s: version %u, %zu entries\n"),
 		    ctx->identity.serial, version, n);
 		if (n > 0)
-			fprintf(ctx->out, "%-20s  %-8s  %-19s  %s\n", _("UID"), _("status"),
-			    _("expires"), _("holder"));
+			wl_row(ctx->out, _("UID"), _("status"), _("expires"), _("holder"));
 		for (i = 0; i < n; i++)
-			fprintf(ctx->out, "%-20s  %-8s  %-19s  %s\n", e[i].uid,
-			    _(wl_status_str(e[i].status)),
+			wl_row(ctx->out, e[i].uid, _(wl_status_str(e[i].status)),
 			    e[i].expiry ? batch_format_time(e[i].expiry) : _("never"),
 			    e[i].holder);
 	}
