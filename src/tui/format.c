@@ -69,47 +69,6 @@ tui_fmt_money(uint32_t minor, char *buf, size_t len)
 	return (buf);
 }
 
-long
-tui_parse_duration(const char *s)
-{
-	long	total = 0, n;
-	int	any = 0;
-	char	*end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	while (*s != '\0' && !isspace((unsigned char)*s)) {
-		if (!isdigit((unsigned char)*s))
-			return (-1);
-		n = strtol(s, &end, 10);
-		if (n < 0 || n > 10000000)
-			return (-1);
-		switch (*end) {
-		case 's':
-			break;
-		case 'm':
-			n *= 60;
-			break;
-		case 'h':
-			n *= 3600;
-			break;
-		case 'd':
-			n *= 86400;
-			break;
-		default:
-			return (-1);
-		}
-		total += n;
-		if (total > 100000000)
-			return (-1);
-		s = end + 1;
-		any = 1;
-	}
-	while (isspace((unsigned char)*s))
-		s++;
-	return (any && *s == '\0' ? total : -1);
-}
-
 long long
 tui_parse_date(const char *s)
 {

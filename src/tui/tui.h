@@ -189,7 +189,6 @@ const char	*tui_fmt_span(long s, char *buf, size_t);	/* "2 h 5 m" */
 const char	*tui_fmt_kwh(uint32_t wh, char *buf, size_t);
 const char	*tui_fmt_money(uint32_t minor, char *buf, size_t);
 /* "2h", "90s", "1h30m", "1d": seconds, or -1. */
-long	tui_parse_duration(const char *);
 /* "YYYY-MM-DD" (end of that day, UTC), "never" or "" -> 0; -1 when bad. */
 long long	tui_parse_date(const char *);
 

@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "tui.h"
+#include "batch/batch.h"
 
 enum dash_field {
 	F_END = 0, F_LINK, F_BACKEND, F_SIGNAL, F_READER, F_LAST_CARD, F_AUTH, F_AUTH_TIME,
@@ -303,14 +304,19 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 {
 	struct tui_pile	*p = tui_cur(t);
 	char		 name[64], hm[32], span[32], *q;
-	long		 s;
+	char		*cause = NULL;
+	uint32_t	 s;
 
 	if (p == NULL || !p->have_live)
 		return;
-	s = tui_parse_duration(answer);
-	if (s <= 0 || s > 7 * 86400) {
-		tui_event(t, TUI_ERROR, _("cannot read the duration '%s': write it like 90s, 30m, 2h, 1h30m or 1d (at most 7 days)"),
-		    answer);
+	/* The same reading of durations as 'pilecon offline on --for'. */
+	if (batch_parse_duration(*answer != '\0' ? answer : "2h", &s, &cause) != 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (s == 0 || s > 7 * 86400) {
+		tui_event(t, TUI_ERROR, _("cannot force offline for '%s': give 1s to 7d"), answer);
 		return;
 	}
 	dash_until = tui_pile_clock(p) + (uint32_t)s;
@@ -336,8 +342,8 @@ tui_pile_action(struct tui *t, enum tui_action a)
 	tui_pile_name(p, name, sizeof name);
 	switch (a) {
 	case TUI_A_FORCE_OFFLINE:
-		q = xasprintf(_("force %s offline for how long (e.g. 2h, at most 7d)? "), name);
-		tui_ask(t, q, "2h", dash_force_answer, NULL);
+		q = xasprintf(_("force %s offline for how long (Enter: 2h; e.g. 30m, 1d; at most 7d)? "), name);
+		tui_ask(t, q, "", dash_force_answer, NULL);
 		free(q);
 		break;
 	case TUI_A_END_OFFLINE:
