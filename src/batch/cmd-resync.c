@@ -82,7 +82,8 @@ cmd_resync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    (rc = pile_resync_state(pile, &state, &cause)) != 0)
 			break;
 		if (ctx->progress) {
-			fprintf(ctx->err, _("\r%u records unsynced  "), live.unsynced);
+			fputc('\r', ctx->err);
+			fprintf(ctx->err, _("%u records unsynced  "), live.unsynced);
 			fflush(ctx->err);
 		}
 		if (state == PROTO_RESYNC_FAILED || (state != PROTO_RESYNC_RUNNING &&

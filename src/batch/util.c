@@ -79,7 +79,8 @@ progress_draw(struct progress *p, uint64_t now)
 	if (p->done > 0 && p->total > p->done)
 		left = batch_format_duration((uint32_t)((p->total - p->done) * elapsed /
 		    p->done / 1000));
-	fprintf(p->ctx->err, _("\r[%s] %llu/%llu %s, %llu B/s, %s left  "), bar,
+	fputc('\r', p->ctx->err);
+	fprintf(p->ctx->err, _("[%s] %llu/%llu %s, %llu B/s, %s left  "), bar,
 	    (unsigned long long)p->done, (unsigned long long)p->total, p->what,
 	    (unsigned long long)rate, left ? left : "-");
 	fflush(p->ctx->err);
