@@ -30,6 +30,9 @@ F_SYNCED = 0x02
 CARDS = ["04A1B2C3", "04D4E5F6", "0A0B0C0D0E0F10"]
 
 
+SANITIZER_WORDS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
 class Broken(Exception):
     """The harness itself could not go on (pilesim would not start...)."""
 
@@ -112,6 +115,7 @@ class Scenario:
         self.kills["pilesim"] += 1
 
     def stop(self):
+        """SIGTERM: pilesim must exit 0 (a sanitizer report would not)."""
         if self.sim is not None and self.sim.poll() is None:
             self.sim.terminate()
             try:
@@ -119,8 +123,17 @@ class Scenario:
             except subprocess.TimeoutExpired:
                 self.sim.kill()
                 self.sim.wait()
-        if self.simlog is not None:
+            if self.sim.returncode != 0:
+                self.problem("pilesim exited %d on SIGTERM: %s" % (
+                    self.sim.returncode, self.read_simlog()[-1000:]))
+        if self.simlog is not None and not self.simlog.closed:
             self.simlog.close()
+        log = os.path.join(self.tmp, "pilesim.log")
+        if os.path.exists(log):
+            text = open(log, errors="replace").read()
+            if any(w in text for w in SANITIZER_WORDS):
+                self.problem("pilesim: sanitizer report: %s" % text[-1500:])
+        self.sim = None
 
     def cleanup(self):
         self.stop()
@@ -154,18 +167,27 @@ class Scenario:
     def pc(self, addr, *args, timeout=120):
         r = subprocess.run(self.pc_argv(addr, *args), capture_output=True, text=True,
                            timeout=timeout, env=self.env)
+        self.sanitizer_check("pilecon " + " ".join(map(str, args)), r.stderr)
         return r.returncode, r.stdout + r.stderr
+
+    def sanitizer_check(self, what, text):
+        if any(w in text for w in SANITIZER_WORDS):
+            self.problem("%s: sanitizer report: %s" % (what, text[-1500:]))
 
     def pc_killed(self, kind, addr, *args):
         """Runs pilecon and SIGKILLs it after a random delay (or lets it
         finish, then learns how long such a command takes)."""
         t0 = time.monotonic()
-        p = subprocess.Popen(self.pc_argv(addr, *args), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=self.env)
+        errpath = os.path.join(self.tmp, "pilecon.err")
+        with open(errpath, "w") as err:
+            p = subprocess.Popen(self.pc_argv(addr, *args), stdout=subprocess.DEVNULL,
+                                 stderr=err, env=self.env)
         delay = self.rng.uniform(0, self.est[kind] * 1.3)
         try:
             p.wait(timeout=delay)
             self.est[kind] = 0.7 * self.est[kind] + 0.3 * (time.monotonic() - t0)
+            with open(errpath, errors="replace") as err:
+                self.sanitizer_check("pilecon " + " ".join(map(str, args)), err.read())
             return p.returncode, False
         except subprocess.TimeoutExpired:
             p.send_signal(signal.SIGKILL)
