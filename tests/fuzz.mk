@@ -5,7 +5,7 @@
 # for tests/fuzz-run.sh (bounded) and `make fuzz` (long). See tests/README.
 FUZZ_REPLAYS = tests/fuzz/replay-frame-request tests/fuzz/replay-frame-response \
 	tests/fuzz/replay-record tests/fuzz/replay-wlentry tests/fuzz/replay-config \
-	tests/fuzz/replay-wlcsv tests/fuzz/replay-provision
+	tests/fuzz/replay-wlcsv tests/fuzz/replay-provision tests/fuzz/replay-parse
 FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz.h
 check_PROGRAMS += $(FUZZ_REPLAYS) tests/fuzz/mkseeds
 TESTS += $(FUZZ_REPLAYS) tests/fuzz-run.sh tests/valgrind-batch.sh
@@ -31,6 +31,9 @@ tests_fuzz_replay_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/li
 tests_fuzz_replay_provision_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-provision.c
 tests_fuzz_replay_provision_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) -DFUZZ_NAME='"provision"'
 tests_fuzz_replay_provision_LDADD = $(PILECON_LDADD)
+tests_fuzz_replay_parse_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-parse.c
+tests_fuzz_replay_parse_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"parse"'
+tests_fuzz_replay_parse_LDADD = $(PILECON_LDADD)
 # Writes the binary seeds (see its first comment); built so it keeps compiling.
 tests_fuzz_mkseeds_SOURCES = tests/fuzz/mkseeds.c
 tests_fuzz_mkseeds_LDADD = $(TEST_PROTO_LIBS)
@@ -58,7 +61,8 @@ EXTRA_DIST += tests/fuzz-run.sh tests/valgrind-batch.sh tests/README \
 	tests/fuzz/build.sh tests/fuzz/lf-stubs.c \
 	tests/fuzz/corpus-frame-request tests/fuzz/corpus-frame-response \
 	tests/fuzz/corpus-record tests/fuzz/corpus-wlentry tests/fuzz/corpus-config \
-	tests/fuzz/corpus-wlcsv tests/fuzz/corpus-provision tests/fuzz/crashes-frame-request \
+	tests/fuzz/corpus-wlcsv tests/fuzz/corpus-provision tests/fuzz/corpus-parse \
+	tests/fuzz/crashes-frame-request \
 	tests/fuzz/crashes-frame-response tests/fuzz/crashes-record \
 	tests/fuzz/crashes-wlentry tests/fuzz/crashes-config tests/fuzz/crashes-wlcsv \
-	tests/fuzz/crashes-provision
+	tests/fuzz/crashes-provision tests/fuzz/crashes-parse

@@ -57,6 +57,8 @@ sources() {
 src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 	wlcsv)
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
+	parse)
+		echo "src/batch/parse.c src/common.c";;
 	provision)
 		echo "src/batch/provision-parse.c src/batch/parse.c src/batch/wlcsv.c \
 src/common.c $PROTO";;
@@ -67,7 +69,7 @@ libs() {
 	config|provision) echo "${YAML_LIBS:--lyaml}";;
 	esac
 }
-NAMES="frame-request frame-response record wlentry config wlcsv provision"
+NAMES="frame-request frame-response record wlentry config wlcsv provision parse"
 
 # The newest header: any object older than it is rebuilt.
 newest=$(ls -t "$S"/src/*.h "$S"/src/*/*.h "$S"/tests/fuzz/*.h "$top_builddir/config.h" \
