@@ -18,4 +18,17 @@ is "$(c whitelist sync "$tmp/d/c")" "$tmp/d/carpark.yaml" "sync_file_completes_f
 "$PILECON" provision --help >"$tmp/help" 2>&1
 like "$(cat "$tmp/help")" "usage: pilecon provision FILE.yaml \[--dry-run\]" "provision_help_names_the_usage"
 
+# pilecon-provision(5) documents every key the parser knows.
+man5=$top_srcdir/man/pilecon-provision.5
+missing=""
+for k in defaults piles bus port baud address serial whitelist whitelist_csv \
+    whitelist_version uid status expires holder offline_auth offline_charging \
+    unknown_card expired_card offline_max_wh offline_tariff version periods \
+    energy service slots clock_sync force_offline key_rotation; do
+	grep -Eq "(^|[^a-z_])$k([^a-z_]|\$)" "$man5" || missing="$missing $k"
+done
+is "$missing" "" "every_provisioning_key_is_in_pilecon_provision_5"
+grep -qF 'pilecon\-provision (5)' "$top_srcdir/man/pilecon.1"
+tap $? "pilecon_1_points_to_the_file_format"
+
 done_testing

@@ -280,6 +280,42 @@ test_digest(void)
 	free(cause);
 }
 
+/* The commented examples in data/examples are valid files. */
+static void
+test_examples(void)
+{
+	static const char *const names[] = { "carpark-20.yaml", "fleet-outage.yaml" };
+	const char		*top = getenv("top_srcdir");
+	struct prov_file	 pf;
+	char			*path, **errs;
+	size_t			 i, n, k;
+	int			 rc;
+
+	for (i = 0; i < nitems(names); i++) {
+		path = xasprintf("%s/data/examples/%s", top ? top : ".", names[i]);
+		rc = prov_parse(path, &pf, &errs, &n);
+		ok(rc == 0, "example_%s_is_valid", names[i]);
+		for (k = 0; k < n; k++)
+			printf("#   %s\n", errs[k]);
+		if (rc == 0 && i == 0) {
+			is_int(pf.npiles, 20, "carpark_example_has_20_piles");
+			ok(pf.piles[19].has_whitelist && pf.piles[19].nwl == 24,
+			    "carpark_example_cards_from_the_csv");
+			ok(pf.piles[18].auth.unknown_card == 1 &&
+			    pf.piles[18].auth.offline_max_wh == 15000 &&
+			    pf.piles[18].has_expired && pf.piles[18].auth.expired_card == 0,
+			    "carpark_visitor_pile_overrides_two_settings");
+		}
+		if (rc == 0 && i == 1)
+			ok(pf.npiles == 7 && pf.piles[0].serial[0] != '\0' &&
+			    pf.piles[0].wl_version == 2612 && pf.piles[6].has_force &&
+			    !pf.piles[6].force_on, "fleet_example_by_serial_with_version");
+		prov_errors_free(errs, n);
+		prov_file_free(&pf);
+		free(path);
+	}
+}
+
 int
 main(void)
 {
@@ -291,6 +327,7 @@ main(void)
 	test_errors();
 	test_values();
 	test_digest();
+	test_examples();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# cannot remove %s\n", dir);

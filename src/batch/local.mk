@@ -33,3 +33,11 @@ src_batch_pilecon_mangen_LDADD = $(PILECON_LDADD)
 dist_man_MANS += man/pilecon.1
 
 EXTRA_DIST += contrib/bash-completion/pilecon
+
+# Provisioning: the file format's page, commented examples (installed with
+# the docs), and the udev rule example for stable adapter names.
+dist_man_MANS += man/pilecon-provision.5
+pileconexamplesdir = $(docdir)/examples
+dist_pileconexamples_DATA = data/examples/carpark-20.yaml data/examples/carpark-cards.csv \
+	data/examples/fleet-outage.yaml data/examples/fleet-cards.csv
+EXTRA_DIST += contrib/udev/99-pilecon-rs485.rules
