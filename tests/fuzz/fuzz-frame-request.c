@@ -75,6 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = proto_request_decode(data, size, &req);
 	FUZZ_CHECK(n == PROTO_NEED_MORE || n == PROTO_E_CRC || n == PROTO_E_FRAME ||
 	    n == PROTO_E_FUNCTION || n > 0);
+	/* The slave answers these with an exception: it needs unit and fc. */
+	if ((n == PROTO_E_FRAME || n == PROTO_E_FUNCTION) && size >= 2)
+		FUZZ_CHECK(req.unit == data[0] && req.fc == data[1]);
 	if (n <= 0)
 		return 0;
 	FUZZ_CHECK((size_t)n <= size && n <= PROTO_ADU_MAX);
