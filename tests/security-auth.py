@@ -71,20 +71,27 @@ class Bus:
         os.write(self.fd, frame + crc16(frame))
         buf = b""
         deadline = time.monotonic() + 2
-        while True:
+        while len(buf) < self.expected(buf):
             left = deadline - time.monotonic()
             if left <= 0:
-                raise RuntimeError("no reply to %s" % pdu.hex())
-            # Once bytes came, 50 ms of silence ends the reply.
-            r, _, _ = select.select([self.fd], [], [], min(left, 0.05) if buf else left)
-            if not r:
-                if buf:
-                    break
-                continue
-            buf += os.read(self.fd, 512)
+                raise RuntimeError("no whole reply to %s: %s" % (pdu.hex(), buf.hex()))
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                buf += os.read(self.fd, 512)
         if len(buf) < 5 or crc16(buf[:-2]) != buf[-2:] or buf[0] != unit:
             raise RuntimeError("garbled reply %s" % buf.hex())
         return buf[1], buf[2:-2]
+
+    @staticmethod
+    def expected(buf):
+        """Length of the reply buf starts, from its function code."""
+        if len(buf) < 3:
+            return 3
+        if buf[1] & 0x80:
+            return 5
+        if buf[1] in (3, 4, 23):
+            return 5 + buf[2]
+        return 8
 
     def read(self, unit, addr, count):
         fc, p = self.transact(unit, struct.pack(">BHH", 3, addr, count))
