@@ -102,4 +102,27 @@ like "$out" "pile at address 12: cannot read: no answer from address 12" "missin
 like "$out" "
 1 +SIM-0001 +ok " "present_pile_still_ok"
 
+# ---- the file's serial guards against the wrong pile ----
+printf 'piles:\n  - {address: 1, serial: SIM-0002, clock_sync: true}\n' >"$tmp/swapped.yaml"
+pc provision "$tmp/swapped.yaml"
+is "$rc" 1 "serial_mismatch_fails"
+like "$out" "address 1 holds pile 'SIM-0001', not 'SIM-0002' as the file says \(line 2\)" \
+	"serial_mismatch_says_which_pile_is_there"
+printf 'piles:\n  - {serial: SIM-0099, clock_sync: true}\n' >"$tmp/absent.yaml"
+pc provision "$tmp/absent.yaml" --dry-run
+is "$rc" 1 "unknown_serial_fails"
+like "$out" "no pile with serial 'SIM-0099' answers on .* \(addresses 1-247 scanned" \
+	"unknown_serial_says_the_bus_was_scanned"
+
+# ---- no key: the plan still works, the writes are refused up front ----
+printf 'piles:\n  - address: 9\n    offline_auth: {offline_max_wh: 12345}\n' >"$tmp/nokey.yaml"
+run -p "$tmp/sim/bus" provision "$tmp/nokey.yaml" --dry-run
+like "$out" "offline_max_wh 30000 -> 12345" "dry_run_needs_no_key_for_the_plan"
+run -p "$tmp/sim/bus" provision "$tmp/nokey.yaml"
+is "$rc" 1 "apply_without_a_key_fails"
+like "$out" "cannot write to pile 'SIM-0009': writes need the pile's key: give the keys file with --keys" \
+	"missing_key_is_explained"
+like "$out" "warning: these writes will be refused: writes need the pile.s key" "plan_warns_about_the_missing_key"
+is "$(pstate 9 | sed 's/.*auth=[a-z]*\/[a-z]*\/[a-z]*\/\([0-9]*\).*/\1/')" 30000 "nothing_written_without_a_key"
+
 done_testing

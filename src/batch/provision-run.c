@@ -139,13 +139,13 @@ prov_plan_item(struct prov_item *it, const char *keys_file)
 			return;
 		}
 	}
+	/* Without a key the plan is still worth seeing (--dry-run needs
+	 * none); applying it fails before the first write. */
 	prov_load_key(it, keys_file, &keycause);
-	if (prov_item_changes(it) && !it->has_key) {
-		prov_fail(it, PILE_E_AUTH, xasprintf(_("cannot write to pile '%s': %s"),
-		    it->id.serial, keycause));
-		keycause = NULL;
-	}
-	free(keycause);
+	if (!it->has_key)
+		it->key_cause = keycause;
+	else
+		free(keycause);
 }
 
 /* Piles the file names by serial only: look for them on the bus. */
@@ -348,6 +348,11 @@ prov_apply(struct prov_item *it, const char *keys_file)
 	if (it->failed)
 		return;
 	it->applied = 1;
+	if (prov_item_changes(it) && !it->has_key) {
+		prov_fail(it, PILE_E_AUTH, xasprintf(_("cannot write to pile '%s': %s"),
+		    it->id.serial, it->key_cause ? it->key_cause : _("no key")));
+		goto out;
+	}
 	/* The clock first: a forced-offline end is counted on it. */
 	if (it->clock_change && prov_apply_clock(it) != 0)
 		goto out;
@@ -378,6 +383,7 @@ prov_run_free(struct prov_run *run)
 
 	for (i = 0; i < run->nitems; i++) {
 		free(run->items[i].why);
+		free(run->items[i].key_cause);
 		if (run->items[i].wl_planned)
 			wlsync_plan_free(&run->items[i].wl);
 		pile_free(run->items[i].pile);

@@ -79,6 +79,7 @@ struct prov_item {
 	int			 rc;		/* PILE_E_* of the failure */
 	char			*why;
 	int			 has_key;
+	char			*key_cause;	/* why there is no key */
 	int			 wl_planned;
 	struct wlsync_plan	 wl;
 	struct pile_settings	 set_before, set_after;
