@@ -26,8 +26,7 @@ is "$(all_states 10)" "$before" "dry_run_writes_nothing"
 pc provision "$yaml"
 is "$rc" 0 "provision_exits_0_when_every_pile_succeeds"
 like "$out" "provisioned 10 of 10 piles" "result_line_counts_piles"
-like "$out" "
-3 +SIM-0003 +ok " "result_table_has_a_row_per_pile"
+like "$out" "^3 +SIM-0003 +ok " "result_table_has_a_row_per_pile"
 pstate 1 >/dev/null
 is "$(pstate 1)" "wl=10/40 tariff=20261125 auth=true/refuse/accept/30000 link=online" \
 	"pile_1_holds_what_the_file_says"
@@ -82,8 +81,8 @@ rc=$?
 out=$(cat "$tmp/mid.out")
 printf '%s\n' "$out" | grep -E '^[0-9]+ +SIM' | sed 's/^/# /'
 is "$rc" 1 "one_failed_pile_makes_the_exit_code_non_zero"
-like "$out" "
-7 +SIM-0007 +failed .*busy" "failed_pile_says_why"
+like "$out" "^pile SIM-0007 at address 7:$" "pile_7_answered_for_the_plan_so_it_failed_mid_run"
+like "$out" "^7 +SIM-0007 +failed .*busy" "failed_pile_says_why"
 is "$(printf '%s\n' "$out" | grep -cE '^[0-9]+ +SIM-[0-9]+ +ok ')" 9 "the_other_piles_are_ok"
 like "$out" "provisioned 9 of 10 piles" "result_line_says_9_of_10"
 is "$(pstate 8 | cut -d' ' -f1)" "wl=20/80" "pile_after_the_failed_one_was_provisioned"
@@ -99,8 +98,7 @@ printf 'piles:\n  - address: 1\n    clock_sync: true\n  - address: 12\n    clock
 pc --timeout 100 provision "$tmp/missing.yaml"
 is "$rc" 1 "missing_pile_exit_code_1"
 like "$out" "pile at address 12: cannot read: no answer from address 12" "missing_pile_plan_says_no_answer"
-like "$out" "
-1 +SIM-0001 +ok " "present_pile_still_ok"
+like "$out" "^1 +SIM-0001 +ok " "present_pile_still_ok"
 
 # ---- the file's serial guards against the wrong pile ----
 printf 'piles:\n  - {address: 1, serial: SIM-0002, clock_sync: true}\n' >"$tmp/swapped.yaml"
@@ -122,7 +120,7 @@ run -p "$tmp/sim/bus" provision "$tmp/nokey.yaml"
 is "$rc" 1 "apply_without_a_key_fails"
 like "$out" "cannot write to pile 'SIM-0009': writes need the pile's key: give the keys file with --keys" \
 	"missing_key_is_explained"
-like "$out" "warning: these writes will be refused: writes need the pile.s key" "plan_warns_about_the_missing_key"
+like "$out" "^  writes need the pile.s key: give the keys file" "plan_warns_about_the_missing_key"
 is "$(pstate 9 | sed 's/.*auth=[a-z]*\/[a-z]*\/[a-z]*\/\([0-9]*\).*/\1/')" 30000 "nothing_written_without_a_key"
 
 done_testing

@@ -11,8 +11,7 @@ t1=$(date +%s)
 is "$rc" 0 "scan_exits_0"
 is "$(printf '%s\n' "$out" | grep -c ' SIM-00')" 32 "scan_finds_all_32_piles"
 like "$out" "^address +serial +model +firmware +vendor" "scan_header"
-like "$out" "
-32 +SIM-0032 +pilesim-ac22 +sim-1.0 +pilecon" "scan_lists_address_serial_model_firmware"
+like "$out" "^32 +SIM-0032 +pilesim-ac22 +sim-1.0 +pilecon" "scan_lists_address_serial_model_firmware"
 like "$err" "32 piles answered .*addresses 1..247, [0-9]+ ms probe timeout" "scan_summary_on_stderr"
 # 215 absent addresses, each one short probe: well under the 10 s target even
 # on a loaded test machine (a generous bound, not a benchmark).

@@ -107,9 +107,9 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 			fprintf(o, _("  %-15sforced offline -> end it\n"),
 			    "force_offline");
 	}
-	if (!it->has_key)
-		fprintf(o, _("  warning: these writes will be refused: %s\n"),
-		    it->key_cause ? it->key_cause : _("no key"));
+	/* Already a sentence that says what to do; no new message. */
+	if (!it->has_key && it->key_cause != NULL)
+		fprintf(o, "  %s\n", it->key_cause);
 }
 
 static void

@@ -350,7 +350,7 @@ prov_apply(struct prov_item *it, const char *keys_file)
 	it->applied = 1;
 	if (prov_item_changes(it) && !it->has_key) {
 		prov_fail(it, PILE_E_AUTH, xasprintf(_("cannot write to pile '%s': %s"),
-		    it->id.serial, it->key_cause ? it->key_cause : _("no key")));
+		    it->id.serial, it->key_cause ? it->key_cause : "?"));
 		goto out;
 	}
 	/* The clock first: a forced-offline end is counted on it. */
