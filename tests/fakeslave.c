@@ -200,6 +200,12 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 		fs.regs[PROTO_A_CTL_LAST_ERROR] = PROTO_WERR_RANGE;
 		return PROTO_EX_ILLEGAL_VALUE;
 	}
+	/* A full list refuses the command with exception 04, as pilesim does
+	 * (pilecon-protocol(7), EDITING THE WHITELIST). */
+	if (addr == PROTO_A_WL_CMD && (fs.mode & FS_WL_FULL)) {
+		fs.regs[PROTO_A_WL_RESULT] = PROTO_WL_FULL;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
 	memcpy(&fs.regs[addr], values, count * sizeof *values);
 	fs.regs[PROTO_A_CTL_LAST_ERROR] = PROTO_WERR_NONE;
 
@@ -219,11 +225,9 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 			return PROTO_EX_ILLEGAL_VALUE;
 	}
 	if (addr == PROTO_A_WL_CMD) {
-		fs.regs[PROTO_A_WL_RESULT] = (fs.mode & FS_WL_FULL) ?
-		    PROTO_WL_FULL : PROTO_WL_OK;
-		if (!(fs.mode & FS_WL_FULL))
-			proto_put_u32(&fs.regs[PROTO_A_WL_VERSION],
-			    proto_get_u32(&fs.regs[PROTO_A_WL_VERSION]) + 1);
+		fs.regs[PROTO_A_WL_RESULT] = PROTO_WL_OK;
+		proto_put_u32(&fs.regs[PROTO_A_WL_VERSION],
+		    proto_get_u32(&fs.regs[PROTO_A_WL_VERSION]) + 1);
 	}
 	if (needs_session && (fs.mode & FS_SESSION_EXPIRES)) {
 		fs.session = 0;

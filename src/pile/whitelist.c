@@ -119,7 +119,12 @@ pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
 			free(err);
 		return rc;
 	}
-	/* Refused or not, the result register says how it went. */
+	/* A normal reply means the command was applied (pilecon-protocol(7),
+	 * EDITING THE WHITELIST), so a bulk load costs one transaction per
+	 * command; only a remove, which answers normally for a card the list
+	 * does not hold, and a refusal need the result register. */
+	if (rc == 0 && cmd != PROTO_WL_REMOVE)
+		return 0;
 	rrc = pile_read_regs(p, PROTO_A_WL_RESULT, 1, &result,
 	    rc < 0 ? NULL : cause);
 	if (rrc < 0) {
