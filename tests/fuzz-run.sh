@@ -29,7 +29,8 @@ names=${FUZZ_ONLY:-$(cat "$lf/harnesses")}
 n=$(echo $names | wc -w)
 per=$seconds
 if [ "$total" -gt 0 ] && [ $((per * n)) -gt "$total" ]; then
-	per=$((total / n))
+	# About a second of each run is start-up and the final merge.
+	per=$((total / n - 1))
 	[ "$per" -lt 1 ] && per=1
 fi
 
