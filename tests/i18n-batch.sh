@@ -33,18 +33,7 @@ grep -q '7d' "$tmp/err" && grep -q '太长\|最多' "$tmp/err"
 ok $? "bad_duration_is_explained_in_chinese"
 sed 's/^/# /' "$tmp/err" | head -3
 
-"$top_builddir/pilesim" --data "$tmp/sim" --piles 1 >"$tmp/sim.log" 2>&1 &
-simpid=$!
-i=0
-while [ ! -e "$tmp/sim/bus" ] || [ ! -S "$tmp/sim/ctl.sock" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$simpid" 2>/dev/null; then
-		sed 's/^/# /' "$tmp/sim.log"
-		echo "Bail out! pilesim did not start"
-		exit 1
-	fi
-	sleep 0.1
-done
+start_sim --piles 1
 P="-p $tmp/sim/bus --keys $tmp/sim/keys.yaml"
 
 zh $P status >"$tmp/status" 2>"$tmp/err"

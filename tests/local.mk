@@ -1,6 +1,7 @@
 # tests: TAP programs and scripts run by `make check`. Each area keeps its
 # tests in its own fragment so that work in one does not collide with another.
 EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/lib.sh
 TEST_PROTO_LIBS = src/proto/libproto.a
 
 check_PROGRAMS += tests/unit-regmap

@@ -1,13 +1,9 @@
 # provision-lib.sh - sourced by tests/provision-*.sh: batch-lib.sh's temp
 # HOME, TAP helpers and pilesim, plus the pile state the tests compare.
 . "$top_srcdir/tests/batch-lib.sh"
-export XDG_STATE_HOME="$tmp/state"
 DATA=$top_srcdir/tests/data
 
-if [ ! -x "$PILESIM" ]; then
-	echo "1..0 # SKIP pilesim is not built"
-	exit 0
-fi
+[ -x "$PILESIM" ] || tap_skip_all "pilesim is not built"
 
 # pstate ADDR: "whitelist version/count, tariff version, settings, link" of a
 # pile, one line, to compare before and after.

@@ -1,77 +1,38 @@
 # tui-lib.sh - sourced by tests/tui-*.sh: a private pilesim bus of 3 piles
 # and pilecon's console in tmux on a private socket, fixed environment,
-# every wait bounded. GENERATE=1 rewrites the golden screens.
+# every wait bounded (tests/lib.sh under the names these tests use).
+# GENERATE=1 rewrites the golden screens.
 set -u
-: "${top_builddir:?run through make check}" "${top_srcdir:?run through make check}"
+. "$top_srcdir/tests/lib.sh"
+PILESIM=$top_builddir/pilesim
 
-tap_n=0
-tap_failed=0
-ok() {	# STATUS NAME
-	tap_n=$((tap_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $tap_n - $2"
-	else
-		echo "not ok $tap_n - $2"
-		tap_failed=$((tap_failed + 1))
-	fi
-}
-skip_all() {
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-done_testing() {
-	echo "1..$tap_n"
-	exit 0
-}
+ok() { tap_result "$@"; }	# ok STATUS NAME: STATUS 0 is a pass
+skip_all() { tap_skip_all "$@"; }
+done_testing() { tap_done; }
 
 command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
 [ -x "$top_builddir/pilesim" ] || skip_all "pilesim is not built"
 [ -x "$top_builddir/pilecon" ] || skip_all "pilecon is not built"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pilecon-tui.XXXXXX")
+test_setup tui
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset NO_COLOR
 # One tmux server (private socket) per console started, so a new console
 # never races the previous server's exit.
 consoles=0
 sock=pc$$-0
-simpid=
-cleanup() {
+cleanup_hook() {
 	i=0
 	while [ $i -le $consoles ]; do
 		tmux -L "pc$$-$i" kill-server >/dev/null 2>&1
 		i=$((i + 1))
 	done
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
-mkdir -p "$tmp/cfg" "$tmp/state" "$tmp/data" "$tmp/sim"
-export HOME="$tmp" XDG_CONFIG_HOME="$tmp/cfg" XDG_STATE_HOME="$tmp/state" \
-    XDG_DATA_HOME="$tmp/data" TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
-unset PILECON_PORT NO_COLOR
-
-start_sim() {	# [pilesim options]
-	"$top_builddir/pilesim" --data "$tmp/sim" --piles 3 "$@" >"$tmp/sim.log" 2>&1 &
-	simpid=$!
-	i=0
-	while [ ! -e "$tmp/sim/bus" ] || [ ! -S "$tmp/sim/ctl.sock" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$simpid" 2>/dev/null; then
-			sed 's/^/# /' "$tmp/sim.log"
-			echo "Bail out! pilesim did not start"
-			exit 1
-		fi
-		sleep 0.1
-	done
-}
-stop_sim() {
-	kill "$simpid" 2>/dev/null
-	wait "$simpid" 2>/dev/null
-	simpid=
-}
+start_sim() { sim_start --piles 3 "$@"; }	# [pilesim options]
+stop_sim() { sim_stop; }
 ctl() {
-	timeout 10 "$top_builddir/pilesim" ctl --data "$tmp/sim" "$@"
+	timeout 10 "$PILESIM" ctl --data "$tmp/sim" "$@"
 }
 batch() {	# pilecon batch command on the same bus
 	timeout 20 "$top_builddir/pilecon" -p "$tmp/sim/bus" --keys "$tmp/sim/keys.yaml" "$@"

@@ -3,15 +3,10 @@
 # double-width labels keep every column aligned (display columns, not bytes).
 . "$top_srcdir/tests/tui-lib.sh"
 
-locale -a 2>/dev/null | grep -Eqi '^zh_CN\.utf-?8$' || skip_all "no zh_CN.UTF-8 locale on this machine (scripts/deps generates it)"
-command -v msgfmt >/dev/null 2>&1 || skip_all "msgfmt (gettext) is not installed"
+have_zh_locale || skip_all "no zh_CN.UTF-8 locale on this machine (scripts/deps generates it)"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed (it measures display widths)"
-
 # The catalog as it is in the tree, found without 'make install'.
-mkdir -p "$tmp/locale/zh_CN/LC_MESSAGES"
-msgfmt -o "$tmp/locale/zh_CN/LC_MESSAGES/pilecon.mo" "$top_srcdir/po/zh_CN.po" ||
-	{ echo "Bail out! po/zh_CN.po does not compile"; exit 1; }
-export PILECON_LOCALEDIR="$tmp/locale"
+build_catalog
 
 # widths MODE < screen: checks the columns of a captured screen by display
 # width (East Asian Wide and Fullwidth characters take two columns).
