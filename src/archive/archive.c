@@ -120,9 +120,10 @@ archive_exec(struct archive *a, const char *sql)
 	return sqlite3_exec(a->db, sql, NULL, NULL, NULL);
 }
 
-/* Runs a statement returning one integer. */
+/* Runs a statement returning one integer (left as it is when the statement
+ * returns no row); serial, unless NULL, is bound to ?1. */
 static int
-archive_int(struct archive *a, const char *sql, int64_t *v)
+archive_int(struct archive *a, const char *sql, const char *serial, int64_t *v)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -130,6 +131,8 @@ archive_int(struct archive *a, const char *sql, int64_t *v)
 	rc = sqlite3_prepare_v2(a->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
+	if (serial != NULL)
+		sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*v = sqlite3_column_int64(st, 0);
@@ -178,8 +181,8 @@ archive_schema(struct archive *a, char **cause)
 	int64_t	version = 0, app = 0, tables = 0;
 	int	rc;
 
-	if ((rc = archive_int(a, "PRAGMA user_version", &version)) != SQLITE_OK ||
-	    (rc = archive_int(a, "PRAGMA application_id", &app)) != SQLITE_OK)
+	if ((rc = archive_int(a, "PRAGMA user_version", NULL, &version)) != SQLITE_OK ||
+	    (rc = archive_int(a, "PRAGMA application_id", NULL, &app)) != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot open archive"), cause);
 	if (version == ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
 		return 0;
@@ -193,7 +196,7 @@ archive_schema(struct archive *a, char **cause)
 	rc = archive_exec(a, "BEGIN IMMEDIATE");
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot create archive"), cause);
-	rc = archive_int(a, "SELECT count(*) FROM sqlite_master", &tables);
+	rc = archive_int(a, "SELECT count(*) FROM sqlite_master", NULL, &tables);
 	if (rc == SQLITE_OK && (tables != 0 || version != 0 || app != 0)) {
 		archive_exec(a, "ROLLBACK");
 		return set_cause(cause, -1, _("cannot open archive '%s': the file is an SQLite "
@@ -422,22 +425,13 @@ archive_put_records(struct archive *a, const char *serial, const char *device_id
 int
 archive_last_seq(struct archive *a, const char *serial, uint32_t *seq, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int64_t	v = 0;
+	int	rc;
 
-	*seq = 0;
-	rc = sqlite3_prepare_v2(a->db, "SELECT max(seq) FROM records WHERE serial = ?1",
-	    -1, &st, NULL);
+	rc = archive_int(a, "SELECT max(seq) FROM records WHERE serial = ?1",
+	    serial, &v);
+	*seq = (uint32_t)v;
 	if (rc != SQLITE_OK)
-		return archive_fail(a, rc, _("cannot read archive"), cause);
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (uint32_t)sqlite3_column_int64(st, 0);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	return 0;
 }
@@ -445,24 +439,15 @@ archive_last_seq(struct archive *a, const char *serial, uint32_t *seq, char **ca
 int
 archive_gaps(struct archive *a, const char *serial, uint32_t *missing, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int64_t	v = 0;
+	int	rc;
 
-	*missing = 0;
 	/* Held numbers are unique per pile, so the span minus the count is
 	 * exactly the count of numbers missing inside it. */
-	rc = sqlite3_prepare_v2(a->db, "SELECT max(seq) - min(seq) + 1 - count(*) "
-	    "FROM records WHERE serial = ?1", -1, &st, NULL);
+	rc = archive_int(a, "SELECT max(seq) - min(seq) + 1 - count(*) "
+	    "FROM records WHERE serial = ?1", serial, &v);
+	*missing = (uint32_t)v;
 	if (rc != SQLITE_OK)
-		return archive_fail(a, rc, _("cannot read archive"), cause);
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*missing = (uint32_t)sqlite3_column_int64(st, 0);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	return 0;
 }
