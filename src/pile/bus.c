@@ -63,40 +63,38 @@ pile_xfer_reset(struct pile_xfer *x)
 	memset(x, 0, sizeof *x);
 }
 
-/* "reading 'live.link_state' (0x0100)": what the refused request did. */
+/* "reading 'live.link_state' (0x0100)", or inside a register, or a bare
+ * address: one side of a request, in whole sentences for the translators. */
+static char *
+pile_bus_what_reg(uint16_t addr, int writing)
+{
+	const struct proto_reg	*r = proto_reg_at(addr);
+
+	if (r != NULL && r->addr == addr)
+		return writing ? xasprintf(_("writing '%s' (0x%04X)"), r->name,
+		    addr) : xasprintf(_("reading '%s' (0x%04X)"), r->name, addr);
+	if (r != NULL)
+		return writing ? xasprintf(_("writing inside '%s' (0x%04X)"),
+		    r->name, addr) : xasprintf(_("reading inside '%s' (0x%04X)"),
+		    r->name, addr);
+	return writing ? xasprintf(_("writing register 0x%04X"), addr) :
+	    xasprintf(_("reading register 0x%04X"), addr);
+}
+
+/* "writing 'x' (0x0200) and reading 'y' (0x0100)": what the refused request
+ * did. */
 static char *
 pile_bus_what(const struct proto_request *req)
 {
-	const struct proto_reg	*r;
-	char			*rd = NULL, *wr = NULL, *s;
+	char	*rd = NULL, *wr = NULL, *s;
 
 	if (req->fc == PROTO_FC_READ_HOLDING || req->fc == PROTO_FC_READ_INPUT ||
-	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE) {
-		r = proto_reg_at(req->read_addr);
-		if (r != NULL && r->addr == req->read_addr)
-			rd = xasprintf(_("reading '%s' (0x%04X)"), r->name,
-			    req->read_addr);
-		else if (r != NULL)
-			rd = xasprintf(_("reading inside '%s' (0x%04X)"),
-			    r->name, req->read_addr);
-		else
-			rd = xasprintf(_("reading register 0x%04X"),
-			    req->read_addr);
-	}
+	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE)
+		rd = pile_bus_what_reg(req->read_addr, 0);
 	if (req->fc == PROTO_FC_WRITE_SINGLE ||
 	    req->fc == PROTO_FC_WRITE_MULTIPLE ||
-	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE) {
-		r = proto_reg_at(req->write_addr);
-		if (r != NULL && r->addr == req->write_addr)
-			wr = xasprintf(_("writing '%s' (0x%04X)"), r->name,
-			    req->write_addr);
-		else if (r != NULL)
-			wr = xasprintf(_("writing inside '%s' (0x%04X)"),
-			    r->name, req->write_addr);
-		else
-			wr = xasprintf(_("writing register 0x%04X"),
-			    req->write_addr);
-	}
+	    req->fc == PROTO_FC_READ_WRITE_MULTIPLE)
+		wr = pile_bus_what_reg(req->write_addr, 1);
 	if (rd != NULL && wr != NULL)
 		s = xasprintf(_("%s and %s"), wr, rd);
 	else if (rd != NULL)
