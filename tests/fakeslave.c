@@ -451,3 +451,33 @@ fakeslave_count(const char *log, const char *prefix)
 	}
 	return n;
 }
+
+int
+fakeslave_rig_start(struct fakeslave_rig *r, unsigned mode, const uint8_t *key,
+    uint8_t addr, const struct pile_bus_opts *opts)
+{
+	static const struct link_params	 params = { 115200, 'E', 1 };
+	char				*cause = NULL;
+
+	memset(r, 0, sizeof *r);
+	if (fakeslave_start(&r->fs, mode, key) != 0)
+		return -1;
+	r->link = link_open(r->fs.path, &params, &cause);
+	if (r->link == NULL) {
+		printf("# %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	r->bus = pile_bus_new(r->link, opts);
+	r->pile = pile_new(r->bus, addr);
+	return 0;
+}
+
+void
+fakeslave_rig_stop(struct fakeslave_rig *r)
+{
+	pile_free(r->pile);
+	pile_bus_free(r->bus);
+	link_close(r->link);
+	r->log = fakeslave_stop(&r->fs);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pile/pile.h"
+
 #define FS_SILENT		0x0001	/* never answers */
 #define FS_CORRUPT_FIRST	0x0002	/* the first reply has a bad CRC-16 */
 #define FS_EXCEPTION		0x0004	/* every request: exception 02 */
@@ -43,5 +45,22 @@ int	fakeslave_start(struct fakeslave *, unsigned mode, const uint8_t *key);
 char	*fakeslave_stop(struct fakeslave *);
 /* Number of lines in a log that start with prefix ("17 1000 17"). */
 int	fakeslave_count(const char *log, const char *prefix);
+
+/* The rig of the pile tests: a fake slave and our master on its pty (8E1,
+ * 115200 baud), one pile at addr on it. */
+struct fakeslave_rig {
+	struct fakeslave	 fs;
+	struct link		*link;
+	struct pile_bus		*bus;
+	struct pile		*pile;
+	char			*log;	/* the slave's, after fakeslave_rig_stop */
+};
+
+/* Starts both ends (key as for fakeslave_start); 0, or -1 with why printed
+ * as a TAP comment. */
+int	fakeslave_rig_start(struct fakeslave_rig *, unsigned mode,
+	    const uint8_t *key, uint8_t addr, const struct pile_bus_opts *);
+/* Frees the master's end, stops the slave and keeps its log in ->log. */
+void	fakeslave_rig_stop(struct fakeslave_rig *);
 
 #endif

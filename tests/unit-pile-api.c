@@ -13,51 +13,21 @@
 #include "pile/pile.h"
 #include "tap.h"
 
-static const struct link_params params = { 115200, 'E', 1 };
 static uint8_t	key[PROTO_KEY_BYTES];
 
-struct rig {
-	struct fakeslave	 fs;
-	struct link		*link;
-	struct pile_bus		*bus;
-	struct pile		*pile;
-	char			*log;
-};
-
 static int
-rig_start(struct rig *r, unsigned mode, int no_fc23)
+rig_start(struct fakeslave_rig *r, unsigned mode, int no_fc23)
 {
-	struct pile_bus_opts	 opts = { 100, 1, no_fc23 };
-	char			*cause = NULL;
+	struct pile_bus_opts	opts = { 100, 1, no_fc23 };
 
-	memset(r, 0, sizeof *r);
-	if (fakeslave_start(&r->fs, mode, key) != 0)
-		return -1;
-	r->link = link_open(r->fs.path, &params, &cause);
-	if (r->link == NULL) {
-		printf("# %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	r->bus = pile_bus_new(r->link, &opts);
-	r->pile = pile_new(r->bus, FS_UNIT);
-	return 0;
-}
-
-static void
-rig_stop(struct rig *r)
-{
-	pile_free(r->pile);
-	pile_bus_free(r->bus);
-	link_close(r->link);
-	r->log = fakeslave_stop(&r->fs);
+	return fakeslave_rig_start(r, mode, key, FS_UNIT, &opts);
 }
 
 static void
 test_identity_and_keys(void)
 {
 	struct proto_identity	 id;
-	struct rig		 r;
+	struct fakeslave_rig	 r;
 	uint8_t			 wrong[PROTO_KEY_BYTES];
 	char			*cause = NULL;
 	int			 rc;
@@ -96,7 +66,7 @@ test_identity_and_keys(void)
 	    cause ? cause : "");
 	free(cause);
 	cause = NULL;
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "10 0208"), 1,
 	    "no_response_is_written_while_locked_out");
 	is_int(fakeslave_count(r.log, "10 0220"), 0,
@@ -109,9 +79,9 @@ test_identity_and_keys(void)
 static void
 test_wrong_key_refused_by_exception(void)
 {
-	struct rig	 r;
-	uint8_t		 wrong[PROTO_KEY_BYTES];
-	char		*cause = NULL;
+	struct fakeslave_rig	 r;
+	uint8_t			 wrong[PROTO_KEY_BYTES];
+	char			*cause = NULL;
 
 	if (rig_start(&r, FS_AUTH_EXCEPTION, 0) != 0) {
 		ok(0, "rig");
@@ -124,7 +94,7 @@ test_wrong_key_refused_by_exception(void)
 	is_str(cause, "wrong key for pile 'SIM-0001' (address 1); the pile "
 	    "accepts the next try in 1 s", "refused_response_says_wrong_key");
 	free(cause);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "10 0224"), 0,
 	    "no_write_after_a_wrong_key");
 	free(r.log);
@@ -136,7 +106,7 @@ test_writes_with_key(void)
 	struct pile_settings	 s, back;
 	struct proto_tariff	 t, t2;
 	unsigned		 state = 9;
-	struct rig		 r;
+	struct fakeslave_rig	 r;
 	char			*cause = NULL;
 
 	if (rig_start(&r, 0, 0) != 0) {
@@ -174,7 +144,7 @@ test_writes_with_key(void)
 	is_int(pile_tariff_write(r.pile, &t, &cause), 0, "tariff_written");
 	pile_tariff_read(r.pile, &t2, &cause);
 	ok(t2.version == 4 && t2.service_price[3] == 12345, "tariff_read_back");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 
 	is_int(fakeslave_count(r.log, "10 0208"), 1, "one_auth_for_all_writes");
 	is_int(fakeslave_count(r.log, "10 0280 19"), 1,
@@ -192,7 +162,7 @@ test_writes_with_key(void)
 	is_int(pile_clock_set(r.pile, 1700000500, &cause), 0, "first_write");
 	is_int(pile_clock_set(r.pile, 1700000600, &cause), 0,
 	    "write_after_the_session_closed_succeeds %s", cause ? cause : "");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "10 0208"), 2,
 	    "expired_session_is_reopened_once");
 	is_int(fakeslave_count(r.log, "10 0224"), 3,
@@ -205,7 +175,7 @@ test_whitelist(void)
 {
 	struct proto_wl_entry	 e[PROTO_WL_WINDOW_ENTRIES];
 	struct pile_wl_status	 st;
-	struct rig		 r;
+	struct fakeslave_rig	 r;
 	char			*cause = NULL, *want;
 	int			 n, rc;
 
@@ -236,7 +206,7 @@ test_whitelist(void)
 	is_int(rc, PILE_E_PROTOCOL, "five_entries_do_not_fit_a_command");
 	free(cause);
 	cause = NULL;
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "17 0480 17"), 2,
 	    "whitelist_window_read_with_fc23");
 	/* 4 + 29 registers: only what the command carries goes out. */
@@ -257,7 +227,7 @@ test_whitelist(void)
 	free(want);
 	free(cause);
 	cause = NULL;
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 
 	if (rig_start(&r, FS_WL_EXCEPTION, 0) != 0) {
@@ -273,7 +243,7 @@ test_whitelist(void)
 	is_str(cause, want, "exception_refusal_in_words");
 	free(want);
 	free(cause);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
@@ -281,7 +251,7 @@ static void
 test_records(void)
 {
 	struct proto_record	 rec[PROTO_REC_WINDOW_RECORDS];
-	struct rig		 r;
+	struct fakeslave_rig	 r;
 	char			*cause = NULL;
 	int			 n;
 
@@ -296,7 +266,7 @@ test_records(void)
 	is_str(rec[0].holder, "张三", "record_holder");
 	is_int(pile_records_read(r.pile, 100, rec, &cause), 1, "last_window");
 	is_int(pile_records_read(r.pile, 101, rec, &cause), 0, "past_the_end");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	/* The benchmark's request: FC 23, cursor 2 regs, window 125 regs. */
 	is_int(fakeslave_count(r.log, "17 1000 17"), 3,
 	    "one_17_byte_fc23_per_window");
@@ -311,7 +281,7 @@ test_records(void)
 	is_int(n, 2, "pile_without_fc23_still_reads %s", cause ? cause : "");
 	n = pile_records_read(r.pile, 3, rec, &cause);
 	ok(n == 2 && rec[0].seq == 3, "fallback_follows_the_cursor");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "17 "), 1, "fc23_refusal_is_remembered");
 	is_int(fakeslave_count(r.log, "10 1000"), 2, "cursor_by_fc16");
 	is_int(fakeslave_count(r.log, "03 1002"), 2, "window_by_fc03");
@@ -322,7 +292,7 @@ test_records(void)
 		return;
 	}
 	is_int(pile_records_read(r.pile, 5, rec, &cause), 2, "no_fc23_option");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "17 "), 0, "no_fc23_option_sends_no_fc23");
 	free(r.log);
 
@@ -339,7 +309,7 @@ test_records(void)
 	    strstr(cause, ", computed 0x") != NULL,
 	    "bad_record_message_names_the_sequence: %s", cause ? cause : "");
 	free(cause);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "17 1000 17"), 3,
 	    "bad_record_window_is_read_twice");
 	free(r.log);

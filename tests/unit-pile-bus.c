@@ -15,45 +15,6 @@
 #include "pile/pile.h"
 #include "tap.h"
 
-static const struct link_params params = { 115200, 'E', 1 };
-
-struct rig {
-	struct fakeslave	 fs;
-	struct link		*link;
-	struct pile_bus		*bus;
-	struct pile		*pile;
-	char			*log;
-};
-
-static int
-rig_start(struct rig *r, unsigned mode, uint8_t addr,
-    const struct pile_bus_opts *opts)
-{
-	char	*cause = NULL;
-
-	memset(r, 0, sizeof *r);
-	if (fakeslave_start(&r->fs, mode, NULL) != 0)
-		return -1;
-	r->link = link_open(r->fs.path, &params, &cause);
-	if (r->link == NULL) {
-		printf("# %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	r->bus = pile_bus_new(r->link, opts);
-	r->pile = pile_new(r->bus, addr);
-	return 0;
-}
-
-static void
-rig_stop(struct rig *r)
-{
-	pile_free(r->pile);
-	pile_bus_free(r->bus);
-	link_close(r->link);
-	r->log = fakeslave_stop(&r->fs);
-}
-
 static uint64_t
 now_ms(void)
 {
@@ -69,12 +30,12 @@ test_live_in_one_transaction(void)
 	struct pile_bus_opts		 opts = { 2000, 2, 0 };
 	const struct pile_bus_stats	*st;
 	struct proto_live		 live;
-	struct rig			 r;
+	struct fakeslave_rig		 r;
 	char				*cause = NULL;
 	uint64_t			 t0;
 	int				 rc;
 
-	if (rig_start(&r, 0, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, 0, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -92,7 +53,7 @@ test_live_in_one_transaction(void)
 	is_int(st->bytes_out, 8, "request_is_8_bytes");
 	is_int(st->bytes_in, 5 + 2 * PROTO_LIVE_COUNT, "reply_bytes_counted");
 	is_int(st->retries + st->timeouts + st->crc_errors, 0, "no_errors");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "03 0100 8 1"), 1,
 	    "the_whole_live_block_in_one_fc03");
 	free(r.log);
@@ -104,11 +65,11 @@ test_silence(void)
 	struct pile_bus_opts		 opts = { 50, 2, 0 };
 	const struct pile_bus_stats	*st;
 	struct proto_live		 live;
-	struct rig			 r;
+	struct fakeslave_rig		 r;
 	char				*cause = NULL, *want;
 	int				 rc;
 
-	if (rig_start(&r, FS_SILENT, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_SILENT, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -123,14 +84,14 @@ test_silence(void)
 	st = pile_bus_stats(r.bus);
 	is_int(st->timeouts, 3, "three_timeouts_counted");
 	is_int(st->retries, 2, "two_retries_counted");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "03 0100"), 3,
 	    "the_request_went_out_retries_plus_one_times");
 	free(r.log);
 
 	/* Nobody at address 2 on a working bus. */
 	opts.retries = 0;
-	if (rig_start(&r, 0, 2, &opts) != 0) {
+	if (fakeslave_rig_start(&r, 0, NULL, 2, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -141,7 +102,7 @@ test_silence(void)
 	    cause && strstr(cause, "after 1 try") != NULL,
 	    "wrong_address_is_named: %s", cause ? cause : "");
 	free(cause);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
@@ -151,11 +112,11 @@ test_garbled(void)
 	struct pile_bus_opts		 opts = { 50, 2, 0 };
 	const struct pile_bus_stats	*st;
 	struct proto_identity		 id;
-	struct rig			 r;
+	struct fakeslave_rig		 r;
 	char				*cause = NULL, *want;
 	int				 rc;
 
-	if (rig_start(&r, FS_CORRUPT_FIRST, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_CORRUPT_FIRST, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -166,11 +127,11 @@ test_garbled(void)
 	is_int(st->crc_errors, 1, "one_crc_error_counted");
 	is_int(st->retries, 1, "one_retry_counted");
 	is_int(st->timeouts, 0, "no_timeout_for_a_garbled_reply");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "03 0000"), 2, "two_requests_on_the_wire");
 	free(r.log);
 
-	if (rig_start(&r, FS_GARBLE_ALL, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_GARBLE_ALL, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -183,7 +144,7 @@ test_garbled(void)
 	free(want);
 	free(cause);
 	is_int(pile_bus_stats(r.bus)->crc_errors, 3, "three_crc_errors");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
@@ -192,11 +153,11 @@ test_exception(void)
 {
 	struct pile_bus_opts		 opts = { 50, 2, 0 };
 	struct proto_live		 live;
-	struct rig			 r;
+	struct fakeslave_rig		 r;
 	char				*cause = NULL, *want;
 	int				 rc;
 
-	if (rig_start(&r, FS_EXCEPTION, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_EXCEPTION, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -209,7 +170,7 @@ test_exception(void)
 	free(cause);
 	is_int(pile_bus_stats(r.bus)->exceptions, 1, "exception_counted");
 	is_int(pile_bus_stats(r.bus)->retries, 0, "an_answer_is_not_retried");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
@@ -218,11 +179,11 @@ test_port_closed(void)
 {
 	struct pile_bus_opts		 opts = { 200, 2, 0 };
 	struct proto_live		 live;
-	struct rig			 r;
+	struct fakeslave_rig		 r;
 	char				*cause = NULL, *want;
 	int				 rc;
 
-	if (rig_start(&r, FS_CLOSE, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_CLOSE, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -233,7 +194,7 @@ test_port_closed(void)
 	is_str(cause, want, "closed_port_message");
 	free(want);
 	free(cause);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
@@ -244,11 +205,11 @@ test_event_loop(void)
 	struct pile_xfer	 x, other;
 	struct proto_live	 live;
 	struct pollfd		 pfd;
-	struct rig		 r;
+	struct fakeslave_rig	 r;
 	char			*cause = NULL;
 	int			 rc, steps = 0, w;
 
-	if (rig_start(&r, 0, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, 0, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -283,7 +244,7 @@ test_event_loop(void)
 	pile_xfer_reset(&x);
 	is_int(pile_live(r.pile, &live, &cause), 0,
 	    "next_request_after_a_broadcast_is_answered");
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	is_int(fakeslave_count(r.log, "10 0224 13 0"), 1,
 	    "broadcast_went_out_once");
 	free(r.log);
@@ -291,7 +252,7 @@ test_event_loop(void)
 	/* One transaction at a time: a second waits for the first. */
 	opts.timeout_ms = 100;
 	opts.retries = 0;
-	if (rig_start(&r, FS_SILENT, 1, &opts) != 0) {
+	if (fakeslave_rig_start(&r, FS_SILENT, NULL, 1, &opts) != 0) {
 		ok(0, "rig");
 		return;
 	}
@@ -315,7 +276,7 @@ test_event_loop(void)
 	ok(x.cause != NULL && strstr(x.cause, "after 1 try") != NULL,
 	    "event_loop_transaction_carries_its_cause");
 	pile_xfer_reset(&x);
-	rig_stop(&r);
+	fakeslave_rig_stop(&r);
 	free(r.log);
 }
 
