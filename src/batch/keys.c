@@ -29,18 +29,6 @@ keys_check_private(const char *path, char **warning)
 	    "run 'chmod 600 %s'"), path, (unsigned)(sb.st_mode & 0777), path);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static yaml_node_t *
 map_get(yaml_document_t *doc, yaml_node_t *map, const char *name)
 {
@@ -66,9 +54,8 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 	yaml_document_t	 doc;
 	yaml_node_t	*root, *list, *item, *sn, *kn;
 	yaml_node_item_t *it;
-	const char	*hex;
 	size_t		 i;
-	int		 rc = -1, hi, lo;
+	int		 rc = -1;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return set_cause(cause, -1, _("cannot open keys file '%s': %s"), path,
@@ -109,18 +96,13 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 			    2 * PROTO_KEY_BYTES);
 			goto out;
 		}
-		hex = (const char *)kn->data.scalar.value;
-		for (i = 0; i < PROTO_KEY_BYTES; i++) {
-			hi = hexval(hex[2 * i]);
-			lo = hexval(hex[2 * i + 1]);
-			if (hi < 0 || lo < 0) {
-				explicit_bzero(key, PROTO_KEY_BYTES);
-				set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' is not hex"),
-				    path, (unsigned long)kn->start_mark.line + 1,
-				    (unsigned long)kn->start_mark.column + 1, serial);
-				goto out;
-			}
-			key[i] = (uint8_t)(hi << 4 | lo);
+		if (proto_hex_decode((const char *)kn->data.scalar.value, key,
+		    PROTO_KEY_BYTES) != 0) {
+			explicit_bzero(key, PROTO_KEY_BYTES);
+			set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' is not hex"),
+			    path, (unsigned long)kn->start_mark.line + 1,
+			    (unsigned long)kn->start_mark.column + 1, serial);
+			goto out;
 		}
 		rc = 0;
 		goto out;

@@ -339,6 +339,10 @@ int	proto_wl_entry_decode(const uint16_t regs[PROTO_WL_ENTRY_REGS], struct proto
 /* Normalises a UID typed by a person ("04:a2:..", "04a2 ...") to upper-case
  * hex in out; -1 unless it is 4..10 bytes of hex. */
 int	proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1]);
+/* Decodes the first 2 * n characters of hex (either case) into n bytes of
+ * out; -1 at the first character that is not a hex digit (out is then
+ * partly written: a caller decoding a secret wipes it). */
+int	proto_hex_decode(const char *hex, uint8_t *out, size_t n);
 
 /* ---- authentication ---------------------------------------------------- */
 

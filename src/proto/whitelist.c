@@ -25,6 +25,21 @@ hexval(int c)
 	return -1;
 }
 
+int
+proto_hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	size_t	i;
+	int	hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if ((hi = hexval((unsigned char)hex[2 * i])) < 0 ||
+		    (lo = hexval((unsigned char)hex[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 /* ISO 14443 UIDs are 4, 7 or 10 bytes; any whole number of bytes in that
  * range is accepted, as readers of other standards report 5 or 8. */
 static int
