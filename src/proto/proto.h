@@ -42,6 +42,7 @@ extern const size_t		proto_blocks_len;
 
 const struct proto_reg	*proto_reg_by_name(const char *name);
 const struct proto_reg	*proto_reg_at(uint16_t addr);	/* register starting or spanning addr */
+const struct proto_block *proto_block_at(uint16_t addr);	/* block holding addr */
 /* 0 when [addr, addr+count) lies inside one block, else -1. */
 int	proto_range_valid(uint16_t addr, uint16_t count);
 

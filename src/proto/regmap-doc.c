@@ -181,18 +181,6 @@ upper(const char *s)
 		putchar(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s);
 }
 
-static const struct proto_block *
-block_of(uint16_t addr)
-{
-	size_t	i;
-
-	for (i = 0; i < proto_blocks_len; i++)
-		if (addr >= proto_blocks[i].addr &&
-		    addr < proto_blocks[i].addr + proto_blocks[i].count)
-			return &proto_blocks[i];
-	return NULL;
-}
-
 static void
 man_enum_table(enum proto_enum_id id)
 {
@@ -328,7 +316,7 @@ man_registers(void)
 	for (i = 0; i < proto_regmap_len; i++) {
 		const struct proto_reg *r = &proto_regmap[i];
 
-		if ((b = block_of(r->addr)) != cur) {
+		if ((b = proto_block_at(r->addr)) != cur) {
 			cur = b;
 			printf(".SS %s block\n", b->name);
 		}
@@ -634,7 +622,7 @@ yaml(void)
 		for (j = 0; j < proto_regmap_len; j++) {
 			const struct proto_reg *r = &proto_regmap[j];
 
-			if (block_of(r->addr) != b)
+			if (proto_block_at(r->addr) != b)
 				continue;
 			printf("      - name: %s\n        address: %u\n"
 			    "        address_hex: \"0x%04X\"\n        count: %u\n"

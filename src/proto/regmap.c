@@ -56,6 +56,18 @@ proto_reg_at(uint16_t addr)
 	return NULL;
 }
 
+const struct proto_block *
+proto_block_at(uint16_t addr)
+{
+	size_t	i;
+
+	for (i = 0; i < proto_blocks_len; i++)
+		if (addr >= proto_blocks[i].addr &&
+		    addr < proto_blocks[i].addr + proto_blocks[i].count)
+			return &proto_blocks[i];
+	return NULL;
+}
+
 int
 proto_range_valid(uint16_t addr, uint16_t count)
 {

@@ -12,18 +12,6 @@
 #define IMG_MAX		128	/* largest block: records, 127 registers */
 #define OFF(id, base)	(PROTO_A_##id - (base))
 
-static const struct proto_block *
-block_of(uint16_t addr)
-{
-	size_t	i;
-
-	for (i = 0; i < proto_blocks_len; i++)
-		if (addr >= proto_blocks[i].addr &&
-		    addr < proto_blocks[i].addr + proto_blocks[i].count)
-			return &proto_blocks[i];
-	return NULL;
-}
-
 static void
 bytes_to_regs(const uint8_t *b, size_t nregs, uint16_t *regs)
 {
@@ -168,7 +156,7 @@ do_read(struct sim_pile *p, uint16_t addr, uint16_t count, uint64_t now_ms,
 
 	if (count == 0 || count > PROTO_READ_MAX)
 		return PROTO_EX_ILLEGAL_VALUE;
-	if (proto_range_valid(addr, count) != 0 || (b = block_of(addr)) == NULL)
+	if (proto_range_valid(addr, count) != 0 || (b = proto_block_at(addr)) == NULL)
 		return PROTO_EX_ILLEGAL_ADDRESS;
 	block_image(p, b, addr, count, now_ms, img);
 	memcpy(resp->regs, img + (addr - b->addr), count * sizeof *img);
@@ -320,7 +308,7 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 
 	if (count == 0 || count > PROTO_WRITE_MAX)
 		return PROTO_EX_ILLEGAL_VALUE;
-	if (proto_range_valid(addr, count) != 0 || (b = block_of(addr)) == NULL)
+	if (proto_range_valid(addr, count) != 0 || (b = proto_block_at(addr)) == NULL)
 		return PROTO_EX_ILLEGAL_ADDRESS;
 	for (a = addr; a < addr + count; a++) {
 		if ((r = proto_reg_at(a)) == NULL || r->access == PROTO_R)
