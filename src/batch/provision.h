@@ -1,6 +1,7 @@
 /* provision.h - `pilecon provision FILE.yaml`: the provisioning file
- * (provision-parse.c, format in pilecon-provision(5)) and its run over a
- * bus: read every pile, plan, apply pile by pile, verify (provision-run.c). */
+ * (provision-parse.c, one provision-SECTION.c per section, format in
+ * pilecon-provision(5)) and its run over a bus: read every pile, plan, apply
+ * pile by pile, verify (provision-run.c). */
 #ifndef PROVISION_H
 #define PROVISION_H
 

@@ -60,7 +60,9 @@ src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 	parse)
 		echo "src/batch/parse.c src/common.c";;
 	provision)
-		echo "src/batch/provision-parse.c src/batch/parse.c src/batch/wlcsv.c \
+		echo "src/batch/provision-parse.c src/batch/provision-yaml.c \
+src/batch/provision-tariff.c src/batch/provision-offline.c \
+src/batch/provision-whitelist.c src/batch/parse.c src/batch/wlcsv.c \
 src/common.c $PROTO";;
 	esac
 }
