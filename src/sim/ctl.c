@@ -1,6 +1,7 @@
 /* ctl.c - the control commands of the pile world (`pilesim ctl ...`): link,
- * cards, plug, power, time, tariff, app orders and what piles and cloud hold.
- * One table drives dispatch, usage and help. */
+ * cards, plug, power, time and what piles hold; the cloud's commands (tariff,
+ * app orders, records) are in ctl-cloud.c. One table drives dispatch, usage
+ * and help. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,10 +12,7 @@
 
 #include "common.h"
 #include "world.h"
-
-#define CTL_OK		0
-#define CTL_FAILED	1
-#define CTL_USAGE	2
+#include "ctl.h"
 
 struct ctl_entry {
 	const char	*name;
@@ -25,15 +23,15 @@ struct ctl_entry {
 
 static const struct ctl_entry *ctl_current;
 
-static int
-usage(FILE *out)
+int
+sim_ctl_usage(FILE *out)
 {
 	fprintf(out, _("usage: pilesim ctl %s\n"), _(ctl_current->usage));
 	return CTL_USAGE;
 }
 
-static int __attribute__((format(printf, 2, 3)))
-fail(FILE *out, const char *fmt, ...)
+int __attribute__((format(printf, 2, 3)))
+sim_ctl_fail(FILE *out, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -45,8 +43,8 @@ fail(FILE *out, const char *fmt, ...)
 	return CTL_FAILED;
 }
 
-static int
-parse_u32(const char *s, uint32_t max, uint32_t *v)
+int
+sim_ctl_parse_u32(const char *s, uint32_t max, uint32_t *v)
 {
 	char		*end;
 	unsigned long	 n;
@@ -66,15 +64,15 @@ pile_arg(struct sim_world *w, const char *s, FILE *out)
 {
 	uint32_t	addr;
 
-	if (parse_u32(s, 247, &addr) != 0 || addr == 0) {
-		fail(out, _("bad pile address '%s': give a number from 1 to 247"), s);
+	if (sim_ctl_parse_u32(s, 247, &addr) != 0 || addr == 0) {
+		sim_ctl_fail(out, _("bad pile address '%s': give a number from 1 to 247"), s);
 		return NULL;
 	}
 	if (addr > (uint32_t)w->npiles) {
 		if (w->npiles == 1)
-			fail(out, _("no pile at address %u (this bus has only 1)"), addr);
+			sim_ctl_fail(out, _("no pile at address %u (this bus has only 1)"), addr);
 		else
-			fail(out, _("no pile at address %u (this bus has 1..%d)"), addr,
+			sim_ctl_fail(out, _("no pile at address %u (this bus has 1..%d)"), addr,
 			    w->npiles);
 		return NULL;
 	}
@@ -117,13 +115,13 @@ ctl_link(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	int		 up;
 
 	if (argc != 3)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if (strcmp(argv[2], "up") == 0)
 		up = 1;
 	else if (strcmp(argv[2], "down") == 0)
 		up = 0;
 	else
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	sim_pile_set_backend(p, up, now_ms);
@@ -140,15 +138,15 @@ ctl_swipe(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms
 	unsigned	 result;
 
 	if (argc != 3)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	if (proto_uid_normalize(argv[2], uid) != 0)
-		return fail(out, _("bad card UID '%s': give 4 to 10 bytes in hex "
+		return sim_ctl_fail(out, _("bad card UID '%s': give 4 to 10 bytes in hex "
 		    "(e.g. 04A1B2C3)"), argv[2]);
 	result = sim_pile_swipe(p, uid, now_ms);
 	if (p->fault != NULL && !p->sess.active && result == PROTO_AUTH_BUSY)
-		return fail(out, "%s", p->fault);
+		return sim_ctl_fail(out, "%s", p->fault);
 	fprintf(out, _("pile %d: card %s %s"), p->addr, uid, proto_auth_str(result));
 	if (p->sess.active)
 		fprintf(out, _(", charging (session %u)"), p->sess.seq);
@@ -166,7 +164,7 @@ ctl_plug(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	int		 rc;
 
 	if (argc != 2)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	if (strcmp(argv[0], "plug") == 0)
@@ -174,7 +172,7 @@ ctl_plug(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	else
 		rc = sim_pile_unplug(p, now_ms, &cause);
 	if (rc != 0) {
-		fail(out, "%s", cause);
+		sim_ctl_fail(out, "%s", cause);
 		free(cause);
 		return CTL_FAILED;
 	}
@@ -189,12 +187,12 @@ ctl_power(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms
 	uint32_t	 watts;
 
 	if (argc != 3)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	/* 3 x 63 A at 230 V is the largest AC connection a pile has. */
-	if (parse_u32(argv[2], 43470, &watts) != 0)
-		return fail(out, _("bad power '%s' for pile %d: give watts from 0 to "
+	if (sim_ctl_parse_u32(argv[2], 43470, &watts) != 0)
+		return sim_ctl_fail(out, _("bad power '%s' for pile %d: give watts from 0 to "
 		    "43470"), argv[2], p->addr);
 	sim_pile_set_power(p, watts, now_ms);
 	fprintf(out, _("pile %d: %" PRIu32 " W\n"), p->addr, watts);
@@ -209,9 +207,9 @@ ctl_advance(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_
 	int		 i;
 
 	if (argc != 2)
-		return usage(out);
-	if (parse_u32(argv[1], 366 * 86400, &secs) != 0)
-		return fail(out, _("bad time '%s' to advance: give seconds from 0 to "
+		return sim_ctl_usage(out);
+	if (sim_ctl_parse_u32(argv[1], 366 * 86400, &secs) != 0)
+		return sim_ctl_fail(out, _("bad time '%s' to advance: give seconds from 0 to "
 		    "31622400 (a year)"), argv[1]);
 	sim_world_sync(w, now_ms);
 	for (i = 0; i < w->npiles; i++)
@@ -220,7 +218,7 @@ ctl_advance(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_
 	w->sim_wall_offset_ms += (int64_t)secs * 1000;
 	sim_world_sync(w, now_ms);
 	if (sim_world_save(w, &cause) != 0) {
-		fail(out, "%s", cause);
+		sim_ctl_fail(out, "%s", cause);
 		free(cause);
 		return CTL_FAILED;
 	}
@@ -238,7 +236,7 @@ ctl_clock(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms
 	int		 i;
 
 	if (argc > 2)
-		return usage(out);
+		return sim_ctl_usage(out);
 	for (i = 0; i < w->npiles; i++) {
 		p = &w->piles[i];
 		if (argc == 2) {
@@ -264,203 +262,8 @@ ctl_clock(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms
 	return CTL_OK;
 }
 
-/* "1.20000" -> 120000 (1e-5 units); no floating point near money. */
-static int
-parse_price(const char *s, uint32_t *v)
-{
-	uint64_t	whole = 0, frac = 0;
-	int		digits = 0, any = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, any = 1) {
-		whole = whole * 10 + (uint64_t)(*s - '0');
-		if (whole > 40000)
-			return -1;
-	}
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++, any = 1) {
-			if (++digits > 5)
-				return -1;
-			frac = frac * 10 + (uint64_t)(*s - '0');
-		}
-	}
-	if (*s != '\0' || !any)
-		return -1;
-	while (digits++ < 5)
-		frac *= 10;
-	*v = (uint32_t)(whole * 100000 + frac);
-	return 0;
-}
-
-static int
-parse_prices(const char *s, uint32_t v[PROTO_PERIODS])
-{
-	char	*copy = xstrdup(s), *tok, *save = NULL;
-	int	 n = 0, rc = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (n == PROTO_PERIODS || parse_price(tok, &v[n++]) != 0) {
-			rc = -1;
-			break;
-		}
-	}
-	free(copy);
-	return rc == 0 && n == PROTO_PERIODS ? 0 : -1;
-}
-
-static void
-print_tariff(FILE *out, const struct proto_tariff *t)
-{
-	char	e[16], s[16], slots[PROTO_SLOTS + 1];
-	int	i;
-
-	fprintf(out, _("tariff version %" PRIu32 "\n"), t->version);
-	fprintf(out, _("%-8s %10s %10s  per kWh\n"), _("period"), _("energy"), _("service"));
-	for (i = 0; i < PROTO_PERIODS; i++) {
-		sim_price_str(t->energy_price[i], e);
-		sim_price_str(t->service_price[i], s);
-		fprintf(out, "%-8s %10s %10s\n", proto_period_str((unsigned)i), e, s);
-	}
-	sim_slots_str(t, slots);
-	fprintf(out, _("slots    %s (half-hours from 00:00 UTC)\n"), slots);
-}
-
-static int
-ctl_tariff(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
-{
-	struct proto_tariff	 t;
-	char			*cause = NULL;
-	int			 i, json = 0, have_e = 0, have_s = 0, pushed = 0;
-
-	if (argc >= 2 && strcmp(argv[1], "show") == 0) {
-		if (argc == 3 && strcmp(argv[2], "--json") == 0)
-			json = 1;
-		else if (argc != 2)
-			return usage(out);
-		if (json) {
-			fputc('{', out);
-			sim_json_tariff(out, &w->cloud.tariff);
-			fputs("}\n", out);
-		} else
-			print_tariff(out, &w->cloud.tariff);
-		return CTL_OK;
-	}
-	if (argc < 3 || strcmp(argv[1], "set") != 0)
-		return usage(out);
-	t = w->cloud.tariff;
-	if (parse_u32(argv[2], UINT32_MAX, &t.version) != 0 || t.version == 0)
-		return fail(out, _("bad tariff version '%s': give a number from 1 to "
-		    "4294967295"), argv[2]);
-	for (i = 3; i < argc; i++) {
-		if (i + 1 >= argc)
-			return usage(out);
-		if (strcmp(argv[i], "--energy") == 0) {
-			if (parse_prices(argv[++i], t.energy_price) != 0)
-				return fail(out, _("bad energy prices '%s': give 4 prices "
-				    "per kWh, sharp,peak,flat,valley (e.g. 1.2,1.0,0.85,0.4)"),
-				    argv[i]);
-			have_e = 1;
-		} else if (strcmp(argv[i], "--service") == 0) {
-			if (parse_prices(argv[++i], t.service_price) != 0)
-				return fail(out, _("bad service fees '%s': give 4 fees per "
-				    "kWh, sharp,peak,flat,valley (e.g. 0.3,0.3,0.25,0.2)"),
-				    argv[i]);
-			have_s = 1;
-		} else if (strcmp(argv[i], "--slots") == 0) {
-			const char *s = argv[++i];
-			int j;
-			for (j = 0; s[j] != '\0' && j < PROTO_SLOTS; j++)
-				if (s[j] < '0' || s[j] > '3')
-					break;
-			if (j != PROTO_SLOTS || s[j] != '\0')
-				return fail(out, _("bad slots '%s': give 48 digits 0..3, "
-				    "the period of each half-hour from 00:00 UTC"), s);
-			for (j = 0; j < PROTO_SLOTS; j++)
-				t.slot_period[j] = (uint8_t)(s[j] - '0');
-		} else
-			return usage(out);
-	}
-	if (!have_e || !have_s)
-		return usage(out);
-	sim_world_sync(w, now_ms);
-	w->cloud.tariff = t;
-	if (sim_cloud_save(w, &cause) != 0) {
-		fail(out, "%s", cause);
-		free(cause);
-		return CTL_FAILED;
-	}
-	for (i = 0; i < w->npiles; i++) {
-		if (sim_pile_online(&w->piles[i])) {
-			sim_pile_receive_tariff(&w->piles[i], &t);
-			pushed++;
-		}
-	}
-	fprintf(out, _("cloud tariff is now version %" PRIu32 ", pushed to %d online "
-	    "pile(s)\n"), t.version, pushed);
-	return CTL_OK;
-}
-
-static struct sim_pile *
-pile_by_device(struct sim_world *w, const char *id, FILE *out)
-{
-	int	i;
-
-	for (i = 0; i < w->npiles; i++)
-		if (strcasecmp(w->piles[i].device_id, id) == 0)
-			return &w->piles[i];
-	if (w->npiles == 1)
-		fail(out, _("no pile has device id '%s' (this bus has %s)"), id,
-		    w->piles[0].device_id);
-	else
-		fail(out, _("no pile has device id '%s' (this bus has %s..%s)"), id,
-		    w->piles[0].device_id, w->piles[w->npiles - 1].device_id);
-	return NULL;
-}
-
-static int
-ctl_app_order(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
-{
-	struct sim_pile	*p;
-	char		 order[PROTO_TAG_MAX + 1], *cause = NULL;
-	int		 confirm = 0;
-
-	if (argc == 3 && strcmp(argv[2], "--confirm") == 0)
-		confirm = 1;
-	else if (argc != 2)
-		return usage(out);
-	if ((p = pile_by_device(w, argv[1], out)) == NULL)
-		return CTL_FAILED;
-	if (!confirm) {
-		fputs("{\"device_id\":", out);
-		sim_json_str(out, p->device_id);
-		fprintf(out, ",\"address\":%d,", p->addr);
-		sim_json_tariff(out, &w->cloud.tariff);
-		fputs("}\n", out);
-		return CTL_OK;
-	}
-	snprintf(order, sizeof order, "ORD-%08" PRIu32, w->cloud.next_order);
-	if (sim_pile_order(p, order, &w->cloud.tariff, now_ms, &cause) != 0) {
-		fail(out, _("cannot place order for '%s': %s"), p->device_id, cause);
-		free(cause);
-		return CTL_FAILED;
-	}
-	w->cloud.next_order++;
-	if (sim_cloud_save(w, &cause) != 0) {
-		fail(out, "%s", cause);
-		free(cause);
-		return CTL_FAILED;
-	}
-	fputs("{\"order_id\":", out);
-	sim_json_str(out, order);
-	fputs(",\"device_id\":", out);
-	sim_json_str(out, p->device_id);
-	fprintf(out, ",\"address\":%d,\"tariff_version\":%" PRIu32 ",\"state\":\"%s\"}\n",
-	    p->addr, w->cloud.tariff.version,
-	    p->sess.active ? "charging" : "waiting_for_plug");
-	return CTL_OK;
-}
-
-static void
-print_record(FILE *out, const char *serial, const struct proto_record *r, int synced)
+void
+sim_ctl_print_record(FILE *out, const char *serial, const struct proto_record *r, int synced)
 {
 	char	 fee[32];
 	uint32_t f = proto_record_fee_minor(r);
@@ -475,82 +278,19 @@ print_record(FILE *out, const char *serial, const struct proto_record *r, int sy
 	fputc('\n', out);
 }
 
-static int
-json_flag(int argc, char **argv, int at, FILE *out, int *json)
+int
+sim_ctl_json_flag(int argc, char **argv, int at, FILE *out, int *json)
 {
 	*json = 0;
 	if (argc == at + 1 && strcmp(argv[at], "--json") == 0)
 		*json = 1;
 	else if (argc != at)
-		return usage(out);
+		return sim_ctl_usage(out);
 	return 0;
 }
 
 /* The cloud stores the next N uploads but their acknowledgements never reach
  * the pile, which must send them again (and the cloud keep one copy). */
-static int
-cloud_drop_acks(struct sim_world *w, const char *arg, FILE *out)
-{
-	uint32_t	n;
-
-	if (parse_u32(arg, 1000000, &n) != 0)
-		return fail(out, _("bad count '%s' for drop-acks: give a number of "
-		    "acknowledgements from 0 to 1000000"), arg);
-	w->cloud.drop_acks = n;
-	fprintf(out, _("cloud: the next %" PRIu32 " acknowledgements will be lost\n"), n);
-	return CTL_OK;
-}
-
-static int
-cloud_stats(struct sim_world *w, int argc, char **argv, FILE *out)
-{
-	struct sim_cloud	*c = &w->cloud;
-	int			 json;
-
-	if (json_flag(argc, argv, 2, out, &json) != 0)
-		return CTL_USAGE;
-	if (json)
-		fprintf(out, "{\"records\":%zu,\"duplicates\":%" PRIu64
-		    ",\"acks_dropped\":%" PRIu64 ",\"drop_acks_left\":%" PRIu32 "}\n",
-		    c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
-	else
-		fprintf(out, _("records %zu\nduplicates received %" PRIu64 "\n"
-		    "acknowledgements lost %" PRIu64 "\nacknowledgements still to lose %"
-		    PRIu32 "\n"), c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
-	return CTL_OK;
-}
-
-static int
-ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
-{
-	size_t	i;
-	int	json;
-
-	(void)now_ms;
-	if (argc == 3 && strcmp(argv[1], "drop-acks") == 0)
-		return cloud_drop_acks(w, argv[2], out);
-	if (argc >= 2 && strcmp(argv[1], "stats") == 0)
-		return cloud_stats(w, argc, argv, out);
-	if (argc < 2 || strcmp(argv[1], "records") != 0)
-		return usage(out);
-	if (json_flag(argc, argv, 2, out, &json) != 0)
-		return CTL_USAGE;
-	if (json)
-		fputc('[', out);
-	for (i = 0; i < w->cloud.nrecs; i++) {
-		if (json) {
-			fputs(i ? ",\n" : "\n", out);
-			sim_json_record(out, w->cloud.recs[i].serial, &w->cloud.recs[i].rec, -1);
-		} else
-			print_record(out, w->cloud.recs[i].serial, &w->cloud.recs[i].rec, -1);
-	}
-	if (json)
-		fputs("\n]\n", out);
-	else if (w->cloud.nrecs == 0)
-		fprintf(out, _("the cloud holds no records\n"));
-	return CTL_OK;
-}
-
 static void
 status_json(FILE *out, struct sim_pile *p, uint64_t now_ms)
 {
@@ -659,8 +399,8 @@ ctl_pile(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	int			 json, first = 1;
 
 	if (argc < 3 || (strcmp(argv[1], "records") != 0 && strcmp(argv[1], "status") != 0))
-		return usage(out);
-	if (json_flag(argc, argv, 3, out, &json) != 0)
+		return sim_ctl_usage(out);
+	if (sim_ctl_json_flag(argc, argv, 3, out, &json) != 0)
 		return CTL_USAGE;
 	if ((p = pile_arg(w, argv[2], out)) == NULL)
 		return CTL_FAILED;
@@ -684,7 +424,7 @@ ctl_pile(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 			fputs(first ? "\n" : ",\n", out);
 			sim_json_record(out, p->serial, &rec, seq <= p->synced);
 		} else
-			print_record(out, p->serial, &rec, seq <= p->synced);
+			sim_ctl_print_record(out, p->serial, &rec, seq <= p->synced);
 		first = 0;
 	}
 	if (json)
@@ -706,7 +446,7 @@ ctl_whitelist(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 
 	(void)now_ms;
 	if (argc < 3)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	if (strcmp(argv[2], "list") == 0 && argc == 3) {
@@ -721,41 +461,41 @@ ctl_whitelist(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 		return CTL_OK;
 	}
 	if (argc < 4)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if (strcmp(argv[2], "add") == 0)
 		cmd = PROTO_WL_UPSERT;
 	else if (strcmp(argv[2], "remove") == 0 && argc == 4)
 		cmd = PROTO_WL_REMOVE;
 	else
-		return usage(out);
+		return sim_ctl_usage(out);
 	memset(&e, 0, sizeof e);
 	e.status = PROTO_WL_ACCEPTED;
 	if (proto_uid_normalize(argv[3], e.uid) != 0)
-		return fail(out, _("bad card UID '%s': give 4 to 10 bytes in hex "
+		return sim_ctl_fail(out, _("bad card UID '%s': give 4 to 10 bytes in hex "
 		    "(e.g. 04A1B2C3)"), argv[3]);
 	for (a = 4; a < argc; a++) {
 		if (strcmp(argv[a], "--blocked") == 0)
 			e.status = PROTO_WL_BLOCKED;
 		else if (strcmp(argv[a], "--expires") == 0 && a + 1 < argc) {
-			if (parse_u32(argv[++a], UINT32_MAX, &e.expiry) != 0)
-				return fail(out, _("bad expiry '%s': give unix seconds"),
+			if (sim_ctl_parse_u32(argv[++a], UINT32_MAX, &e.expiry) != 0)
+				return sim_ctl_fail(out, _("bad expiry '%s': give unix seconds"),
 				    argv[a]);
 		} else if (strcmp(argv[a], "--holder") == 0 && a + 1 < argc) {
 			if (strlen(argv[++a]) > PROTO_HOLDER_MAX)
-				return fail(out, _("holder name '%s' is longer than %d "
+				return sim_ctl_fail(out, _("holder name '%s' is longer than %d "
 				    "bytes"), argv[a], PROTO_HOLDER_MAX);
 			snprintf(e.holder, sizeof e.holder, "%s", argv[a]);
 		} else
-			return usage(out);
+			return sim_ctl_usage(out);
 	}
 	rc = sim_wl_command(&p->wl, cmd, 0, &e, 1, &cause);
 	if (rc < 0) {
-		fail(out, "%s", cause);
+		sim_ctl_fail(out, "%s", cause);
 		free(cause);
 		return CTL_FAILED;
 	}
 	if (rc != PROTO_WL_OK)
-		return fail(out, _("whitelist of pile %d: %s for '%s'"), p->addr,
+		return sim_ctl_fail(out, _("whitelist of pile %d: %s for '%s'"), p->addr,
 		    proto_wl_result_str((unsigned)rc), e.uid);
 	fprintf(out, _("pile %d: whitelist v%" PRIu32 ", %" PRIu32 " entries\n"), p->addr,
 	    p->wl.version, p->wl.n);
@@ -771,7 +511,7 @@ ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now
 
 	(void)now_ms;
 	if (argc < 2 || argc % 2 != 0)
-		return usage(out);
+		return sim_ctl_usage(out);
 	if ((p = pile_arg(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	oc = p->offline_charging;
@@ -786,16 +526,16 @@ ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now
 			else if (strcmp(v, "refuse") == 0)
 				*dst = 0;
 			else
-				return usage(out);
+				return sim_ctl_usage(out);
 		} else if (strcmp(k, "offline-charging") == 0) {
 			if (strcmp(v, "on") == 0)
 				oc = 1;
 			else if (strcmp(v, "off") == 0)
 				oc = 0;
 			else
-				return usage(out);
+				return sim_ctl_usage(out);
 		} else
-			return usage(out);
+			return sim_ctl_usage(out);
 	}
 	if (oc != p->offline_charging || uc != p->unknown_card || ec != p->expired_card)
 		p->dirty = 1;
@@ -825,14 +565,14 @@ static const struct ctl_entry ctl_table[] = {
 	{ "tariff", N_("tariff set VERSION --energy A,B,C,D --service A,B,C,D "
 	  "[--slots 48-DIGITS] | tariff show [--json]"),
 	  N_("the cloud tariff (sharp,peak,flat,valley per kWh); pushed to online piles"),
-	  ctl_tariff },
+	  sim_ctl_tariff },
 	{ "app-order", N_("app-order DEVICE_ID [--confirm]"),
 	  N_("the latest rate for a pile as the app sees it; --confirm places the order"),
-	  ctl_app_order },
+	  sim_ctl_app_order },
 	{ "cloud", N_("cloud records [--json] | cloud stats [--json] | cloud drop-acks N"),
 	  N_("the records the cloud received; what it did with resends; lose the "
 	  "next N acknowledgements (the pile resends, the cloud keeps one copy)"),
-	  ctl_cloud },
+	  sim_ctl_cloud },
 	{ "pile", N_("pile records|status ADDR [--json]"),
 	  N_("the records stored on a pile, or its state"), ctl_pile },
 	{ "whitelist", N_("whitelist ADDR add UID [--blocked] [--expires UNIX] "
@@ -878,7 +618,7 @@ sim_world_ctl(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 	rc = ctl_table[i].exec(w, argc, argv, out, now_ms);
 	for (j = 0; j < w->npiles; j++)
 		if (sim_pile_save(&w->piles[j], now_ms, 1) != 0 && rc == CTL_OK) {
-			fail(out, "%s", w->piles[j].fault);
+			sim_ctl_fail(out, "%s", w->piles[j].fault);
 			rc = CTL_FAILED;
 		}
 	return rc;
