@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "common.h"
 
@@ -87,4 +88,28 @@ set_cause(char **cause, int rc, const char *fmt, ...)
 	*cause = xvasprintf(fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+int
+utf8_width(const char *s)
+{
+	mbstate_t	 mbs;
+	wchar_t		 wc;
+	size_t		 n;
+	int		 w = 0, cw;
+
+	memset(&mbs, 0, sizeof mbs);
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &mbs);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&mbs, 0, sizeof mbs);
+			w++;
+			s++;
+			continue;
+		}
+		cw = wcwidth(wc);
+		w += cw >= 0 ? cw : 1;	/* as tui_put shows it: ? or a space */
+		s += n;
+	}
+	return w;
 }

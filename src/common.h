@@ -19,6 +19,11 @@ char	*xvasprintf(const char *, va_list);
 /* Sets *cause (when cause is not NULL) to a formatted message; returns rc. */
 int	 set_cause(char **cause, int rc, const char *, ...) __attribute__((format(printf, 3, 4)));
 
+/* Display columns of a UTF-8 string in the current locale: a Chinese
+ * character takes two; an invalid byte counts one, as curses shows it. The
+ * one width function of the console and the batch tables. */
+int	 utf8_width(const char *);
+
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
 #endif

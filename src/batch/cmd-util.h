@@ -27,7 +27,6 @@ void	fmt_price(char *buf, size_t size, uint32_t price);
 void	fmt_kwh(char *buf, size_t size, uint32_t wh);
 /* Columns of text for people: s padded with spaces to width display
  * columns (a Chinese character takes two), on the left or the right. */
-int	text_width(const char *s);
 void	put_cell(FILE *f, const char *s, int width);
 void	put_cell_right(FILE *f, const char *s, int width);
 

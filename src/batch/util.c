@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "common.h"
 #include "batch/batch.h"
@@ -180,32 +179,6 @@ fail:
 	return rc;
 }
 
-/* Display columns of a UTF-8 string in the current locale; bytes when it
- * cannot be decoded (C locale), which is also its width there. */
-int
-text_width(const char *s)
-{
-	mbstate_t	st;
-	wchar_t		wc;
-	size_t		n;
-	int		w, width = 0;
-
-	memset(&st, 0, sizeof st);
-	while (*s != '\0') {
-		n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof st);
-			s++;
-			width++;
-			continue;
-		}
-		w = wcwidth(wc);
-		width += w < 0 ? 1 : w;
-		s += n;
-	}
-	return width;
-}
-
 static void
 put_spaces(FILE *f, int n)
 {
@@ -217,12 +190,12 @@ void
 put_cell(FILE *f, const char *s, int width)
 {
 	fputs(s, f);
-	put_spaces(f, width - text_width(s));
+	put_spaces(f, width - utf8_width(s));
 }
 
 void
 put_cell_right(FILE *f, const char *s, int width)
 {
-	put_spaces(f, width - text_width(s));
+	put_spaces(f, width - utf8_width(s));
 	fputs(s, f);
 }

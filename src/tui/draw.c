@@ -1,5 +1,5 @@
 /* draw.c - wide-character drawing: every column count comes from
- * tui_width(), so Chinese labels (two columns a character) line up. */
+ * utf8_width(), so Chinese labels (two columns a character) line up. */
 #include "config.h"
 
 #include <curses.h>
@@ -58,33 +58,6 @@ tui_attr(enum tui_role r)
 	return (tui_attrs[r]);
 }
 
-/* The one width function (htop's RichString, tmux's utf8.c): columns of a
- * UTF-8 string on the screen. An invalid byte counts one column, as curses
- * shows it. */
-int
-tui_width(const char *s)
-{
-	mbstate_t	 mbs;
-	wchar_t		 wc;
-	size_t		 n;
-	int		 w = 0, cw;
-
-	memset(&mbs, 0, sizeof mbs);
-	while (*s != '\0') {
-		n = mbrtowc(&wc, s, MB_CUR_MAX, &mbs);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&mbs, 0, sizeof mbs);
-			w++;
-			s++;
-			continue;
-		}
-		cw = wcwidth(wc);
-		w += cw >= 0 ? cw : 1;	/* as tui_put shows it: ? or a space */
-		s += n;
-	}
-	return (w);
-}
-
 int
 tui_put(int y, int x, int w, int attr, const char *s)
 {
@@ -127,7 +100,7 @@ tui_put(int y, int x, int w, int attr, const char *s)
 void
 tui_cell(int y, int x, int w, int attr, int right, const char *s)
 {
-	int	sw = tui_width(s), pad;
+	int	sw = utf8_width(s), pad;
 
 	if (w <= 0)
 		return;

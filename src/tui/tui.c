@@ -487,8 +487,8 @@ tui_draw_title(struct tui *t)
 	if (t->npiles > 1)
 		x += tui_putf(0, x, COLS - x, attr, " (%d/%d)", t->cur + 1, t->npiles);
 	snprintf(right, sizeof right, "%s ", link_name(pile_bus_link(t->bus)));
-	if (COLS - x > tui_width(right) + 2)
-		tui_put(0, COLS - tui_width(right), tui_width(right), attr, right);
+	if (COLS - x > utf8_width(right) + 2)
+		tui_put(0, COLS - utf8_width(right), utf8_width(right), attr, right);
 }
 
 static void
@@ -547,7 +547,7 @@ tui_draw_bar(struct tui *t, int y)
 				continue;
 			/* "Enter Open  3 Cards": reads in monochrome and in a
 			 * capture as well as in colour. */
-			need = tui_width(keys) + tui_width(_(ai->label)) + 3;
+			need = utf8_width(keys) + utf8_width(_(ai->label)) + 3;
 			if (x + need - 2 > COLS)
 				return;
 			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR_KEY), keys);

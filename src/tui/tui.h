@@ -170,7 +170,6 @@ enum tui_role {
 };
 void	tui_colours_init(struct tui *);
 int	tui_attr(enum tui_role);
-int	tui_width(const char *);
 /* Draws s at y,x in at most w columns (cut at a character); returns columns used. */
 int	tui_put(int y, int x, int w, int attr, const char *s);
 /* Left-aligned in exactly w columns (padded), or right-aligned when right. */

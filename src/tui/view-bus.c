@@ -28,7 +28,7 @@ bus_enter(struct tui *t)
 static int
 col(const char *h, int min)
 {
-	int	w = tui_width(h);
+	int	w = utf8_width(h);
 
 	return (w > min ? w : min);
 }

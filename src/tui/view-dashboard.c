@@ -246,7 +246,7 @@ dash_draw(struct tui *t, int y0, int rows)
 		return;
 	}
 	for (i = 0; i < nitems(dash_rows); i++) {
-		w = tui_width(_(dash_rows[i].label));
+		w = utf8_width(_(dash_rows[i].label));
 		if (dash_rows[i].label[0] != '\0' && w > lw)
 			lw = w;
 	}

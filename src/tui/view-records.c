@@ -273,7 +273,7 @@ rec_draw(struct tui *t, int y0, int rows)
 	}
 	y++;
 	for (i = 0; i < 8; i++)
-		w[i] = tui_width(h[i]) > minw[i] ? tui_width(h[i]) : minw[i];
+		w[i] = utf8_width(h[i]) > minw[i] ? utf8_width(h[i]) : minw[i];
 	for (x = 1, i = 0; i < 8 && x < COLS; i++) {
 		tui_cell(y, x, i == 7 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), right[i], h[i]);
 		x += w[i] + 1;

@@ -148,9 +148,9 @@ wl_draw(struct tui *t, int y0, int rows)
 		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("whitelist v%lu of %s: %d cards%s%s"),
 		    (unsigned long)wl.version, p->id.serial, wl.n,
 		    t->search != NULL ? _(", search: ") : "", t->search != NULL ? t->search : "");
-	w[0] = tui_width(h[0]) > 20 ? tui_width(h[0]) : 20;
-	w[1] = tui_width(h[1]) > 9 ? tui_width(h[1]) : 9;
-	w[2] = tui_width(h[2]) > 10 ? tui_width(h[2]) : 10;
+	w[0] = utf8_width(h[0]) > 20 ? utf8_width(h[0]) : 20;
+	w[1] = utf8_width(h[1]) > 9 ? utf8_width(h[1]) : 9;
+	w[2] = utf8_width(h[2]) > 10 ? utf8_width(h[2]) : 10;
 	for (x = 1, i = 0; i < 4; i++) {
 		tui_cell(y0 + 1, x, i == 3 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), 0, h[i]);
 		if (i < 3)
