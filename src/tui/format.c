@@ -11,8 +11,9 @@
 #include "common.h"
 #include "tui.h"
 
-const char *
-tui_fmt_time(uint32_t t, char *buf, size_t len)
+/* Local time (or date) of t; "-" for no time. */
+static const char *
+tui_fmt_local(uint32_t t, int date, char *buf, size_t len)
 {
 	time_t		tt = t;
 	struct tm	tm;
@@ -20,21 +21,20 @@ tui_fmt_time(uint32_t t, char *buf, size_t len)
 	if (t == 0 || localtime_r(&tt, &tm) == NULL)
 		snprintf(buf, len, "-");
 	else
-		strftime(buf, len, "%H:%M:%S", &tm);
+		strftime(buf, len, date ? "%Y-%m-%d" : "%H:%M:%S", &tm);
 	return (buf);
+}
+
+const char *
+tui_fmt_time(uint32_t t, char *buf, size_t len)
+{
+	return (tui_fmt_local(t, 0, buf, len));
 }
 
 const char *
 tui_fmt_date(uint32_t t, char *buf, size_t len)
 {
-	time_t		tt = t;
-	struct tm	tm;
-
-	if (t == 0 || localtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%d", &tm);
-	return (buf);
+	return (tui_fmt_local(t, 1, buf, len));
 }
 
 const char *
