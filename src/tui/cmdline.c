@@ -510,27 +510,95 @@ tui_line_finish(struct tui *t)
 	free(text);
 }
 
+/* y, or n (Esc, Enter, C-c, C-g); other keys are ignored. */
+static void
+tui_confirm_key(struct tui *t, int key)
+{
+	struct tui_line	*l = &t->line;
+
+	if (key == 'y' || key == 'Y') {
+		l->active = 0;
+		l->yes(t, l->arg);
+	} else if (key == 'n' || key == 'N' || key == 27 || key == 3 || key == '\r' ||
+	    key == '\n' || key == 7) {
+		l->active = 0;
+		tui_event(t, TUI_INFO, _("cancelled: nothing was changed"));
+	}
+}
+
+/* Emacs-style moves and deletions (as libedit's emacs mode); 1 when key
+ * was one. */
+static int
+tui_line_edit_key(struct tui_line *l, int key)
+{
+	size_t	p;
+
+	switch (key) {
+	case TUI_KEY_FN | KEY_LEFT:
+	case 2:		/* C-b */
+		if (l->pos > 0)
+			l->pos--;
+		break;
+	case TUI_KEY_FN | KEY_RIGHT:
+	case 6:		/* C-f */
+		if (l->pos < l->len)
+			l->pos++;
+		break;
+	case TUI_KEY_FN | KEY_HOME:
+	case 1:		/* C-a */
+		l->pos = 0;
+		break;
+	case TUI_KEY_FN | KEY_END:
+	case 5:		/* C-e */
+		l->pos = l->len;
+		break;
+	case TUI_KEY_FN | KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (l->pos > 0)
+			tui_line_delete(l, l->pos - 1, l->pos);
+		else if (l->len == 0 && l->command)
+			l->active = 0;	/* backspace on an empty ':' closes it */
+		break;
+	case TUI_KEY_FN | KEY_DC:
+	case 4:		/* C-d */
+		tui_line_delete(l, l->pos, l->pos + 1);
+		break;
+	case 11:	/* C-k */
+		tui_line_delete(l, l->pos, l->len);
+		break;
+	case 21:	/* C-u */
+		tui_line_delete(l, 0, l->pos);
+		break;
+	case 23:	/* C-w: the word before the cursor */
+		p = l->pos;
+		while (p > 0 && l->buf[p - 1] == L' ')
+			p--;
+		while (p > 0 && l->buf[p - 1] != L' ')
+			p--;
+		tui_line_delete(l, p, l->pos);
+		break;
+	default:
+		return (0);
+	}
+	return (1);
+}
+
 int
 tui_line_key(struct tui *t, int key)
 {
 	struct tui_line	*l = &t->line;
 	wchar_t		 wc;
-	size_t		 p;
 
 	if (!l->active)
 		return (0);
 	t->dirty = 1;
 	if (l->confirm) {
-		if (key == 'y' || key == 'Y') {
-			l->active = 0;
-			l->yes(t, l->arg);
-		} else if (key == 'n' || key == 'N' || key == 27 || key == 3 || key == '\r' ||
-		    key == '\n' || key == 7) {
-			l->active = 0;
-			tui_event(t, TUI_INFO, _("cancelled: nothing was changed"));
-		}
+		tui_confirm_key(t, key);
 		return (1);
 	}
+	if (tui_line_edit_key(l, key))
+		return (1);
 	switch (key) {
 	case '\r':
 	case '\n':
@@ -543,50 +611,6 @@ tui_line_key(struct tui *t, int key)
 		l->active = 0;
 		if (!l->command)
 			tui_event(t, TUI_INFO, _("cancelled: nothing was changed"));
-		return (1);
-	case TUI_KEY_FN | KEY_LEFT:
-	case 2:		/* C-b */
-		if (l->pos > 0)
-			l->pos--;
-		return (1);
-	case TUI_KEY_FN | KEY_RIGHT:
-	case 6:		/* C-f */
-		if (l->pos < l->len)
-			l->pos++;
-		return (1);
-	case TUI_KEY_FN | KEY_HOME:
-	case 1:		/* C-a */
-		l->pos = 0;
-		return (1);
-	case TUI_KEY_FN | KEY_END:
-	case 5:		/* C-e */
-		l->pos = l->len;
-		return (1);
-	case TUI_KEY_FN | KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (l->pos > 0)
-			tui_line_delete(l, l->pos - 1, l->pos);
-		else if (l->len == 0 && l->command)
-			l->active = 0;
-		return (1);
-	case TUI_KEY_FN | KEY_DC:
-	case 4:		/* C-d */
-		tui_line_delete(l, l->pos, l->pos + 1);
-		return (1);
-	case 11:	/* C-k */
-		tui_line_delete(l, l->pos, l->len);
-		return (1);
-	case 21:	/* C-u */
-		tui_line_delete(l, 0, l->pos);
-		return (1);
-	case 23:	/* C-w: the word before the cursor */
-		p = l->pos;
-		while (p > 0 && l->buf[p - 1] == L' ')
-			p--;
-		while (p > 0 && l->buf[p - 1] != L' ')
-			p--;
-		tui_line_delete(l, p, l->pos);
 		return (1);
 	case TUI_KEY_FN | KEY_UP:
 	case 16:	/* C-p */

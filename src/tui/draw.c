@@ -1,16 +1,24 @@
-/* draw.c - wide-character drawing: every column count comes from
- * utf8_width(), so Chinese labels (two columns a character) line up. */
+/* draw.c - drawing the console: the frame (title, the view, the message
+ * line, the key bar) and the wide-character primitives the views use. Every
+ * column count comes from utf8_width(), so Chinese labels (two columns a
+ * character) line up. */
 #include "config.h"
+
+#include <sys/ioctl.h>
 
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "common.h"
 #include "tui.h"
+
+#define TUI_MESSAGE_S	15	/* how long the message line stays */
 
 static int	tui_attrs[TUI_R_DIM + 1];
 
@@ -209,4 +217,123 @@ tui_list_action(struct tui_list *l, enum tui_action a, int rows)
 	}
 	tui_list_fit(l, rows);
 	return (1);
+}
+
+/* ---- the frame around the view ------------------------------------------ */
+
+static void
+tui_draw_title(struct tui *t)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 name[64], right[300];
+	int		 x, attr = tui_attr(TUI_R_TITLE);
+
+	tui_fill(0, attr);
+	x = tui_putf(0, 0, COLS, attr | A_BOLD, " pilecon ");
+	x += tui_putf(0, x, COLS - x, attr, " %s ", _(t->view->name));
+	if (p != NULL)
+		x += tui_putf(0, x, COLS - x, attr, "  %s @%u", tui_pile_name(p, name, sizeof name), p->addr);
+	if (t->npiles > 1)
+		x += tui_putf(0, x, COLS - x, attr, " (%d/%d)", t->cur + 1, t->npiles);
+	snprintf(right, sizeof right, "%s ", link_name(pile_bus_link(t->bus)));
+	if (COLS - x > utf8_width(right) + 2)
+		tui_put(0, COLS - utf8_width(right), utf8_width(right), attr, right);
+}
+
+static void
+tui_draw_message(struct tui *t, int y)
+{
+	struct tui_pile	*p = tui_cur(t);
+	char		 span[32], name[64];
+	static const enum tui_role roles[] = { TUI_R_NORMAL, TUI_R_OK, TUI_R_WARN, TUI_R_ERROR };
+
+	if (t->line.active) {
+		tui_line_draw(t, y);
+		return;
+	}
+	if (p != NULL && p->silent_since_ms != 0 && t->view != &tui_view_events) {
+		tui_fmt_span((long)((tui_now_ms() - p->silent_since_ms) / 1000), span, sizeof span);
+		if (p->have_id)
+			tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),
+			    _("no answer from address %u for %s (%s): retrying"), p->addr, span,
+			    tui_pile_name(p, name, sizeof name));
+		else
+			tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),
+			    _("no answer from address %u for %s: retrying"), p->addr, span);
+		return;
+	}
+	if (t->message != NULL && time(NULL) - t->message_at < TUI_MESSAGE_S)
+		tui_put(y, 0, COLS, tui_attr(roles[t->message_level]), t->message);
+}
+
+static int
+tui_bar_has(const enum tui_action *bar, enum tui_action a)
+{
+	for (; bar != NULL && *bar != TUI_A_NONE; bar++) {
+		if (*bar == a)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+tui_draw_bar(struct tui *t, int y)
+{
+	static const enum tui_action tail[] = { TUI_A_HELP, TUI_A_COMMAND, TUI_A_QUIT, TUI_A_NONE };
+	const enum tui_action	*lists[2] = { t->view->bar, tail };
+	const struct tui_action_info *ai;
+	char			 keys[32];
+	int			 x = 0, l, i, need;
+
+	tui_fill(y, tui_attr(TUI_R_BAR));
+	for (l = 0; l < 2; l++) {
+		for (i = 0; lists[l] != NULL && lists[l][i] != TUI_A_NONE; i++) {
+			ai = tui_action_info(lists[l][i]);
+			if (l == 1 && tui_bar_has(t->view->bar, ai->action))
+				continue;
+			tui_action_keys(ai->action, keys, sizeof keys, 1);
+			if (keys[0] == '\0')
+				continue;
+			/* "Enter Open  3 Cards": reads in monochrome and in a
+			 * capture as well as in colour. */
+			need = utf8_width(keys) + utf8_width(_(ai->label)) + 3;
+			if (x + need - 2 > COLS)
+				return;
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR_KEY), keys);
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), " ");
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), _(ai->label));
+			x += tui_put(y, x, COLS - x, tui_attr(TUI_R_BAR), "  ");
+		}
+	}
+}
+
+void
+tui_draw(struct tui *t)
+{
+	int	rows = LINES - 3;
+
+	erase();
+	tui_draw_title(t);
+	if (rows > 0)
+		t->view->draw(t, 1, rows);
+	tui_draw_message(t, LINES - 2);
+	tui_draw_bar(t, LINES - 1);
+	if (t->line.active) {
+		curs_set(1);
+		tui_line_draw(t, LINES - 2);
+	} else
+		curs_set(0);
+	refresh();
+	t->dirty = 0;
+}
+
+void
+tui_resize(struct tui *t)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	t->dirty = 1;
 }

@@ -37,8 +37,13 @@ struct tui_list {
 	int	n, sel, top;
 };
 
+/* A view draws one part of the console and answers its keys. Each view
+ * keeps its state in its own struct, private to its file (view-*.c):
+ * init makes it and hangs it on struct tui, free undoes that. */
 struct tui_view {
 	const char	*name;		/* N_() */
+	void		(*init)(struct tui *);
+	void		(*free)(struct tui *);
 	void		(*enter)(struct tui *);
 	void		(*draw)(struct tui *, int y0, int rows);
 	int		(*action)(struct tui *, enum tui_action);	/* 1: handled */
@@ -46,6 +51,12 @@ struct tui_view {
 };
 extern const struct tui_view tui_view_bus, tui_view_dashboard, tui_view_whitelist,
     tui_view_records, tui_view_events, tui_view_help;
+struct bus_view;
+struct dash_view;
+struct wl_view;
+struct rec_view;
+struct ev_view;
+struct help_view;
 
 /* ---- the ':' line and prompts ------------------------------------------ */
 
@@ -69,11 +80,6 @@ struct tui_line {
 /* ---- events -------------------------------------------------------------- */
 
 enum tui_level { TUI_INFO, TUI_OK, TUI_WARN, TUI_ERROR };
-struct tui_event {
-	time_t		 t;
-	enum tui_level	 level;
-	char		*text;
-};
 #define TUI_EVENTS_MAX	2000
 
 /* ---- the console --------------------------------------------------------- */
@@ -92,7 +98,7 @@ struct tui {
 
 	struct tui_pile		*piles;		/* in address order */
 	int			 npiles, cur;	/* cur: index of the selected pile, -1 none */
-	int			 scan_left;	/* addresses the start-up scan still tries */
+	int			 scanning;	/* the start-up scan is not over */
 
 	/* the one transaction in flight */
 	struct pile_xfer	 xfer;
@@ -107,37 +113,55 @@ struct tui {
 	const char		*job_name;
 
 	const struct tui_view	*view, *back;	/* back: where help returns */
-	struct tui_list		 lists[6];
+	/* each view's own state (view-*.c) */
+	struct bus_view		*bus_view;
+	struct dash_view	*dashboard;
+	struct wl_view		*whitelist;
+	struct rec_view		*records;
+	struct ev_view		*events;
+	struct help_view	*help;
 
-	struct tui_event	*events;
-	int			 nevents, event_first;
 	char			*message;	/* the message line */
 	enum tui_level		 message_level;
 	time_t			 message_at;
 
 	struct tui_line		 line;
-	char			*search;	/* last search text */
 	int			 colour;
 };
 
 #define TUI_PLAIN	0	/* A_NORMAL as an int, for ?: with attributes */
 
-/* tui.c */
+/* tui.c: the loop */
 uint64_t	tui_now_ms(void);
-void	tui_event(struct tui *, enum tui_level, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 void	tui_show_view(struct tui *, const struct tui_view *);
+
+/* piles.c: the piles on the bus, their refresh, the transaction in flight */
 struct tui_pile *tui_cur(struct tui *);
-/* ':stats': line quality and Modbus transactions per live refresh. */
-void	tui_stats(struct tui *);
 struct tui_pile *tui_pile_add(struct tui *, uint8_t addr, int scanned);
+const char	*tui_pile_name(const struct tui_pile *, char *buf, size_t);
+/* Pile clock now, from the last live read and the laptop clock since. */
+uint32_t	tui_pile_clock(const struct tui_pile *);
+void	tui_select_pile(struct tui *, int step);
+/* The start-up scan: addr first, then 1..8; _check ends it once every
+ * address answered or stayed silent. */
+void	tui_piles_scan(struct tui *, int addr);
+void	tui_piles_scan_check(struct tui *);
+void	tui_piles_free(struct tui *);
+/* Starts the next transaction when the bus is free; advances the one in
+ * flight; how long the loop may sleep. */
+void	tui_schedule(struct tui *);
+void	tui_xfer_step(struct tui *);
+int	tui_timeout_ms(struct tui *);
 /* Finishes the transaction in flight so a blocking pile_* call may run. */
 void	tui_bus_drain(struct tui *);
 int	tui_start_job(struct tui *, const char *name, int (*step)(struct tui *),
 	    void (*stop)(struct tui *));
-/* Pile clock now, from the last live read and the laptop clock since. */
-uint32_t	tui_pile_clock(const struct tui_pile *);
-const char	*tui_pile_name(const struct tui_pile *, char *buf, size_t);
+/* ':stats': line quality and Modbus transactions per live refresh. */
+void	tui_stats(struct tui *);
+
+/* view-events.c: the event log (the events view shows it) */
+void	tui_event(struct tui *, enum tui_level, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);
@@ -162,7 +186,9 @@ void	tui_action_keys(enum tui_action, char *buf, size_t, int first_only);
 void	tui_key_name(int key, char *buf, size_t);
 void	tui_keys_free(void);
 
-/* draw.c: widths from one function, wide output, colours */
+/* draw.c: the frame, widths from one function, wide output, colours */
+void	tui_draw(struct tui *);
+void	tui_resize(struct tui *);
 enum tui_role {
 	TUI_R_NORMAL, TUI_R_TITLE, TUI_R_BAR_KEY, TUI_R_BAR, TUI_R_SELECTED,
 	TUI_R_CHANGED, TUI_R_OK, TUI_R_WARN, TUI_R_ERROR, TUI_R_LABEL, TUI_R_HEADER,

@@ -10,17 +10,32 @@
 #include "common.h"
 #include "tui.h"
 
-#define L	(&t->lists[0])
+struct bus_view {
+	struct tui_list	list;
+};
 
 static const enum tui_action bus_bar[] = {
 	TUI_A_OPEN, TUI_A_VIEW_WHITELIST, TUI_A_VIEW_RECORDS, TUI_A_VIEW_EVENTS, TUI_A_NONE
 };
 
 static void
+bus_init(struct tui *t)
+{
+	t->bus_view = xcalloc(1, sizeof *t->bus_view);
+}
+
+static void
+bus_free(struct tui *t)
+{
+	free(t->bus_view);
+	t->bus_view = NULL;
+}
+
+static void
 bus_enter(struct tui *t)
 {
-	L->n = t->npiles;
-	L->sel = t->cur;
+	t->bus_view->list.n = t->npiles;
+	t->bus_view->list.sel = t->cur;
 }
 
 /* Column widths: at least the header's width, so a translation that is
@@ -36,6 +51,7 @@ col(const char *h, int min)
 static void
 bus_draw(struct tui *t, int y0, int rows)
 {
+	struct tui_list	*l = &t->bus_view->list;
 	const char	*h[] = { _("addr"), _("serial"), _("link"), _("charge point"),
 			    _("power"), _("unsynced"), _("last error") };
 	int		 w[7], x, i, r, attr, sel;
@@ -48,10 +64,10 @@ bus_draw(struct tui *t, int y0, int rows)
 	w[3] = col(h[3], 12);
 	w[4] = col(h[4], 9);
 	w[5] = col(h[5], 8);
-	L->n = t->npiles;
-	if (L->n > 0 && L->sel < 0)
-		L->sel = 0;
-	tui_list_fit(L, rows - 2);
+	l->n = t->npiles;
+	if (l->n > 0 && l->sel < 0)
+		l->sel = 0;
+	tui_list_fit(l, rows - 2);
 	for (x = 0, i = 0; i < 7; i++) {
 		w[6] = COLS - x;
 		tui_cell(y0, x, w[i], tui_attr(TUI_R_HEADER), i == 4 || i == 5, h[i]);
@@ -62,10 +78,10 @@ bus_draw(struct tui *t, int y0, int rows)
 		    _("no pile answers on this bus: check the port, baud rate and wiring, or ':open ADDRESS'"));
 		return;
 	}
-	for (r = 0; r < rows - 1 && L->top + r < t->npiles; r++) {
-		i = L->top + r;
+	for (r = 0; r < rows - 1 && l->top + r < t->npiles; r++) {
+		i = l->top + r;
 		p = &t->piles[i];
-		sel = i == L->sel;
+		sel = i == l->sel;
 		attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN;
 		if (sel)
 			tui_fill(y0 + 1 + r, attr);
@@ -105,15 +121,17 @@ bus_draw(struct tui *t, int y0, int rows)
 static int
 bus_action(struct tui *t, enum tui_action a)
 {
-	if (tui_list_action(L, a, LINES - 5)) {
-		if (L->n > 0)
-			t->cur = L->sel;
+	struct tui_list	*l = &t->bus_view->list;
+
+	if (tui_list_action(l, a, LINES - 5)) {
+		if (l->n > 0)
+			t->cur = l->sel;
 		return (1);
 	}
 	if (a == TUI_A_OPEN) {
 		if (t->npiles == 0)
 			return (1);
-		t->cur = L->sel;
+		t->cur = l->sel;
 		tui_show_view(t, &tui_view_dashboard);
 		return (1);
 	}
@@ -121,5 +139,5 @@ bus_action(struct tui *t, enum tui_action a)
 }
 
 const struct tui_view tui_view_bus = {
-	N_("bus"), bus_enter, bus_draw, bus_action, bus_bar
+	N_("bus"), bus_init, bus_free, bus_enter, bus_draw, bus_action, bus_bar
 };

@@ -75,18 +75,14 @@ dash_auth_words(unsigned r)
 	return (_("unknown result"));
 }
 
+/* Network and card reader. */
 static void
-dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+dash_format_network(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
     char *buf, size_t len)
 {
 	char		a[48], b[48];
-	unsigned	i;
-	long		d;
 
 	switch (f) {
-	case F_END:
-		buf[0] = '\0';
-		break;
 	case F_LINK:
 		if (l->link == PROTO_LINK_FORCED && l->forced_until != 0)
 			snprintf(buf, len, _("forced offline until %s (%s left)"),
@@ -124,6 +120,21 @@ dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live
 		else
 			snprintf(buf, len, _("at %s"), tui_fmt_time(l->last_auth_time, a, sizeof a));
 		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+/* Meter and the session in progress. */
+static void
+dash_format_meter(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+    char *buf, size_t len)
+{
+	char		a[48];
+	unsigned	i;
+
+	switch (f) {
 	case F_L1:
 	case F_L2:
 	case F_L3:
@@ -169,6 +180,21 @@ dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live
 			snprintf(buf, len, _("at tariff v%lu, since %s"), (unsigned long)l->session_tariff_version,
 			    tui_fmt_time(l->session_start, a, sizeof a));
 		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+/* Records, clock, offline settings, tariff and whitelist. */
+static void
+dash_format_pile(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+    char *buf, size_t len)
+{
+	char		a[48], b[48];
+	long		d;
+
+	switch (f) {
 	case F_UNSYNCED:
 		snprintf(buf, len, _("%lu unsynced"), (unsigned long)l->unsynced);
 		break;
@@ -220,7 +246,25 @@ dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live
 	case F_WRITE_SESSION:
 		snprintf(buf, len, "%s", l->auth_state ? _("write session open") : "");
 		break;
+	default:
+		buf[0] = '\0';
+		break;
 	}
+}
+
+/* One field in words; "" when it has nothing to say. */
+static void
+dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+    char *buf, size_t len)
+{
+	if (f >= F_LINK && f < F_L1)
+		dash_format_network(f, p, l, buf, len);
+	else if (f >= F_L1 && f < F_UNSYNCED)
+		dash_format_meter(f, p, l, buf, len);
+	else if (f >= F_UNSYNCED)
+		dash_format_pile(f, p, l, buf, len);
+	else
+		buf[0] = '\0';
 }
 
 static void
@@ -275,7 +319,22 @@ dash_draw(struct tui *t, int y0, int rows)
 
 /* ---- force offline ----------------------------------------------------------- */
 
-static uint32_t	dash_until;
+struct dash_view {
+	uint32_t	until;	/* what the confirmation asks for; 0 ends it */
+};
+
+static void
+dash_init(struct tui *t)
+{
+	t->dashboard = xcalloc(1, sizeof *t->dashboard);
+}
+
+static void
+dash_free(struct tui *t)
+{
+	free(t->dashboard);
+	t->dashboard = NULL;
+}
 
 static void
 dash_force_yes(struct tui *t, void *arg)
@@ -286,16 +345,16 @@ dash_force_yes(struct tui *t, void *arg)
 	if (p == NULL)
 		return;
 	tui_bus_drain(t);
-	if (pile_force_offline(p->pile, dash_until, &cause) != 0) {
+	if (pile_force_offline(p->pile, t->dashboard->until, &cause) != 0) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 		return;
 	}
-	if (dash_until == 0)
+	if (t->dashboard->until == 0)
 		tui_event(t, TUI_OK, _("%s: forced offline ended"), tui_pile_name(p, name, sizeof name));
 	else
 		tui_event(t, TUI_OK, _("%s is forced offline until %s"), tui_pile_name(p, name, sizeof name),
-		    tui_fmt_time(dash_until, hm, sizeof hm));
+		    tui_fmt_time(t->dashboard->until, hm, sizeof hm));
 	p->due_ms = 0;	/* show it at once */
 }
 
@@ -319,9 +378,9 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 		tui_event(t, TUI_ERROR, _("cannot force offline for '%s': give 1s to 7d"), answer);
 		return;
 	}
-	dash_until = tui_pile_clock(p) + (uint32_t)s;
+	t->dashboard->until = tui_pile_clock(p) + (uint32_t)s;
 	q = xasprintf(_("force %s offline until %s (%s)?"),
-	    tui_pile_name(p, name, sizeof name), tui_fmt_time(dash_until, hm, sizeof hm),
+	    tui_pile_name(p, name, sizeof name), tui_fmt_time(t->dashboard->until, hm, sizeof hm),
 	    tui_fmt_span(s, span, sizeof span));
 	tui_confirm(t, q, dash_force_yes, NULL);
 	free(q);
@@ -351,7 +410,7 @@ tui_pile_action(struct tui *t, enum tui_action a)
 			tui_event(t, TUI_INFO, _("%s is not forced offline"), name);
 			break;
 		}
-		dash_until = 0;
+		t->dashboard->until = 0;
 		q = xasprintf(_("end forced offline on %s now (it goes back online when its back-end answers)?"), name);
 		tui_confirm(t, q, dash_force_yes, NULL);
 		free(q);
@@ -378,5 +437,5 @@ dash_action(struct tui *t, enum tui_action a)
 }
 
 const struct tui_view tui_view_dashboard = {
-	N_("dashboard"), NULL, dash_draw, dash_action, dash_bar
+	N_("dashboard"), dash_init, dash_free, NULL, dash_draw, dash_action, dash_bar
 };

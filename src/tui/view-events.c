@@ -1,48 +1,110 @@
-/* view-events.c - a scrolling log of what happened on the bus and every
- * error in words; the ':' line's output lands here too. Follows the newest
- * line unless the user scrolled up. */
+/* view-events.c - the event log: what happened on the bus and every error
+ * in words; the ':' line's output lands here too. The view scrolls it and
+ * follows the newest line unless the user scrolled up. */
 #include "config.h"
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "common.h"
 #include "tui.h"
 
-#define L	(&t->lists[4])
+struct tui_event {
+	time_t		 t;
+	enum tui_level	 level;
+	char		*text;
+};
 
-static int	ev_follow = 1;
+struct ev_view {
+	struct tui_event	*log;	/* a ring of TUI_EVENTS_MAX */
+	int			 n, first;
+	struct tui_list		 list;
+	int			 follow;	/* keep the newest line in sight */
+};
 
 static const enum tui_action ev_bar[] = {
 	TUI_A_VIEW_BUS, TUI_A_VIEW_DASHBOARD, TUI_A_TOP, TUI_A_BOTTOM, TUI_A_NONE
 };
 
 static void
+ev_init(struct tui *t)
+{
+	t->events = xcalloc(1, sizeof *t->events);
+	t->events->log = xcalloc(TUI_EVENTS_MAX, sizeof *t->events->log);
+	t->events->follow = 1;
+}
+
+static void
+ev_free(struct tui *t)
+{
+	struct ev_view	*ev = t->events;
+	int		 i;
+
+	if (ev == NULL)
+		return;
+	for (i = 0; i < ev->n; i++)
+		free(ev->log[(ev->first + i) % TUI_EVENTS_MAX].text);
+	free(ev->log);
+	free(ev);
+	t->events = NULL;
+}
+
+/* Logs an event and shows it on the message line. */
+void
+tui_event(struct tui *t, enum tui_level level, const char *fmt, ...)
+{
+	struct ev_view		*ev = t->events;
+	struct tui_event	*e;
+	va_list			 ap;
+
+	if (ev->n == TUI_EVENTS_MAX) {
+		free(ev->log[ev->first].text);
+		ev->first = (ev->first + 1) % TUI_EVENTS_MAX;
+		ev->n--;
+	}
+	e = &ev->log[(ev->first + ev->n) % TUI_EVENTS_MAX];
+	e->t = time(NULL);
+	e->level = level;
+	va_start(ap, fmt);
+	e->text = xvasprintf(fmt, ap);
+	va_end(ap);
+	ev->n++;
+	free(t->message);
+	t->message = xstrdup(e->text);
+	t->message_level = level;
+	t->message_at = e->t;
+	t->dirty = 1;
+}
+
+static void
 ev_enter(struct tui *t)
 {
-	ev_follow = 1;
+	t->events->follow = 1;
 }
 
 static void
 ev_draw(struct tui *t, int y0, int rows)
 {
 	static const enum tui_role roles[] = { TUI_R_NORMAL, TUI_R_OK, TUI_R_WARN, TUI_R_ERROR };
+	struct ev_view		*ev = t->events;
+	struct tui_list		*l = &ev->list;
 	const struct tui_event	*e;
 	struct tm		 tm;
 	char			 hms[16];
 	int			 r, i, x;
 
-	L->n = t->nevents;
-	if (ev_follow)
-		L->sel = L->n - 1;
-	tui_list_fit(L, rows);
-	for (r = 0; r < rows && L->top + r < t->nevents; r++) {
-		i = L->top + r;
-		e = &t->events[(t->event_first + i) % TUI_EVENTS_MAX];
+	l->n = ev->n;
+	if (ev->follow)
+		l->sel = l->n - 1;
+	tui_list_fit(l, rows);
+	for (r = 0; r < rows && l->top + r < ev->n; r++) {
+		i = l->top + r;
+		e = &ev->log[(ev->first + i) % TUI_EVENTS_MAX];
 		if (localtime_r(&e->t, &tm) != NULL)
 			strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-		x = tui_put(y0 + r, 0, COLS, i == L->sel && !ev_follow ?
+		x = tui_put(y0 + r, 0, COLS, i == l->sel && !ev->follow ?
 		    tui_attr(TUI_R_SELECTED) : tui_attr(TUI_R_DIM), hms);
 		tui_put(y0 + r, x + 1, COLS - x - 1, tui_attr(roles[e->level]), e->text);
 	}
@@ -51,12 +113,14 @@ ev_draw(struct tui *t, int y0, int rows)
 static int
 ev_action(struct tui *t, enum tui_action a)
 {
-	if (!tui_list_action(L, a, LINES - 3))
+	struct ev_view	*ev = t->events;
+
+	if (!tui_list_action(&ev->list, a, LINES - 3))
 		return (0);
-	ev_follow = L->sel >= L->n - 1;
+	ev->follow = ev->list.sel >= ev->list.n - 1;
 	return (1);
 }
 
 const struct tui_view tui_view_events = {
-	N_("events"), ev_enter, ev_draw, ev_action, ev_bar
+	N_("events"), ev_init, ev_free, ev_enter, ev_draw, ev_action, ev_bar
 };

@@ -4,14 +4,30 @@
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "tui.h"
 
-#define L	(&t->lists[5])
+struct help_view {
+	struct tui_list	list;	/* only top moves: the screen scrolls */
+};
 
 static const enum tui_action help_bar[] = { TUI_A_HELP, TUI_A_PAGE_DOWN, TUI_A_PAGE_UP, TUI_A_NONE };
+
+static void
+help_init(struct tui *t)
+{
+	t->help = xcalloc(1, sizeof *t->help);
+}
+
+static void
+help_free(struct tui *t)
+{
+	free(t->help);
+	t->help = NULL;
+}
 
 static const char *const help_groups[] = {
 	N_("global"), N_("movement"), N_("pile"), N_("whitelist"), N_("records")
@@ -52,6 +68,7 @@ help_line(int i, const char **group, enum tui_action *a)
 static void
 help_draw(struct tui *t, int y0, int rows)
 {
+	struct tui_list			*l = &t->help->list;
 	const struct tui_action_info	*ai;
 	const char			*group;
 	enum tui_action			 a;
@@ -60,10 +77,10 @@ help_draw(struct tui *t, int y0, int rows)
 
 	for (n = 0; help_line(n, &group, &a); n++)
 		;
-	L->n = n;
-	L->sel = L->top;
-	tui_list_fit(L, rows);
-	for (r = 0; r < rows && help_line(L->top + r, &group, &a); r++) {
+	l->n = n;
+	l->sel = l->top;
+	tui_list_fit(l, rows);
+	for (r = 0; r < rows && help_line(l->top + r, &group, &a); r++) {
 		if (group != NULL) {
 			if (*group != '\0')
 				tui_putf(y0 + r, 1, COLS - 2, tui_attr(TUI_R_HEADER), "%s", _(group));
@@ -80,24 +97,26 @@ help_draw(struct tui *t, int y0, int rows)
 static int
 help_action(struct tui *t, enum tui_action a)
 {
+	struct tui_list	*l = &t->help->list;
+
 	switch (a) {
 	case TUI_A_UP:
-		L->top--;
+		l->top--;
 		break;
 	case TUI_A_DOWN:
-		L->top++;
+		l->top++;
 		break;
 	case TUI_A_PAGE_UP:
-		L->top -= LINES - 4;
+		l->top -= LINES - 4;
 		break;
 	case TUI_A_PAGE_DOWN:
-		L->top += LINES - 4;
+		l->top += LINES - 4;
 		break;
 	case TUI_A_TOP:
-		L->top = 0;
+		l->top = 0;
 		break;
 	case TUI_A_BOTTOM:
-		L->top = L->n;
+		l->top = l->n;
 		break;
 	case TUI_A_OPEN:
 		tui_show_view(t, t->back);
@@ -105,13 +124,13 @@ help_action(struct tui *t, enum tui_action a)
 	default:
 		return (0);
 	}
-	if (L->top > L->n - (LINES - 3))
-		L->top = L->n - (LINES - 3);
-	if (L->top < 0)
-		L->top = 0;
+	if (l->top > l->n - (LINES - 3))
+		l->top = l->n - (LINES - 3);
+	if (l->top < 0)
+		l->top = 0;
 	return (1);
 }
 
 const struct tui_view tui_view_help = {
-	N_("help"), NULL, help_draw, help_action, help_bar
+	N_("help"), help_init, help_free, NULL, help_draw, help_action, help_bar
 };

@@ -14,9 +14,7 @@
 #include "common.h"
 #include "tui.h"
 
-#define L	(&t->lists[3])
-
-static struct {
+struct rec_view {
 	char			 serial[17];	/* pile the rows belong to */
 	struct archive_row	*rows;
 	int			 n, loaded;
@@ -25,11 +23,28 @@ static struct {
 	uint32_t		 from, to, seq;
 	unsigned long		 got, stored;
 	uint64_t		 started_ms;
-} rec;
+	struct tui_list		 list;
+};
 
 static const enum tui_action rec_bar[] = {
 	TUI_A_PULL, TUI_A_RESYNC, TUI_A_EXPORT, TUI_A_CANCEL, TUI_A_RELOAD, TUI_A_NONE
 };
+
+static void
+rec_init(struct tui *t)
+{
+	t->records = xcalloc(1, sizeof *t->records);
+}
+
+static void
+rec_free(struct tui *t)
+{
+	if (t->records == NULL)
+		return;
+	free(t->records->rows);
+	free(t->records);
+	t->records = NULL;
+}
 
 /* cmd_archive reports on ctx->err, which is the terminal under curses:
  * catch the message and show it as an event. */
@@ -61,8 +76,10 @@ rec_archive(struct tui *t)
 static int
 rec_collect(const struct archive_row *row, void *arg)
 {
-	rec.rows = xrealloc(rec.rows, (rec.n + 1) * sizeof *rec.rows);
-	rec.rows[rec.n++] = *row;
+	struct rec_view	*rec = arg;
+
+	rec->rows = xrealloc(rec->rows, (rec->n + 1) * sizeof *rec->rows);
+	rec->rows[rec->n++] = *row;
 	return (0);
 }
 
@@ -82,34 +99,36 @@ rec_cmp(const void *a, const void *b)
 static void
 rec_load(struct tui *t)
 {
+	struct rec_view	*rec = t->records;
 	struct tui_pile	*p = tui_cur(t);
 	struct archive	*a;
 	char		*cause = NULL;
 
 	if (p == NULL || !p->have_id)
 		return;
-	free(rec.rows);
-	rec.rows = NULL;
-	rec.n = 0;
-	snprintf(rec.serial, sizeof rec.serial, "%s", p->id.serial);
-	rec.loaded = 1;
+	free(rec->rows);
+	rec->rows = NULL;
+	rec->n = 0;
+	snprintf(rec->serial, sizeof rec->serial, "%s", p->id.serial);
+	rec->loaded = 1;
 	if ((a = rec_archive(t)) == NULL)
 		return;
-	if (archive_foreach(a, p->id.serial, rec_collect, NULL, &cause) < 0) {
+	if (archive_foreach(a, p->id.serial, rec_collect, rec, &cause) < 0) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 	}
-	if (rec.n > 1)
-		qsort(rec.rows, rec.n, sizeof *rec.rows, rec_cmp);
-	L->n = rec.n;
+	if (rec->n > 1)
+		qsort(rec->rows, rec->n, sizeof *rec->rows, rec_cmp);
+	rec->list.n = rec->n;
 }
 
 static void
 rec_enter(struct tui *t)
 {
+	struct rec_view	*rec = t->records;
 	struct tui_pile	*p = tui_cur(t);
 
-	if (p != NULL && p->have_id && (!rec.loaded || strcmp(rec.serial, p->id.serial) != 0))
+	if (p != NULL && p->have_id && (!rec->loaded || strcmp(rec->serial, p->id.serial) != 0))
 		rec_load(t);
 }
 
@@ -118,46 +137,47 @@ rec_enter(struct tui *t)
 static void
 rec_pull_stop(struct tui *t)
 {
-	rec.pulling = 0;
+	t->records->pulling = 0;
 	rec_load(t);
 }
 
 static int
 rec_pull_step(struct tui *t)
 {
+	struct rec_view		*rec = t->records;
 	struct tui_pile		*p = tui_cur(t);
 	struct proto_record	 got[PROTO_REC_WINDOW_RECORDS];
 	struct archive		*a;
 	char			*cause = NULL;
 	int			 n, stored;
 
-	if (p == NULL || strcmp(p->id.serial, rec.serial) != 0 || (a = rec_archive(t)) == NULL) {
-		rec.pulling = 0;
+	if (p == NULL || strcmp(p->id.serial, rec->serial) != 0 || (a = rec_archive(t)) == NULL) {
+		rec->pulling = 0;
 		return (-1);
 	}
-	if (rec.seq > rec.to)
+	if (rec->seq > rec->to)
 		goto done;
-	if ((n = pile_records_read(p->pile, rec.seq, got, &cause)) < 0)
+	if ((n = pile_records_read(p->pile, rec->seq, got, &cause)) < 0)
 		goto fail;
 	if (n == 0)
 		goto done;
 	if ((stored = archive_put_records(a, p->id.serial, p->id.device_id, got, n, &cause)) < 0)
 		goto fail;
-	rec.got += n;
-	rec.stored += stored;
-	rec.seq = got[n - 1].seq + 1;
+	rec->got += n;
+	rec->stored += stored;
+	rec->seq = got[n - 1].seq + 1;
 	return (1);
 done:
-	rec.pulling = 0;
-	tui_event(t, TUI_OK, _("pulled %lu records from %s, %lu new in the archive"), rec.got,
-	    p->id.serial, rec.stored);
+	rec->pulling = 0;
+	tui_event(t, TUI_OK, _("pulled %lu records from %s, %lu new in the archive"), rec->got,
+	    p->id.serial, rec->stored);
 	rec_load(t);
 	return (0);
 fail:
 	tui_event(t, TUI_ERROR, _("pull stopped at seq %lu: %s (pull again to resume)"),
-	    (unsigned long)rec.seq, cause);
+	    (unsigned long)rec->seq, cause);
 	free(cause);
-	rec.pulling = 0;
+	rec->pulling = 0;
 	rec_load(t);
 	return (-1);
 }
@@ -165,6 +185,7 @@ fail:
 static void
 rec_pull(struct tui *t)
 {
+	struct rec_view	*rec = t->records;
 	struct tui_pile	*p = tui_cur(t);
 	struct archive	*a;
 	uint32_t	 last = 0;
@@ -182,24 +203,24 @@ rec_pull(struct tui *t)
 		free(cause);
 		return;
 	}
-	rec.from = last + 1;
-	if (rec.from < p->live.first_seq)
-		rec.from = p->live.first_seq;
-	rec.to = p->live.last_seq;
-	if (p->live.last_seq == 0 || rec.from > rec.to) {
+	rec->from = last + 1;
+	if (rec->from < p->live.first_seq)
+		rec->from = p->live.first_seq;
+	rec->to = p->live.last_seq;
+	if (p->live.last_seq == 0 || rec->from > rec->to) {
 		tui_event(t, TUI_INFO, _("%s: nothing new to pull (the archive has up to seq %lu)"),
 		    p->id.serial, (unsigned long)last);
 		return;
 	}
 	if (tui_start_job(t, N_("pull"), rec_pull_step, rec_pull_stop) != 0)
 		return;
-	snprintf(rec.serial, sizeof rec.serial, "%s", p->id.serial);
-	rec.seq = rec.from;
-	rec.got = rec.stored = 0;
-	rec.started_ms = tui_now_ms();
-	rec.pulling = 1;
-	tui_event(t, TUI_INFO, _("pulling seq %lu-%lu from %s"), (unsigned long)rec.from,
-	    (unsigned long)rec.to, p->id.serial);
+	snprintf(rec->serial, sizeof rec->serial, "%s", p->id.serial);
+	rec->seq = rec->from;
+	rec->got = rec->stored = 0;
+	rec->started_ms = tui_now_ms();
+	rec->pulling = 1;
+	tui_event(t, TUI_INFO, _("pulling seq %lu-%lu from %s"), (unsigned long)rec->from,
+	    (unsigned long)rec->to, p->id.serial);
 }
 
 /* ---- export ----------------------------------------------------------------- */
@@ -228,27 +249,18 @@ rec_export_answer(struct tui *t, const char *answer, void *arg)
 
 /* ---- screen ---------------------------------------------------------------- */
 
-static void
-rec_draw(struct tui *t, int y0, int rows)
-{
-	struct tui_pile		*p = tui_cur(t);
-	const char		*h[] = { _("seq"), _("kind"), _("card/order"), _("start"),
-				    _("energy"), _("fee"), _("tariff"), _("sync") };
-	static const int	 minw[] = { 5, 12, 12, 11, 10, 7, 4, 8 };
-	static const int	 right[] = { 1, 0, 0, 0, 1, 1, 1, 0 };
-	int			 w[8], x, i, r, y, attr, sel;
-	char			 buf[64], a[32];
-	double			 secs, rate;
-	unsigned long		 total, left;
-	time_t			 tt;
-	struct tm		 tm;
+#define REC_COLS	8
 
-	if (p == NULL || !p->have_live) {
-		tui_put(y0 + 1, 1, COLS - 2, TUI_PLAIN, _("no pile selected: the bus view (1) lists the piles that answer"));
-		return;
-	}
-	rec_enter(t);
-	y = y0;
+/* What the pile holds, what the archive holds, the pull in progress. */
+static void
+rec_draw_summary(struct tui *t, struct tui_pile *p, int y)
+{
+	struct rec_view	*rec = t->records;
+	char		 a[32];
+	double		 secs, rate;
+	unsigned long	 total, left;
+	int		 x;
+
 	if (p->live.last_seq == 0)
 		tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("on %s: no records"), p->id.serial);
 	else
@@ -256,74 +268,99 @@ rec_draw(struct tui *t, int y0, int rows)
 		    _("on %s: seq %lu-%lu, %lu unsynced (waiting for the back-end)"), p->id.serial,
 		    (unsigned long)p->live.first_seq, (unsigned long)p->live.last_seq,
 		    (unsigned long)p->live.unsynced);
-	tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this pile"), rec.n);
-	if (rec.pulling) {
-		total = rec.to - rec.from + 1;
-		secs = (tui_now_ms() - rec.started_ms) / 1000.0;
-		rate = secs > 0.05 ? rec.got / secs : 0;
-		left = total > rec.got ? total - rec.got : 0;
-		x = tui_putf(y, 1, COLS - 2, TUI_PLAIN, "%s ", _("pulling"));
-		tui_progress(y, 1 + x, 22, total > 0 ? (double)rec.got / total : 0);
-		if (rate > 0)
-			tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records  %.0f B/s  %s left"),
-			    rec.got, total, rate * PROTO_RECORD_BYTES,
-			    tui_fmt_span((long)(left / rate + 0.5), a, sizeof a));
-		else
-			tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records"), rec.got, total);
+	tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this pile"), rec->n);
+	if (!rec->pulling)
+		return;
+	total = rec->to - rec->from + 1;
+	secs = (tui_now_ms() - rec->started_ms) / 1000.0;
+	rate = secs > 0.05 ? rec->got / secs : 0;
+	left = total > rec->got ? total - rec->got : 0;
+	x = tui_putf(y, 1, COLS - 2, TUI_PLAIN, "%s ", _("pulling"));
+	tui_progress(y, 1 + x, 22, total > 0 ? (double)rec->got / total : 0);
+	if (rate > 0)
+		tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records  %.0f B/s  %s left"),
+		    rec->got, total, rate * PROTO_RECORD_BYTES,
+		    tui_fmt_span((long)(left / rate + 0.5), a, sizeof a));
+	else
+		tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records"), rec->got, total);
+}
+
+static void
+rec_draw_row(int y, const int w[REC_COLS], const struct proto_record *rc, int sel)
+{
+	int		 attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN, x = 1;
+	char		 buf[64];
+	time_t		 tt = rc->start;
+	struct tm	 tm;
+
+	if (sel)
+		tui_fill(y, attr);
+	snprintf(buf, sizeof buf, "%lu", (unsigned long)rc->seq);
+	tui_cell(y, x, w[0], attr, 1, buf);
+	x += w[0] + 1;
+	tui_cell(y, x, w[1], attr, 0, _(proto_kind_str(rc->kind)));
+	x += w[1] + 1;
+	tui_cell(y, x, w[2], attr, 0, rc->tag);
+	x += w[2] + 1;
+	if (localtime_r(&tt, &tm) != NULL)
+		strftime(buf, sizeof buf, "%m-%d %H:%M", &tm);
+	tui_cell(y, x, w[3], attr, 0, buf);
+	x += w[3] + 1;
+	tui_cell(y, x, w[4], attr, 1, tui_fmt_kwh(proto_record_energy_wh(rc), buf, sizeof buf));
+	x += w[4] + 1;
+	tui_cell(y, x, w[5], attr, 1, tui_fmt_money(proto_record_fee_minor(rc), buf, sizeof buf));
+	x += w[5] + 1;
+	snprintf(buf, sizeof buf, "v%lu", (unsigned long)rc->tariff_version);
+	tui_cell(y, x, w[6], attr, 1, buf);
+	x += w[6] + 1;
+	if (x < COLS)
+		tui_cell(y, x, COLS - x, sel ? attr : (rc->flags & PROTO_REC_F_SYNCED) ?
+		    TUI_PLAIN : tui_attr(TUI_R_WARN), 0,
+		    (rc->flags & PROTO_REC_F_SYNCED) ? _("synced") : _("unsynced"));
+}
+
+static void
+rec_draw(struct tui *t, int y0, int rows)
+{
+	struct rec_view		*rec = t->records;
+	struct tui_list		*l = &rec->list;
+	struct tui_pile		*p = tui_cur(t);
+	const char		*h[REC_COLS] = { _("seq"), _("kind"), _("card/order"), _("start"),
+				    _("energy"), _("fee"), _("tariff"), _("sync") };
+	static const int	 minw[REC_COLS] = { 5, 12, 12, 11, 10, 7, 4, 8 };
+	static const int	 right[REC_COLS] = { 1, 0, 0, 0, 1, 1, 1, 0 };
+	int			 w[REC_COLS], x, i, r, y;
+
+	if (p == NULL || !p->have_live) {
+		tui_put(y0 + 1, 1, COLS - 2, TUI_PLAIN, _("no pile selected: the bus view (1) lists the piles that answer"));
+		return;
 	}
-	y++;
-	for (i = 0; i < 8; i++)
+	rec_enter(t);
+	rec_draw_summary(t, p, y0);
+	y = y0 + 3;
+	for (i = 0; i < REC_COLS; i++)
 		w[i] = utf8_width(h[i]) > minw[i] ? utf8_width(h[i]) : minw[i];
-	for (x = 1, i = 0; i < 8 && x < COLS; i++) {
-		tui_cell(y, x, i == 7 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), right[i], h[i]);
+	for (x = 1, i = 0; i < REC_COLS && x < COLS; i++) {
+		tui_cell(y, x, i == REC_COLS - 1 ? COLS - x : w[i], tui_attr(TUI_R_HEADER), right[i], h[i]);
 		x += w[i] + 1;
 	}
 	y++;
-	L->n = rec.n;
-	tui_list_fit(L, y0 + rows - y);
-	for (r = 0; y + r < y0 + rows && L->top + r < rec.n; r++) {
-		const struct proto_record *rc = &rec.rows[L->top + r].rec;
-
-		sel = L->top + r == L->sel;
-		attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN;
-		if (sel)
-			tui_fill(y + r, attr);
-		x = 1;
-		snprintf(buf, sizeof buf, "%lu", (unsigned long)rc->seq);
-		tui_cell(y + r, x, w[0], attr, 1, buf);
-		x += w[0] + 1;
-		tui_cell(y + r, x, w[1], attr, 0, _(proto_kind_str(rc->kind)));
-		x += w[1] + 1;
-		tui_cell(y + r, x, w[2], attr, 0, rc->tag);
-		x += w[2] + 1;
-		tt = rc->start;
-		if (localtime_r(&tt, &tm) != NULL)
-			strftime(buf, sizeof buf, "%m-%d %H:%M", &tm);
-		tui_cell(y + r, x, w[3], attr, 0, buf);
-		x += w[3] + 1;
-		tui_cell(y + r, x, w[4], attr, 1, tui_fmt_kwh(proto_record_energy_wh(rc), buf, sizeof buf));
-		x += w[4] + 1;
-		tui_cell(y + r, x, w[5], attr, 1, tui_fmt_money(proto_record_fee_minor(rc), buf, sizeof buf));
-		x += w[5] + 1;
-		snprintf(buf, sizeof buf, "v%lu", (unsigned long)rc->tariff_version);
-		tui_cell(y + r, x, w[6], attr, 1, buf);
-		x += w[6] + 1;
-		if (x < COLS)
-			tui_cell(y + r, x, COLS - x, sel ? attr : (rc->flags & PROTO_REC_F_SYNCED) ?
-			    TUI_PLAIN : tui_attr(TUI_R_WARN), 0,
-			    (rc->flags & PROTO_REC_F_SYNCED) ? _("synced") : _("unsynced"));
-	}
-	if (rec.n == 0 && y < y0 + rows)
+	l->n = rec->n;
+	tui_list_fit(l, y0 + rows - y);
+	for (r = 0; y + r < y0 + rows && l->top + r < rec->n; r++)
+		rec_draw_row(y + r, w, &rec->rows[l->top + r].rec, l->top + r == l->sel);
+	if (rec->n == 0 && y < y0 + rows)
 		tui_put(y + 1, 1, COLS - 2, TUI_PLAIN, _("nothing archived yet: press p to pull the pile's records"));
 }
 
 static int
 rec_action(struct tui *t, enum tui_action a)
 {
+	struct rec_view	*rec = t->records;
 	struct tui_pile	*p = tui_cur(t);
 	char		*path;
 
-	if (tui_list_action(L, a, LINES - 9))
+	if (tui_list_action(&rec->list, a, LINES - 9))
 		return (1);
 	switch (a) {
 	case TUI_A_PULL:
@@ -345,5 +382,5 @@ rec_action(struct tui *t, enum tui_action a)
 }
 
 const struct tui_view tui_view_records = {
-	N_("records"), rec_enter, rec_draw, rec_action, rec_bar
+	N_("records"), rec_init, rec_free, rec_enter, rec_draw, rec_action, rec_bar
 };

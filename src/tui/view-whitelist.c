@@ -12,9 +12,7 @@
 #include "common.h"
 #include "tui.h"
 
-#define L	(&t->lists[2])
-
-static struct {
+struct wl_view {
 	uint8_t			 addr;		/* pile the list belongs to; 0 none */
 	uint32_t		 version, count;
 	int			 loaded, loading;
@@ -24,7 +22,9 @@ static struct {
 	uint32_t		 next;		/* next index to read */
 	struct proto_wl_entry	 edit;		/* the entry a prompt chain builds */
 	unsigned		 cmd;
-} wl;
+	struct tui_list		 list;
+	char			*search;	/* last search text */
+};
 
 static const enum tui_action wl_bar[] = {
 	TUI_A_WL_ADD, TUI_A_WL_BLOCK, TUI_A_WL_REMOVE, TUI_A_WL_EXPIRY, TUI_A_WL_IMPORT,
@@ -32,75 +32,94 @@ static const enum tui_action wl_bar[] = {
 };
 
 static void
+wl_init(struct tui *t)
+{
+	t->whitelist = xcalloc(1, sizeof *t->whitelist);
+}
+
+static void
+wl_free(struct tui *t)
+{
+	if (t->whitelist == NULL)
+		return;
+	free(t->whitelist->e);
+	free(t->whitelist->search);
+	free(t->whitelist);
+	t->whitelist = NULL;
+}
+
+static void
 wl_stop(struct tui *t)
 {
-	wl.loading = 0;
+	t->whitelist->loading = 0;
 }
 
 static int
 wl_step(struct tui *t)
 {
+	struct wl_view		*wl = t->whitelist;
 	struct tui_pile		*p = tui_cur(t);
 	struct pile_wl_status	 st;
 	struct proto_wl_entry	 got[PROTO_WL_WINDOW_ENTRIES];
 	char			*cause = NULL;
 	int			 n, i;
 
-	if (p == NULL || p->addr != wl.addr) {
-		wl.loading = 0;
+	if (p == NULL || p->addr != wl->addr) {
+		wl->loading = 0;
 		return (0);
 	}
-	if (!wl.have_status) {
+	if (!wl->have_status) {
 		if (pile_wl_status(p->pile, &st, &cause) < 0)
 			goto fail;
-		wl.have_status = 1;
-		wl.version = st.version;
-		wl.count = st.count;
+		wl->have_status = 1;
+		wl->version = st.version;
+		wl->count = st.count;
 		if (st.count == 0)
 			goto done;
 		return (1);
 	}
-	if ((n = pile_wl_read(p->pile, wl.next, got, &cause)) < 0)
+	if ((n = pile_wl_read(p->pile, wl->next, got, &cause)) < 0)
 		goto fail;
-	wl.e = xrealloc(wl.e, (wl.n + n + 1) * sizeof *wl.e);
+	wl->e = xrealloc(wl->e, (wl->n + n + 1) * sizeof *wl->e);
 	for (i = 0; i < n; i++)
-		wl.e[wl.n++] = got[i];
-	wl.next += n;
-	L->n = wl.n;
-	if (n > 0 && wl.next < wl.count)
+		wl->e[wl->n++] = got[i];
+	wl->next += n;
+	wl->list.n = wl->n;
+	if (n > 0 && wl->next < wl->count)
 		return (1);
 done:
-	wl.loading = 0;
-	wl.loaded = 1;
+	wl->loading = 0;
+	wl->loaded = 1;
 	tui_event(t, TUI_INFO, ngettext("whitelist v%lu of %s read: %d card",
-	    "whitelist v%lu of %s read: %d cards", wl.n), (unsigned long)wl.version,
-	    p->id.serial, wl.n);
+	    "whitelist v%lu of %s read: %d cards", wl->n), (unsigned long)wl->version,
+	    p->id.serial, wl->n);
 	return (0);
 fail:
 	tui_event(t, TUI_ERROR, "%s", cause);
 	free(cause);
-	wl.loading = 0;
+	wl->loading = 0;
 	return (-1);
 }
 
 static void
 wl_load(struct tui *t)
 {
+	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
 
-	if (p == NULL || wl.loading)
+	if (p == NULL || wl->loading)
 		return;
 	if (tui_start_job(t, N_("whitelist read"), wl_step, wl_stop) != 0)
 		return;
-	free(wl.e);
-	wl.e = NULL;
-	wl.n = 0;
-	wl.next = 0;
-	wl.have_status = 0;
-	wl.addr = p->addr;
-	wl.loaded = 0;
-	wl.loading = 1;
-	L->n = 0;
+	free(wl->e);
+	wl->e = NULL;
+	wl->n = 0;
+	wl->next = 0;
+	wl->have_status = 0;
+	wl->addr = p->addr;
+	wl->loaded = 0;
+	wl->loading = 1;
+	wl->list.n = 0;
 }
 
 /* Reads the list again when it belongs to another pile or when the pile's
@@ -108,11 +127,12 @@ wl_load(struct tui *t)
 static void
 wl_check(struct tui *t)
 {
+	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
 
-	if (p == NULL || !p->have_live || wl.loading || t->job != NULL)
+	if (p == NULL || !p->have_live || wl->loading || t->job != NULL)
 		return;
-	if (wl.addr != p->addr || !wl.loaded || p->live.wl_version != wl.version)
+	if (wl->addr != p->addr || !wl->loaded || p->live.wl_version != wl->version)
 		wl_load(t);
 }
 
@@ -131,6 +151,7 @@ wl_status_words(const struct proto_wl_entry *e, char *buf, size_t len)
 static void
 wl_draw(struct tui *t, int y0, int rows)
 {
+	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
 	const char	*h[] = { _("card UID"), _("status"), _("expires"), _("holder") };
 	int		 w[4], x, i, r, attr, sel;
@@ -141,13 +162,13 @@ wl_draw(struct tui *t, int y0, int rows)
 		return;
 	}
 	wl_check(t);
-	if (wl.loading)
+	if (wl->loading)
 		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("reading the whitelist of %s: %d of %lu cards"),
-		    p->id.serial, wl.n, (unsigned long)wl.count);
+		    p->id.serial, wl->n, (unsigned long)wl->count);
 	else
 		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("whitelist v%lu of %s: %d cards%s%s"),
-		    (unsigned long)wl.version, p->id.serial, wl.n,
-		    t->search != NULL ? _(", search: ") : "", t->search != NULL ? t->search : "");
+		    (unsigned long)wl->version, p->id.serial, wl->n,
+		    wl->search != NULL ? _(", search: ") : "", wl->search != NULL ? wl->search : "");
 	w[0] = utf8_width(h[0]) > 20 ? utf8_width(h[0]) : 20;
 	w[1] = utf8_width(h[1]) > 9 ? utf8_width(h[1]) : 9;
 	w[2] = utf8_width(h[2]) > 10 ? utf8_width(h[2]) : 10;
@@ -156,12 +177,12 @@ wl_draw(struct tui *t, int y0, int rows)
 		if (i < 3)
 			x += w[i] + 2;
 	}
-	L->n = wl.n;
-	tui_list_fit(L, rows - 2);
-	for (r = 0; r < rows - 2 && L->top + r < wl.n; r++) {
-		const struct proto_wl_entry *e = &wl.e[L->top + r];
+	wl->list.n = wl->n;
+	tui_list_fit(&wl->list, rows - 2);
+	for (r = 0; r < rows - 2 && wl->list.top + r < wl->n; r++) {
+		const struct proto_wl_entry *e = &wl->e[wl->list.top + r];
 
-		sel = L->top + r == L->sel;
+		sel = wl->list.top + r == wl->list.sel;
 		attr = sel ? tui_attr(TUI_R_SELECTED) : TUI_PLAIN;
 		if (sel)
 			tui_fill(y0 + 2 + r, attr);
@@ -203,6 +224,7 @@ wl_describe(const struct proto_wl_entry *e, char *buf, size_t len)
 static void
 wl_write_yes(struct tui *t, void *arg)
 {
+	struct wl_view		*wl = t->whitelist;
 	struct tui_pile		*p = tui_cur(t);
 	struct pile_wl_status	 st;
 	char			*cause = NULL, what[160];
@@ -210,8 +232,8 @@ wl_write_yes(struct tui *t, void *arg)
 	if (p == NULL)
 		return;
 	tui_bus_drain(t);
-	wl_describe(&wl.edit, what, sizeof what);
-	if (pile_wl_command(p->pile, wl.cmd, 0, &wl.edit, 1, &cause) < 0) {
+	wl_describe(&wl->edit, what, sizeof what);
+	if (pile_wl_command(p->pile, wl->cmd, 0, &wl->edit, 1, &cause) < 0) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 		return;
@@ -221,24 +243,25 @@ wl_write_yes(struct tui *t, void *arg)
 		free(cause);
 		st.version = 0;
 	}
-	if (wl.cmd == PROTO_WL_REMOVE)
+	if (wl->cmd == PROTO_WL_REMOVE)
 		tui_event(t, TUI_OK, _("%s: whitelist v%lu after removing %s"), p->id.serial,
-		    (unsigned long)st.version, wl.edit.uid);
+		    (unsigned long)st.version, wl->edit.uid);
 	else
 		tui_event(t, TUI_OK, _("%s: whitelist v%lu after storing %s"), p->id.serial,
 		    (unsigned long)st.version, what);
-	wl.loaded = 0;
+	wl->loaded = 0;
 	p->due_ms = 0;
 }
 
 static void
 wl_ask_confirm(struct tui *t)
 {
+	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
 	char		 what[160], *q;
 
-	wl_describe(&wl.edit, what, sizeof what);
-	if (wl.cmd == PROTO_WL_REMOVE)
+	wl_describe(&wl->edit, what, sizeof what);
+	if (wl->cmd == PROTO_WL_REMOVE)
 		q = xasprintf(_("remove card %s from the whitelist of %s?"), what, p->id.serial);
 	else
 		q = xasprintf(_("store card %s on %s?"), what, p->id.serial);
@@ -249,6 +272,7 @@ wl_ask_confirm(struct tui *t)
 static void
 wl_expiry_answer(struct tui *t, const char *answer, void *arg)
 {
+	struct wl_view	*wl = t->whitelist;
 	long long	d = tui_parse_date(answer);
 
 	if (d < 0) {
@@ -256,48 +280,51 @@ wl_expiry_answer(struct tui *t, const char *answer, void *arg)
 		    answer);
 		return;
 	}
-	wl.edit.expiry = (uint32_t)d;
+	wl->edit.expiry = (uint32_t)d;
 	wl_ask_confirm(t);
 }
 
 static void
 wl_holder_answer(struct tui *t, const char *answer, void *arg)
 {
-	snprintf(wl.edit.holder, sizeof wl.edit.holder, "%s", answer);
+	struct wl_view	*wl = t->whitelist;
+	snprintf(wl->edit.holder, sizeof wl->edit.holder, "%s", answer);
 	tui_ask(t, _("expires (YYYY-MM-DD, empty: never): "), "", wl_expiry_answer, NULL);
 }
 
 static void
 wl_uid_answer(struct tui *t, const char *answer, void *arg)
 {
+	struct wl_view	*wl = t->whitelist;
 	int	i;
 
-	memset(&wl.edit, 0, sizeof wl.edit);
-	if (proto_uid_normalize(answer, wl.edit.uid) != 0) {
+	memset(&wl->edit, 0, sizeof wl->edit);
+	if (proto_uid_normalize(answer, wl->edit.uid) != 0) {
 		tui_event(t, TUI_ERROR, _("cannot read the card UID '%s': 4 to 10 bytes of hex, like 04A1B2C3"),
 		    answer);
 		return;
 	}
-	wl.edit.status = PROTO_WL_ACCEPTED;
-	wl.cmd = PROTO_WL_UPSERT;
-	for (i = 0; i < wl.n; i++) {
-		if (strcmp(wl.e[i].uid, wl.edit.uid) == 0) {
+	wl->edit.status = PROTO_WL_ACCEPTED;
+	wl->cmd = PROTO_WL_UPSERT;
+	for (i = 0; i < wl->n; i++) {
+		if (strcmp(wl->e[i].uid, wl->edit.uid) == 0) {
 			/* Updating a card keeps what the prompts do not ask. */
-			wl.edit = wl.e[i];
-			wl.edit.status = PROTO_WL_ACCEPTED;
+			wl->edit = wl->e[i];
+			wl->edit.status = PROTO_WL_ACCEPTED;
 		}
 	}
-	tui_ask(t, _("holder name (may be empty): "), wl.edit.holder, wl_holder_answer, NULL);
+	tui_ask(t, _("holder name (may be empty): "), wl->edit.holder, wl_holder_answer, NULL);
 }
 
 static void
 wl_import_yes(struct tui *t, void *arg)
 {
+	struct wl_view	*wl = t->whitelist;
 	char	*line = arg;
 
 	tui_run_command(t, line);
 	free(line);
-	wl.loaded = 0;
+	wl->loaded = 0;
 }
 
 static void
@@ -324,40 +351,43 @@ wl_match(const struct proto_wl_entry *e, const char *s)
 static void
 wl_search_next(struct tui *t)
 {
+	struct wl_view	*wl = t->whitelist;
 	int	i, k;
 
-	if (t->search == NULL || wl.n == 0)
+	if (wl->search == NULL || wl->n == 0)
 		return;
-	for (k = 1; k <= wl.n; k++) {
-		i = (L->sel + k) % wl.n;
-		if (wl_match(&wl.e[i], t->search)) {
-			L->sel = i;
+	for (k = 1; k <= wl->n; k++) {
+		i = (wl->list.sel + k) % wl->n;
+		if (wl_match(&wl->e[i], wl->search)) {
+			wl->list.sel = i;
 			return;
 		}
 	}
-	tui_event(t, TUI_INFO, _("no card matches '%s'"), t->search);
+	tui_event(t, TUI_INFO, _("no card matches '%s'"), wl->search);
 }
 
 static void
 wl_search_answer(struct tui *t, const char *answer, void *arg)
 {
-	free(t->search);
-	t->search = answer[0] != '\0' ? xstrdup(answer) : NULL;
-	L->sel--;
+	struct wl_view	*wl = t->whitelist;
+	free(wl->search);
+	wl->search = answer[0] != '\0' ? xstrdup(answer) : NULL;
+	wl->list.sel--;
 	wl_search_next(t);
 }
 
 static int
 wl_action(struct tui *t, enum tui_action a)
 {
+	struct wl_view		*wl = t->whitelist;
 	struct tui_pile		*p = tui_cur(t);
 	struct proto_wl_entry	*sel = NULL;
 	char			 buf[32];
 
-	if (tui_list_action(L, a, LINES - 6))
+	if (tui_list_action(&wl->list, a, LINES - 6))
 		return (1);
 	if (a == TUI_A_SEARCH) {
-		tui_ask(t, "/", t->search, wl_search_answer, NULL);
+		tui_ask(t, "/", wl->search, wl_search_answer, NULL);
 		return (1);
 	}
 	if (a == TUI_A_SEARCH_NEXT) {
@@ -365,7 +395,7 @@ wl_action(struct tui *t, enum tui_action a)
 		return (1);
 	}
 	if (a == TUI_A_RELOAD) {
-		wl.loaded = 0;
+		wl->loaded = 0;
 		wl_load(t);
 		return (1);
 	}
@@ -384,21 +414,21 @@ wl_action(struct tui *t, enum tui_action a)
 		tui_ask(t, _("CSV file to import: "), "", wl_import_answer, NULL);
 		return (1);
 	}
-	if (L->sel >= 0 && L->sel < wl.n)
-		sel = &wl.e[L->sel];
+	if (wl->list.sel >= 0 && wl->list.sel < wl->n)
+		sel = &wl->e[wl->list.sel];
 	if (sel == NULL) {
 		tui_event(t, TUI_INFO, _("no card selected"));
 		return (1);
 	}
-	wl.edit = *sel;
-	wl.cmd = PROTO_WL_UPSERT;
+	wl->edit = *sel;
+	wl->cmd = PROTO_WL_UPSERT;
 	switch (a) {
 	case TUI_A_WL_BLOCK:
-		wl.edit.status = sel->status == PROTO_WL_BLOCKED ? PROTO_WL_ACCEPTED : PROTO_WL_BLOCKED;
+		wl->edit.status = sel->status == PROTO_WL_BLOCKED ? PROTO_WL_ACCEPTED : PROTO_WL_BLOCKED;
 		wl_ask_confirm(t);
 		break;
 	case TUI_A_WL_REMOVE:
-		wl.cmd = PROTO_WL_REMOVE;
+		wl->cmd = PROTO_WL_REMOVE;
 		wl_ask_confirm(t);
 		break;
 	default:
@@ -413,5 +443,5 @@ wl_action(struct tui *t, enum tui_action a)
 }
 
 const struct tui_view tui_view_whitelist = {
-	N_("whitelist"), wl_enter, wl_draw, wl_action, wl_bar
+	N_("whitelist"), wl_init, wl_free, wl_enter, wl_draw, wl_action, wl_bar
 };
