@@ -305,9 +305,9 @@ main(int argc, char **argv)
 		printf(",\"last_error\":null}");
 	}
 
-	/* A read crossing the end of the identity block: exception 02. */
+	/* A read crossing the end of the identity block (0x0056 in 1.1): 02. */
 	errno = 0;
-	rc = modbus_read_registers(ctx, 0x0030, 8, id);
+	rc = modbus_read_registers(ctx, 0x0050, 8, id);
 	saved = errno;
 	printf(",\"cross_block_read\":{\"rc\":%d,\"embxiladd\":%s}", rc,
 	    rc == -1 && saved == EMBXILADD ? "true" : "false");

@@ -170,8 +170,9 @@ timeout 15 mbpoll -m rtu -b 115200 -P none -a 1 -0 -1 -o 2 -t 4 -r 4096 \
 mb_read "$tmp/win2" 4 0x1002 125
 is "$?:$(r "$tmp/win2" 0x1002)" "0:0" "cursor_past_the_last_record_gives_an_empty_window"
 
-# A read crossing the end of the identity block is refused (illegal address).
-timeout 15 mbpoll -m rtu -b 115200 -P none -a 1 -0 -1 -o 2 -t 4 -r 48 -c 8 "$bus" >"$tmp/bad.out" 2>&1
+# A read crossing the end of the identity block (0x0056 in 1.1) is refused
+# (illegal address).
+timeout 15 mbpoll -m rtu -b 115200 -P none -a 1 -0 -1 -o 2 -t 4 -r 80 -c 8 "$bus" >"$tmp/bad.out" 2>&1
 grep -qi 'illegal data address' "$tmp/bad.out"
 tap $? "read_past_a_block_end_is_illegal_data_address"
 

@@ -142,7 +142,9 @@ test_names(void)
 	is_str(proto_auth_str(PROTO_AUTH_UNKNOWN_ACCEPTED), "unknown card accepted by policy",
 	    "auth 8 reads as the policy decision");
 	is_str(proto_auth_str(PROTO_AUTH_BUSY), "busy", "auth 10 reads busy");
-	is_str(proto_auth_str(11), "unknown", "an unlisted auth result reads unknown");
+	is_str(proto_auth_str(PROTO_AUTH_STORE_FULL), "refused: the record store is full",
+	    "auth 11 reads store full (1.1)");
+	is_str(proto_auth_str(12), "unknown", "an unlisted auth result reads unknown");
 	is_str(proto_cp_str(PROTO_CP_SUSPENDED), "suspended", "cp state 5");
 	is_str(proto_source_str(PROTO_SRC_OFFLINE_CARD), "offline card", "source 1");
 	is_str(proto_source_str(PROTO_SRC_APP_ORDER), "app order", "source 3");

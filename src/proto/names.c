@@ -57,6 +57,7 @@ static const struct proto_enum_value auth_values[] = {
 	{ PROTO_AUTH_UNKNOWN_ACCEPTED, N_("unknown card accepted by policy") },
 	{ PROTO_AUTH_EXPIRED_ACCEPTED, N_("expired card accepted by policy") },
 	{ PROTO_AUTH_BUSY, N_("busy") },
+	{ PROTO_AUTH_STORE_FULL, N_("refused: the record store is full") },
 };
 
 static const struct proto_enum_value cp_values[] = {
@@ -107,6 +108,37 @@ static const struct proto_enum_value write_error_values[] = {
 	    "offline") },
 	{ PROTO_WERR_NO_BACKEND, N_("resync refused: the back-end is "
 	    "unreachable") },
+	{ PROTO_WERR_NEEDS_MAC, N_("the write must carry its own proof "
+	    "(session.envelope, protocol 1.1)") },
+	{ PROTO_WERR_BAD_MAC, N_("the write's MAC did not match") },
+	{ PROTO_WERR_REPLAY, N_("the write's counter was already used "
+	    "(a replayed frame?)") },
+	{ PROTO_WERR_BAD_ENVELOPE, N_("the envelope names registers a session "
+	    "cannot write") },
+};
+
+static const struct proto_enum_value custody_result_values[] = {
+	{ PROTO_CUSTODY_OK, N_("ok") },
+	{ PROTO_CUSTODY_MISMATCH, N_("digest mismatch: the pile holds other "
+	    "records in that range") },
+	{ PROTO_CUSTODY_NOT_HELD, N_("the pile does not hold every record of "
+	    "the range") },
+	{ PROTO_CUSTODY_BAD_RANGE, N_("bad range: first after last") },
+};
+
+static const struct proto_enum_value commit_result_values[] = {
+	{ PROTO_COMMIT_OK, N_("applied") },
+	{ PROTO_COMMIT_MISSING, N_("chunks missing: see stage.missing") },
+	{ PROTO_COMMIT_MISMATCH, N_("digest mismatch: the staged list differs") },
+	{ PROTO_COMMIT_NO_TRANSFER, N_("no staged list with that transfer id") },
+	{ PROTO_COMMIT_FULL, N_("the staged list exceeds the whitelist "
+	    "capacity") },
+	{ PROTO_COMMIT_BAD_ENTRY, N_("a staged entry is impossible") },
+};
+
+static const struct proto_enum_value full_policy_values[] = {
+	{ PROTO_FULL_REFUSE, N_("refuse offline charging") },
+	{ PROTO_FULL_UNRECORDED, N_("charge without a record") },
 };
 
 static const struct proto_enum_value wl_cmd_values[] = {
@@ -160,6 +192,10 @@ static const char *const resync_regs[] = { "control.resync_state", NULL };
 static const char *const write_error_regs[] = { "control.last_error", NULL };
 static const char *const wl_cmd_regs[] = { "whitelist.cmd", NULL };
 static const char *const wl_result_regs[] = { "whitelist.result", NULL };
+static const char *const custody_result_regs[] = { "custody.result", NULL };
+static const char *const commit_result_regs[] = { "stage.commit_result", NULL };
+static const char *const full_policy_regs[] = { "live.full_policy",
+	"settings.full_policy", NULL };
 
 const struct proto_enum proto_enums[PROTO_ENUM_COUNT] = {
 	[PROTO_ENUM_FC] = { "function codes", "function_code", no_regs,
@@ -194,6 +230,12 @@ const struct proto_enum proto_enums[PROTO_ENUM_COUNT] = {
 	    TABLE(kind_values) },
 	[PROTO_ENUM_STOP] = { "stop reasons", "stop_reason", no_regs,
 	    TABLE(stop_values) },
+	[PROTO_ENUM_CUSTODY_RESULT] = { "custody results", "custody_result",
+	    custody_result_regs, TABLE(custody_result_values) },
+	[PROTO_ENUM_COMMIT_RESULT] = { "commit results", "commit_result",
+	    commit_result_regs, TABLE(commit_result_values) },
+	[PROTO_ENUM_FULL_POLICY] = { "full policies", "full_policy",
+	    full_policy_regs, TABLE(full_policy_values) },
 };
 
 const char *

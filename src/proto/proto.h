@@ -53,11 +53,28 @@ int	proto_range_valid(uint16_t addr, uint16_t count);
 #define PROTO_CAP_THREE_PHASE	0x0008
 #define PROTO_CAP_WHITELIST	0x0010
 #define PROTO_CAP_AUTH		0x0020
+/* 1.1 (regmap.h says what each brings) */
+#define PROTO_VERSION_1_1	0x0101
+#define PROTO_CAP_SIGNED	0x0040
+#define PROTO_CAP_WRITE_MAC	0x0080
+#define PROTO_CAP_STORE		0x0100
+#define PROTO_CAP_CUSTODY	0x0200
+#define PROTO_CAP_STAGING	0x0400
+#define PROTO_CAP_BUCKETS	0x0800
 
 #define PROTO_LIVE_ADDR		PROTO_A_LIVE_LINK
 #define PROTO_LIVE_COUNT	(PROTO_A_LIVE_LAST_HOLDER + PROTO_N_LIVE_LAST_HOLDER - PROTO_A_LIVE_LINK)
 #define PROTO_IDENTITY_ADDR	PROTO_A_ID_PROTOCOL
 #define PROTO_IDENTITY_COUNT	(PROTO_A_ID_REC_CAPACITY + PROTO_N_ID_REC_CAPACITY)
+/* The 1.1 forms of the two blocks: read them only from a 1.1 pile. */
+#define PROTO_LIVE_COUNT_11	(PROTO_A_LIVE_OLDEST_UNACKED + PROTO_N_LIVE_OLDEST_UNACKED - PROTO_A_LIVE_LINK)
+#define PROTO_IDENTITY_COUNT_11	(PROTO_A_ID_PUBLIC_KEY + PROTO_N_ID_PUBLIC_KEY)
+#define PROTO_PUBKEY_BYTES	64	/* X | Y */
+#define PROTO_SIG_BYTES		64	/* r | s */
+#define PROTO_SHA256_BYTES	32
+#define PROTO_SESSION_MAC_BYTES	16	/* truncated HMAC-SHA256 in an envelope */
+#define PROTO_ENVELOPE_MAX	111	/* values in one envelope */
+#define PROTO_WL_BUCKETS	4096
 
 /* Register helpers: regs is an array of host-order registers. */
 uint32_t	proto_get_u32(const uint16_t *regs);
@@ -163,7 +180,8 @@ enum proto_auth {
 	PROTO_AUTH_OFFLINE_DISABLED = 7,/* offline charging is switched off */
 	PROTO_AUTH_UNKNOWN_ACCEPTED = 8,/* not on the list, policy accepts */
 	PROTO_AUTH_EXPIRED_ACCEPTED = 9,/* expired, policy accepts */
-	PROTO_AUTH_BUSY = 10		/* a session is already running */
+	PROTO_AUTH_BUSY = 10,		/* a session is already running */
+	PROTO_AUTH_STORE_FULL = 11	/* 1.1: refused, the record store is full */
 };
 enum proto_cp {
 	PROTO_CP_AVAILABLE = 0, PROTO_CP_PREPARING = 1, PROTO_CP_CHARGING = 2,
@@ -182,8 +200,24 @@ enum proto_write_error {
 	PROTO_WERR_LOCKED_OUT = 3,	/* too many wrong keys: wait auth.lockout_left_s */
 	PROTO_WERR_RANGE = 4,		/* value out of range */
 	PROTO_WERR_FORCED_OFFLINE = 5,	/* resync refused: pile is forced offline */
-	PROTO_WERR_NO_BACKEND = 6	/* resync refused: back-end unreachable */
+	PROTO_WERR_NO_BACKEND = 6,	/* resync refused: back-end unreachable */
+	PROTO_WERR_NEEDS_MAC = 7,	/* 1.1: a WA write must come in session.envelope */
+	PROTO_WERR_BAD_MAC = 8,		/* 1.1: the envelope's MAC did not match */
+	PROTO_WERR_REPLAY = 9,		/* 1.1: counter not above session.counter */
+	PROTO_WERR_BAD_ENVELOPE = 10	/* 1.1: target range not writable, or bad N */
 };
+/* custody.result (1.1) */
+enum proto_custody_result {
+	PROTO_CUSTODY_OK = 0, PROTO_CUSTODY_MISMATCH = 1,
+	PROTO_CUSTODY_NOT_HELD = 2, PROTO_CUSTODY_BAD_RANGE = 3
+};
+/* stage.commit_result (1.1) */
+enum proto_commit_result {
+	PROTO_COMMIT_OK = 0, PROTO_COMMIT_MISSING = 1, PROTO_COMMIT_MISMATCH = 2,
+	PROTO_COMMIT_NO_TRANSFER = 3, PROTO_COMMIT_FULL = 4, PROTO_COMMIT_BAD_ENTRY = 5
+};
+/* settings.full_policy (1.1) */
+enum proto_full_policy { PROTO_FULL_REFUSE = 0, PROTO_FULL_UNRECORDED = 1 };
 /* whitelist.result */
 enum proto_wl_result {
 	PROTO_WL_OK = 0, PROTO_WL_NOT_FOUND = 1, PROTO_WL_FULL = 2,
@@ -364,6 +398,7 @@ enum proto_enum_id {
 	PROTO_ENUM_POLICY, PROTO_ENUM_RESYNC, PROTO_ENUM_WRITE_ERROR,
 	PROTO_ENUM_WL_CMD, PROTO_ENUM_WL_RESULT, PROTO_ENUM_WL_STATUS,
 	PROTO_ENUM_KIND, PROTO_ENUM_STOP,
+	PROTO_ENUM_CUSTODY_RESULT, PROTO_ENUM_COMMIT_RESULT, PROTO_ENUM_FULL_POLICY,
 	PROTO_ENUM_COUNT
 };
 struct proto_enum_value {
