@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "common.h"
 
-static void
-oom(void)
+void
+fatal_oom(void)
 {
 	fputs("pilecon: out of memory\n", stderr);
 	abort();
@@ -21,7 +22,7 @@ xmalloc(size_t n)
 	void	*p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		fatal_oom();
 	return p;
 }
 
@@ -31,7 +32,7 @@ xcalloc(size_t n, size_t size)
 	void	*p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		fatal_oom();
 	return p;
 }
 
@@ -41,7 +42,7 @@ xrealloc(void *old, size_t n)
 	void	*p = realloc(old, n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		fatal_oom();
 	return p;
 }
 
@@ -51,7 +52,7 @@ xstrdup(const char *s)
 	char	*p = strdup(s);
 
 	if (p == NULL)
-		oom();
+		fatal_oom();
 	return p;
 }
 
@@ -61,7 +62,7 @@ xvasprintf(const char *fmt, va_list ap)
 	char	*p;
 
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+		fatal_oom();
 	return p;
 }
 
@@ -112,4 +113,19 @@ utf8_width(const char *s)
 		s += n;
 	}
 	return w;
+}
+
+uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+mono_ms(void)
+{
+	return mono_us() / 1000;
 }
