@@ -404,6 +404,8 @@ enum proto_enum_id {
 struct proto_enum_value {
 	unsigned	 value;
 	const char	*name;		/* English; callers translate with _() */
+	const char	*key;		/* the machine name every JSON and CSV
+					 * output uses: "forced_offline" */
 };
 struct proto_enum {
 	const char			*title;	/* "auth results": man page section */
@@ -415,6 +417,11 @@ struct proto_enum {
 extern const struct proto_enum	proto_enums[PROTO_ENUM_COUNT];
 /* Name of value in enum id, or "unknown"; never NULL. */
 const char	*proto_enum_str(enum proto_enum_id id, unsigned value);
+/* The machine name of value in enum id ("offline_card"), or "unknown": the
+ * one vocabulary of status, list and export. */
+const char	*proto_enum_key(enum proto_enum_id id, unsigned value);
+/* The value named name in enum id (its key or English name); 0, or -1. */
+int		 proto_enum_find(enum proto_enum_id id, const char *name, unsigned *value);
 /* The enum a register holds, or NULL. */
 const struct proto_enum	*proto_enum_of_reg(const char *reg_name);
 const char	*proto_wl_cmd_str(unsigned);
