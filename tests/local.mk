@@ -20,3 +20,4 @@ include tests/fuzz.mk
 include tests/provision.mk
 include tests/faults.mk
 include tests/i18n.mk
+include tests/engine.mk

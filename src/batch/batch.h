@@ -43,13 +43,27 @@ struct cmd_ctx {
 	struct proto_identity	 identity;	/* of ctx->pile, read by cmd_pile */
 };
 
+/* What a job's step returns (tmux's CMD_RETURN_*); see batch/job.h. */
+enum job_return { JOB_NORMAL, JOB_ERROR, JOB_WAIT };
+struct job;
+struct result;
+
+#define CMD_PILE	0x1	/* the runner connects and identifies the pile first */
+#define CMD_JSONL	0x2	/* --json writes an array result as JSON Lines */
+
 struct cmd_entry {
 	const char	*name;		/* "logs pull" (words of the command) */
 	const char	*alias;
 	const char	*args;		/* getopt-style option string for completion */
 	const char	*usage;		/* "[--format csv|jsonl] [-o FILE]" */
+	/* Not yet a job: runs blocking and prints (being converted). */
 	int		(*exec)(struct cmd_ctx *, int argc, char **argv);
 	const char	*help;		/* one line */
+	/* The job: its step (batch/job.h), and its result for people
+	 * (NULL: only the JSON, or nothing). */
+	enum job_return	(*step)(struct job *);
+	void		(*render)(const struct result *, FILE *);
+	int		 flags;		/* CMD_* */
 };
 extern const struct cmd_entry	*cmd_table[];
 
@@ -65,6 +79,9 @@ extern const struct cmd_entry	*cmd_table[];
 const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
 /* Runs one command line (words after the global options). */
 int	cmd_run(struct cmd_ctx *, int argc, char **argv);
+/* Opens the port, the bus and the pile of -p/-a (no transaction): NULL
+ * with *exit (EXIT_*) and *cause. */
+struct pile	*cmd_connect(struct cmd_ctx *, int *exit, char **cause);
 /* Connects on demand; NULL with a message on ctx->err. */
 struct pile	*cmd_pile(struct cmd_ctx *);
 struct archive	*cmd_archive(struct cmd_ctx *);

@@ -12,8 +12,11 @@
 static int	cmd_clock_set_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_clock_set_entry = {
-	"clock set", NULL, "[TIME] --json", "[TIME] [--json]", cmd_clock_set_exec,
-	N_("set the pile's clock to TIME (ISO 8601 or unix seconds), by default this laptop's")
+	.name = "clock set",
+	.args = "[TIME] --json",
+	.usage = "[TIME] [--json]",
+	.exec = cmd_clock_set_exec,
+	.help = N_("set the pile's clock to TIME (ISO 8601 or unix seconds), by default this laptop's"),
 };
 
 static int

@@ -11,8 +11,11 @@
 static int	cmd_help_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_help_entry = {
-	"help", NULL, "[COMMAND] [SUBCOMMAND]", "[COMMAND...]", cmd_help_exec,
-	N_("show the commands, or the usage of one command")
+	.name = "help",
+	.args = "[COMMAND] [SUBCOMMAND]",
+	.usage = "[COMMAND...]",
+	.exec = cmd_help_exec,
+	.help = N_("show the commands, or the usage of one command"),
 };
 
 static int

@@ -12,9 +12,11 @@
 static int	cmd_logs_export_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_logs_export_entry = {
-	"logs export", NULL, "--format=FORMAT -o=FILE --pile=SERIAL",
-	"--format csv|jsonl [-o FILE] [--pile SERIAL]", cmd_logs_export_exec,
-	N_("export the archived records as CSV or JSON Lines, atomically, to FILE or standard output")
+	.name = "logs export",
+	.args = "--format=FORMAT -o=FILE --pile=SERIAL",
+	.usage = "--format csv|jsonl [-o FILE] [--pile SERIAL]",
+	.exec = cmd_logs_export_exec,
+	.help = N_("export the archived records as CSV or JSON Lines, atomically, to FILE or standard output"),
 };
 
 static int

@@ -12,9 +12,12 @@
 static int	cmd_logs_list_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_logs_list_entry = {
-	"logs list", "logs ls", "--pile=SERIAL --json", "[--pile SERIAL] [--json]",
-	cmd_logs_list_exec,
-	N_("list the charging records held in the archive on this laptop")
+	.name = "logs list",
+	.alias = "logs ls",
+	.args = "--pile=SERIAL --json",
+	.usage = "[--pile SERIAL] [--json]",
+	.exec = cmd_logs_list_exec,
+	.help = N_("list the charging records held in the archive on this laptop"),
 };
 
 struct list_state {

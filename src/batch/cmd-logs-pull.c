@@ -18,8 +18,11 @@
 static int	cmd_logs_pull_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_logs_pull_entry = {
-	"logs pull", NULL, "--json", "[--json]", cmd_logs_pull_exec,
-	N_("copy the pile's new charging records into the archive (resumes, stores each once)")
+	.name = "logs pull",
+	.args = "--json",
+	.usage = "[--json]",
+	.exec = cmd_logs_pull_exec,
+	.help = N_("copy the pile's new charging records into the archive (resumes, stores each once)"),
 };
 
 struct pull {

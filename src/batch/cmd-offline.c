@@ -16,13 +16,19 @@ static int	cmd_offline_on_exec(struct cmd_ctx *, int, char **);
 static int	cmd_offline_off_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_offline_on_entry = {
-	"offline on", NULL, "--for=DURATION", "[--for DURATION]", cmd_offline_on_exec,
-	N_("force the pile offline until its clock plus DURATION (default 2h, at most 7d)")
+	.name = "offline on",
+	.args = "--for=DURATION",
+	.usage = "[--for DURATION]",
+	.exec = cmd_offline_on_exec,
+	.help = N_("force the pile offline until its clock plus DURATION (default 2h, at most 7d)"),
 };
 
 const struct cmd_entry cmd_offline_off_entry = {
-	"offline off", NULL, "", "", cmd_offline_off_exec,
-	N_("end forced offline: the pile goes back to its network link")
+	.name = "offline off",
+	.args = "",
+	.usage = "",
+	.exec = cmd_offline_off_exec,
+	.help = N_("end forced offline: the pile goes back to its network link"),
 };
 
 static int

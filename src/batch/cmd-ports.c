@@ -11,8 +11,11 @@
 static int	cmd_ports_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_ports_entry = {
-	"ports", NULL, "--json", "[--json]", cmd_ports_exec,
-	N_("list the serial ports of this machine: USB adapters with VID:PID and description")
+	.name = "ports",
+	.args = "--json",
+	.usage = "[--json]",
+	.exec = cmd_ports_exec,
+	.help = N_("list the serial ports of this machine: USB adapters with VID:PID and description"),
 };
 
 static int

@@ -17,11 +17,11 @@
 static int	cmd_provision_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_provision_entry = {
-	"provision", NULL, "FILE --dry-run --port=PORT --baud=BAUD --json",
-	"FILE.yaml [--dry-run] [--port PORT] [--baud BAUD] [--json]",
-	cmd_provision_exec,
-	N_("provision the piles of a bus from a YAML file (pilecon-provision(5)): "
-	    "read each, print the plan, apply, verify; --dry-run stops after the plan")
+	.name = "provision",
+	.args = "FILE --dry-run --port=PORT --baud=BAUD --json",
+	.usage = "FILE.yaml [--dry-run] [--port PORT] [--baud BAUD] [--json]",
+	.exec = cmd_provision_exec,
+	.help = N_("provision the piles of a bus from a YAML file (pilecon-provision(5)): " "read each, print the plan, apply, verify; --dry-run stops after the plan"),
 };
 
 static const char *

@@ -17,9 +17,11 @@
 static int	cmd_resync_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_resync_entry = {
-	"resync", NULL, "--wait --timeout=SECONDS --json", "[--wait] [--timeout S] [--json]",
-	cmd_resync_exec,
-	N_("make the pile upload its unsynced records to the cloud now; --wait until done")
+	.name = "resync",
+	.args = "--wait --timeout=SECONDS --json",
+	.usage = "[--wait] [--timeout S] [--json]",
+	.exec = cmd_resync_exec,
+	.help = N_("make the pile upload its unsynced records to the cloud now; --wait until done"),
 };
 
 static int

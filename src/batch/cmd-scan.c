@@ -27,11 +27,11 @@
 static int	cmd_scan_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_scan_entry = {
-	"scan", NULL, "--from=ADDR --to=ADDR --timeout=MS --bauds=BAUDS --json",
-	"[--from ADDR] [--to ADDR] [--timeout MS] [--bauds B1,B2,...] [--json]",
-	cmd_scan_exec,
-	N_("find the piles on the bus: address, serial, model and firmware of each that "
-	    "answers; --bauds tries each baud rate in turn")
+	.name = "scan",
+	.args = "--from=ADDR --to=ADDR --timeout=MS --bauds=BAUDS --json",
+	.usage = "[--from ADDR] [--to ADDR] [--timeout MS] [--bauds B1,B2,...] [--json]",
+	.exec = cmd_scan_exec,
+	.help = N_("find the piles on the bus: address, serial, model and firmware of each that " "answers; --bauds tries each baud rate in turn"),
 };
 
 static int

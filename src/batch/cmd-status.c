@@ -11,70 +11,76 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 
-static int	cmd_status_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_status_step(struct job *);
+static void		cmd_status_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_status_entry = {
-	"status", "st", "--json", "[--json]", cmd_status_exec,
-	N_("show the pile's identity and live state: link, card reader, meter, session, clock")
+	.name = "status", .alias = "st", .args = "--json", .usage = "[--json]",
+	.help = N_("show the pile's identity and live state: link, card reader, meter, session, clock"),
+	.step = cmd_status_step, .render = cmd_status_render, .flags = CMD_PILE,
 };
 
-static const char *
-link_json(unsigned link)
-{
-	switch (link) {
-	case PROTO_LINK_ONLINE:
-		return "online";
-	case PROTO_LINK_OFFLINE:
-		return "offline";
-	case PROTO_LINK_FORCED:
-		return "forced_offline";
-	}
-	return "unknown";
-}
-
-static void
-status_json(FILE *f, const struct proto_identity *id, int addr, const struct proto_live *l,
+/* The result: every field the pile said, in the vocabulary of
+ * proto_enum_key, and the laptop's clock to show the drift against. */
+static struct json *
+status_data(const struct proto_identity *id, int addr, const struct proto_live *l,
     int64_t laptop)
 {
-	fprintf(f, "{\"serial\":");
-	batch_json_str(f, id->serial);
-	fprintf(f, ",\"address\":%d,\"vendor\":", addr);
-	batch_json_str(f, id->vendor);
-	fprintf(f, ",\"model\":");
-	batch_json_str(f, id->model);
-	fprintf(f, ",\"firmware\":");
-	batch_json_str(f, id->firmware);
-	fprintf(f, ",\"device_id\":");
-	batch_json_str(f, id->device_id);
-	fprintf(f, ",\"link\":\"%s\",\"forced_until\":%u,\"backend\":%s,\"signal_dbm\":%d",
-	    link_json(l->link), l->forced_until, l->backend ? "true" : "false", l->signal_dbm);
-	fprintf(f, ",\"unsynced\":%u,\"first_seq\":%u,\"last_seq\":%u", l->unsynced,
-	    l->first_seq, l->last_seq);
-	fprintf(f, ",\"cp_state\":\"%s\",\"energy_wh\":%u,\"power_w\":%u",
-	    proto_cp_str(l->cp_state), l->energy_wh, l->power_w);
-	fprintf(f, ",\"voltage_dv\":[%u,%u,%u],\"current_ca\":[%u,%u,%u]",
-	    l->voltage_dv[0], l->voltage_dv[1], l->voltage_dv[2],
-	    l->current_ca[0], l->current_ca[1], l->current_ca[2]);
-	fprintf(f, ",\"tariff_version\":%u,\"clock\":%u,\"clock_drift_s\":%lld",
-	    l->tariff_version, l->clock, (long long)((int64_t)l->clock - laptop));
-	fprintf(f, ",\"card\":{\"state\":\"%s\",\"last_uid\":", proto_card_state_str(l->card_state));
-	batch_json_str(f, l->last_uid);
-	fprintf(f, ",\"last_result\":\"%s\",\"last_holder\":", proto_auth_str(l->last_auth));
-	batch_json_str(f, l->last_holder);
-	fprintf(f, ",\"last_time\":%u}", l->last_auth_time);
-	fprintf(f, ",\"session\":{\"id\":%u,\"source\":\"%s\",\"energy_wh\":%u,"
-	    "\"cost_minor\":%u,\"period\":\"%s\",\"tariff_version\":%u,\"start\":%u,\"tag\":",
-	    l->session_id, proto_source_str(l->session_source), l->session_energy_wh,
-	    l->session_cost_minor, proto_period_str(l->session_period),
-	    l->session_tariff_version, l->session_start);
-	batch_json_str(f, l->session_tag);
-	fprintf(f, "},\"whitelist\":{\"version\":%u,\"count\":%u}", l->wl_version, l->wl_count);
-	fprintf(f, ",\"offline_auth\":{\"offline_charging\":%s,\"unknown_card\":\"%s\","
-	    "\"expired_card\":\"%s\",\"offline_max_wh\":%u}",
-	    l->offline_charging ? "true" : "false", l->unknown_card ? "accept" : "refuse",
-	    l->expired_card ? "accept" : "refuse", l->offline_max_wh);
-	fprintf(f, ",\"auth_session\":%s}\n", l->auth_state ? "true" : "false");
+	struct json	*o = json_object(), *a, *c;
+	int		 i;
+
+	json_set_str(o, "serial", id->serial);
+	json_set_int(o, "address", addr);
+	json_set_str(o, "vendor", id->vendor);
+	json_set_str(o, "model", id->model);
+	json_set_str(o, "firmware", id->firmware);
+	json_set_str(o, "device_id", id->device_id);
+	json_set_str(o, "link", proto_enum_key(PROTO_ENUM_LINK, l->link));
+	json_set_int(o, "forced_until", l->forced_until);
+	json_set_bool(o, "backend", l->backend);
+	json_set_int(o, "signal_dbm", l->signal_dbm);
+	json_set_int(o, "unsynced", l->unsynced);
+	json_set_int(o, "first_seq", l->first_seq);
+	json_set_int(o, "last_seq", l->last_seq);
+	json_set_str(o, "cp_state", proto_enum_key(PROTO_ENUM_CP, l->cp_state));
+	json_set_int(o, "energy_wh", l->energy_wh);
+	json_set_int(o, "power_w", l->power_w);
+	a = json_set(o, "voltage_dv", json_array());
+	for (i = 0; i < 3; i++)
+		json_push(a, json_int(l->voltage_dv[i]));
+	a = json_set(o, "current_ca", json_array());
+	for (i = 0; i < 3; i++)
+		json_push(a, json_int(l->current_ca[i]));
+	json_set_int(o, "tariff_version", l->tariff_version);
+	json_set_int(o, "clock", l->clock);
+	json_set_int(o, "clock_drift_s", (int64_t)l->clock - laptop);
+	c = json_set(o, "card", json_object());
+	json_set_str(c, "state", proto_enum_key(PROTO_ENUM_CARD_STATE, l->card_state));
+	json_set_str(c, "last_uid", l->last_uid);
+	json_set_str(c, "last_result", proto_enum_key(PROTO_ENUM_AUTH, l->last_auth));
+	json_set_str(c, "last_holder", l->last_holder);
+	json_set_int(c, "last_time", l->last_auth_time);
+	c = json_set(o, "session", json_object());
+	json_set_int(c, "id", l->session_id);
+	json_set_str(c, "source", proto_enum_key(PROTO_ENUM_SOURCE, l->session_source));
+	json_set_int(c, "energy_wh", l->session_energy_wh);
+	json_set_int(c, "cost_minor", l->session_cost_minor);
+	json_set_str(c, "period", proto_enum_key(PROTO_ENUM_PERIOD, l->session_period));
+	json_set_int(c, "tariff_version", l->session_tariff_version);
+	json_set_int(c, "start", l->session_start);
+	json_set_str(c, "tag", l->session_tag);
+	c = json_set(o, "whitelist", json_object());
+	json_set_int(c, "version", l->wl_version);
+	json_set_int(c, "count", l->wl_count);
+	c = json_set(o, "offline_auth", json_object());
+	json_set_bool(c, "offline_charging", l->offline_charging);
+	json_set_str(c, "unknown_card", proto_enum_key(PROTO_ENUM_POLICY, l->unknown_card != 0));
+	json_set_str(c, "expired_card", proto_enum_key(PROTO_ENUM_POLICY, l->expired_card != 0));
+	json_set_int(c, "offline_max_wh", l->offline_max_wh);
+	json_set_bool(o, "auth_session", l->auth_state);
+	return o;
 }
 
 static void
@@ -93,97 +99,117 @@ line(FILE *f, const char *label, const char *fmt, ...)
 	fputc('\n', f);
 }
 
-static void
-status_human(FILE *f, const struct proto_identity *id, int addr, const struct proto_live *l,
-    int64_t laptop)
-{
-	char		 a[32], b[32], *d;
-	int64_t		 drift = (int64_t)l->clock - laptop;
-	int		 i;
+/* Integer field of o as unsigned, for the formats below. */
+#define U(o, k)	((unsigned)json_get_int((o), (k), 0))
 
-	fprintf(f, _("pile %s at address %d: %s %s, firmware %s, device %s\n"), id->serial,
-	    addr, id->vendor, id->model, id->firmware, id->device_id);
-	if (l->link == PROTO_LINK_FORCED && l->forced_until != 0) {
-		d = batch_format_duration(l->forced_until > l->clock ?
-		    l->forced_until - l->clock : 0);
+static void
+cmd_status_render(const struct result *r, FILE *f)
+{
+	const struct json	*o = r->data, *card, *ses, *wl, *oa, *v, *c;
+	char			 a[32], b[32], *d;
+	const char		*uid, *holder;
+	int64_t			 drift = json_get_int(o, "clock_drift_s", 0);
+	unsigned		 clock = U(o, "clock"), until = U(o, "forced_until");
+	int			 i;
+
+	card = json_get(o, "card");
+	ses = json_get(o, "session");
+	wl = json_get(o, "whitelist");
+	oa = json_get(o, "offline_auth");
+	fprintf(f, _("pile %s at address %d: %s %s, firmware %s, device %s\n"),
+	    json_get_str(o, "serial"), (int)json_get_int(o, "address", 0),
+	    json_get_str(o, "vendor"), json_get_str(o, "model"),
+	    json_get_str(o, "firmware"), json_get_str(o, "device_id"));
+	if (strcmp(json_get_str(o, "link"), "forced_offline") == 0 && until != 0) {
+		d = batch_format_duration(until > clock ? until - clock : 0);
 		line(f, _("link"), _("forced offline until %s (in %s, by the pile's clock)"),
-		    batch_format_time(l->forced_until), d);
+		    batch_format_time(until), d);
 		free(d);
 	} else
-		line(f, _("link"), "%s", _(proto_link_str(l->link)));
-	if (l->signal_dbm != 0)
-		line(f, _("back-end"), _("%s, signal %d dBm"),
-		    l->backend ? _("connected") : _("not connected"), l->signal_dbm);
+		line(f, _("link"), "%s", vocab_text(PROTO_ENUM_LINK, json_get_str(o, "link")));
+	if (json_get_int(o, "signal_dbm", 0) != 0)
+		line(f, _("back-end"), _("%s, signal %d dBm"), json_get_bool(o, "backend") ?
+		    _("connected") : _("not connected"), (int)json_get_int(o, "signal_dbm", 0));
 	else
 		line(f, _("back-end"), _("%s, signal unknown"),
-		    l->backend ? _("connected") : _("not connected"));
-	if (l->last_seq != 0)
-		line(f, _("records"), _("%u unsynced; seq %u..%u held on the pile"), l->unsynced,
-		    l->first_seq, l->last_seq);
+		    json_get_bool(o, "backend") ? _("connected") : _("not connected"));
+	if (U(o, "last_seq") != 0)
+		line(f, _("records"), _("%u unsynced; seq %u..%u held on the pile"),
+		    U(o, "unsynced"), U(o, "first_seq"), U(o, "last_seq"));
 	else
-		line(f, _("records"), _("%u unsynced; none held"), l->unsynced);
-	if (l->last_uid[0] != '\0')
+		line(f, _("records"), _("%u unsynced; none held"), U(o, "unsynced"));
+	uid = json_get_str(card, "last_uid");
+	holder = json_get_str(card, "last_holder");
+	if (uid[0] != '\0')
 		line(f, _("card reader"), _("%s; last card %s%s%s%s: %s at %s"),
-		    _(proto_card_state_str(l->card_state)), l->last_uid,
-		    l->last_holder[0] ? " (" : "", l->last_holder,
-		    l->last_holder[0] ? ")" : "", _(proto_auth_str(l->last_auth)),
-		    batch_format_time(l->last_auth_time));
+		    vocab_text(PROTO_ENUM_CARD_STATE, json_get_str(card, "state")), uid,
+		    holder[0] ? " (" : "", holder, holder[0] ? ")" : "",
+		    vocab_text(PROTO_ENUM_AUTH, json_get_str(card, "last_result")),
+		    batch_format_time(U(card, "last_time")));
 	else
-		line(f, _("card reader"), _("%s; no card seen"), _(proto_card_state_str(l->card_state)));
-	line(f, _("charge point"), "%s", _(proto_cp_str(l->cp_state)));
+		line(f, _("card reader"), _("%s; no card seen"),
+		    vocab_text(PROTO_ENUM_CARD_STATE, json_get_str(card, "state")));
+	line(f, _("charge point"), "%s", vocab_text(PROTO_ENUM_CP, json_get_str(o, "cp_state")));
 	put_cell(f, _("meter"), 14);
-	for (i = 0; i < 3; i++)
-		fprintf(f, " L%d %u.%u V %u.%02u A%s", i + 1, l->voltage_dv[i] / 10,
-		    l->voltage_dv[i] % 10, l->current_ca[i] / 100, l->current_ca[i] % 100,
-		    i < 2 ? "," : "");
+	v = json_get(o, "voltage_dv");
+	c = json_get(o, "current_ca");
+	for (i = 0; i < 3; i++) {
+		unsigned dv = (unsigned)json_at(v, (size_t)i)->i;
+		unsigned ca = (unsigned)json_at(c, (size_t)i)->i;
+
+		fprintf(f, " L%d %u.%u V %u.%02u A%s", i + 1, dv / 10, dv % 10, ca / 100,
+		    ca % 100, i < 2 ? "," : "");
+	}
 	fputc('\n', f);
-	fmt_kwh(a, sizeof a, l->energy_wh);
-	line(f, "", _("power %u W, energy register %s kWh"), l->power_w, a);
-	if (l->session_source != PROTO_SRC_NONE) {
-		fmt_kwh(a, sizeof a, l->session_energy_wh);
-		fmt_minor(b, sizeof b, l->session_cost_minor);
+	fmt_kwh(a, sizeof a, U(o, "energy_wh"));
+	line(f, "", _("power %u W, energy register %s kWh"), U(o, "power_w"), a);
+	if (strcmp(json_get_str(ses, "source"), "none") != 0) {
+		fmt_kwh(a, sizeof a, U(ses, "energy_wh"));
+		fmt_minor(b, sizeof b, json_get_int(ses, "cost_minor", 0));
 		line(f, _("session"), _("#%u %s %s since %s: %s kWh, %s so far, %s period, "
-		    "tariff v%u"), l->session_id, _(proto_source_str(l->session_source)),
-		    l->session_tag, batch_format_time(l->session_start), a, b,
-		    _(proto_period_str(l->session_period)), l->session_tariff_version);
+		    "tariff v%u"), U(ses, "id"), vocab_text(PROTO_ENUM_SOURCE,
+		    json_get_str(ses, "source")), json_get_str(ses, "tag"),
+		    batch_format_time(U(ses, "start")), a, b,
+		    vocab_text(PROTO_ENUM_PERIOD, json_get_str(ses, "period")),
+		    U(ses, "tariff_version"));
 	} else
 		line(f, _("session"), "%s", _("none"));
-	line(f, _("tariff"), _("version %u"), l->tariff_version);
+	line(f, _("tariff"), _("version %u"), U(o, "tariff_version"));
 	if (drift == 0)
-		line(f, _("clock"), _("%s (same as this laptop)"), batch_format_time(l->clock));
+		line(f, _("clock"), _("%s (same as this laptop)"), batch_format_time(clock));
 	else {
 		d = batch_format_duration((uint32_t)(drift < 0 ? -drift : drift));
 		line(f, _("clock"), drift > 0 ? _("%s (%s ahead of this laptop)") :
-		    _("%s (%s behind this laptop)"), batch_format_time(l->clock), d);
+		    _("%s (%s behind this laptop)"), batch_format_time(clock), d);
 		free(d);
 	}
-	line(f, _("whitelist"), _("version %u, %u entries"), l->wl_version, l->wl_count);
-	if (l->offline_max_wh != 0)
-		fmt_kwh(a, sizeof a, l->offline_max_wh);
+	line(f, _("whitelist"), _("version %u, %u entries"), U(wl, "version"), U(wl, "count"));
+	if (U(oa, "offline_max_wh") != 0)
+		fmt_kwh(a, sizeof a, U(oa, "offline_max_wh"));
 	line(f, _("offline auth"), _("offline charging %s; unknown cards %s; expired cards %s; "
-	    "session limit %s%s"), l->offline_charging ? _("on") : _("off"),
-	    l->unknown_card ? _("accepted") : _("refused"),
-	    l->expired_card ? _("accepted") : _("refused"),
-	    l->offline_max_wh ? a : _("none"), l->offline_max_wh ? " kWh" : "");
+	    "session limit %s%s"), json_get_bool(oa, "offline_charging") ? _("on") : _("off"),
+	    strcmp(json_get_str(oa, "unknown_card"), "accept") == 0 ? _("accepted") : _("refused"),
+	    strcmp(json_get_str(oa, "expired_card"), "accept") == 0 ? _("accepted") : _("refused"),
+	    U(oa, "offline_max_wh") ? a : _("none"), U(oa, "offline_max_wh") ? " kWh" : "");
 }
 
-static int
-cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static enum job_return
+cmd_status_step(struct job *job)
 {
-	struct pile		*pile;
 	struct proto_live	 live;
 	char			*cause = NULL;
-	int64_t			 laptop;
 	int			 rc;
 
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = pile_live(pile, &live, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	laptop = time(NULL);
-	if (ctx->opts.json)
-		status_json(ctx->out, &ctx->identity, ctx->opts.addr, &live, laptop);
-	else
-		status_human(ctx->out, &ctx->identity, ctx->opts.addr, &live, laptop);
-	return EXIT_OK;
+	switch (job->state++) {
+	case 0:
+		pile_live_request(job->pile, &job->xfer);
+		return job_transact(job);
+	default:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		json_free(job->result.data);
+		job->result.data = status_data(&job->identity, pile_addr(job->pile),
+		    &live, time(NULL));
+		return JOB_NORMAL;
+	}
 }

@@ -25,6 +25,9 @@ uint64_t progress_now_ms(void);
 void	fmt_minor(char *buf, size_t size, int64_t minor);
 void	fmt_price(char *buf, size_t size, uint32_t price);
 void	fmt_kwh(char *buf, size_t size, uint32_t wh);
+/* The words for people (translated) of a machine name of proto_enum_key:
+ * "forced_offline" -> "forced offline"; the key itself when unknown. */
+const char *vocab_text(enum proto_enum_id, const char *key);
 /* Columns of text for people: s padded with spaces to width display
  * columns (a Chinese character takes two), on the left or the right. */
 void	put_cell(FILE *f, const char *s, int width);

@@ -15,19 +15,28 @@ static int	cmd_whitelist_block_exec(struct cmd_ctx *, int, char **);
 static int	cmd_whitelist_remove_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_whitelist_add_entry = {
-	"whitelist add", NULL, "--expires=DATE --holder=NAME UID",
-	"UID [--expires DATE] [--holder NAME]", cmd_whitelist_add_exec,
-	N_("add a card (or replace its entry) as accepted, with an optional expiry and holder")
+	.name = "whitelist add",
+	.args = "--expires=DATE --holder=NAME UID",
+	.usage = "UID [--expires DATE] [--holder NAME]",
+	.exec = cmd_whitelist_add_exec,
+	.help = N_("add a card (or replace its entry) as accepted, with an optional expiry and holder"),
 };
 
 const struct cmd_entry cmd_whitelist_block_entry = {
-	"whitelist block", NULL, "UID", "UID", cmd_whitelist_block_exec,
-	N_("block a card: offline swipes of it are refused (holder and expiry are kept)")
+	.name = "whitelist block",
+	.args = "UID",
+	.usage = "UID",
+	.exec = cmd_whitelist_block_exec,
+	.help = N_("block a card: offline swipes of it are refused (holder and expiry are kept)"),
 };
 
 const struct cmd_entry cmd_whitelist_remove_entry = {
-	"whitelist remove", "whitelist rm", "UID", "UID", cmd_whitelist_remove_exec,
-	N_("remove a card from the whitelist")
+	.name = "whitelist remove",
+	.alias = "whitelist rm",
+	.args = "UID",
+	.usage = "UID",
+	.exec = cmd_whitelist_remove_exec,
+	.help = N_("remove a card from the whitelist"),
 };
 
 static int

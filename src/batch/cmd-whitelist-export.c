@@ -16,8 +16,11 @@
 static int	cmd_whitelist_export_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_whitelist_export_entry = {
-	"whitelist export", NULL, "-o=FILE", "[-o FILE]", cmd_whitelist_export_exec,
-	N_("write the pile's whitelist as CSV to FILE (atomically) or to standard output")
+	.name = "whitelist export",
+	.args = "-o=FILE",
+	.usage = "[-o FILE]",
+	.exec = cmd_whitelist_export_exec,
+	.help = N_("write the pile's whitelist as CSV to FILE (atomically) or to standard output"),
 };
 
 /* Temp file in the same folder, fsync, rename: a reader never sees half a

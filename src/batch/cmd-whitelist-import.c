@@ -16,9 +16,11 @@
 static int	cmd_whitelist_import_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_whitelist_import_entry = {
-	"whitelist import", NULL, "FILE", "FILE.csv", cmd_whitelist_import_exec,
-	N_("add or replace the cards of a CSV file (uid,status,expires,holder); "
-	    "a bad line imports nothing")
+	.name = "whitelist import",
+	.args = "FILE",
+	.usage = "FILE.csv",
+	.exec = cmd_whitelist_import_exec,
+	.help = N_("add or replace the cards of a CSV file (uid,status,expires,holder); " "a bad line imports nothing"),
 };
 
 static int

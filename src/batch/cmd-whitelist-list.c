@@ -12,8 +12,12 @@
 static int	cmd_whitelist_list_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_whitelist_list_entry = {
-	"whitelist list", "whitelist ls", "--json", "[--json]", cmd_whitelist_list_exec,
-	N_("list the pile's card whitelist with its version")
+	.name = "whitelist list",
+	.alias = "whitelist ls",
+	.args = "--json",
+	.usage = "[--json]",
+	.exec = cmd_whitelist_list_exec,
+	.help = N_("list the pile's card whitelist with its version"),
 };
 
 static const char *

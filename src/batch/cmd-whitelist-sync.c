@@ -17,10 +17,11 @@
 static int	cmd_whitelist_sync_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_whitelist_sync_entry = {
-	"whitelist sync", NULL, "FILE --version=VERSION --full --dry-run --json",
-	"FILE.csv [--version N] [--full] [--dry-run] [--json]", cmd_whitelist_sync_exec,
-	N_("make the pile's whitelist exactly the CSV file's, writing only the "
-	    "changes (cards not in the file are removed)")
+	.name = "whitelist sync",
+	.args = "FILE --version=VERSION --full --dry-run --json",
+	.usage = "FILE.csv [--version N] [--full] [--dry-run] [--json]",
+	.exec = cmd_whitelist_sync_exec,
+	.help = N_("make the pile's whitelist exactly the CSV file's, writing only the " "changes (cards not in the file are removed)"),
 };
 
 static void

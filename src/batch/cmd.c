@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/job.h"
 
 extern const struct cmd_entry cmd_status_entry, cmd_ports_entry, cmd_scan_entry,
     cmd_offline_on_entry, cmd_offline_off_entry, cmd_whitelist_list_entry,
@@ -249,6 +250,7 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry	*ce;
 	struct cmd_args		 args;
+	struct job		*job;
 	char			*cause = NULL;
 	int			 used, rc;
 
@@ -270,6 +272,17 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_usage(ce, ctx->out);
 		fprintf(ctx->out, "%s\n", _(ce->help));
 		return EXIT_OK;
+	}
+	if (ce->step != NULL) {
+		if ((job = job_new(ctx, argc, argv, NULL, NULL, &rc,
+		    &cause)) == NULL) {
+			fprintf(ctx->err, "pilecon: %s\n", cause);
+			free(cause);
+			return rc;
+		}
+		rc = job_run_batch(ctx, job);
+		job_free(job);
+		return rc;
 	}
 	if (cmd_args_has(&args, "json"))
 		ctx->opts.json = 1;
@@ -318,6 +331,36 @@ cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 	}
 	free(cause);
 	return cmd_exit_code(rc);
+}
+
+struct pile *
+cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
+{
+	struct link_params	 lp = { ctx->opts.baud, 'N', 1 };
+	struct pile_bus_opts	 bo;
+
+	if (ctx->pile != NULL)
+		return ctx->pile;
+	if (ctx->link == NULL && ctx->opts.port == NULL) {
+		*exit = EXIT_USAGE;
+		return set_cause(cause, 0, _("no port given: use -p PORT, set "
+		    "PILECON_PORT or 'port:' in the config (list ports with "
+		    "'pilecon ports')")), NULL;
+	}
+	if (ctx->link == NULL &&
+	    (ctx->link = link_open(ctx->opts.port, &lp, cause)) == NULL) {
+		*exit = EXIT_FAILED;
+		return NULL;
+	}
+	if (ctx->bus == NULL) {
+		bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
+		bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
+		bo.no_fc23 = ctx->opts.no_fc23;
+		ctx->bus = pile_bus_new(ctx->link, &bo);
+	}
+	ctx->pile = pile_new(ctx->bus, (uint8_t)ctx->opts.addr);
+	*exit = EXIT_OK;
+	return ctx->pile;
 }
 
 struct link *

@@ -199,3 +199,15 @@ put_cell_right(FILE *f, const char *s, int width)
 	put_spaces(f, width - utf8_width(s));
 	fputs(s, f);
 }
+
+const char *
+vocab_text(enum proto_enum_id id, const char *key)
+{
+	unsigned	v;
+
+	if (key == NULL)
+		return "";
+	if (proto_enum_find(id, key, &v) != 0)
+		return key;
+	return _(proto_enum_str(id, v));
+}

@@ -170,21 +170,45 @@ pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
 	return pile_read_regs(p, window_addr, count, regs, cause);
 }
 
-int
-pile_identity(struct pile *p, struct proto_identity *id, char **cause)
+void
+pile_identity_request(const struct pile *p, struct pile_xfer *x)
 {
-	uint16_t	regs[PROTO_IDENTITY_COUNT];
-	int		rc;
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_IDENTITY_ADDR;
+	x->req.read_count = PROTO_IDENTITY_COUNT;
+}
 
-	rc = pile_read_regs(p, PROTO_IDENTITY_ADDR, PROTO_IDENTITY_COUNT, regs,
-	    cause);
-	if (rc < 0)
-		return rc;
-	proto_identity_decode(regs, id);
+int
+pile_identity_parse(struct pile *p, const struct pile_xfer *x,
+    struct proto_identity *id, char **cause)
+{
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the identity read failed"));
+	if (x->status != 0 || x->resp.nregs != PROTO_IDENTITY_COUNT)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for the identity block, not %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PROTO_IDENTITY_COUNT);
+	proto_identity_decode(x->resp.regs, id);
 	/* The serial is part of what the auth HMAC covers. */
 	snprintf(p->serial, sizeof p->serial, "%s", id->serial);
 	p->has_serial = 1;
 	return 0;
+}
+
+int
+pile_identity(struct pile *p, struct proto_identity *id, char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	pile_identity_request(p, &x);
+	if ((rc = pile_run(p, &x, cause)) < 0)
+		return rc;
+	return pile_identity_parse(p, &x, id, cause);
 }
 
 void
@@ -304,23 +328,48 @@ pile_settings_write(struct pile *p, const struct pile_settings *s,
 	    PILE_SETTINGS_COUNT, regs, NULL, cause);
 }
 
-int
-pile_tariff_read(struct pile *p, struct proto_tariff *t, char **cause)
+void
+pile_tariff_request(const struct pile *p, struct pile_xfer *x)
 {
-	uint16_t	regs[PROTO_TARIFF_COUNT];
-	char		label[64];
-	int		rc;
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_A_TARIFF_VERSION;
+	x->req.read_count = PROTO_TARIFF_COUNT;
+}
 
-	rc = pile_read_regs(p, PROTO_A_TARIFF_VERSION, PROTO_TARIFF_COUNT, regs,
-	    cause);
-	if (rc < 0)
-		return rc;
-	if (proto_tariff_decode(regs, t) != 0)
+int
+pile_tariff_parse(const struct pile *p, const struct pile_xfer *x,
+    struct proto_tariff *t, char **cause)
+{
+	char	label[64];
+
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the tariff read failed"));
+	if (x->status != 0 || x->resp.nregs != PROTO_TARIFF_COUNT)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for the tariff, not %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PROTO_TARIFF_COUNT);
+	if (proto_tariff_decode(x->resp.regs, t) != 0)
 		return set_cause(cause, PILE_E_PROTOCOL, _("the tariff of %s "
 		    "maps a half-hour to a period above 3 (tariff.slots, "
 		    "0x%04X)"), pile_label(p, label, sizeof label),
 		    PROTO_A_TARIFF_SLOTS);
 	return 0;
+}
+
+int
+pile_tariff_read(struct pile *p, struct proto_tariff *t, char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	pile_tariff_request(p, &x);
+	if ((rc = pile_run(p, &x, cause)) < 0)
+		return rc;
+	return pile_tariff_parse(p, &x, t, cause);
 }
 
 int

@@ -81,6 +81,11 @@ struct pile_bus	*pile_bus(struct pile *);
 void		 pile_set_key(struct pile *, const uint8_t key[PROTO_KEY_BYTES]);
 
 int	pile_identity(struct pile *, struct proto_identity *, char **cause);
+/* The request pile_identity sends, for an event loop, and the decoding of
+ * its answer (which also names the pile in later messages). */
+void	pile_identity_request(const struct pile *, struct pile_xfer *x);
+int	pile_identity_parse(struct pile *, const struct pile_xfer *x,
+	    struct proto_identity *, char **cause);
 int	pile_live(struct pile *, struct proto_live *, char **cause);	/* one transaction */
 /* The request pile_live sends, for an event loop (pile_bus_start), and the
  * decoding of its answer. */
@@ -100,6 +105,9 @@ struct pile_settings {
 int	pile_settings_read(struct pile *, struct pile_settings *, char **cause);
 int	pile_settings_write(struct pile *, const struct pile_settings *, char **cause);
 int	pile_tariff_read(struct pile *, struct proto_tariff *, char **cause);
+void	pile_tariff_request(const struct pile *, struct pile_xfer *x);
+int	pile_tariff_parse(const struct pile *, const struct pile_xfer *x,
+	    struct proto_tariff *, char **cause);
 int	pile_tariff_write(struct pile *, const struct proto_tariff *, char **cause);
 
 /* ---- whitelist --------------------------------------------------------- */

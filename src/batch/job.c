@@ -1,0 +1,536 @@
+/* job.c - jobs and the runner that advances them from one poll loop (the
+ * contract is in job.h): connecting and identifying the pile, transactions
+ * on the asynchronous bus one at a time per bus, timers, cancel. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "batch/job.h"
+
+enum job_phase {
+	PH_START,	/* connect and identify first when the command needs it */
+	PH_IDENT,	/* identity read queued or in flight */
+	PH_RUN,		/* the step may run */
+	PH_XFER,	/* job->xfer queued or in flight */
+	PH_SLEEP,	/* until wake_ms */
+	PH_DONE
+};
+
+struct job_runner {
+	struct job	*head;
+};
+
+/* Set while job->xfer is on the bus (pile_bus_start accepted it). */
+#define JOB_XFER_ON	0x100
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+struct job *
+job_new(struct cmd_ctx *ctx, int argc, char **argv, struct pile *pile,
+    const struct proto_identity *id, int *exit_code, char **cause)
+{
+	const struct cmd_entry	*ce;
+	struct job		*job;
+	int			 used, i;
+
+	*exit_code = EXIT_USAGE;
+	if (argc == 0)
+		return set_cause(cause, 0, _("no command given")), NULL;
+	if ((ce = cmd_find(argc, argv, &used)) == NULL || ce->step == NULL)
+		return set_cause(cause, 0, _("unknown command '%s'"), argv[0]),
+		    NULL;
+	job = xcalloc(1, sizeof *job);
+	job->entry = ce;
+	job->ctx = ctx;
+	job->argc = argc - used;
+	job->argv = xcalloc((size_t)job->argc + 1, sizeof *job->argv);
+	for (i = 0; i < job->argc; i++)
+		job->argv[i] = xstrdup(argv[used + i]);
+	if (cmd_args_parse(ce, job->argc, job->argv, &job->args, cause) != 0) {
+		job_free(job);
+		return NULL;
+	}
+	job->json = ctx->opts.json || cmd_args_has(&job->args, "json");
+	job->pile = pile;
+	if (id != NULL) {
+		job->identity = *id;
+		job->have_identity = 1;
+	}
+	*exit_code = EXIT_OK;
+	return job;
+}
+
+void
+job_free(struct job *job)
+{
+	size_t	i;
+	int	j;
+
+	if (job == NULL)
+		return;
+	if (job->free_data != NULL)
+		job->free_data(job->data);
+	for (j = 0; j < job->argc; j++)
+		free(job->argv[j]);
+	free(job->argv);
+	free(job->key_cause);
+	json_free(job->result.data);
+	for (i = 0; i < job->result.nevents; i++)
+		free(job->result.events[i].text);
+	free(job->result.events);
+	free(job->result.error.cause);
+	free(job->result.error.hint);
+	pile_xfer_reset(&job->xfer);
+	free(job);
+}
+
+void
+job_cancel(struct job *job)
+{
+	job->cancel = 1;
+}
+
+int
+job_cancelled(const struct job *job)
+{
+	return job->cancel;
+}
+
+int
+job_finished(const struct job *job)
+{
+	return job->done;
+}
+
+int
+job_exit_code(const struct job *job)
+{
+	return job->result.error.exit;
+}
+
+static void
+job_notify(struct job *job, enum job_notify what)
+{
+	if (job->notify != NULL)
+		job->notify(job, what, job->notify_arg);
+}
+
+struct json *
+job_data(struct job *job)
+{
+	if (job->result.data == NULL)
+		job->result.data = json_object();
+	return job->result.data;
+}
+
+enum job_return
+job_transact(struct job *job)
+{
+	job->xfer.req.unit = pile_addr(job->pile);
+	job->phase = PH_XFER;
+	return JOB_WAIT;
+}
+
+enum job_return
+job_sleep(struct job *job, int ms)
+{
+	job->wake_ms = mono_ms() + (uint64_t)(ms > 0 ? ms : 0);
+	job->phase = PH_SLEEP;
+	return JOB_WAIT;
+}
+
+enum job_return
+job_yield(struct job *job)
+{
+	return job_sleep(job, 0);
+}
+
+void
+job_hint(struct job *job, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(job->result.error.hint);
+	va_start(ap, fmt);
+	job->result.error.hint = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+enum job_return
+job_fail_cause(struct job *job, int exit, char *cause)
+{
+	free(job->result.error.cause);
+	job->result.error.cause = cause != NULL ? cause : xstrdup(_("failed"));
+	job->result.error.exit = exit != EXIT_OK ? exit : EXIT_FAILED;
+	return JOB_ERROR;
+}
+
+enum job_return
+job_fail(struct job *job, int exit, const char *fmt, ...)
+{
+	va_list	ap;
+	char	*cause;
+
+	va_start(ap, fmt);
+	cause = xvasprintf(fmt, ap);
+	va_end(ap);
+	return job_fail_cause(job, exit, cause);
+}
+
+/* Why writes to this pile have no key: the keys file is not given, or
+ * has no entry for the serial. */
+static void
+job_key_hint(struct job *job)
+{
+	struct cmd_ctx	*ctx = job->ctx;
+	uint8_t		 key[PROTO_KEY_BYTES];
+	char		*cause = NULL;
+	const char	*c = job->result.error.cause;
+
+	if (ctx->opts.keys_file == NULL) {
+		if (c == NULL || strstr(c, "--keys") == NULL)
+			job_hint(job, _("writes need the pile's key: give the keys "
+			    "file with --keys FILE or 'keys:' in %s"),
+			    ctx->opts.config_file ? ctx->opts.config_file :
+			    "config.yaml");
+		return;
+	}
+	if (job->key_cause == NULL && job->have_identity &&
+	    keys_lookup(ctx->opts.keys_file, job->identity.serial, key,
+	    &cause) != 0)
+		job->key_cause = cause;
+	explicit_bzero(key, sizeof key);
+	if (job->key_cause != NULL)
+		job_hint(job, "%s", job->key_cause);
+}
+
+enum job_return
+job_fail_pile(struct job *job, int pile_rc, char *cause)
+{
+	job_fail_cause(job, cmd_exit_code(pile_rc), cause);
+	job->result.error.pile_rc = pile_rc;
+	if (pile_rc == PILE_E_AUTH)
+		job_key_hint(job);
+	return JOB_ERROR;
+}
+
+void
+job_event(struct job *job, enum result_level level, const char *fmt, ...)
+{
+	struct result	*r = &job->result;
+	va_list		 ap;
+
+	r->events = xrealloc(r->events, (r->nevents + 1) * sizeof *r->events);
+	va_start(ap, fmt);
+	r->events[r->nevents].text = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->events[r->nevents++].level = level;
+	job_notify(job, JOB_NOTIFY_EVENT);
+}
+
+void
+job_progress_start(struct job *job, const char *what, uint64_t total)
+{
+	struct result_progress	*p = &job->result.progress;
+
+	memset(p, 0, sizeof *p);
+	p->what = what;
+	p->total = total;
+	p->start_ms = mono_ms();
+	job_notify(job, JOB_NOTIFY_PROGRESS);
+}
+
+void
+job_progress(struct job *job, uint64_t done, uint64_t bytes)
+{
+	job->result.progress.done = done;
+	job->result.progress.bytes = bytes;
+	job_notify(job, JOB_NOTIFY_PROGRESS);
+}
+
+/* ---- the pile ------------------------------------------------------------- */
+
+/* Loads the pile's key from the keys file; why it could not is kept for
+ * the hint of a refused write, a loose file mode is said at once. */
+static void
+job_load_key(struct job *job)
+{
+	struct cmd_ctx	*ctx = job->ctx;
+	uint8_t		 key[PROTO_KEY_BYTES];
+	char		*cause = NULL;
+
+	if (ctx->opts.keys_file == NULL)
+		return;
+	if (keys_check_private(ctx->opts.keys_file, &cause) > 0)
+		job_event(job, RESULT_WARN, _("WARNING: %s"), cause);
+	free(cause);
+	cause = NULL;
+	if (keys_lookup(ctx->opts.keys_file, job->identity.serial, key,
+	    &cause) != 0) {
+		free(job->key_cause);
+		job->key_cause = cause;
+		return;
+	}
+	pile_set_key(job->pile, key);
+	explicit_bzero(key, sizeof key);
+}
+
+struct pile *
+job_pile(struct job *job)
+{
+	char	*cause = NULL;
+	int	 exit;
+
+	if (job->pile == NULL &&
+	    (job->pile = cmd_connect(job->ctx, &exit, &cause)) == NULL) {
+		job_fail_cause(job, exit, cause);
+		if (exit != EXIT_USAGE)
+			job->result.error.pile_rc = PILE_E_LINK;
+		return NULL;
+	}
+	return job->pile;
+}
+
+struct archive *
+job_archive(struct job *job)
+{
+	struct cmd_ctx	*ctx = job->ctx;
+	char		*cause = NULL;
+
+	if (ctx->archive == NULL &&
+	    (ctx->archive = archive_open(ctx->opts.archive_path, &cause)) == NULL)
+		job_fail_cause(job, EXIT_FAILED, cause);
+	return ctx->archive;
+}
+
+/* The identity read finished: keep it (ctx too, for the next job of a
+ * batch run on the same pile), load the key. */
+static int
+job_identity_done(struct job *job)
+{
+	struct cmd_ctx	*ctx = job->ctx;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((rc = pile_identity_parse(job->pile, &job->xfer, &job->identity,
+	    &cause)) != 0) {
+		job_fail_pile(job, rc, cause);
+		return -1;
+	}
+	job->have_identity = 1;
+	if (ctx->pile == job->pile) {
+		ctx->identity = job->identity;
+		ctx->have_identity = 1;
+	}
+	job_load_key(job);
+	pile_xfer_reset(&job->xfer);
+	return 0;
+}
+
+/* ---- the runner ----------------------------------------------------------- */
+
+struct job_runner *
+job_runner_new(void)
+{
+	return xcalloc(1, sizeof (struct job_runner));
+}
+
+void
+job_runner_free(struct job_runner *r)
+{
+	struct job	*job, *next;
+
+	if (r == NULL)
+		return;
+	for (job = r->head; job != NULL; job = next) {
+		next = job->next;
+		job_free(job);
+	}
+	free(r);
+}
+
+void
+job_runner_add(struct job_runner *r, struct job *job)
+{
+	struct job	**jp;
+
+	for (jp = &r->head; *jp != NULL; jp = &(*jp)->next)
+		;
+	job->next = NULL;
+	*jp = job;
+}
+
+static struct pile_bus *
+job_bus(const struct job *job)
+{
+	return job->pile != NULL ? pile_bus(job->pile) : NULL;
+}
+
+/* Is a transaction of another job on this bus in flight? */
+static int
+job_runner_bus_busy(const struct job_runner *r, const struct pile_bus *bus)
+{
+	const struct job	*j;
+
+	if (bus == NULL)
+		return 0;
+	for (j = r->head; j != NULL; j = j->next)
+		if ((j->phase & JOB_XFER_ON) && job_bus(j) == bus)
+			return 1;
+	return 0;
+}
+
+static void
+job_finish(struct job *job, enum job_return rc)
+{
+	if (rc == JOB_ERROR && job->result.error.exit == EXIT_OK)
+		job->result.error.exit = EXIT_FAILED;
+	if (rc == JOB_NORMAL && job->result.error.exit != EXIT_OK)
+		rc = JOB_ERROR;
+	job->result.cancelled = job->cancel;
+	job->phase = PH_DONE;
+	job->done = 1;
+	job_notify(job, JOB_NOTIFY_DONE);
+}
+
+/* Moves one job as far as it can go now; 1 when it moved. */
+static int
+job_advance(struct job_runner *r, struct job *job)
+{
+	struct pile_bus	*bus;
+	enum job_return	 rc;
+	int		 phase = job->phase & ~JOB_XFER_ON, st;
+
+	switch (phase) {
+	case PH_START:
+		if (!(job->entry->flags & CMD_PILE) || job->have_identity) {
+			job->phase = PH_RUN;
+			return 1;
+		}
+		if (job_pile(job) == NULL) {
+			job_finish(job, JOB_ERROR);
+			return 1;
+		}
+		pile_identity_request(job->pile, &job->xfer);
+		job->phase = PH_IDENT;
+		return 1;
+	case PH_IDENT:
+	case PH_XFER:
+		bus = job_bus(job);
+		if (!(job->phase & JOB_XFER_ON)) {
+			if (job_runner_bus_busy(r, bus))
+				return 0;
+			st = pile_bus_start(bus, &job->xfer);
+		} else
+			st = pile_bus_step(bus, &job->xfer);
+		if (st == PILE_XFER_PENDING) {
+			st = !(job->phase & JOB_XFER_ON);
+			job->phase = phase | JOB_XFER_ON;
+			return st;
+		}
+		job->phase = PH_RUN;
+		if (phase == PH_IDENT && job_identity_done(job) != 0)
+			job_finish(job, JOB_ERROR);
+		return 1;
+	case PH_SLEEP:
+		if (!job->cancel && mono_ms() < job->wake_ms)
+			return 0;
+		job->phase = PH_RUN;
+		return 1;
+	case PH_RUN:
+		if (job_runner_bus_busy(r, job_bus(job)))
+			return 0;
+		rc = job->entry->step(job);
+		if (rc != JOB_WAIT)
+			job_finish(job, rc);
+		else if (job->phase == PH_RUN)	/* waits for nothing: next turn */
+			job_yield(job);
+		return 1;
+	}
+	return 0;
+}
+
+void
+job_runner_step(struct job_runner *r)
+{
+	struct job	*job;
+	int		 n;
+
+	for (job = r->head; job != NULL; job = job->next) {
+		/* A job that slept 0 ms ran once this turn: the others go
+		 * next, whatever it asks. */
+		for (n = 0; n < 8 && !job->done; n++) {
+			if ((job->phase & ~JOB_XFER_ON) == PH_SLEEP &&
+			    n > 0)
+				break;
+			if (!job_advance(r, job))
+				break;
+		}
+	}
+}
+
+int
+job_runner_pollfds(struct job_runner *r, struct pollfd *pfd, int max,
+    int *timeout_ms)
+{
+	struct job	*job;
+	uint64_t	 now = mono_ms();
+	int		 n = 0, i, t = -1, w, fd, phase;
+
+	for (job = r->head; job != NULL; job = job->next) {
+		if (job->done)
+			continue;
+		phase = job->phase & ~JOB_XFER_ON;
+		w = -1;
+		if (job->phase & JOB_XFER_ON) {
+			w = pile_bus_wait_ms(job_bus(job), &job->xfer);
+			fd = link_fd(pile_bus_link(job_bus(job)));
+			for (i = 0; i < n && pfd[i].fd != fd; i++)
+				;
+			if (i == n && n < max) {
+				pfd[n].fd = fd;
+				pfd[n].events = POLLIN;
+				pfd[n++].revents = 0;
+			}
+		} else if (phase == PH_SLEEP)
+			w = job->cancel || job->wake_ms <= now ? 0 :
+			    (int)(job->wake_ms - now);
+		else if (phase == PH_RUN || phase == PH_START)
+			w = 0;
+		/* PH_XFER / PH_IDENT queued: woken by the bus it waits for */
+		if (w >= 0 && (t < 0 || w < t))
+			t = w;
+	}
+	*timeout_ms = t;
+	return n;
+}
+
+struct job *
+job_runner_take_done(struct job_runner *r)
+{
+	struct job	**jp, *job;
+
+	for (jp = &r->head; *jp != NULL; jp = &(*jp)->next)
+		if ((*jp)->done) {
+			job = *jp;
+			*jp = job->next;
+			job->next = NULL;
+			return job;
+		}
+	return NULL;
+}
+
+int
+job_runner_running(const struct job_runner *r)
+{
+	const struct job	*job;
+	int			 n = 0;
+
+	for (job = r->head; job != NULL; job = job->next)
+		if (!job->done)
+			n++;
+	return n;
+}

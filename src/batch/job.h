@@ -1,0 +1,186 @@
+/* job.h - the command engine: every pilecon command runs as a job (tmux's
+ * command queue), a state machine advanced on the asynchronous bus, that
+ * produces a structured result. Batch mode runs one job to completion in
+ * its own poll loop (job_run_batch) and renders the result as text or
+ * JSON; the console adds jobs to a runner inside its own poll loop, several
+ * at once across piles, and renders their results in its views.
+ *
+ * The contract:
+ *
+ * - A command's step function (cmd_entry.step) is called first with
+ *   job->state == 0, then once more each time what it waited for is done.
+ *   It returns JOB_NORMAL (finished, result complete), JOB_ERROR (finished,
+ *   result.error set: use job_fail / job_fail_pile) or JOB_WAIT (call me
+ *   again), and never prints: it fills job->result.
+ * - To wait, a step returns what one of these returns: job_transact (run
+ *   job->xfer, whose request the step filled, e.g. with pile_live_request;
+ *   on resume job->xfer.status is 0 or PILE_E_* with job->xfer.cause),
+ *   job_sleep (resume after ms) or job_yield (resume on the next turn).
+ * - The runner calls a step only when the job's bus has no transaction in
+ *   flight, so one Modbus transaction is on the wire at a time per bus. A
+ *   step may therefore call the blocking pile_* functions (writes that
+ *   authenticate first); each such call is one transaction group and holds
+ *   the loop while it runs, so long work goes through job_transact.
+ * - Cancel: job_cancel() asks; a sleeping job is woken, a transaction in
+ *   flight finishes first. A step sees job_cancelled() at each resume, i.e.
+ *   at a transaction boundary, and stops there, saying in its result what
+ *   was done (result.cancelled is set by the runner). A step that has
+ *   started a change it must finish (a version bump after entries) finishes
+ *   it before it looks.
+ * - Ownership: job_new copies argv; the job borrows ctx (options, archive,
+ *   the connection) and the pile it is given, which must outlive it. The
+ *   result belongs to the job until job_free; a front end may take
+ *   result.data by setting it to NULL. Hints travel with the error of the
+ *   job that failed (result.error.hint), never in a static.
+ * - Exit codes (pilecon(1)): result.error.exit is EXIT_OK when the job
+ *   succeeded; result.error.pile_rc keeps the PILE_E_* cause, a separate
+ *   field. */
+#ifndef JOB_H
+#define JOB_H
+
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "batch/batch.h"
+
+
+/* ---- results ------------------------------------------------------------ */
+
+enum result_level { RESULT_INFO, RESULT_OK, RESULT_WARN, RESULT_ERROR };
+
+struct result_event {
+	enum result_level	 level;
+	char			*text;		/* one line, translated */
+};
+
+struct result_error {
+	int	 exit;		/* EXIT_*; EXIT_OK when the job succeeded */
+	int	 pile_rc;	/* the PILE_E_* behind it, 0 when none */
+	char	*cause;		/* what went wrong, where */
+	char	*hint;		/* what to try, or NULL */
+};
+
+struct result_progress {
+	const char	*what;		/* "records"; NULL when the job has no progress */
+	uint64_t	 done, total, bytes;
+	uint64_t	 start_ms;
+};
+
+struct result {
+	struct json		*data;	/* what the command found: fields, rows */
+	struct result_event	*events;
+	size_t			 nevents;
+	struct result_progress	 progress;
+	struct result_error	 error;
+	int			 cancelled;	/* stopped by job_cancel */
+};
+
+/* ---- jobs --------------------------------------------------------------- */
+
+/* What the front end is told while the job runs (job->notify). */
+enum job_notify { JOB_NOTIFY_EVENT, JOB_NOTIFY_PROGRESS, JOB_NOTIFY_DONE };
+
+struct job {
+	const struct cmd_entry	*entry;
+	struct cmd_ctx		*ctx;		/* borrowed */
+	int			 argc;
+	char			**argv;		/* after the command's words */
+	struct cmd_args		 args;
+	int			 json;		/* --json given (or ctx->opts.json) */
+
+	/* The pile it runs on: given to job_new, or connected by the runner
+	 * from ctx before the first step of a command that needs one. */
+	struct pile		*pile;		/* borrowed */
+	struct proto_identity	 identity;
+	int			 have_identity;
+	char			*key_cause;	/* why no key was loaded: the hint */
+
+	struct result		 result;
+	int			 state;		/* the command's own; 0 at first */
+	void			*data;		/* the command's own */
+	void			(*free_data)(void *);
+	struct pile_xfer	 xfer;		/* job_transact's transaction */
+
+	/* front end hook: called on events, progress and the end */
+	void			(*notify)(struct job *, enum job_notify, void *);
+	void			*notify_arg;
+
+	/* private to job.c */
+	int			 phase;
+	int			 cancel;
+	int			 done;
+	uint64_t		 wake_ms;
+	struct job		*next;
+};
+
+/* A job for the command line argv (words after the global options, e.g.
+ * {"tariff", "show", "--json"}) on pile (NULL: connect from ctx when the
+ * command needs a pile); id may give the pile's identity when known. NULL
+ * with *cause and *exit_code (EXIT_USAGE) for an unknown command or bad
+ * options. `--help` gives a job whose result is the usage. */
+struct job	*job_new(struct cmd_ctx *, int argc, char **argv, struct pile *pile,
+		    const struct proto_identity *id, int *exit_code, char **cause);
+void		 job_free(struct job *);
+void		 job_cancel(struct job *);
+int		 job_cancelled(const struct job *);
+int		 job_finished(const struct job *);
+/* The exit code of a finished job (pilecon(1)). */
+int		 job_exit_code(const struct job *);
+
+/* For steps. */
+enum job_return	 job_transact(struct job *);
+enum job_return	 job_sleep(struct job *, int ms);
+enum job_return	 job_yield(struct job *);
+/* The job's pile, connected and identified; NULL (with result.error set)
+ * when it cannot be: the step then returns JOB_ERROR. */
+struct pile	*job_pile(struct job *);
+struct archive	*job_archive(struct job *);
+/* Sets result.error from a PILE_E_* and its cause (taken), with the hint
+ * the job knows (keys file); returns JOB_ERROR. */
+enum job_return	 job_fail_pile(struct job *, int pile_rc, char *cause);
+/* Sets result.error to exit (EXIT_*) and a formatted cause; JOB_ERROR. */
+enum job_return	 job_fail(struct job *, int exit, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* The same with a malloc'ed cause (taken). */
+enum job_return	 job_fail_cause(struct job *, int exit, char *cause);
+void		 job_hint(struct job *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void		 job_event(struct job *, enum result_level, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 job_progress_start(struct job *, const char *what, uint64_t total);
+void		 job_progress(struct job *, uint64_t done, uint64_t bytes);
+/* The result's data, an object created on first use. */
+struct json	*job_data(struct job *);
+
+/* ---- the runner: many jobs in one poll loop ----------------------------- */
+
+struct job_runner;
+struct job_runner *job_runner_new(void);
+/* Frees the jobs still in it (finished or not). */
+void		 job_runner_free(struct job_runner *);
+/* The runner owns the job until job_runner_take_done hands it back. */
+void		 job_runner_add(struct job_runner *, struct job *);
+/* Fills pfd (at most max) with what to poll and returns how many;
+ * *timeout_ms is how long poll may sleep (-1: nothing to wake for). */
+int		 job_runner_pollfds(struct job_runner *, struct pollfd *pfd, int max,
+		    int *timeout_ms);
+/* Advances every job that can move; cheap to call at any time (reads only
+ * what is there). */
+void		 job_runner_step(struct job_runner *);
+/* A finished job, now the caller's (job_free), or NULL. */
+struct job	*job_runner_take_done(struct job_runner *);
+/* Jobs not finished yet. */
+int		 job_runner_running(const struct job_runner *);
+
+/* ---- batch -------------------------------------------------------------- */
+
+/* Runs job to completion in one poll loop (Ctrl-C cancels it), drawing its
+ * progress and events on ctx->err; then renders the result on ctx->out
+ * (text, or JSON with --json) and the error on ctx->err. Returns the exit
+ * code. */
+int		 job_run_batch(struct cmd_ctx *, struct job *);
+/* Renders a finished job's result: result on out, error and hint on err. */
+void		 job_render(const struct job *, FILE *out, FILE *err);
+
+#endif

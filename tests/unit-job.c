@@ -1,0 +1,210 @@
+/* unit-job.c - the command engine against a fake pile on a pty: a job runs
+ * as a state machine on the asynchronous bus and hands back a result, not
+ * prints; a runner advances several jobs on one bus one transaction at a
+ * time; errors keep the exit code and the pile's cause apart; cancel stops
+ * at a transaction boundary. */
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "fakeslave.h"
+#include "batch/job.h"
+#include "tap.h"
+
+static struct cmd_ctx	ctx;
+
+static struct job *
+new_job(struct pile *pile, const char *line)
+{
+	char		*words[8], *copy = xstrdup(line), *w, *save = NULL;
+	struct job	*job;
+	char		*cause = NULL;
+	int		 n = 0, exit_code;
+
+	for (w = strtok_r(copy, " ", &save); w != NULL && n < 8;
+	    w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	job = job_new(&ctx, n, words, pile, NULL, &exit_code, &cause);
+	if (job == NULL)
+		printf("# job_new %s: %s\n", line, cause);
+	free(cause);
+	free(copy);
+	return job;
+}
+
+/* Runs the runner's loop until every job finished; returns the turns. */
+static int
+run_all(struct job_runner *r, int *most_at_once)
+{
+	struct pollfd	pfd[4];
+	int		n, timeout, turns = 0, running;
+
+	*most_at_once = 0;
+	job_runner_step(r);
+	while ((running = job_runner_running(r)) > 0 && turns < 100000) {
+		if (running > *most_at_once)
+			*most_at_once = running;
+		n = job_runner_pollfds(r, pfd, 4, &timeout);
+		poll(pfd, (nfds_t)n, timeout);
+		job_runner_step(r);
+		turns++;
+	}
+	return turns;
+}
+
+static void
+test_status_job_gives_a_result(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	int			 most;
+
+	if (fakeslave_rig_start(&rig, 0, NULL, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	r = job_runner_new();
+	job = new_job(rig.pile, "status --json");
+	ok(job != NULL && job->json, "status_job_is_made_from_its_command_line");
+	job_runner_add(r, job);
+	run_all(r, &most);
+	ok(job_runner_take_done(r) == job, "finished_job_is_handed_back");
+	is_int(job_exit_code(job), EXIT_OK, "status_job_succeeds");
+	is_str(json_get_str(job->result.data, "serial"), FS_SERIAL,
+	    "identity_is_read_first_when_not_given");
+	is_str(json_get_str(job->result.data, "link"), "forced_offline",
+	    "link_state_in_the_one_vocabulary");
+	is_int(json_get_int(job->result.data, "energy_wh", 0), 123456,
+	    "result_holds_the_live_block");
+	job_free(job);
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	is_int(fakeslave_count(rig.log, "03 0100 8 1"), 1,
+	    "one_live_read_on_the_wire");
+	free(rig.log);
+}
+
+static void
+test_two_jobs_share_the_bus(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct proto_identity	 id;
+	struct job_runner	*r;
+	struct job		*a, *b;
+	char			*cause = NULL;
+	int			 most;
+
+	if (fakeslave_rig_start(&rig, 0, NULL, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	pile_identity(rig.pile, &id, &cause);
+	free(cause);
+	r = job_runner_new();
+	a = new_job(rig.pile, "status");
+	b = new_job(rig.pile, "tariff show");
+	job_runner_add(r, a);
+	job_runner_add(r, b);
+	run_all(r, &most);
+	is_int(most, 2, "both_jobs_were_in_the_runner_at_once");
+	is_int(job_exit_code(a), EXIT_OK, "first_job_on_the_bus_succeeds %s",
+	    a->result.error.cause ? a->result.error.cause : "");
+	is_int(job_exit_code(b), EXIT_OK, "second_job_waits_for_the_bus_and_succeeds %s",
+	    b->result.error.cause ? b->result.error.cause : "");
+	ok(json_get(b->result.data, "periods") != NULL, "tariff_result_has_periods");
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	free(rig.log);
+}
+
+static void
+test_silent_pile_is_an_error_with_its_cause(void)
+{
+	struct pile_bus_opts	 opts = { 50, 0, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	int			 most;
+
+	if (fakeslave_rig_start(&rig, FS_SILENT, NULL, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	r = job_runner_new();
+	job = new_job(rig.pile, "status");
+	job_runner_add(r, job);
+	run_all(r, &most);
+	is_int(job_exit_code(job), EXIT_NO_ANSWER, "silent_pile_exits_3");
+	is_int(job->result.error.pile_rc, PILE_E_TIMEOUT,
+	    "the_pile_error_is_kept_apart_from_the_exit_code");
+	ok(job->result.error.cause != NULL &&
+	    strstr(job->result.error.cause, "no answer from address 1") != NULL,
+	    "cause_names_the_address");
+	ok(job->result.data == NULL, "a_failed_job_has_no_data");
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	free(rig.log);
+}
+
+static void
+test_cancel_waits_for_the_transaction(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	int			 most;
+
+	if (fakeslave_rig_start(&rig, 0, NULL, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	r = job_runner_new();
+	job = new_job(rig.pile, "status");
+	job_runner_add(r, job);
+	job_runner_step(r);	/* the identity read is on the wire */
+	job_cancel(job);
+	run_all(r, &most);
+	ok(job->result.cancelled, "cancelled_job_says_so");
+	ok(job_finished(job), "cancelled_job_finishes");
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	/* The transaction in flight was not cut: its answer was read. */
+	is_int(fakeslave_count(rig.log, "03 0000"), 1,
+	    "transaction_in_flight_was_finished_not_cut");
+	free(rig.log);
+}
+
+static void
+test_unknown_command_is_a_usage_error(void)
+{
+	char	*argv[] = { "frobnicate", NULL };
+	char	*cause = NULL;
+	int	 exit_code = 0;
+
+	ok(job_new(&ctx, 1, argv, NULL, NULL, &exit_code, &cause) == NULL,
+	    "unknown_command_makes_no_job");
+	is_int(exit_code, EXIT_USAGE, "unknown_command_is_exit_2");
+	free(cause);
+}
+
+int
+main(void)
+{
+	pilecon_opts_init(&ctx.opts);
+	ctx.out = stdout;
+	ctx.err = stderr;
+	test_status_job_gives_a_result();
+	test_two_jobs_share_the_bus();
+	test_silent_pile_is_an_error_with_its_cause();
+	test_cancel_waits_for_the_transaction();
+	test_unknown_command_is_a_usage_error();
+	return done_testing();
+}
