@@ -17,7 +17,7 @@ oid=$(echo "$order" | jget order_id)
 like "$oid" '.' "confirm_returns_an_order_id"
 is "$(echo "$order" | jget tariff_version)" 7 "order_carries_confirmed_version"
 st=$(pc -a 2 --json status)
-is "$(echo "$st" | jget session.source)" "app order" "session_source_is_app_order"
+is "$(echo "$st" | jget session.source)" app_order "session_source_is_app_order"
 ctl advance 3600 >/dev/null
 ctl tariff set 8 --energy 2.4,2.0,1.7,0.8 --service 0.8,0.6,0.5,0.2 --slots $TEST_SLOTS >/dev/null
 is "$(pc -a 2 --json status | jget tariff_version)" 8 "online_pile_receives_new_tariff_mid_charge"

@@ -8,59 +8,79 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/job.h"
 
-static int	cmd_clock_set_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_clock_set_step(struct job *);
+static void		cmd_clock_set_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_clock_set_entry = {
 	.name = "clock set",
 	.args = "[TIME] --json",
 	.usage = "[TIME] [--json]",
-	.exec = cmd_clock_set_exec,
 	.help = N_("set the pile's clock to TIME (ISO 8601 or unix seconds), by default this laptop's"),
+	.step = cmd_clock_set_step,
+	.render = cmd_clock_set_render,
 };
 
-static int
-cmd_clock_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
+struct clock_set {
+	int64_t	t;
+};
+
+static enum job_return
+cmd_clock_set_step(struct job *job)
 {
-	struct pile		*pile;
+	struct clock_set	*cs = job->data;
 	struct proto_live	 live;
-	char			*cause = NULL, *d;
-	int64_t			 t, drift;
+	struct json		*o;
+	char			*cause = NULL;
 	int			 rc;
 
-	if (ctx->args->npos > 0) {
-		if (batch_parse_time(ctx->args->pos[0], 0, &t, &cause) != 0)
-			return cmd_fail(ctx, EXIT_USAGE, cause);
-		if (t < 0 || t > UINT32_MAX) {
-			fprintf(ctx->err, _("pilecon: time '%s' is out of range\n"),
-			    ctx->args->pos[0]);
-			return EXIT_USAGE;
+	switch (job->state++) {
+	case 0:
+		job->data = cs = xcalloc(1, sizeof *cs);
+		job->free_data = free;
+		if (job->args.npos > 0) {
+			if (batch_parse_time(job->args.pos[0], 0, &cs->t, &cause) != 0)
+				return job_fail_cause(job, EXIT_USAGE, cause);
+			if (cs->t < 0 || cs->t > UINT32_MAX)
+				return job_fail(job, EXIT_USAGE, _("time '%s' is out of range"),
+				    job->args.pos[0]);
 		}
+		return job_connect(job);
+	case 1:
+		pile_live_request(job->pile, &job->xfer);
+		return job_transact(job);
+	default:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if (job->args.npos == 0)
+			cs->t = time(NULL);	/* read now, after the connection is up */
+		if ((rc = pile_clock_set(job->pile, (uint32_t)cs->t, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		o = job_data(job);
+		json_set_str(o, "serial", job->identity.serial);
+		json_set_int(o, "clock", cs->t);
+		json_set_int(o, "was", live.clock);
+		return JOB_NORMAL;
 	}
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = pile_live(pile, &live, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (ctx->args->npos == 0)
-		t = time(NULL);	/* read now, after the connection is up */
-	drift = (int64_t)live.clock - t;
-	if ((rc = pile_clock_set(pile, (uint32_t)t, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (ctx->opts.json) {
-		fprintf(ctx->out, "{\"serial\":");
-		batch_json_str(ctx->out, ctx->identity.serial);
-		fprintf(ctx->out, ",\"clock\":%lld,\"was\":%u}\n", (long long)t, live.clock);
-		return EXIT_OK;
-	}
+}
+
+static void
+cmd_clock_set_render(const struct result *r, FILE *f)
+{
+	const char	*serial = json_get_str(r->data, "serial");
+	int64_t		 t = json_get_int(r->data, "clock", 0);
+	int64_t		 drift = json_get_int(r->data, "was", 0) - t;
+	char		*d;
+
 	if (drift == 0) {
-		fprintf(ctx->out, _("pile %s: clock set to %s (it was right)\n"),
-		    ctx->identity.serial, batch_format_time(t));
-		return EXIT_OK;
+		fprintf(f, _("pile %s: clock set to %s (it was right)\n"), serial,
+		    batch_format_time(t));
+		return;
 	}
 	d = batch_format_duration((uint32_t)(drift < 0 ? -drift : drift));
-	fprintf(ctx->out, drift > 0 ? _("pile %s: clock set to %s (it was %s ahead)\n") :
-	    _("pile %s: clock set to %s (it was %s behind)\n"), ctx->identity.serial,
+	fprintf(f, drift > 0 ? _("pile %s: clock set to %s (it was %s ahead)\n") :
+	    _("pile %s: clock set to %s (it was %s behind)\n"), serial,
 	    batch_format_time(t), d);
 	free(d);
-	return EXIT_OK;
 }

@@ -8,85 +8,102 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/job.h"
 
 #define OFFLINE_DEFAULT_S	(2 * 3600)
 #define OFFLINE_MAX_S		(7 * 86400)	/* the pile refuses more */
 
-static int	cmd_offline_on_exec(struct cmd_ctx *, int, char **);
-static int	cmd_offline_off_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_offline_on_step(struct job *);
+static enum job_return	cmd_offline_off_step(struct job *);
+static void		cmd_offline_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_offline_on_entry = {
 	.name = "offline on",
 	.args = "--for=DURATION",
 	.usage = "[--for DURATION]",
-	.exec = cmd_offline_on_exec,
 	.help = N_("force the pile offline until its clock plus DURATION (default 2h, at most 7d)"),
+	.step = cmd_offline_on_step,
+	.render = cmd_offline_render,
 };
 
 const struct cmd_entry cmd_offline_off_entry = {
 	.name = "offline off",
 	.args = "",
 	.usage = "",
-	.exec = cmd_offline_off_exec,
 	.help = N_("end forced offline: the pile goes back to its network link"),
+	.step = cmd_offline_off_step,
+	.render = cmd_offline_render,
+	.flags = CMD_PILE,
 };
 
-static int
-cmd_offline_on_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static enum job_return
+cmd_offline_on_step(struct job *job)
 {
-	struct pile		*pile;
 	struct proto_live	 live;
-	const char		*dur = cmd_args_get(ctx->args, "for");
-	char			*cause = NULL, *pretty;
+	const char		*dur = cmd_args_get(&job->args, "for");
+	char			*cause = NULL;
 	uint32_t		 secs = OFFLINE_DEFAULT_S, until;
+	struct json		*o;
 	int			 rc;
 
 	if (dur != NULL && batch_parse_duration(dur, &secs, &cause) != 0)
-		return cmd_fail(ctx, EXIT_USAGE, cause);
-	if (secs == 0) {
-		fprintf(ctx->err, _("pilecon: --for must be longer than 0s "
-		    "(use 'pilecon offline off' to end forced offline)\n"));
-		return EXIT_USAGE;
+		return job_fail_cause(job, EXIT_USAGE, cause);
+	switch (job->state++) {
+	case 0:
+		if (secs == 0)
+			return job_fail(job, EXIT_USAGE, _("--for must be longer than 0s "
+			    "(use 'pilecon offline off' to end forced offline)"));
+		if (secs > OFFLINE_MAX_S)
+			return job_fail(job, EXIT_USAGE, _("--for %s is too long: a pile "
+			    "stays forced offline at most 7d"), dur);
+		return job_connect(job);
+	case 1:
+		/* The expiry is in the pile's clock, which may differ from ours. */
+		pile_live_request(job->pile, &job->xfer);
+		return job_transact(job);
+	default:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		until = live.clock + secs;
+		if ((rc = pile_force_offline(job->pile, until, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		o = job_data(job);
+		json_set_str(o, "serial", job->identity.serial);
+		json_set_str(o, "link", proto_enum_key(PROTO_ENUM_LINK, PROTO_LINK_FORCED));
+		json_set_int(o, "forced_until", until);
+		json_set_int(o, "for_s", secs);
+		return JOB_NORMAL;
 	}
-	if (secs > OFFLINE_MAX_S) {
-		fprintf(ctx->err, _("pilecon: --for %s is too long: a pile stays forced "
-		    "offline at most 7d\n"), dur);
-		return EXIT_USAGE;
-	}
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	/* The expiry is in the pile's clock, which may differ from ours. */
-	if ((rc = pile_live(pile, &live, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	until = live.clock + secs;
-	if ((rc = pile_force_offline(pile, until, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	pretty = batch_format_duration(secs);
-	if (ctx->opts.json)
-		fprintf(ctx->out, "{\"serial\":\"%s\",\"link\":\"forced_offline\","
-		    "\"forced_until\":%u}\n", ctx->identity.serial, until);
-	else
-		fprintf(ctx->out, _("pile %s forced offline until %s (in %s)\n"),
-		    ctx->identity.serial, batch_format_time(until), pretty);
-	free(pretty);
-	return EXIT_OK;
 }
 
-static int
-cmd_offline_off_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static enum job_return
+cmd_offline_off_step(struct job *job)
 {
-	struct pile	*pile;
+	struct json	*o;
 	char		*cause = NULL;
 	int		 rc;
 
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = pile_force_offline(pile, 0, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (ctx->opts.json)
-		fprintf(ctx->out, "{\"serial\":\"%s\",\"forced_until\":0}\n",
-		    ctx->identity.serial);
-	else
-		fprintf(ctx->out, _("pile %s: forced offline ended\n"), ctx->identity.serial);
-	return EXIT_OK;
+	if ((rc = pile_force_offline(job->pile, 0, &cause)) != 0)
+		return job_fail_pile(job, rc, cause);
+	o = job_data(job);
+	json_set_str(o, "serial", job->identity.serial);
+	json_set_int(o, "forced_until", 0);
+	return JOB_NORMAL;
+}
+
+static void
+cmd_offline_render(const struct result *r, FILE *f)
+{
+	const char	*serial = json_get_str(r->data, "serial");
+	int64_t		 until = json_get_int(r->data, "forced_until", 0);
+	char		*pretty;
+
+	if (until == 0) {
+		fprintf(f, _("pile %s: forced offline ended\n"), serial);
+		return;
+	}
+	pretty = batch_format_duration((uint32_t)json_get_int(r->data, "for_s", 0));
+	fprintf(f, _("pile %s forced offline until %s (in %s)\n"), serial,
+	    batch_format_time(until), pretty);
+	free(pretty);
 }

@@ -1,125 +1,158 @@
 /* cmd-resync.c - `pilecon resync [--wait]`: ask the pile to upload its
- * unsynced records to the cloud now, and optionally watch the count fall. */
+ * unsynced records to the cloud now, and optionally watch the count fall
+ * (a job that sleeps between reads, so the console keeps answering). */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "common.h"
 #include "batch/batch.h"
-#include "batch/cmd-util.h"
+#include "batch/job.h"
 
 #define RESYNC_WAIT_DEFAULT_S	300
 #define RESYNC_POLL_MS		250
 
-static int	cmd_resync_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_resync_step(struct job *);
+static void		cmd_resync_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_resync_entry = {
 	.name = "resync",
 	.args = "--wait --timeout=SECONDS --json",
 	.usage = "[--wait] [--timeout S] [--json]",
-	.exec = cmd_resync_exec,
 	.help = N_("make the pile upload its unsynced records to the cloud now; --wait until done"),
+	.step = cmd_resync_step,
+	.render = cmd_resync_render,
 };
 
-static int
-cmd_resync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+enum { RS_CHECK, RS_CONNECTED, RS_LIVE, RS_WATCH, RS_WATCH_LIVE, RS_WATCH_STATE };
+
+struct resync {
+	long		 timeout_s;
+	uint64_t	 deadline_ms;
+	uint32_t	 before, unsynced;
+	unsigned	 state;
+};
+
+static enum job_return
+resync_result(struct job *job, struct resync *rs)
 {
-	struct pile		*pile;
+	struct json	*o = job_data(job);
+
+	json_set_str(o, "serial", job->identity.serial);
+	if (!cmd_args_has(&job->args, "wait")) {
+		json_set_bool(o, "started", 1);
+		json_set_int(o, "unsynced", rs->before);
+		return JOB_NORMAL;
+	}
+	json_set_str(o, "state", proto_enum_key(PROTO_ENUM_RESYNC, rs->state));
+	json_set_int(o, "unsynced_before", rs->before);
+	json_set_int(o, "unsynced", rs->unsynced);
+	if (rs->state == PROTO_RESYNC_FAILED)
+		return job_fail(job, EXIT_FAILED, _("resync of %s failed: the back-end "
+		    "went away; %u records still unsynced"), job->identity.serial,
+		    rs->unsynced);
+	if (job_cancelled(job) ||
+	    (rs->state == PROTO_RESYNC_RUNNING && rs->unsynced != 0))
+		return job_fail(job, EXIT_FAILED, _("%s: resync still running after "
+		    "%lds, %u records unsynced"), job->identity.serial, rs->timeout_s,
+		    rs->unsynced);
+	return JOB_NORMAL;
+}
+
+static enum job_return
+cmd_resync_step(struct job *job)
+{
+	struct resync		*rs = job->data;
 	struct proto_live	 live;
-	const char		*to = cmd_args_get(ctx->args, "timeout");
+	const char		*to = cmd_args_get(&job->args, "timeout");
 	char			*cause = NULL, *end;
-	unsigned		 state = PROTO_RESYNC_RUNNING;
-	uint64_t		 deadline;
-	uint32_t		 before;
-	long			 timeout_s = RESYNC_WAIT_DEFAULT_S;
-	int			 rc, waited = 0;
+	int			 rc;
 
-	if (to != NULL) {
-		errno = 0;
-		timeout_s = strtol(to, &end, 10);
-		if (*to == '\0' || *end != '\0' || errno != 0 || timeout_s < 1 ||
-		    timeout_s > 86400) {
-			fprintf(ctx->err, _("pilecon: bad value '%s' for --timeout: expected "
-			    "seconds from 1 to 86400\n"), to);
-			return EXIT_USAGE;
+	switch (job->state) {
+	case RS_CHECK:
+		job->data = rs = xcalloc(1, sizeof *rs);
+		job->free_data = free;
+		rs->timeout_s = RESYNC_WAIT_DEFAULT_S;
+		if (to != NULL) {
+			errno = 0;
+			rs->timeout_s = strtol(to, &end, 10);
+			if (*to == '\0' || *end != '\0' || errno != 0 ||
+			    rs->timeout_s < 1 || rs->timeout_s > 86400)
+				return job_fail(job, EXIT_USAGE, _("bad value '%s' for "
+				    "--timeout: expected seconds from 1 to 86400"), to);
 		}
+		job->state = RS_CONNECTED;
+		return job_connect(job);
+	case RS_CONNECTED:
+		pile_live_request(job->pile, &job->xfer);
+		job->state = RS_LIVE;
+		return job_transact(job);
+	case RS_LIVE:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		/* Say why before the pile refuses, in words a technician can
+		 * act on. */
+		if (live.link == PROTO_LINK_FORCED)
+			return job_fail(job, EXIT_REFUSED, _("cannot resync: pile %s is "
+			    "forced offline until %s; end it first with 'pilecon offline "
+			    "off'"), job->identity.serial, batch_format_time(live.forced_until));
+		if (!live.backend)
+			return job_fail(job, EXIT_REFUSED, _("cannot resync: pile %s has no "
+			    "back-end connection (link %s); check its network, then try "
+			    "again"), job->identity.serial, proto_link_str(live.link));
+		rs->before = rs->unsynced = live.unsynced;
+		if ((rc = pile_resync_start(job->pile, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if (!cmd_args_has(&job->args, "wait"))
+			return resync_result(job, rs);
+		rs->deadline_ms = mono_ms() + (uint64_t)rs->timeout_s * 1000;
+		rs->state = PROTO_RESYNC_RUNNING;
+		job_progress_start(job, _("records"), rs->before);
+		job->state = RS_WATCH;
+		/* FALLTHROUGH */
+	case RS_WATCH:
+		pile_live_request(job->pile, &job->xfer);
+		job->state = RS_WATCH_LIVE;
+		return job_transact(job);
+	case RS_WATCH_LIVE:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		rs->unsynced = live.unsynced;
+		job_progress(job, rs->before > rs->unsynced ? rs->before - rs->unsynced : 0, 0);
+		job->state = RS_WATCH_STATE;
+		return job_read(job, PROTO_A_CTL_RESYNC_STATE, 1);
+	case RS_WATCH_STATE:
+		if ((rc = job_xfer_status(job, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		rs->state = job->xfer.resp.regs[0];
+		if (rs->state == PROTO_RESYNC_FAILED || rs->state == PROTO_RESYNC_DONE ||
+		    (rs->state != PROTO_RESYNC_RUNNING && rs->unsynced == 0) ||
+		    job_cancelled(job) || mono_ms() >= rs->deadline_ms)
+			return resync_result(job, rs);
+		job->state = RS_WATCH;
+		return job_sleep(job, RESYNC_POLL_MS);
 	}
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = pile_live(pile, &live, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	/* Say why before the pile refuses, in words a technician can act on. */
-	if (live.link == PROTO_LINK_FORCED) {
-		fprintf(ctx->err, _("pilecon: cannot resync: pile %s is forced offline until %s; "
-		    "end it first with 'pilecon offline off'\n"), ctx->identity.serial,
-		    batch_format_time(live.forced_until));
-		return EXIT_REFUSED;
-	}
-	if (!live.backend) {
-		fprintf(ctx->err, _("pilecon: cannot resync: pile %s has no back-end connection "
-		    "(link %s); check its network, then try again\n"), ctx->identity.serial,
-		    proto_link_str(live.link));
-		return EXIT_REFUSED;
-	}
-	before = live.unsynced;
-	if ((rc = pile_resync_start(pile, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (!cmd_args_has(ctx->args, "wait")) {
-		if (ctx->opts.json)
-			fprintf(ctx->out, "{\"serial\":\"%s\",\"started\":true,\"unsynced\":%u}\n",
-			    ctx->identity.serial, before);
-		else
-			fprintf(ctx->out, _("pile %s: resync started, %u records unsynced "
-			    "(watch with 'pilecon resync --wait')\n"), ctx->identity.serial, before);
-		return EXIT_OK;
-	}
+	return job_fail(job, EXIT_FAILED, _("failed"));
+}
 
-	cmd_catch_signals();
-	deadline = progress_now_ms() + (uint64_t)timeout_s * 1000;
-	for (;;) {
-		if ((rc = pile_live(pile, &live, &cause)) != 0 ||
-		    (rc = pile_resync_state(pile, &state, &cause)) != 0)
-			break;
-		if (ctx->progress) {
-			fputc('\r', ctx->err);
-			fprintf(ctx->err, _("%u records unsynced  "), live.unsynced);
-			fflush(ctx->err);
-		}
-		if (state == PROTO_RESYNC_FAILED || (state != PROTO_RESYNC_RUNNING &&
-		    live.unsynced == 0) || state == PROTO_RESYNC_DONE)
-			break;
-		if (cmd_interrupted || progress_now_ms() >= deadline)
-			break;
-		poll(NULL, 0, RESYNC_POLL_MS);
-		waited = 1;
+static void
+cmd_resync_render(const struct result *r, FILE *f)
+{
+	const char	*serial = json_get_str(r->data, "serial");
+	int64_t		 before, now;
+
+	if (json_get_bool(r->data, "started")) {
+		fprintf(f, _("pile %s: resync started, %u records unsynced "
+		    "(watch with 'pilecon resync --wait')\n"), serial,
+		    (unsigned)json_get_int(r->data, "unsynced", 0));
+		return;
 	}
-	cmd_restore_signals();
-	if (ctx->progress && waited)
-		fputc('\n', ctx->err);
-	if (rc != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (ctx->opts.json)
-		fprintf(ctx->out, "{\"serial\":\"%s\",\"state\":\"%s\",\"unsynced_before\":%u,"
-		    "\"unsynced\":%u}\n", ctx->identity.serial,
-		    state == PROTO_RESYNC_DONE ? "done" : state == PROTO_RESYNC_FAILED ?
-		    "failed" : state == PROTO_RESYNC_RUNNING ? "running" : "idle", before,
-		    live.unsynced);
-	if (state == PROTO_RESYNC_FAILED) {
-		fprintf(ctx->err, _("pilecon: resync of %s failed: the back-end went away; "
-		    "%u records still unsynced\n"), ctx->identity.serial, live.unsynced);
-		return EXIT_FAILED;
-	}
-	if (cmd_interrupted || (state == PROTO_RESYNC_RUNNING && live.unsynced != 0)) {
-		fprintf(ctx->err, _("pilecon: %s: resync still running after %lds, %u records "
-		    "unsynced\n"), ctx->identity.serial, timeout_s, live.unsynced);
-		return EXIT_FAILED;
-	}
-	if (!ctx->opts.json)
-		fprintf(ctx->out, _("pile %s: resync done, %u records uploaded, %u unsynced\n"),
-		    ctx->identity.serial, before >= live.unsynced ? before - live.unsynced : 0,
-		    live.unsynced);
-	return EXIT_OK;
+	if (r->error.exit != EXIT_OK)
+		return;
+	before = json_get_int(r->data, "unsynced_before", 0);
+	now = json_get_int(r->data, "unsynced", 0);
+	fprintf(f, _("pile %s: resync done, %u records uploaded, %u unsynced\n"), serial,
+	    (unsigned)(before >= now ? before - now : 0), (unsigned)now);
 }

@@ -135,6 +135,44 @@ job_transact(struct job *job)
 }
 
 enum job_return
+job_read(struct job *job, uint16_t addr, uint16_t count)
+{
+	pile_xfer_reset(&job->xfer);
+	job->xfer.req.fc = PROTO_FC_READ_HOLDING;
+	job->xfer.req.read_addr = addr;
+	job->xfer.req.read_count = count;
+	return job_transact(job);
+}
+
+int
+job_xfer_status(struct job *job, char **cause)
+{
+	if (job->xfer.status == 0)
+		return 0;
+	if (job->xfer.status > 0)
+		return set_cause(cause, PILE_E_PROTOCOL, _("the request to "
+		    "address %u has not finished"), job->xfer.req.unit);
+	*cause = job->xfer.cause != NULL ? job->xfer.cause :
+	    xstrdup(_("failed"));
+	job->xfer.cause = NULL;
+	return job->xfer.status;
+}
+
+enum job_return
+job_connect(struct job *job)
+{
+	if (job->have_identity && job->pile != NULL)
+		return job_yield(job);
+	if (job_pile(job) == NULL)
+		return JOB_ERROR;
+	if (job->have_identity)
+		return job_yield(job);
+	pile_identity_request(job->pile, &job->xfer);
+	job->phase = PH_IDENT;
+	return JOB_WAIT;
+}
+
+enum job_return
 job_sleep(struct job *job, int ms)
 {
 	job->wake_ms = mono_ms() + (uint64_t)(ms > 0 ? ms : 0);
@@ -290,6 +328,11 @@ job_pile(struct job *job)
 		if (exit != EXIT_USAGE)
 			job->result.error.pile_rc = PILE_E_LINK;
 		return NULL;
+	}
+	if (!job->have_identity && job->pile == job->ctx->pile &&
+	    job->ctx->have_identity) {
+		job->identity = job->ctx->identity;
+		job->have_identity = 1;
 	}
 	return job->pile;
 }

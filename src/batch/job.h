@@ -131,6 +131,15 @@ int		 job_exit_code(const struct job *);
 
 /* For steps. */
 enum job_return	 job_transact(struct job *);
+/* FC 03 of count registers at addr through job_transact; on resume
+ * job_xfer_status says how it went and job->xfer.resp.regs holds them. */
+enum job_return	 job_read(struct job *, uint16_t addr, uint16_t count);
+/* 0 when job->xfer succeeded, else its PILE_E_* with *cause (moved out). */
+int		 job_xfer_status(struct job *, char **cause);
+/* Connects and identifies the pile when not done yet (for a command that
+ * checks its arguments first, without CMD_PILE); resumes when done, or
+ * JOB_ERROR at once when the port cannot be opened. */
+enum job_return	 job_connect(struct job *);
 enum job_return	 job_sleep(struct job *, int ms);
 enum job_return	 job_yield(struct job *);
 /* The job's pile, connected and identified; NULL (with result.error set)

@@ -54,8 +54,8 @@ static const struct proto_enum_value auth_values[] = {
 	{ PROTO_AUTH_ONLINE_ACCEPTED, N_("accepted online"), "accepted_online" },
 	{ PROTO_AUTH_ONLINE_REFUSED, N_("refused online"), "refused_online" },
 	{ PROTO_AUTH_OFFLINE_DISABLED, N_("offline charging disabled"), "offline_disabled" },
-	{ PROTO_AUTH_UNKNOWN_ACCEPTED, N_("unknown card accepted by policy"), "unknown_accepted" },
-	{ PROTO_AUTH_EXPIRED_ACCEPTED, N_("expired card accepted by policy"), "expired_accepted" },
+	{ PROTO_AUTH_UNKNOWN_ACCEPTED, N_("unknown card accepted by policy"), "unknown_card_accepted" },
+	{ PROTO_AUTH_EXPIRED_ACCEPTED, N_("expired card accepted by policy"), "expired_card_accepted" },
 	{ PROTO_AUTH_BUSY, N_("busy"), "busy" },
 	{ PROTO_AUTH_STORE_FULL, N_("refused: the record store is full"), "store_full" },
 };
