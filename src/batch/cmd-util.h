@@ -38,6 +38,23 @@ void	put_cell_right(FILE *f, const char *s, int width);
 int	wl_read_all(struct pile *, struct proto_wl_entry **out, size_t *n,
 	    uint32_t *version, char **cause);
 
+/* The same inside a job (job-wl.c): call wl_reader_step from a step until
+ * it returns JOB_NORMAL (all, have, version filled) or JOB_ERROR; pass its
+ * JOB_WAIT on. Zero it to start; wl_reader_free frees the entries. */
+struct wl_reader {
+	int			 phase, attempt, progress;
+	uint32_t		 before, version, total;
+	struct proto_wl_entry	*all;
+	size_t			 have, cap;
+};
+struct job;
+struct json;
+enum job_return	wl_reader_step(struct job *, struct wl_reader *);
+void		wl_reader_free(struct wl_reader *);
+/* {serial, version, count, entries: [{uid, status, expiry, holder}]} */
+struct json	*wl_entries_data(const char *serial, uint32_t version,
+		    const struct proto_wl_entry *, size_t n);
+
 /* Set by the SIGINT/SIGTERM handler the long commands install. */
 extern volatile int	cmd_interrupted;
 void	cmd_catch_signals(void);

@@ -130,6 +130,12 @@ enum job_return
 job_transact(struct job *job)
 {
 	job->xfer.req.unit = pile_addr(job->pile);
+	if (job->xfer.req.fc == 0) {
+		/* No request (a window read on a bus without FC 23): the
+		 * parse function does the blocking pair on the next turn. */
+		job->xfer.status = 0;
+		return job_yield(job);
+	}
 	job->phase = PH_XFER;
 	return JOB_WAIT;
 }

@@ -4,7 +4,7 @@
 noinst_LIBRARIES += src/batch/libbatch.a
 src_batch_libbatch_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
 src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
-	src/batch/job.h src/batch/job.c src/batch/job-batch.c src/batch/cmd.c src/batch/options.c src/batch/config.c src/batch/keys.c \
+	src/batch/job.h src/batch/job.c src/batch/job-batch.c src/batch/job-wl.c src/batch/cmd.c src/batch/options.c src/batch/config.c src/batch/keys.c \
 	src/batch/parse.c src/batch/util.c src/batch/complete.c \
 	src/batch/cmd-status.c src/batch/cmd-ports.c src/batch/cmd-scan.c \
 	src/batch/cmd-offline.c src/batch/cmd-whitelist-list.c \

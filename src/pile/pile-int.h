@@ -57,6 +57,17 @@ const char	*pile_label(const struct pile *, char *buf, size_t size);
 
 /* Runs x (req filled, the rest zero) and moves its cause to *cause. */
 int	pile_run(struct pile *, struct pile_xfer *x, char **cause);
+/* The FC 23 that writes a cursor and reads its window, for an event loop;
+ * x->req.fc stays 0 when this bus does not use FC 23 (the parse functions
+ * then read the window with the blocking pair). */
+void	pile_cursor_request(const struct pile *, struct pile_xfer *x,
+	    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
+	    uint16_t count);
+/* After pile_cursor_request's transaction: 0 with the window in regs, 1
+ * when it must be read with pile_cursor_read (no FC 23: noted for the
+ * bus), or PILE_E_* with *cause. */
+int	pile_cursor_parse(struct pile *, const struct pile_xfer *x,
+	    uint16_t count, uint16_t *regs, char **cause);
 /* FC 03 of count registers into regs. */
 int	pile_read_regs(struct pile *, uint16_t addr, uint16_t count,
 	    uint16_t *regs, char **cause);

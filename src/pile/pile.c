@@ -140,6 +140,51 @@ pile_cursor_read_fc23(struct pile *p, uint16_t cursor_addr,
 	return rc;
 }
 
+void
+pile_cursor_request(const struct pile *p, struct pile_xfer *x,
+    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
+    uint16_t count)
+{
+	uint16_t	cur[2];
+
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
+		return;
+	proto_put_u32(cur, cursor);
+	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x->req.write_addr = cursor_addr;
+	x->req.write_count = 2;
+	x->req.values[0] = cur[0];
+	x->req.values[1] = cur[1];
+	x->req.read_addr = window_addr;
+	x->req.read_count = count;
+}
+
+int
+pile_cursor_parse(struct pile *p, const struct pile_xfer *x, uint16_t count,
+    uint16_t *regs, char **cause)
+{
+	if (x->req.fc != PROTO_FC_READ_WRITE_MULTIPLE)
+		return 1;
+	if (x->status == PILE_E_EXCEPTION &&
+	    x->resp.exception == PROTO_EX_ILLEGAL_FUNCTION) {
+		/* Gateways and older firmware lack FC 23; remember it for
+		 * the whole bus and use two plain transactions. */
+		p->bus->fc23_refused = 1;
+		return 1;
+	}
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("failed"));
+	if (x->status != 0 || x->resp.nregs != count)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for a window of %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)count);
+	memcpy(regs, x->resp.regs, count * sizeof *regs);
+	return 0;
+}
+
 int
 pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
     uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause)

@@ -120,6 +120,15 @@ int	pile_wl_status(struct pile *, struct pile_wl_status *, char **cause);
 /* Entries from index (UID order); returns how many (0..4) were read. */
 int	pile_wl_read(struct pile *, uint32_t index, struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES],
 	    char **cause);
+/* The same for an event loop: the request (FC 23 when the bus uses it)
+ * and the decoding of its answer, which falls back to the blocking pair of
+ * transactions on a bus without FC 23. */
+void	pile_wl_status_request(const struct pile *, struct pile_xfer *x);
+int	pile_wl_status_parse(const struct pile_xfer *x, struct pile_wl_status *,
+	    char **cause);
+void	pile_wl_read_request(const struct pile *, struct pile_xfer *x, uint32_t index);
+int	pile_wl_read_parse(struct pile *, const struct pile_xfer *x, uint32_t index,
+	    struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES], char **cause);
 /* One command with 0..4 entries; new_version 0 lets the pile add one. A
  * refused command returns PILE_E_REFUSED with the result in words. */
 int	pile_wl_command(struct pile *, unsigned cmd, uint32_t new_version,
@@ -132,5 +141,11 @@ int	pile_wl_command(struct pile *, unsigned cmd, uint32_t new_version,
  * is verified (PILE_E_PROTOCOL names the bad sequence number). */
 int	pile_records_read(struct pile *, uint32_t seq,
 	    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause);
+/* The same for an event loop (see pile_wl_read_request). */
+void	pile_records_read_request(const struct pile *, struct pile_xfer *x,
+	    uint32_t seq);
+int	pile_records_read_parse(struct pile *, const struct pile_xfer *x,
+	    uint32_t seq, struct proto_record out[PROTO_REC_WINDOW_RECORDS],
+	    char **cause);
 
 #endif

@@ -110,3 +110,43 @@ pile_records_read(struct pile *p, uint32_t seq,
 		free(err);
 	return PILE_E_PROTOCOL;
 }
+
+void
+pile_records_read_request(const struct pile *p, struct pile_xfer *x,
+    uint32_t seq)
+{
+	pile_cursor_request(p, x, PROTO_A_REC_CURSOR, seq, PROTO_A_REC_WINDOW,
+	    PROTO_N_REC_WINDOW);
+}
+
+int
+pile_records_read_parse(struct pile *p, const struct pile_xfer *x,
+    uint32_t seq, struct proto_record out[PROTO_REC_WINDOW_RECORDS],
+    char **cause)
+{
+	uint16_t	 regs[PROTO_N_REC_WINDOW];
+	char		*err = NULL;
+	int		 rc, count = 0;
+
+	if (!p->has_serial)	/* messages name the pile by serial */
+		return pile_records_read(p, seq, out, cause);
+	rc = pile_cursor_parse(p, x, PROTO_N_REC_WINDOW, regs, cause);
+	if (rc == 1)
+		return pile_records_read(p, seq, out, cause);
+	if (rc < 0)
+		return rc;
+	rc = pile_records_decode(p, seq, regs, out, &count, &err);
+	if (rc == 0)
+		return count;
+	if (rc < 0) {
+		if (cause != NULL)
+			*cause = err;
+		else
+			free(err);
+		return rc;
+	}
+	/* A record failed its CRC-32 although the Modbus CRC passed: read
+	 * the window again the blocking way, which tries twice. */
+	free(err);
+	return pile_records_read(p, seq, out, cause);
+}

@@ -28,6 +28,15 @@ pile_wl_cmd_str(unsigned cmd)
 	return _("unknown command");
 }
 
+static void
+pile_wl_status_decode(const uint16_t *regs, struct pile_wl_status *st)
+{
+	st->result = regs[PILE_WL(WL_RESULT)];
+	st->version = proto_get_u32(&regs[PILE_WL(WL_VERSION)]);
+	st->count = proto_get_u32(&regs[PILE_WL(WL_COUNT)]);
+	st->digest = proto_get_u32(&regs[PILE_WL(WL_DIGEST)]);
+}
+
 int
 pile_wl_status(struct pile *p, struct pile_wl_status *st, char **cause)
 {
@@ -38,27 +47,42 @@ pile_wl_status(struct pile *p, struct pile_wl_status *st, char **cause)
 	    cause);
 	if (rc < 0)
 		return rc;
-	st->result = regs[PILE_WL(WL_RESULT)];
-	st->version = proto_get_u32(&regs[PILE_WL(WL_VERSION)]);
-	st->count = proto_get_u32(&regs[PILE_WL(WL_COUNT)]);
-	st->digest = proto_get_u32(&regs[PILE_WL(WL_DIGEST)]);
+	pile_wl_status_decode(regs, st);
 	return 0;
 }
 
+void
+pile_wl_status_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_A_WL_RESULT;
+	x->req.read_count = PILE_WL_STATUS_COUNT;
+}
+
 int
-pile_wl_read(struct pile *p, uint32_t index,
+pile_wl_status_parse(const struct pile_xfer *x, struct pile_wl_status *st,
+    char **cause)
+{
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("failed"));
+	if (x->status != 0 || x->resp.nregs != PILE_WL_STATUS_COUNT)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for a window of %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PILE_WL_STATUS_COUNT);
+	pile_wl_status_decode(x->resp.regs, st);
+	return 0;
+}
+
+static int
+pile_wl_window_decode(struct pile *p, uint32_t index, const uint16_t *regs,
     struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES], char **cause)
 {
-	uint16_t	regs[PROTO_N_WL_WINDOW];
 	char		label[64];
-	unsigned	count, i;
-	int		rc;
+	unsigned	count = regs[0], i;
 
-	rc = pile_cursor_read(p, PROTO_A_WL_CURSOR, index, PROTO_A_WL_WINDOW,
-	    PROTO_N_WL_WINDOW, regs, cause);
-	if (rc < 0)
-		return rc;
-	count = regs[0];
 	if (count > PROTO_WL_WINDOW_ENTRIES)
 		return set_cause(cause, PILE_E_PROTOCOL, _("%s says its "
 		    "whitelist window holds %u entries (at most %d)"),
@@ -73,6 +97,43 @@ pile_wl_read(struct pile *p, uint32_t index,
 			    pile_label(p, label, sizeof label));
 	}
 	return (int)count;
+}
+
+int
+pile_wl_read(struct pile *p, uint32_t index,
+    struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES], char **cause)
+{
+	uint16_t	regs[PROTO_N_WL_WINDOW];
+	int		rc;
+
+	rc = pile_cursor_read(p, PROTO_A_WL_CURSOR, index, PROTO_A_WL_WINDOW,
+	    PROTO_N_WL_WINDOW, regs, cause);
+	if (rc < 0)
+		return rc;
+	return pile_wl_window_decode(p, index, regs, out, cause);
+}
+
+void
+pile_wl_read_request(const struct pile *p, struct pile_xfer *x,
+    uint32_t index)
+{
+	pile_cursor_request(p, x, PROTO_A_WL_CURSOR, index, PROTO_A_WL_WINDOW,
+	    PROTO_N_WL_WINDOW);
+}
+
+int
+pile_wl_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t index,
+    struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES], char **cause)
+{
+	uint16_t	regs[PROTO_N_WL_WINDOW];
+	int		rc;
+
+	rc = pile_cursor_parse(p, x, PROTO_N_WL_WINDOW, regs, cause);
+	if (rc == 1)
+		return pile_wl_read(p, index, out, cause);
+	if (rc < 0)
+		return rc;
+	return pile_wl_window_decode(p, index, regs, out, cause);
 }
 
 static int
