@@ -32,7 +32,7 @@ s() { jget "$1" <"$tmp/st1.json"; }
 is "$(p identity.serial)" "$(s serial)" "serial_matches_pilecon_status"
 is "$(p identity.serial)|$(p identity.vendor)|$(p identity.model)|$(p identity.firmware)|$(p identity.device_id)" \
     "SIM-0001|pilecon|pilesim-ac22|sim-1.0|PILE-SIM-0001" "identity_strings_are_the_published_sim_identity"
-is "$(p identity.protocol)" 256 "protocol_version_is_1_0"
+is "$(( $(p identity.protocol) / 256 ))" 1 "protocol_major_version_is_1"
 is "$(p fc04_identity_same)" true "fc04_reads_the_same_identity_as_fc03"
 is "$(p live.link)" "$(link_num "$(s link)")" "link_state_matches_pilecon"
 is "$(p live.unsynced)" "$(s unsynced)" "unsynced_matches_pilecon"

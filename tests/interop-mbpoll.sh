@@ -54,7 +54,7 @@ tap $? "pilecon_status_answers_for_pile_1"
 # ---- identity block, FC 03 and FC 04 -----------------------------------
 mb_read "$tmp/id" 4 0x0000 54
 tap $? "mbpoll_reads_the_54_register_identity_block_with_fc03"
-is "$(r "$tmp/id" 0x0000)" 256 "identity_protocol_version_is_1_0"
+is "$(( $(r "$tmp/id" 0x0000) / 256 ))" 1 "identity_protocol_major_version_is_1"
 is "$(str "$tmp/id" 0x0012 8)" "$(jget serial <"$tmp/st0.json")" \
     "serial_decoded_from_registers_matches_pilecon_status"
 is "$(str "$tmp/id" 0x0012 8)" "SIM-0001" "serial_of_address_1_is_sim_0001"

@@ -87,7 +87,7 @@ def main():
     rr = client.read_holding_registers(ID_ADDR, ID_COUNT, **unit)
     tap(not rr.isError() and len(rr.registers) == ID_COUNT, "fc03_reads_the_identity_block")
     ident = rr.registers if not rr.isError() else [0] * ID_COUNT
-    is_(ident[0], 0x0100, "protocol_version_is_1_0")
+    is_(ident[0] >> 8, 1, "protocol_major_version_is_1")
     is_(text(ident, 0x12, 8), st0.get("serial"), "serial_matches_pilecon_status")
     is_(text(ident, 0x22, 16), "PILE-SIM-%04d" % a.addr, "device_id_is_the_qr_content")
     rr4 = client.read_input_registers(ID_ADDR, ID_COUNT, **unit)

@@ -64,8 +64,12 @@ main(void)
 	is_int(PROTO_N_STAGE_ENTRIES, PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS,
 	    "a staging chunk holds 4 entries");
 	is_int(PROTO_N_STAGE_MISSING * 16, 1024, "stage.missing covers 1024 chunks");
-	is_int(PROTO_N_WL_BUCKET_WINDOW, 2 + PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS,
-	    "bucket window holds two counts and 4 entries");
+	is_int(PROTO_N_WL_BUCKET_INDEX + PROTO_N_WL_BUCKET_LIST, 1 + PROTO_BUCKET_LIST_MAX,
+	    "a bucket window read writes the index and 8 buckets");
+	ok(PROTO_N_WL_BUCKET_INDEX + PROTO_N_WL_BUCKET_LIST <= PROTO_RW_WRITE_MAX &&
+	    PROTO_N_WL_BUCKET_WINDOW <= PROTO_READ_MAX, "and is one FC 23");
+	ok(PROTO_N_WL_BUCKET_WINDOW >= 2 + 10 * PROTO_BUCKET_ITEM_REGS,
+	    "a bucket window holds a bucket of 10 entries whole");
 	ok(PROTO_N_WL_BUCKET_DIGESTS <= PROTO_READ_MAX, "a digest window is one read");
 	ok(proto_reg_by_name("live.energy_wh") != NULL &&
 	    proto_reg_by_name("live.energy_wh")->addr == PROTO_A_LIVE_ENERGY,

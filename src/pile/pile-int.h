@@ -13,7 +13,7 @@
 #define PILE_TIMEOUT_MS		1000
 /* After a broadcast (unit 0) nobody answers; Modbus over serial line V1.02
  * §2.4.1 gives slaves a "turnaround delay" to act on it (100 to 200 ms). */
-#define PILE_TURNAROUND_MS	100
+#define PILE_TURNAROUND_MS	PROTO_TURNAROUND_MS
 /* After a garbled or missing reply, the line must have been silent this long
  * before a retry: the slave may still be sending, or a late answer may be
  * on its way through an adapter's buffers. */

@@ -12,7 +12,13 @@
 uint16_t
 proto_crc16(const uint8_t *buf, size_t len)
 {
-	uint16_t	crc = 0xFFFF;
+	return proto_crc16_update(0xFFFF, buf, len);
+}
+
+/* crc: 0xFFFF to start, or what the previous call returned. */
+uint16_t
+proto_crc16_update(uint16_t crc, const uint8_t *buf, size_t len)
+{
 	size_t		i;
 	int		bit;
 

@@ -3,7 +3,8 @@ noinst_LIBRARIES += src/proto/libproto.a
 src_proto_libproto_a_SOURCES = src/proto/proto.h src/proto/regmap.h \
 	src/proto/regmap.c src/proto/crc.c src/proto/frame.c \
 	src/proto/names.c src/proto/blocks.c src/proto/record.c \
-	src/proto/whitelist.c src/proto/tariff.c src/proto/auth.c
+	src/proto/whitelist.c src/proto/tariff.c src/proto/auth.c \
+	src/proto/staging.c
 
 # The protocol man page and the machine-readable map are generated from the
 # register map by regmap-doc and committed; tests/regmap-doc.sh fails when

@@ -90,6 +90,8 @@ void		proto_put_bytes(uint16_t *regs, size_t nbytes, const uint8_t *src);
 
 /* Modbus CRC-16 (poly 0xA001 reflected, init 0xFFFF); sent low byte first. */
 uint16_t	proto_crc16(const uint8_t *buf, size_t len);
+/* The same over pieces: start with 0xFFFF (bucket digests, bucket checks). */
+uint16_t	proto_crc16_update(uint16_t crc, const uint8_t *buf, size_t len);
 /* CRC-32 (IEEE 802.3, the zlib one). */
 uint32_t	proto_crc32(const uint8_t *buf, size_t len);
 uint32_t	proto_crc32_update(uint32_t crc, const uint8_t *buf, size_t len);
@@ -371,6 +373,54 @@ struct proto_wl_entry {
 void	proto_wl_entry_encode(const struct proto_wl_entry *, uint16_t regs[PROTO_WL_ENTRY_REGS]);
 /* -1 when the entry is impossible (empty or non-hex uid, bad status). */
 int	proto_wl_entry_decode(const uint16_t regs[PROTO_WL_ENTRY_REGS], struct proto_wl_entry *);
+/* The 58 bytes of an entry as on the wire: what the digests cover. */
+#define PROTO_WL_ENTRY_BYTES	(2 * PROTO_WL_ENTRY_REGS)
+void	proto_wl_entry_wire(const struct proto_wl_entry *, uint8_t out[PROTO_WL_ENTRY_BYTES]);
+
+/* ---- broadcast staging and bucket digests (1.1; regmap.h says how) ------ */
+
+#define PROTO_STAGE_CHUNK_REGS	(PROTO_A_STAGE_ENTRIES + PROTO_N_STAGE_ENTRIES - PROTO_A_STAGE_TRANSFER)
+#define PROTO_STAGE_COMMIT_REGS	(PROTO_A_STAGE_COMMIT_RESULT - PROTO_A_STAGE_COMMIT_TRANSFER)
+#define PROTO_STAGE_MISSING_BITS	(16 * PROTO_N_STAGE_MISSING)
+#define PROTO_BUCKET_LIST_MAX	PROTO_N_WL_BUCKET_LIST
+#define PROTO_BUCKET_ITEM_REGS	11	/* UID (10) | CRC-16 of the entry (1) */
+#define PROTO_BUCKET_NONE	0xFFFF	/* ends whitelist.bucket_list */
+/* Turnaround delay after a broadcast (Modbus over serial line V1.02 §2.4.1):
+ * what slaves get to act on it, in ms after the frame's t3.5; a staging
+ * chunk is a copy into RAM, so a STAGING pile takes them much closer. */
+#define PROTO_TURNAROUND_MS		100
+#define PROTO_STAGE_TURNAROUND_MS	2
+
+/* Bucket of a UID (upper-case hex): low 12 bits of the CRC-32 of its text. */
+unsigned	proto_wl_bucket(const char *uid);
+/* CRC-16/MODBUS of one entry's wire bytes: its check in the bucket window. */
+uint16_t	proto_wl_entry_check(const struct proto_wl_entry *);
+
+/* A chunk as written to the staging block: transfer, index, total, count,
+ * n entries, the rest zero; PROTO_STAGE_CHUNK_REGS registers. */
+void	proto_stage_chunk_encode(uint16_t transfer, uint16_t index, uint16_t total,
+	    const struct proto_wl_entry *, unsigned n, uint16_t *regs);
+
+struct proto_bucket_item {
+	uint16_t	bucket;
+	char		uid[PROTO_UID_MAX + 1];
+	uint16_t	check;
+};
+struct proto_bucket_part {
+	uint16_t	bucket;
+	uint16_t	total;		/* entries in the bucket */
+	uint16_t	first;		/* index of the first entry given */
+	uint16_t	given;		/* entries given in this window */
+};
+/* Decodes a bucket window read after writing index and list (nlist
+ * buckets): parts[] (up to nlist) and items[] (up to
+ * PROTO_N_WL_BUCKET_WINDOW / PROTO_BUCKET_ITEM_REGS). Returns the number of
+ * parts, or -1 when the window breaks the layout. */
+#define PROTO_BUCKET_ITEMS_MAX	(PROTO_N_WL_BUCKET_WINDOW / PROTO_BUCKET_ITEM_REGS)
+int	proto_bucket_window_decode(const uint16_t *regs, unsigned index,
+	    const uint16_t *list, unsigned nlist, struct proto_bucket_part *parts,
+	    struct proto_bucket_item *items, unsigned *nitems);
+
 /* Normalises a UID typed by a person ("04:a2:..", "04a2 ...") to upper-case
  * hex in out; -1 unless it is 4..10 bytes of hex. */
 int	proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1]);

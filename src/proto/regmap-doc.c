@@ -350,6 +350,7 @@ static const enum proto_enum_id	man_enum_order[] = {
 	PROTO_ENUM_STOP, PROTO_ENUM_LINK, PROTO_ENUM_CARD_STATE,
 	PROTO_ENUM_CP, PROTO_ENUM_SOURCE, PROTO_ENUM_PERIOD,
 	PROTO_ENUM_POLICY, PROTO_ENUM_RESYNC,
+	PROTO_ENUM_COMMIT_RESULT,
 };
 
 static void
@@ -536,6 +537,94 @@ man_exceptions(void)
 	    "Modbus over Serial Line Specification and Implementation Guide V1.02.\n");
 }
 
+/* Protocol 1.1: broadcast staging and bucket digests (cap STAGING, BUCKETS). */
+static void
+man_staging(void)
+{
+	printf(".SH BROADCAST STAGING\n"
+	    "A pile with capability bit 10 (STAGING) takes a new whitelist as\n"
+	    "chunks written with FC 16 to\n.BR staging.transfer ,\n"
+	    "usually to address 0, the Modbus broadcast every pile on the bus\n"
+	    "receives and none answers.\n"
+	    "A chunk is transfer id, chunk index (0..total\\-1), chunk total, entry\n"
+	    "count (0..4) and up to 4 entries as in WHITELIST ENTRY: %d registers.\n"
+	    "A chunk with a new transfer id empties the staging area first.\n"
+	    "Staging needs no session and changes no list: the list in force stays\n"
+	    "until a commit, and a pile that loses power loses its staging area,\n"
+	    "never its list.\n"
+	    ".PP\n"
+	    "After a broadcast nobody answers, so the master keeps a turnaround\n"
+	    "delay before its next frame (Modbus over serial line V1.02 \\(sc2.4.1)\n"
+	    "for the slaves to act on it.\n"
+	    "A staging chunk is a copy into RAM, so a STAGING pile takes chunks\n"
+	    "%d ms apart (after the t3.5 that ends a frame); pilecon keeps %d ms\n"
+	    "after other broadcasts.\n"
+	    ".PP\n"
+	    "Then, per pile, in its own authenticated session, the master writes\n"
+	    "the commit block whole (through\n.B session.envelope\n"
+	    "on a pile with WRITE_MAC): transfer id, the version the list gets\n"
+	    "(0: the pile adds one), the entry count and the SHA\\-256 of all staged\n"
+	    "entries in chunk order, 58 wire bytes each.\n"
+	    "The pile replaces its whitelist with the staged list only when every\n"
+	    "chunk is there, the count and digest match and every entry is valid\n"
+	    "and unique by UID; a normal answer means it did.\n"
+	    "Otherwise it answers exception 03 (04 when the list exceeds\n"
+	    ".BR identity.whitelist_capacity )\n"
+	    "and\n.B stage.commit_result\n"
+	    "says why (see COMMIT RESULTS).\n"
+	    "A repeated commit of the same transfer applies the same list again.\n"
+	    ".PP\n"
+	    ".B stage.chunks_received\n"
+	    "counts the distinct chunks held;\n"
+	    ".B stage.missing\n"
+	    "is a bitmap of 1024 chunks from\n.BR stage.missing_cursor :\n"
+	    "bit i of register j is set when chunk cursor + 16 j + i is missing.\n"
+	    "One FC 23 writes the cursor and reads the bitmap.\n"
+	    "The master re-sends what is missing (to the pile's own address, which\n"
+	    "answers, or again to all when several piles miss the same chunk) and\n"
+	    "commits again.\n",
+	    PROTO_STAGE_CHUNK_REGS, PROTO_STAGE_TURNAROUND_MS, PROTO_TURNAROUND_MS);
+	printf(".SH BUCKET DIGESTS\n"
+	    "A pile with capability bit 11 (BUCKETS) lets a master find where its\n"
+	    "list differs from the one wanted without reading it whole.\n"
+	    "An entry's bucket is the low 12 bits of the CRC\\-32 of its UID (the\n"
+	    "upper\\-case hex text): %d buckets.\n"
+	    "A bucket's digest is the CRC\\-16/MODBUS (initial value 0xFFFF) over\n"
+	    "its entries in UID order, 58 wire bytes each; an empty bucket reads\n"
+	    "0xFFFF.\n"
+	    "One FC 23 writes\n.B whitelist.bucket_digest_cursor\n"
+	    "and reads %d digests from it, so all of them take %d reads.\n"
+	    ".PP\n"
+	    "The master compares them with the digests of the list it wants, then\n"
+	    "reads only the buckets that differ through the bucket window: one\n"
+	    "FC 23 writes\n.B whitelist.bucket_index\n"
+	    "and\n.B whitelist.bucket_list\n"
+	    "(up to %d buckets, 0xFFFF ends the list) and reads\n"
+	    ".BR whitelist.bucket_window .\n"
+	    "For each listed bucket in order the window holds its entry count, the\n"
+	    "number of entries given here, then each entry as its UID (10\n"
+	    "registers, as in WHITELIST ENTRY) and the CRC\\-16/MODBUS of its 58\n"
+	    "wire bytes (1 register).\n"
+	    "The first listed bucket starts at\n.BR whitelist.bucket_index ,\n"
+	    "the others at 0.\n"
+	    "A bucket whose entries do not all fit gets as many as fit and ends\n"
+	    "the window; a bucket whose two counts do not fit is left out; the\n"
+	    "rest reads 0.\n"
+	    "The master holds the entries it wants, so a UID and a check tell\n"
+	    "added, removed and changed entries apart; it writes the changes and\n"
+	    "checks\n.B whitelist.digest\n"
+	    "at the end.\n"
+	    ".PP\n"
+	    "Why entries are given as UID and check: repairing 100 differences on\n"
+	    "a 10,000\\-card list reads all digests (0.9 s at 115200 baud) and\n"
+	    "about 100 buckets of 3.4 entries; as whole 58\\-byte entries, 4 to a\n"
+	    "window, that alone is 2.5 s of line time, as 22 bytes each, several\n"
+	    "buckets to a window, 0.9 s.\n",
+	    PROTO_WL_BUCKETS, PROTO_N_WL_BUCKET_DIGESTS,
+	    (PROTO_WL_BUCKETS + PROTO_N_WL_BUCKET_DIGESTS - 1) / PROTO_N_WL_BUCKET_DIGESTS,
+	    PROTO_BUCKET_LIST_MAX);
+}
+
 static void
 man(void)
 {
@@ -548,6 +637,7 @@ man(void)
 	man_layouts();
 	man_transactions();
 	man_auth();
+	man_staging();
 	man_exceptions();
 }
 

@@ -346,6 +346,24 @@ bus_exception(struct bus *b, uint8_t unit, uint8_t fc, uint8_t ex, uint64_t now_
 		bus_reply(b, buf, (size_t)n, now_us);
 }
 
+/* Address 0: every pile on the wire hears the frame, unless the line loses
+ * it for all or a pile's own receiver misses it; nobody answers (Modbus over
+ * serial line V1.02 §2.1). */
+static void
+bus_broadcast(struct bus *b, const struct proto_request *req, uint64_t now_us)
+{
+	uint8_t	hears[256];
+	int	i;
+
+	b->stats.unanswered++;
+	if (line_drop_broadcast(b->line))
+		return;
+	memset(hears, 0, sizeof hears);
+	for (i = 1; i <= b->npiles; i++)
+		hears[i] = !line_drop_at(b->line, (unsigned)i);
+	sim_world_broadcast(b->world, req, hears, now_us / 1000);
+}
+
 static void
 bus_request(struct bus *b, const struct proto_request *req, uint64_t now_us)
 {
@@ -360,7 +378,13 @@ bus_request(struct bus *b, const struct proto_request *req, uint64_t now_us)
 	}
 	if (line_drop_request(b->line))
 		return;
-	if (req->unit != 0 && b->line->busy[req->unit]) {
+	if (req->unit == 0) {
+		bus_broadcast(b, req, now_us);
+		return;
+	}
+	if (line_drop_at(b->line, req->unit))
+		return;
+	if (b->line->busy[req->unit]) {
 		b->line->busy_replies++;
 		bus_exception(b, req->unit, req->fc, PROTO_EX_BUSY, now_us);
 		return;

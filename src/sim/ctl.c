@@ -79,6 +79,12 @@ pile_arg(struct sim_world *w, const char *s, FILE *out)
 	return sim_world_pile(w, (int)addr);
 }
 
+struct sim_pile *
+sim_ctl_pile(struct sim_world *w, const char *s, FILE *out)
+{
+	return pile_arg(w, s, out);
+}
+
 /* Tokens for JSON: stable, unlike the translated words for people. */
 static const char *
 token(const char *const *names, size_t n, unsigned v)
@@ -581,6 +587,12 @@ static const struct ctl_entry ctl_table[] = {
 	{ "settings", N_("settings ADDR [unknown-card accept|refuse] "
 	  "[expired-card accept|refuse] [offline-charging on|off]"),
 	  N_("offline authorization policies"), ctl_settings },
+	{ "mains", N_("mains ADDR off|on"),
+	  N_("cut or restore the pile's power: off, it hears nothing and loses "
+	  "its staging area; its whitelist stays"), sim_ctl_mains },
+	{ "stage", N_("stage ADDR [--json]"),
+	  N_("the pile's staging area: transfer, chunks received and missing"),
+	  sim_ctl_stage },
 	{ "help", N_("help"), N_("this list"), ctl_help },
 };
 

@@ -25,6 +25,13 @@ int	 sim_ctl_json_flag(int argc, char **argv, int at, FILE *, int *json);
 void	 sim_ctl_print_record(FILE *, const char *serial, const struct proto_record *,
 	    int synced);
 
+/* The pile at the address in s, or NULL after printing why. */
+struct sim_pile *sim_ctl_pile(struct sim_world *, const char *s, FILE *);
+
+/* ctl-stage.c: power and the staging area (protocol 1.1) */
+int	 sim_ctl_mains(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
+int	 sim_ctl_stage(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
+
 /* ctl-cloud.c: the commands of the emulated cloud */
 int	 sim_ctl_tariff(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_app_order(struct sim_world *, int, char **, FILE *, uint64_t now_ms);

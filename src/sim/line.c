@@ -87,6 +87,25 @@ line_drop_reply(struct line *l)
 	return 1;
 }
 
+int
+line_drop_broadcast(struct line *l)
+{
+	l->broadcasts++;
+	if (!line_chance(l, l->drop_broadcast))
+		return 0;
+	l->dropped_broadcasts++;
+	return 1;
+}
+
+int
+line_drop_at(struct line *l, unsigned addr)
+{
+	if (addr >= nitems(l->drop_pile) || !line_chance(l, l->drop_pile[addr]))
+		return 0;
+	l->missed[addr]++;
+	return 1;
+}
+
 /* Flips each bit with probability ber. One draw per bit, so the damage
  * does not depend on how the terminal split the bytes into reads. */
 static unsigned
@@ -160,6 +179,21 @@ line_parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
+int
+line_parse_pile_rate(const char *s, unsigned *addr, double *rate)
+{
+	const char	*colon = strchr(s, ':');
+	char		 num[8];
+
+	if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof num)
+		return -1;
+	memcpy(num, s, (size_t)(colon - s));
+	num[colon - s] = '\0';
+	if (line_parse_uint(num, 247, addr) != 0 || *addr < 1)
+		return -1;
+	return line_parse_rate(colon + 1, rate);
+}
+
 static void
 line_show(const struct line *l, const struct bus_stats *st, FILE *out,
     uint64_t now_us)
@@ -184,6 +218,11 @@ line_show(const struct line *l, const struct bus_stats *st, FILE *out,
 		}
 	}
 	fprintf(out, "%s\n", any ? "" : " none");
+	fprintf(out, "drop_broadcast %g\n", l->drop_broadcast);
+	for (i = 1; i < nitems(l->drop_pile); i++)
+		if (l->drop_pile[i] > 0 || l->missed[i] > 0)
+			fprintf(out, "drop_pile  %zu %g (missed %" PRIu64 " frames)\n",
+			    i, l->drop_pile[i], l->missed[i]);
 	fprintf(out, "seed       %" PRIu64 "\n", l->seed);
 	if (st != NULL) {
 		fprintf(out, "requests   %" PRIu64 "\n", st->requests);
@@ -201,13 +240,16 @@ line_show(const struct line *l, const struct bus_stats *st, FILE *out,
 	    l->corrupted_frames, l->flipped_bits);
 	fprintf(out, "pulled_frames %" PRIu64 "\n", l->pulled_frames);
 	fprintf(out, "busy_replies %" PRIu64 "\n", l->busy_replies);
+	fprintf(out, "broadcasts %" PRIu64 "\n", l->broadcasts);
+	fprintf(out, "dropped_broadcasts %" PRIu64 "\n", l->dropped_broadcasts);
 }
 
 static int
 line_usage(FILE *out)
 {
 	fprintf(out, "%s", _("usage: line ber RATE | drop RATE | truncate RATE | "
-	    "latency MS | pull SECONDS | busy ADDR on|off | off | show\n"));
+	    "latency MS | pull SECONDS | busy ADDR on|off | drop-broadcast RATE | "
+	    "drop-pile ADDR RATE | off | show\n"));
 	return 2;
 }
 
@@ -225,15 +267,44 @@ line_ctl(struct line *l, const struct bus_stats *st, int npiles, int argc,
 	}
 	what = argv[1];
 	if (strcmp(what, "off") == 0 && argc == 2) {
-		l->ber = l->drop = l->truncate = 0;
+		l->ber = l->drop = l->truncate = l->drop_broadcast = 0;
+		memset(l->drop_pile, 0, sizeof l->drop_pile);
 		l->latency_ms = 0;
 		l->pulled_until_us = 0;
 		memset(l->busy, 0, sizeof l->busy);
 		fprintf(out, "%s", _("line clean: no faults, no added latency\n"));
 		return 0;
 	}
+	if (strcmp(what, "drop-pile") == 0) {
+		if (argc != 4)
+			return line_usage(out);
+		if (line_parse_uint(argv[2], 247, &n) != 0 || n < 1 ||
+		    (int)n > npiles) {
+			fprintf(out, _("no pile at address '%s': this bus has "
+			    "addresses 1 to %d\n"), argv[2], npiles);
+			return 1;
+		}
+		if (line_parse_rate(argv[3], &rate) != 0) {
+			fprintf(out, _("invalid rate '%s' for 'line %s': give a "
+			    "probability from 0 to 1 (e.g. 1e-4)\n"), argv[3], what);
+			return 2;
+		}
+		l->drop_pile[n] = rate;
+		fprintf(out, "drop-pile %u %g\n", n, rate);
+		return 0;
+	}
 	if (argc != 3 && strcmp(what, "busy") != 0)
 		return line_usage(out);
+	if (strcmp(what, "drop-broadcast") == 0) {
+		if (line_parse_rate(argv[2], &rate) != 0) {
+			fprintf(out, _("invalid rate '%s' for 'line %s': give a "
+			    "probability from 0 to 1 (e.g. 1e-4)\n"), argv[2], what);
+			return 2;
+		}
+		l->drop_broadcast = rate;
+		fprintf(out, "drop-broadcast %g\n", rate);
+		return 0;
+	}
 	if (strcmp(what, "ber") == 0 || strcmp(what, "drop") == 0 ||
 	    strcmp(what, "truncate") == 0) {
 		if (line_parse_rate(argv[2], &rate) != 0) {

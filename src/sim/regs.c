@@ -35,6 +35,10 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	snprintf(id.serial, sizeof id.serial, "%s", p->serial);
 	snprintf(id.firmware, sizeof id.firmware, "sim-1.0");
 	snprintf(id.device_id, sizeof id.device_id, "%s", p->device_id);
+	id.caps |= sim_stage_caps(p);
+	if (id.caps & ~(PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
+	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH))
+		id.protocol = PROTO_VERSION_1_1;
 	id.wl_capacity = p->wl.capacity;
 	id.rec_capacity = SIM_REC_CAPACITY;
 	proto_identity_encode(&id, regs);
@@ -143,6 +147,18 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 		break;
 	case PROTO_A_REC_CURSOR:
 		records_image(p, regs);
+		break;
+	case PROTO_A_STAGE_STATE_TRANSFER:
+		sim_stage_status_image(p, regs);
+		break;
+	case PROTO_A_STAGE_COMMIT_TRANSFER:
+		sim_stage_commit_image(p, regs);
+		break;
+	case PROTO_A_WL_BUCKET_DIGEST_CURSOR:
+		sim_stage_digest_image(p, regs);
+		break;
+	case PROTO_A_WL_BUCKET_INDEX:
+		sim_stage_bucket_image(p, regs);
 		break;
 	}
 }
@@ -352,6 +368,22 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 	case PROTO_A_REC_CURSOR:
 		p->rec_cursor = proto_get_u32(img);
 		break;
+	case PROTO_A_STAGE_TRANSFER:
+		rc = sim_stage_chunk(p, addr, count, img);
+		break;
+	case PROTO_A_STAGE_STATE_TRANSFER:
+		p->stage.missing_cursor = img[PROTO_A_STAGE_MISSING_CURSOR -
+		    PROTO_A_STAGE_STATE_TRANSFER];
+		break;
+	case PROTO_A_STAGE_COMMIT_TRANSFER:
+		rc = sim_stage_commit(p, addr, count, img);
+		break;
+	case PROTO_A_WL_BUCKET_DIGEST_CURSOR:
+		p->bucket_digest_cursor = img[0];
+		break;
+	case PROTO_A_WL_BUCKET_INDEX:
+		rc = sim_stage_bucket_select(p, img);
+		break;
 	default:
 		return PROTO_EX_ILLEGAL_ADDRESS;
 	}
@@ -369,7 +401,8 @@ sim_world_modbus(struct sim_world *w, const struct proto_request *req,
 	struct sim_pile	*p;
 	int		 ex = 0;
 
-	if (req->unit == 0 || (p = sim_world_pile(w, req->unit)) == NULL)
+	if (req->unit == 0 || (p = sim_world_pile(w, req->unit)) == NULL ||
+	    p->mains_off)
 		return -1;
 	sim_world_sync(w, now_ms);
 	memset(resp, 0, sizeof *resp);
@@ -409,4 +442,37 @@ sim_world_modbus(struct sim_world *w, const struct proto_request *req,
 	}
 	sim_pile_save(p, now_ms, 0);
 	return 0;
+}
+
+/*
+ * A broadcast (address 0) reaches every pile that hears it (hears[addr] set;
+ * the line decides who missed it), and nobody answers. Only writes, and only
+ * of open (RW) registers: a broadcast cannot ride on anyone's session.
+ * Returns how many piles took it.
+ */
+int
+sim_world_broadcast(struct sim_world *w, const struct proto_request *req,
+    const uint8_t *hears, uint64_t now_ms)
+{
+	const struct proto_reg	*r;
+	struct sim_pile		*p;
+	uint16_t		 a, count;
+	int			 i, took = 0;
+
+	count = req->fc == PROTO_FC_WRITE_SINGLE ? 1 : req->write_count;
+	if (req->fc != PROTO_FC_WRITE_SINGLE && req->fc != PROTO_FC_WRITE_MULTIPLE)
+		return 0;
+	for (a = req->write_addr; a < req->write_addr + count; a++)
+		if ((r = proto_reg_at(a)) == NULL || r->access != PROTO_RW)
+			return 0;
+	sim_world_sync(w, now_ms);
+	for (i = 1; i <= w->npiles; i++) {
+		p = sim_world_pile(w, i);
+		if (p->mains_off || (hears != NULL && !hears[i]))
+			continue;
+		if (do_write(p, req->write_addr, count, req->values, now_ms) == 0)
+			took++;
+		sim_pile_save(p, now_ms, 0);
+	}
+	return took;
 }

@@ -28,11 +28,14 @@ struct line {
 	unsigned	 latency_ms;	/* before each reply (USB adapter latency) */
 	uint64_t	 pulled_until_us;	/* cable pulled until then */
 	uint8_t		 busy[256];	/* 1: that address answers exception 06 */
+	double		 drop_broadcast;	/* a broadcast frame is lost for all */
+	double		 drop_pile[256];	/* that pile misses a frame it should hear */
 
 	/* What the line did, for `line show`. */
 	uint64_t	 dropped_requests, dropped_replies;
 	uint64_t	 truncated, corrupted_frames, flipped_bits;
 	uint64_t	 pulled_frames, busy_replies;
+	uint64_t	 broadcasts, dropped_broadcasts, missed[256];
 };
 
 void	line_init(struct line *, uint64_t seed);
@@ -42,6 +45,12 @@ int	line_pulled(const struct line *, uint64_t now_us);
 /* Draws whether the next frame is lost (counted as request or reply). */
 int	line_drop_request(struct line *);
 int	line_drop_reply(struct line *);
+/* Draws whether a whole broadcast frame is lost, and whether pile addr
+ * alone misses a frame (unicast or broadcast) the others hear. */
+int	line_drop_broadcast(struct line *);
+int	line_drop_at(struct line *, unsigned addr);
+/* "ADDR:RATE" of --drop-pile; -1 when it is not one. */
+int	line_parse_pile_rate(const char *, unsigned *addr, double *rate);
 /* Bit errors on received bytes. */
 void	line_corrupt(struct line *, uint8_t *buf, size_t len);
 /* Truncation and bit errors on a reply; returns its new length (>= 1). */

@@ -74,6 +74,13 @@ usage(FILE *f)
 "commands change the line emulator at run time:\n"
 "  line ber RATE | drop RATE | truncate RATE | latency MS | pull SECONDS |\n"
 "       busy ADDR on|off | off | show\n"));
+	fprintf(f, "%s", _(
+"\n"
+"Broadcast frames (address 0) reach every pile on the bus:\n"
+"      --drop-broadcast RATE  probability that a broadcast frame is lost\n"
+"      --drop-pile ADDR:RATE  probability that pile ADDR alone misses a frame\n"
+"                             (repeat for more piles)\n"
+"  line drop-broadcast RATE | drop-pile ADDR RATE;  mains ADDR off|on\n"));
 }
 
 static int
@@ -231,7 +238,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_SEED, OPT_BER,
-	    OPT_DROP, OPT_TRUNC };
+	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
@@ -247,6 +254,8 @@ main(int argc, char **argv)
 		{ "ber", required_argument, NULL, OPT_BER },
 		{ "drop", required_argument, NULL, OPT_DROP },
 		{ "truncate", required_argument, NULL, OPT_TRUNC },
+		{ "drop-broadcast", required_argument, NULL, OPT_DROP_BCAST },
+		{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -257,7 +266,9 @@ main(int argc, char **argv)
 	char			*sockpath;
 	const char		*dir = NULL;
 	unsigned long		 v;
-	double			 ber = 0, drop = 0, trunc = 0;
+	double			 ber = 0, drop = 0, trunc = 0, drop_bcast = 0, rate;
+	double			 drop_pile[256] = { 0 };
+	unsigned		 at;
 	unsigned		 latency_ms = 0;
 	uint64_t		 seed = 1;
 	int			 c, rc;
@@ -340,6 +351,18 @@ main(int argc, char **argv)
 			if (parse_rate("--truncate", optarg, &trunc) != 0)
 				return 2;
 			break;
+		case OPT_DROP_BCAST:
+			if (parse_rate("--drop-broadcast", optarg, &drop_bcast) != 0)
+				return 2;
+			break;
+		case OPT_DROP_PILE:
+			if (line_parse_pile_rate(optarg, &at, &rate) != 0) {
+				fprintf(stderr, _("pilesim: invalid --drop-pile '%s': "
+				    "give ADDR:RATE, e.g. 3:0.05\n"), optarg);
+				return 2;
+			}
+			drop_pile[at] = rate;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -372,6 +395,8 @@ main(int argc, char **argv)
 	sh.line.ber = ber;
 	sh.line.drop = drop;
 	sh.line.truncate = trunc;
+	sh.line.drop_broadcast = drop_bcast;
+	memcpy(sh.line.drop_pile, drop_pile, sizeof drop_pile);
 	sh.line.latency_ms = latency_ms;
 
 	if (shell_signals(&cause) != 0)

@@ -32,6 +32,11 @@ int		  sim_world_npiles(const struct sim_world *);
 int	sim_world_modbus(struct sim_world *, const struct proto_request *,
 	    struct proto_response *, uint64_t now_ms);
 
+/* Delivers a broadcast write (unit 0) to every pile whose hears[address]
+ * is set (NULL: all); nobody answers. Returns how many piles took it. */
+int	sim_world_broadcast(struct sim_world *, const struct proto_request *,
+	    const uint8_t *hears, uint64_t now_ms);
+
 /* Runs one control command ("link 1 down", "swipe 2 04A1B2C3", "advance 3600",
  * "cloud records --json", ...) and writes its answer to out. Returns the exit
  * status for `pilesim ctl` (0 ok, 1 failed, 2 usage). */

@@ -20,6 +20,14 @@
  * command torn by a kill is dropped whole.
  */
 
+/* Digests cached over the list are stale. */
+static void
+wl_changed(struct sim_wl *wl)
+{
+	wl->digest_valid = 0;
+	wl->buckets_valid = 0;
+}
+
 static uint32_t
 wl_lookup(const struct sim_wl *wl, const char *uid, int *found)
 {
@@ -75,7 +83,7 @@ wl_put(struct sim_wl *wl, const struct proto_wl_entry *e)
 		it->wire[2 * r] = regs[r] >> 8;
 		it->wire[2 * r + 1] = regs[r] & 0xff;
 	}
-	wl->digest_valid = 0;
+	wl_changed(wl);
 }
 
 static int
@@ -88,7 +96,7 @@ wl_del(struct sim_wl *wl, const char *uid)
 		return -1;
 	memmove(&wl->items[i], &wl->items[i + 1], (wl->n - i - 1) * sizeof *wl->items);
 	wl->n--;
-	wl->digest_valid = 0;
+	wl_changed(wl);
 	return 0;
 }
 
@@ -193,7 +201,7 @@ replay(struct sim_wl *wl, char *buf)
 			}
 			nops = 0;
 			wl->version = (uint32_t)strtoul(line + 2, NULL, 10);
-			wl->digest_valid = 0;
+			wl_changed(wl);
 			break;
 		}
 	}
@@ -283,6 +291,10 @@ sim_wl_close(struct sim_wl *wl)
 		close(wl->fd);
 	free(wl->items);
 	free(wl->path);
+	free(wl->bdigest);
+	free(wl->boff);
+	free(wl->bidx);
+	free(wl->bcheck);
 	memset(wl, 0, sizeof *wl);
 	wl->fd = -1;
 }
@@ -368,8 +380,48 @@ sim_wl_command(struct sim_wl *wl, unsigned cmd, uint32_t new_version,
 	}
 	if (cmd == PROTO_WL_CLEAR) {
 		wl->n = 0;
-		wl->digest_valid = 0;
+		wl_changed(wl);
 	}
 	wl->version = version;
 	return result;
+}
+
+/* A committed staged list: "C", its entries and "V" in one append, so a kill
+ * leaves either the old list or the new one (replay drops a command without
+ * its V line). */
+int
+sim_wl_replace(struct sim_wl *wl, const struct proto_wl_entry *e, uint32_t n,
+    uint32_t version, char **cause)
+{
+	char		*text, *line;
+	size_t		 len = 0, alloc = 64, k;
+	uint32_t	 i;
+
+	if (version == 0)
+		version = wl->version + 1;
+	text = xmalloc(alloc);
+	memcpy(text, "C\n", 3);
+	len = 2;
+	for (i = 0; i <= n; i++) {
+		line = i < n ? entry_line(&e[i]) : xasprintf("V %" PRIu32 "\n", version);
+		k = strlen(line);
+		if (len + k + 1 > alloc) {
+			alloc = (len + k + 1) * 2;
+			text = xrealloc(text, alloc);
+		}
+		memcpy(text + len, line, k + 1);
+		len += k;
+		free(line);
+	}
+	if (append(wl, text, cause) != 0) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	wl->n = 0;
+	for (i = 0; i < n; i++)
+		wl_put(wl, &e[i]);
+	wl_changed(wl);
+	wl->version = version;
+	return 0;
 }

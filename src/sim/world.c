@@ -121,6 +121,7 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 	if (sim_wl_open(&p->wl, p->dir, wl_capacity, cause) != 0)
 		return -1;
 	sim_auth_init(p);
+	sim_stage_init(p);
 
 	/* A session the last run left open ended when the power went. */
 	if (p->sess.active) {
@@ -151,6 +152,7 @@ pile_close(struct sim_pile *p)
 	if (p->dir != NULL)
 		sim_pile_save(p, p->last_save_ms, 1);
 	sim_store_close(p);
+	sim_stage_reset(p);
 	sim_wl_close(&p->wl);
 	sodium_memzero(p->key, sizeof p->key);
 	free(p->fault);

@@ -35,6 +35,13 @@ struct sim_wl {
 	int			 digest_valid;
 	int			 fd;		/* whitelist.log, append */
 	char			*path;
+
+	/* 1.1 bucket digests (stage.c), rebuilt after a change */
+	int			 buckets_valid;
+	uint16_t		*bdigest;	/* PROTO_WL_BUCKETS */
+	uint32_t		*boff;		/* bucket b: bidx[boff[b]..boff[b+1]) */
+	uint32_t		*bidx;		/* item indices by bucket, UID order */
+	uint16_t		*bcheck;	/* per item: CRC-16 of its wire bytes */
 };
 
 int	sim_wl_open(struct sim_wl *, const char *dir, uint32_t capacity, char **cause);
@@ -44,6 +51,21 @@ const struct proto_wl_entry *sim_wl_find(const struct sim_wl *, const char *uid)
 int	sim_wl_command(struct sim_wl *, unsigned cmd, uint32_t new_version,
 	    const struct proto_wl_entry *, unsigned n, char **cause);
 uint32_t sim_wl_digest(struct sim_wl *);
+/* Replaces the whole list (sorted by UID, unique, valid) in one journalled
+ * command; version 0 lets the pile add one. 0, or -1 with *cause. */
+int	sim_wl_replace(struct sim_wl *, const struct proto_wl_entry *, uint32_t n,
+	    uint32_t version, char **cause);
+
+/* ---- broadcast staging and bucket digests (stage.c, 1.1) ------------------ */
+
+struct sim_stage {
+	uint16_t		transfer, total, received;
+	uint16_t		missing_cursor;
+	uint8_t			*have;		/* a bit per chunk */
+	uint16_t		*chunks;	/* per chunk: count + 4 entries */
+	unsigned		commit_result;
+	uint16_t		commit[PROTO_STAGE_COMMIT_REGS];	/* as written */
+};
 
 /* ---- sessions and authorizations ------------------------------------------ */
 
@@ -109,6 +131,11 @@ struct sim_pile {
 	uint32_t		 wl_cursor;
 
 	struct sim_wl		 wl;
+	struct sim_stage	 stage;		/* RAM: lost with the power */
+	uint16_t		 bucket_digest_cursor;
+	uint16_t		 bucket_index;
+	uint16_t		 bucket_list[PROTO_BUCKET_LIST_MAX];
+	int			 mains_off;	/* `ctl mains ADDR off`: deaf and mute */
 	unsigned		 wl_result;
 	uint16_t		 wlcmd[SIM_WLCMD_REGS];	/* the command block as written */
 
@@ -207,6 +234,19 @@ int	 sim_state_save(struct sim_pile *, char **cause);
 int	 sim_state_load(struct sim_pile *, char **cause);
 int	 sim_write_atomic(const char *path, const void *, size_t, int mode, char **cause);
 char	*sim_read_file(const char *path, size_t *len);
+
+/* stage.c */
+unsigned sim_stage_caps(const struct sim_pile *);
+void	 sim_stage_init(struct sim_pile *);
+void	 sim_stage_reset(struct sim_pile *);
+int	 sim_stage_chunk(struct sim_pile *, uint16_t addr, uint16_t count, const uint16_t *img);
+int	 sim_stage_commit(struct sim_pile *, uint16_t addr, uint16_t count, const uint16_t *img);
+void	 sim_stage_status_image(struct sim_pile *, uint16_t *regs);
+void	 sim_stage_commit_image(struct sim_pile *, uint16_t *regs);
+void	 sim_stage_digest_image(struct sim_pile *, uint16_t *regs);
+void	 sim_stage_bucket_image(struct sim_pile *, uint16_t *regs);
+int	 sim_stage_bucket_select(struct sim_pile *, const uint16_t *img);
+void	 sim_stage_mains(struct sim_pile *, int on);
 
 /* auth.c */
 void	 sim_auth_init(struct sim_pile *);
