@@ -1,6 +1,7 @@
 /* common.c - memory wrappers and error messages shared by every part. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +129,145 @@ uint64_t
 mono_ms(void)
 {
 	return mono_us() / 1000;
+}
+
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) at s with its code point in *cp, or 0
+ * when the byte at s does not start one. */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	size_t		n, i;
+	uint32_t	c = s[0], min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Code points that are valid UTF-8 but still act on a terminal or on the
+ * order of what a reader sees. */
+static int
+text_unsafe_cp(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x2028 || c == 0x2029 ||		/* line, paragraph separator */
+	    (c >= 0x202a && c <= 0x202e) ||		/* bidi embeddings, overrides */
+	    (c >= 0x2066 && c <= 0x2069) ||		/* bidi isolates */
+	    c == 0x200e || c == 0x200f || c == 0x061c ||	/* direction marks */
+	    c == 0xfeff;					/* BOM, zero width */
+}
+
+/* What text_safe writes for s (NULL: only its length); returns the length. */
+static size_t
+text_safe_put(const char *str, int flags, char *out)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	char			 esc[16];
+	size_t			 n, len = 0, e;
+	uint32_t		 c;
+
+	while (*s != '\0') {
+		n = utf8_decode(s, &c);
+		if (n > 0 && (!text_unsafe_cp(c) || ((flags & TEXT_KEEP_NEWLINE) &&
+		    (c == '\n' || (c == '\r' && s[1] == '\n'))))) {
+			if (out != NULL)
+				memcpy(out + len, s, n);
+			len += n;
+			s += n;
+			continue;
+		}
+		if (n == 0) {
+			snprintf(esc, sizeof esc, "\\x%02X", *s);
+			n = 1;
+		} else if (c == '\t')
+			strcpy(esc, "\\t");
+		else if (c == '\n')
+			strcpy(esc, "\\n");
+		else if (c == '\r')
+			strcpy(esc, "\\r");
+		else if (c < 0x80)
+			snprintf(esc, sizeof esc, "\\x%02X", (unsigned)c);
+		else
+			snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+		e = strlen(esc);
+		if (out != NULL)
+			memcpy(out + len, esc, e);
+		len += e;
+		s += n;
+	}
+	if (out != NULL)
+		out[len] = '\0';
+	return len;
+}
+
+char *
+text_safe(const char *s, int flags)
+{
+	char	*out;
+
+	if (s == NULL)
+		return xstrdup("");
+	out = xmalloc(text_safe_put(s, flags, NULL) + 1);
+	text_safe_put(s, flags, out);
+	return out;
+}
+
+const char *
+text_show(const char *s)
+{
+	static char	*ring[16];
+	static unsigned	 next;
+	char		**slot = &ring[next++ % nitems(ring)];
+
+	free(*slot);
+	*slot = text_safe(s, 0);
+	return *slot;
+}
+
+int
+text_is_safe(const char *s, int flags)
+{
+	/* Every escape is longer than what it replaces. */
+	return s == NULL || text_safe_put(s, flags, NULL) == strlen(s);
+}
+
+int
+text_safe_fputs(const char *s, int flags, FILE *f)
+{
+	char	*safe;
+	int	 rc;
+
+	if (s == NULL)
+		return 0;
+	if (text_is_safe(s, flags))
+		return fputs(s, f);
+	safe = text_safe(s, flags);
+	rc = fputs(safe, f);
+	free(safe);
+	return rc;
 }

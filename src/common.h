@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <libintl.h>
 #define _(s)	gettext(s)
@@ -31,6 +32,26 @@ int	 utf8_width(const char *);
  * timeouts, rates and intervals (never the wall clock, which jumps). */
 uint64_t mono_us(void);
 uint64_t mono_ms(void);
+/* Untrusted text (from a pile, a file, the network) made safe to show on a
+ * terminal or in a table, a CSV or a man page: valid UTF-8 is kept as it is
+ * (Chinese intact, utf8_width still right), and every byte that could move
+ * the cursor, change colours or break a line is shown as an escape instead:
+ * C0 controls and DEL as \t \n \r or \xHH, C1 controls (U+0080-U+009F),
+ * line/paragraph separators and bidirectional overrides as \uHHHH, each
+ * byte of invalid UTF-8 (overlong, surrogate, truncated) as \xHH. Text that
+ * needs none of this comes back unchanged. The one such function: every
+ * output path uses it (JSON escapes on its own). TEXT_KEEP_NEWLINE keeps
+ * LF (and CR LF) for a quoted CSV field, where a line break is data.
+ * Malloc'ed; NULL reads as "". */
+#define TEXT_KEEP_NEWLINE	0x1
+char	*text_safe(const char *, int flags);
+/* fputs(text_safe(s, flags), f) without the copy when s is safe. */
+int	 text_safe_fputs(const char *, int flags, FILE *);
+/* text_safe(s, 0) for a printf argument: the copy lives until 16 more
+ * calls (a ring, as inet_ntoa's buffer), so a line may show several. */
+const char *text_show(const char *);
+/* 1 when text_safe(s, flags) would return s unchanged. */
+int	 text_is_safe(const char *, int flags);
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 

@@ -5,7 +5,8 @@
 # for tests/fuzz-run.sh (bounded) and `make fuzz` (long). See tests/README.
 FUZZ_REPLAYS = tests/fuzz/replay-frame-request tests/fuzz/replay-frame-response \
 	tests/fuzz/replay-record tests/fuzz/replay-wlentry tests/fuzz/replay-config \
-	tests/fuzz/replay-wlcsv tests/fuzz/replay-provision tests/fuzz/replay-parse
+	tests/fuzz/replay-wlcsv tests/fuzz/replay-provision tests/fuzz/replay-parse \
+	tests/fuzz/replay-untrusted-text
 FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz.h
 check_PROGRAMS += $(FUZZ_REPLAYS) tests/fuzz/mkseeds
 TESTS += $(FUZZ_REPLAYS) tests/fuzz-run.sh tests/valgrind-batch.sh
@@ -34,6 +35,9 @@ tests_fuzz_replay_provision_LDADD = $(PILECON_LDADD)
 tests_fuzz_replay_parse_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-parse.c
 tests_fuzz_replay_parse_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"parse"'
 tests_fuzz_replay_parse_LDADD = $(PILECON_LDADD)
+tests_fuzz_replay_untrusted_text_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-untrusted-text.c
+tests_fuzz_replay_untrusted_text_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"untrusted-text"'
+tests_fuzz_replay_untrusted_text_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
 # Writes the binary seeds (see its first comment); built so it keeps compiling.
 tests_fuzz_mkseeds_SOURCES = tests/fuzz/mkseeds.c
 tests_fuzz_mkseeds_LDADD = $(TEST_PROTO_LIBS)
@@ -65,4 +69,5 @@ EXTRA_DIST += tests/fuzz-run.sh tests/valgrind-batch.sh tests/README \
 	tests/fuzz/crashes-frame-request \
 	tests/fuzz/crashes-frame-response tests/fuzz/crashes-record \
 	tests/fuzz/crashes-wlentry tests/fuzz/crashes-config tests/fuzz/crashes-wlcsv \
-	tests/fuzz/crashes-provision tests/fuzz/crashes-parse
+	tests/fuzz/crashes-provision tests/fuzz/crashes-parse \
+	tests/fuzz/corpus-untrusted-text tests/fuzz/crashes-untrusted-text

@@ -21,3 +21,4 @@ include tests/provision.mk
 include tests/faults.mk
 include tests/i18n.mk
 include tests/engine.mk
+include tests/hostile.mk

@@ -240,7 +240,7 @@ export_then_import_round_trips_exactly(void)
 		{ "04A2B3C6D7E8F9", PROTO_WL_ACCEPTED, 1814356800, "say \"hi\"" },
 		{ "0102030405060708090A", PROTO_WL_ACCEPTED, 1, "two\nlines" },
 		{ "DEADBEEF", PROTO_WL_BLOCKED, 4294967295u, "" },
-		{ "CAFEBABE", PROTO_WL_ACCEPTED, 0, "王五, \"老王\"\r# x\n" },
+		{ "CAFEBABE", PROTO_WL_ACCEPTED, 0, "王五, \"老王\"\r\n# x\n" },
 		{ "11223344", PROTO_WL_ACCEPTED, 0, "  spaced  " },
 	};
 	static const char	golden[] =
@@ -250,7 +250,7 @@ export_then_import_round_trips_exactly(void)
 	    "04A2B3C6D7E8F9,accepted,2027-06-30T12:00:00Z,\"say \"\"hi\"\"\"\n"
 	    "0102030405060708090A,accepted,1970-01-01T00:00:01Z,\"two\nlines\"\n"
 	    "DEADBEEF,blocked,2106-02-07T06:28:15Z,\n"
-	    "CAFEBABE,accepted,,\"王五, \"\"老王\"\"\r# x\n\"\n"
+	    "CAFEBABE,accepted,,\"王五, \"\"老王\"\"\r\n# x\n\"\n"
 	    "11223344,accepted,,  spaced  \n";
 	struct proto_wl_entry	*got;
 	size_t			 i, n;

@@ -199,13 +199,21 @@ export_str(struct export *e, const char *name, const char *v)
 			export_text(e, v, 1);
 			export_puts(e, "\"");
 		}
-	} else if (v != NULL && strpbrk(v, ",\"\r\n") != NULL) {
-		/* RFC 4180 §2.6-2.7: quote, and double the quotes inside. */
-		export_puts(e, "\"");
-		export_text(e, v, 0);
-		export_puts(e, "\"");
-	} else if (v != NULL)
-		export_text(e, v, 0);
+	} else if (v != NULL) {
+		/* Text from the pile stays text (text_safe: no escape
+		 * sequence reaches whoever reads the CSV on a terminal); a
+		 * line break is data inside the quotes. */
+		char	*safe = text_safe(v, TEXT_KEEP_NEWLINE);
+
+		if (strpbrk(safe, ",\"\r\n") != NULL) {
+			/* RFC 4180 §2.6-2.7: quote, and double the quotes inside. */
+			export_puts(e, "\"");
+			export_text(e, safe, 0);
+			export_puts(e, "\"");
+		} else
+			export_text(e, safe, 0);
+		free(safe);
+	}
 }
 
 static void

@@ -80,7 +80,7 @@ list_row(FILE *f, const char *pile, const char *seq, const char *kind, const cha
 	put_cell_right(f, fee, 9);
 	fputs("  ", f);
 	put_cell(f, tag, 20);
-	fprintf(f, " %s%s\n", holder, note);
+	fprintf(f, " %s%s\n", text_show(holder), note);
 }
 
 static int

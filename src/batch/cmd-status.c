@@ -89,13 +89,16 @@ line(FILE *f, const char *label, const char *fmt, ...) __attribute__((format(pri
 static void
 line(FILE *f, const char *label, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*text;
 
 	put_cell(f, label, 14);
 	fputc(' ', f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	text_safe_fputs(text, 0, f);	/* holders, tags: text from the pile */
+	free(text);
 	fputc('\n', f);
 }
 
@@ -117,9 +120,9 @@ cmd_status_render(const struct result *r, FILE *f)
 	wl = json_get(o, "whitelist");
 	oa = json_get(o, "offline_auth");
 	fprintf(f, _("pile %s at address %d: %s %s, firmware %s, device %s\n"),
-	    json_get_str(o, "serial"), (int)json_get_int(o, "address", 0),
-	    json_get_str(o, "vendor"), json_get_str(o, "model"),
-	    json_get_str(o, "firmware"), json_get_str(o, "device_id"));
+	    text_show(json_get_str(o, "serial")), (int)json_get_int(o, "address", 0),
+	    text_show(json_get_str(o, "vendor")), text_show(json_get_str(o, "model")),
+	    text_show(json_get_str(o, "firmware")), text_show(json_get_str(o, "device_id")));
 	if (strcmp(json_get_str(o, "link"), "forced_offline") == 0 && until != 0) {
 		d = batch_format_duration(until > clock ? until - clock : 0);
 		line(f, _("link"), _("forced offline until %s (in %s, by the pile's clock)"),

@@ -80,7 +80,7 @@ wl_row(FILE *f, const char *uid, const char *status, const char *expires, const 
 	put_cell(f, status, 8);
 	fputs("  ", f);
 	put_cell(f, expires, 19);
-	fprintf(f, "  %s\n", holder);
+	fprintf(f, "  %s\n", text_show(holder));
 }
 
 static void

@@ -5,16 +5,21 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "batch/batch.h"
 
-/* roff: a backslash and a minus need escapes; a line must not start with a
- * control character. */
+/* roff: the text made safe (text_safe: no newline to start a request), a
+ * backslash and a minus need escapes; a line must not start with a control
+ * character. */
 static void
-roff(FILE *f, const char *s)
+roff(FILE *f, const char *str)
 {
+	char		*safe = text_safe(str, 0);
+	const char	*s = safe;
+
 	if (*s == '.' || *s == '\'')
 		fputs("\\&", f);
 	for (; *s != '\0'; s++) {
@@ -25,6 +30,7 @@ roff(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	}
+	free(safe);
 }
 
 static void

@@ -186,18 +186,26 @@ put_spaces(FILE *f, int n)
 		fputc(' ', f);
 }
 
+/* Every cell goes through text_safe: a holder or serial from the pile
+ * cannot move the cursor or break the table's lines. */
 void
 put_cell(FILE *f, const char *s, int width)
 {
-	fputs(s, f);
-	put_spaces(f, width - utf8_width(s));
+	char	*safe = text_safe(s, 0);
+
+	fputs(safe, f);
+	put_spaces(f, width - utf8_width(safe));
+	free(safe);
 }
 
 void
 put_cell_right(FILE *f, const char *s, int width)
 {
-	put_spaces(f, width - utf8_width(s));
-	fputs(s, f);
+	char	*safe = text_safe(s, 0);
+
+	put_spaces(f, width - utf8_width(safe));
+	fputs(safe, f);
+	free(safe);
 }
 
 const char *

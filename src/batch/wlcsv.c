@@ -582,8 +582,22 @@ out:
 	return 0;
 }
 
+static int	wlcsv_write_text(FILE *, const char *);
+
 static int
-wlcsv_write_holder(FILE *fp, const char *s)
+wlcsv_write_holder(FILE *fp, const char *str, int exact)
+{
+	char		*safe = exact ? NULL : text_safe(str, TEXT_KEEP_NEWLINE);
+	const char	*s = exact ? str : safe;
+	int		 rc;
+
+	rc = wlcsv_write_text(fp, s);
+	free(safe);
+	return rc;
+}
+
+static int
+wlcsv_write_text(FILE *fp, const char *s)
 {
 	if (strpbrk(s, ",\"\r\n") == NULL)
 		return fputs(s, fp) < 0 ? -1 : 0;
@@ -599,8 +613,9 @@ wlcsv_write_holder(FILE *fp, const char *s)
 	return putc('"', fp) == EOF ? -1 : 0;
 }
 
-int
-wlcsv_write(FILE *fp, const struct proto_wl_entry *e, size_t n, char **cause)
+static int
+wlcsv_write_entries(FILE *fp, const struct proto_wl_entry *e, size_t n, int exact,
+    char **cause)
 {
 	char		uid[PROTO_UID_MAX + 1], date[32];
 	size_t		i;
@@ -636,7 +651,7 @@ wlcsv_write(FILE *fp, const struct proto_wl_entry *e, size_t n, char **cause)
 		}
 		if (fprintf(fp, "%s,%s,%s,", e[i].uid,
 		    e[i].status == PROTO_WL_BLOCKED ? "blocked" : "accepted", date) < 0 ||
-		    wlcsv_write_holder(fp, e[i].holder) != 0 || putc('\n', fp) == EOF)
+		    wlcsv_write_holder(fp, e[i].holder, exact) != 0 || putc('\n', fp) == EOF)
 			goto fail;
 	}
 	if (fflush(fp) != 0 || ferror(fp))
@@ -647,4 +662,16 @@ fail:
 	return set_cause(cause, -1, _("cannot write the whitelist: %s"),
 	    errno == ENOSPC ? _("disk full") : errno != 0 ? strerror(errno) :
 	    _("write error"));
+}
+
+int
+wlcsv_write(FILE *fp, const struct proto_wl_entry *e, size_t n, char **cause)
+{
+	return wlcsv_write_entries(fp, e, n, 0, cause);
+}
+
+int
+wlcsv_write_exact(FILE *fp, const struct proto_wl_entry *e, size_t n, char **cause)
+{
+	return wlcsv_write_entries(fp, e, n, 1, cause);
 }

@@ -21,8 +21,14 @@
  * *cause naming FILE:LINE[:COL] of the first bad line and nothing returned. */
 int	wlcsv_parse(FILE *, const char *filename, struct proto_wl_entry **entries,
 	    size_t *n, char **cause);
-/* Writes the header and the entries; what it writes, wlcsv_parse reads back
- * to the same entries. 0, or -1 with *cause (write error, bad entry). */
+/* Writes the header and the entries for people and other programs: each
+ * holder goes through text_safe (a line break stays, inside quotes), so a
+ * name from the pile cannot act on the terminal that shows the file; a
+ * holder without control characters reads back the same. 0, or -1 with
+ * *cause (write error, bad entry). */
 int	wlcsv_write(FILE *, const struct proto_wl_entry *, size_t n, char **cause);
+/* The same, byte for byte: what wlcsv_parse reads back to the same entries
+ * always (pilecon's own records, never shown). */
+int	wlcsv_write_exact(FILE *, const struct proto_wl_entry *, size_t n, char **cause);
 
 #endif

@@ -120,7 +120,7 @@ wlsync_state_save(const char *serial, uint32_t version, uint32_t digest,
 	}
 	fprintf(f, "%s version %" PRIu32 " digest %08" PRIX32 "\n", WLSYNC_MAGIC,
 	    version, digest);
-	if (wlcsv_write(f, e, n, cause) != 0)
+	if (wlcsv_write_exact(f, e, n, cause) != 0)
 		goto out;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),

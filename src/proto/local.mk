@@ -11,7 +11,7 @@ src_proto_libproto_a_SOURCES = src/proto/proto.h src/proto/regmap.h \
 # they drift from the table (GENERATE=1 refreshes them).
 noinst_PROGRAMS += src/proto/regmap-doc
 src_proto_regmap_doc_SOURCES = src/proto/regmap-doc.c
-src_proto_regmap_doc_LDADD = src/proto/libproto.a
+src_proto_regmap_doc_LDADD = src/proto/libproto.a src/libcommon.a
 
 dist_man_MANS += man/pilecon-protocol.7
 pileprofiledir = $(pkgdatadir)/profiles

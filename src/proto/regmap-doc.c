@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "proto.h"
 
 /* A field of the record (bytes) or of a whitelist entry (registers). Not in
@@ -158,10 +159,14 @@ layout_check(void)
 
 /* ---- man page ----------------------------------------------------------- */
 
-/* roff text: backslashes escaped, no line may start with a control char. */
+/* roff text: made safe (text_safe: a newline cannot start a request line),
+ * backslashes escaped, no line may start with a control char. */
 static void
-roff(const char *s)
+roff(const char *str)
 {
+	char		*safe = text_safe(str, 0);
+	const char	*s = safe;
+
 	if (*s == '.' || *s == '\'')
 		fputs("\\&", stdout);
 	for (; *s != '\0'; s++) {
@@ -172,6 +177,7 @@ roff(const char *s)
 		else
 			putchar(*s);
 	}
+	free(safe);
 }
 
 static void
@@ -644,8 +650,11 @@ man(void)
 /* ---- YAML --------------------------------------------------------------- */
 
 static void
-yq(const char *s)
+yq(const char *str)
 {
+	char		*safe = text_safe(str, 0);
+	const char	*s = safe;
+
 	putchar('"');
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
@@ -653,6 +662,7 @@ yq(const char *s)
 		putchar(*s);
 	}
 	putchar('"');
+	free(safe);
 }
 
 static void

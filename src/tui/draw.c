@@ -66,16 +66,23 @@ tui_attr(enum tui_role r)
 	return (tui_attrs[r]);
 }
 
+/* Every string reaches the screen through text_safe (the one function for
+ * text from a pile or a file): an escape or a newline in a holder's name
+ * shows as \x1B or \n, as in batch mode; what the locale still cannot
+ * show becomes '?'. */
 int
-tui_put(int y, int x, int w, int attr, const char *s)
+tui_put(int y, int x, int w, int attr, const char *str)
 {
 	mbstate_t	 mbs;
 	wchar_t		 wc;
 	size_t		 n;
 	int		 used = 0, cw;
+	char		*safe;
+	const char	*s;
 
 	if (w <= 0 || y < 0 || y >= LINES || x >= COLS)
 		return (0);
+	s = safe = text_safe(str, 0);
 	if (x + w > COLS)
 		w = COLS - x;
 	attrset(attr);
@@ -102,16 +109,21 @@ tui_put(int y, int x, int w, int attr, const char *s)
 		s += n;
 	}
 	attrset(TUI_PLAIN);
+	free(safe);
 	return (used);
 }
 
 void
 tui_cell(int y, int x, int w, int attr, int right, const char *s)
 {
-	int	sw = utf8_width(s), pad;
+	char	*safe;
+	int	 sw, pad;
 
 	if (w <= 0)
 		return;
+	safe = text_safe(s, 0);		/* the width of what tui_put shows */
+	sw = utf8_width(safe);
+	free(safe);
 	pad = sw < w ? w - sw : 0;
 	if (right && pad > 0) {
 		mvhline(y, x, ' ', pad);
