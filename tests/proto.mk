@@ -12,3 +12,9 @@ tests_unit_proto_record_LDADD = $(TEST_PROTO_LIBS)
 tests_unit_proto_tariff_LDADD = $(TEST_PROTO_LIBS)
 tests_unit_proto_whitelist_LDADD = $(TEST_PROTO_LIBS)
 tests_unit_proto_blocks_LDADD = $(TEST_PROTO_LIBS)
+
+# The OCMF payload and the record signatures (libcrypto).
+check_PROGRAMS += tests/unit-proto-ocmf
+tests_unit_proto_ocmf_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_proto_ocmf_LDADD = src/proto/libprotosig.a $(TEST_PROTO_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit-proto-ocmf

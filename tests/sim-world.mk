@@ -1,7 +1,7 @@
 # tests of the sim world: TAP programs driving sim_world_modbus and
 # sim_world_ctl in a temp folder (no pty, no socket).
-TEST_SIMWORLD_LIBS = src/sim/libsimworld.a src/proto/libproto.a src/libcommon.a \
-	$(SODIUM_LIBS) $(LIBINTL)
+TEST_SIMWORLD_LIBS = src/sim/libsimworld.a src/proto/libprotosig.a src/proto/libproto.a \
+	src/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS) $(LIBINTL)
 EXTRA_DIST += tests/sim-world-lib.h
 
 check_PROGRAMS += tests/unit-sim-charging tests/unit-sim-store tests/unit-sim-stage

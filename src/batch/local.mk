@@ -20,8 +20,8 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 
 PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
 	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \
-	src/proto/libproto.a src/libcommon.a $(NCURSES_LIBS) $(EDIT_LIBS) \
-	$(YAML_LIBS) $(SQLITE_LIBS) $(SERIALPORT_LIBS) $(SODIUM_LIBS) -lm $(LIBINTL)
+	src/proto/libprotosig.a src/proto/libproto.a src/libcommon.a $(NCURSES_LIBS) $(EDIT_LIBS) \
+	$(YAML_LIBS) $(SQLITE_LIBS) $(SERIALPORT_LIBS) $(SODIUM_LIBS) $(CRYPTO_LIBS) -lm $(LIBINTL)
 
 bin_PROGRAMS += pilecon
 pilecon_SOURCES = src/batch/main.c

@@ -357,6 +357,21 @@ uint32_t	proto_record_fee_minor(const struct proto_record *);	/* energy + servic
 const char	*proto_kind_str(unsigned);
 const char	*proto_stop_str(unsigned);
 
+/* ---- the OCMF payload a 1.1 pile signs (ocmf.c) ---------------------------- */
+
+/* The canonical OCMF data section of rec from the pile with this serial, as
+ * pilecon-protocol(7) defines it (OCMF MAPPING): fixed key order, no
+ * whitespace, times in UTC. Writes at most size bytes with the NUL and
+ * returns the full length (>= size: cut). src/proto/sig.h signs and checks it. */
+#define PROTO_OCMF_PAYLOAD_MAX	1024
+size_t	proto_ocmf_payload(const struct proto_record *, const char *serial,
+	    char *out, size_t size);
+/* "2026-12-04T10:00:00,000+0000 I": OCMF's TM, UTC, clock informative. */
+#define PROTO_OCMF_TIME_MAX	32
+size_t	proto_ocmf_time(uint32_t t, char out[PROTO_OCMF_TIME_MAX]);
+/* OCMF's TX of the end reading for a stop reason: L, R, E, P or A. */
+const char	*proto_ocmf_stop_tx(unsigned stop_reason);
+
 /* ---- whitelist entries ------------------------------------------------- */
 
 #define PROTO_WL_ENTRY_REGS	29

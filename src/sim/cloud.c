@@ -206,6 +206,7 @@ sim_cloud_close(struct sim_cloud *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->recs);
+	free(c->keys);
 	free(c->path);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;

@@ -228,12 +228,16 @@ cloud_stats(struct sim_world *w, int argc, char **argv, FILE *out)
 		return CTL_USAGE;
 	if (json)
 		fprintf(out, "{\"records\":%zu,\"duplicates\":%" PRIu64
-		    ",\"acks_dropped\":%" PRIu64 ",\"drop_acks_left\":%" PRIu32 "}\n",
-		    c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
-	else
+		    ",\"acks_dropped\":%" PRIu64 ",\"drop_acks_left\":%" PRIu32
+		    ",\"bad_signatures\":%" PRIu64 "}\n",
+		    c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks, c->bad_signatures);
+	else {
 		fprintf(out, _("records %zu\nduplicates received %" PRIu64 "\n"
 		    "acknowledgements lost %" PRIu64 "\nacknowledgements still to lose %"
 		    PRIu32 "\n"), c->nrecs, c->duplicates, c->acks_dropped, c->drop_acks);
+		fprintf(out, _("uploads refused for a bad signature %" PRIu64 "\n"),
+		    c->bad_signatures);
+	}
 	return CTL_OK;
 }
 

@@ -302,6 +302,12 @@ sim_pile_end_session(struct sim_pile *p, unsigned reason, uint64_t now_ms)
 		p->fault = cause;
 		return -1;
 	}
+	/* A failed signature leaves the record stored and unsigned: the
+	 * next start signs it (sim_sign_open). */
+	if (sim_sign_append(p, &rec, &cause) != 0) {
+		free(p->fault);
+		p->fault = cause;
+	}
 	p->meter_ws = (uint64_t)rec.meter_stop_wh * 3600;
 	memset(s, 0, sizeof *s);
 	p->finishing = p->plugged;
@@ -488,6 +494,7 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 {
 	struct sim_cloud	*c = &p->w->cloud;
 	struct proto_record	 rec;
+	uint8_t			 sig[PROTO_SIG_BYTES];
 	char			*cause = NULL;
 
 	p->next_upload_ms = now_ms + SIM_UPLOAD_EVERY_MS;
@@ -498,7 +505,9 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 		p->resync_state = PROTO_RESYNC_FAILED;
 		return;
 	}
-	if (sim_cloud_receive(c, p->serial, &rec, &cause) < 0) {
+	sim_sign_read(p, p->synced + 1, sig);
+	if (sim_cloud_verify(c, p->serial, &rec, sig, &cause) < 0 ||
+	    sim_cloud_receive(c, p->serial, &rec, &cause) < 0) {
 		free(p->fault);
 		p->fault = cause;
 		p->resync_state = PROTO_RESYNC_FAILED;

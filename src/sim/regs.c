@@ -30,18 +30,23 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	id.protocol = PROTO_VERSION;
 	id.caps = PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH;
+	if (p->signer != NULL)
+		id.caps |= PROTO_CAP_SIGNED;
 	snprintf(id.vendor, sizeof id.vendor, "pilecon");
 	snprintf(id.model, sizeof id.model, "pilesim-ac22");
 	snprintf(id.serial, sizeof id.serial, "%s", p->serial);
 	snprintf(id.firmware, sizeof id.firmware, "sim-1.0");
 	snprintf(id.device_id, sizeof id.device_id, "%s", p->device_id);
-	id.caps |= sim_stage_caps(p);
+	if (p->w->protocol >= PROTO_VERSION_1_1)	/* --protocol 1.0: none of 1.1 */
+		id.caps |= sim_stage_caps(p);
 	if (id.caps & ~(PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH))
 		id.protocol = PROTO_VERSION_1_1;
 	id.wl_capacity = p->wl.capacity;
 	id.rec_capacity = SIM_REC_CAPACITY;
 	proto_identity_encode(&id, regs);
+	if (p->signer != NULL)
+		proto_put_bytes(regs + PROTO_A_ID_PUBLIC_KEY, PROTO_PUBKEY_BYTES, p->public_key);
 }
 
 static void
@@ -108,6 +113,23 @@ records_image(struct sim_pile *p, uint16_t *regs)
 	regs[PROTO_N_REC_CURSOR] = (uint16_t)n;
 }
 
+/* 1.1: one record and its signature (r | s, zero when unsigned). */
+static void
+signed_window_image(struct sim_pile *p, uint16_t *regs)
+{
+	uint8_t		buf[PROTO_RECORD_BYTES], sig[PROTO_SIG_BYTES];
+	uint32_t	seq = p->signed_cursor ? p->signed_cursor : 1;
+	uint16_t	*w = regs + PROTO_N_REC_SIGNED_CURSOR;
+
+	proto_put_u32(regs, p->signed_cursor);
+	if (seq > p->last_seq || sim_store_read_raw(p, seq, buf) != 0)
+		return;
+	sim_sign_read(p, seq, sig);
+	w[0] = 1;
+	bytes_to_regs(buf, PROTO_RECORD_REGS, w + 1);
+	bytes_to_regs(sig, PROTO_SIG_BYTES / 2, w + 1 + PROTO_RECORD_REGS);
+}
+
 /* The whole block holding addr as the pile shows it now. */
 static void
 block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
@@ -160,7 +182,25 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 	case PROTO_A_WL_BUCKET_INDEX:
 		sim_stage_bucket_image(p, regs);
 		break;
+	case PROTO_A_REC_SIGNED_CURSOR:
+		signed_window_image(p, regs);
+		break;
 	}
+}
+
+/* What a pile without the signing capability lacks reads as no register:
+ * the signed window and the public key at the end of the identity block. */
+static int
+sim_block_present(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
+    uint16_t count)
+{
+	if (p->signer != NULL)
+		return 1;
+	if (b->addr == PROTO_A_REC_SIGNED_CURSOR)
+		return 0;
+	if (b->addr == PROTO_IDENTITY_ADDR && addr + count > PROTO_A_ID_PUBLIC_KEY)
+		return 0;
+	return 1;
 }
 
 static int
@@ -173,6 +213,8 @@ do_read(struct sim_pile *p, uint16_t addr, uint16_t count, uint64_t now_ms,
 	if (count == 0 || count > PROTO_READ_MAX)
 		return PROTO_EX_ILLEGAL_VALUE;
 	if (proto_range_valid(addr, count) != 0 || (b = proto_block_at(addr)) == NULL)
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	if (!sim_block_present(p, b, addr, count))
 		return PROTO_EX_ILLEGAL_ADDRESS;
 	block_image(p, b, addr, count, now_ms, img);
 	memcpy(resp->regs, img + (addr - b->addr), count * sizeof *img);
@@ -326,6 +368,8 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 		return PROTO_EX_ILLEGAL_VALUE;
 	if (proto_range_valid(addr, count) != 0 || (b = proto_block_at(addr)) == NULL)
 		return PROTO_EX_ILLEGAL_ADDRESS;
+	if (!sim_block_present(p, b, addr, count))
+		return PROTO_EX_ILLEGAL_ADDRESS;
 	for (a = addr; a < addr + count; a++) {
 		if ((r = proto_reg_at(a)) == NULL || r->access == PROTO_R)
 			return PROTO_EX_ILLEGAL_ADDRESS;
@@ -383,6 +427,9 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 		break;
 	case PROTO_A_WL_BUCKET_INDEX:
 		rc = sim_stage_bucket_select(p, img);
+		break;
+	case PROTO_A_REC_SIGNED_CURSOR:
+		p->signed_cursor = proto_get_u32(img);
 		break;
 	default:
 		return PROTO_EX_ILLEGAL_ADDRESS;

@@ -64,6 +64,8 @@ usage(FILE *f)
 "      --frozen-clock     the clock moves only by 'ctl advance' and clock\n"
 "                         writes, so tests meter exact seconds\n"
 "      --wl-capacity N    whitelist entries per pile (default 10000)\n"
+"      --protocol V       protocol the piles speak: 1.1 (default) or 1.0\n"
+"                         (no signed records: a pile from before 1.1)\n"
 "      --seed S           seed of the line emulator (default 1)\n"
 "      --ber RATE         bit-error rate on the line (implies --pace)\n"
 "      --drop RATE        probability that a frame is lost (implies --pace)\n"
@@ -238,7 +240,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_SEED, OPT_BER,
-	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE };
+	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE, OPT_PROTOCOL };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
@@ -256,6 +258,7 @@ main(int argc, char **argv)
 		{ "truncate", required_argument, NULL, OPT_TRUNC },
 		{ "drop-broadcast", required_argument, NULL, OPT_DROP_BCAST },
 		{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
+		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -362,6 +365,17 @@ main(int argc, char **argv)
 				return 2;
 			}
 			drop_pile[at] = rate;
+			break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "1.0") == 0)
+				cfg.protocol = PROTO_VERSION;
+			else if (strcmp(optarg, "1.1") == 0)
+				cfg.protocol = PROTO_VERSION_1_1;
+			else {
+				fprintf(stderr, _("pilesim: unknown protocol '%s' (use 1.0 or 1.1)\n"),
+				    optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

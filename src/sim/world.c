@@ -99,6 +99,7 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 	p->w = w;
 	p->addr = addr;
 	p->rec_fd = -1;
+	p->sig_fd = -1;
 	p->wl.fd = -1;
 	snprintf(p->serial, sizeof p->serial, "SIM-%04d", addr);
 	snprintf(p->device_id, sizeof p->device_id, "PILE-SIM-%04d", addr);
@@ -116,8 +117,10 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 		return -1;
 	if (rc == 1)
 		p->dirty = 1;
-	if (sim_store_open(p, cause) != 0)
+	if (sim_store_open(p, cause) != 0 || sim_sign_open(p, cause) != 0)
 		return -1;
+	if (p->signer != NULL)
+		sim_cloud_key_set(&w->cloud, p->serial, p->public_key);
 	if (sim_wl_open(&p->wl, p->dir, wl_capacity, cause) != 0)
 		return -1;
 	sim_auth_init(p);
@@ -153,6 +156,7 @@ pile_close(struct sim_pile *p)
 		sim_pile_save(p, p->last_save_ms, 1);
 	sim_store_close(p);
 	sim_stage_reset(p);
+	sim_sign_close(p);
 	sim_wl_close(&p->wl);
 	sodium_memzero(p->key, sizeof p->key);
 	free(p->fault);
@@ -189,6 +193,7 @@ sim_world_open(const struct sim_config *cfg, char **cause)
 		w->auth_idle_ms = strtoull(v, NULL, 10);
 
 	w->frozen = cfg->frozen_clock;
+	w->protocol = cfg->protocol != 0 ? cfg->protocol : PROTO_VERSION_1_1;
 	path = xasprintf("%s/world", w->dir);
 	s = sim_read_file(path, NULL);
 	if (w->frozen && s != NULL && (v = strstr(s, "clock_frozen_ms ")) != NULL) {

@@ -121,6 +121,11 @@ struct sim_pile {
 	struct sim_authz	 pending;
 	struct sim_session	 sess;
 
+	/* 1.1 record signatures (sign.c): NULL on a 1.0 pile */
+	struct proto_signer	*signer;
+	uint8_t			 public_key[PROTO_PUBKEY_BYTES];
+	int			 sig_fd;		/* signatures.bin */
+
 	/* records.bin and the synced watermark */
 	int			 rec_fd;
 	uint32_t		 last_seq;
@@ -128,6 +133,7 @@ struct sim_pile {
 	unsigned		 resync_state;
 	uint64_t		 next_upload_ms;
 	uint32_t		 rec_cursor;
+	uint32_t		 signed_cursor;
 	uint32_t		 wl_cursor;
 
 	struct sim_wl		 wl;
@@ -174,6 +180,14 @@ struct sim_cloud {
 	uint32_t		 drop_acks;	/* lose the next N acknowledgements */
 	uint64_t		 acks_dropped;	/* stored, but the pile never heard */
 	uint64_t		 duplicates;	/* resent records already held */
+
+	/* Each pile's public key, as registered at the factory (sign.c). */
+	struct sim_cloud_key {
+		char		serial[17];
+		uint8_t		pub[PROTO_PUBKEY_BYTES];
+	}			*keys;
+	size_t			 nkeys;
+	uint64_t		 bad_signatures;	/* uploads refused */
 };
 
 struct sim_world {
@@ -184,6 +198,7 @@ struct sim_world {
 
 	int			 have_base;
 	int			 frozen;	/* clock stands still between jumps */
+	unsigned		 protocol;	/* PROTO_VERSION or PROTO_VERSION_1_1 */
 	uint64_t		 real_base_ms;	/* now_ms when the clock was anchored */
 	int64_t			 sim_base_ms;	/* world clock (unix ms) at real_base_ms */
 	int64_t			 sim_wall_offset_ms;	/* world clock - wall clock at open */
@@ -264,6 +279,18 @@ int	 sim_cloud_save(struct sim_world *, char **cause);
 /* 0 stored, 1 duplicate (acknowledged), -1 not stored. */
 int	 sim_cloud_receive(struct sim_cloud *, const char *serial,
 	    const struct proto_record *, char **cause);
+
+/* sign.c: 1.1 record signatures, and the cloud's check of them */
+struct proto_signer;
+int	 sim_sign_open(struct sim_pile *, char **cause);
+void	 sim_sign_close(struct sim_pile *);
+int	 sim_sign_append(struct sim_pile *, const struct proto_record *, char **cause);
+int	 sim_sign_read(struct sim_pile *, uint32_t seq, uint8_t sig[PROTO_SIG_BYTES]);
+void	 sim_cloud_key_set(struct sim_cloud *, const char *serial,
+	    const uint8_t pub[PROTO_PUBKEY_BYTES]);
+const uint8_t *sim_cloud_key(const struct sim_cloud *, const char *serial);
+int	 sim_cloud_verify(struct sim_cloud *, const char *serial, const struct proto_record *,
+	    const uint8_t sig[PROTO_SIG_BYTES], char **cause);
 
 /* json.c: small writers for ctl output */
 void	 sim_json_str(FILE *, const char *);
