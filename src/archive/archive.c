@@ -15,17 +15,13 @@
 
 #include "common.h"
 #include "archive/archive.h"
+#include "archive/archive-int.h"
 
 /* "PILE": marks the file as ours, so we never write into someone else's
  * database by a mistyped --archive. */
 #define ARCHIVE_APPLICATION_ID	0x50494c45
-#define ARCHIVE_SCHEMA		1
+#define ARCHIVE_SCHEMA		2
 #define ARCHIVE_BUSY_MS		5000
-
-struct archive {
-	sqlite3	*db;
-	char	*path;
-};
 
 /*
  * The record is kept as the 124 bytes the pile sent (wire), so its CRC can be
@@ -97,7 +93,7 @@ archive_sqlite_reason(sqlite3 *db, int rc, int error)
 }
 
 /* Call right after the failing SQLite call: errno is read first. */
-static int
+int
 archive_fail(struct archive *a, int rc, const char *what, char **cause)
 {
 	int		error = errno;
@@ -114,7 +110,7 @@ archive_fail(struct archive *a, int rc, const char *what, char **cause)
 	    archive_sqlite_reason(a->db, rc, error));
 }
 
-static int
+int
 archive_exec(struct archive *a, const char *sql)
 {
 	return sqlite3_exec(a->db, sql, NULL, NULL, NULL);
@@ -122,7 +118,7 @@ archive_exec(struct archive *a, const char *sql)
 
 /* Runs a statement returning one integer (left as it is when the statement
  * returns no row); serial, unless NULL, is bound to ?1. */
-static int
+int
 archive_int(struct archive *a, const char *sql, const char *serial, int64_t *v)
 {
 	sqlite3_stmt	*st;
@@ -186,6 +182,8 @@ archive_schema(struct archive *a, char **cause)
 		return archive_fail(a, rc, _("cannot open archive"), cause);
 	if (version == ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
 		return 0;
+	if (version >= 1 && version < ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
+		return archive_migrate(a, (int)version, cause);
 	if (version > ARCHIVE_SCHEMA && app == ARCHIVE_APPLICATION_ID)
 		return set_cause(cause, -1, _("cannot open archive '%s': it was written by a "
 		    "newer pilecon (schema %lld, this one knows %d); upgrade pilecon"),
@@ -216,7 +214,7 @@ archive_schema(struct archive *a, char **cause)
 		archive_exec(a, "ROLLBACK");
 		return archive_fail(a, rc, _("cannot create archive"), cause);
 	}
-	return 0;
+	return archive_migrate(a, 1, cause);
 }
 
 struct archive *
@@ -321,7 +319,7 @@ archive_check(const char *serial, const struct proto_record *rec,
 static int
 archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
     const char *serial, const char *device_id, const struct proto_record *rec,
-    int64_t now, int *added, char **cause)
+    const uint8_t *sig, const uint8_t *pub, int64_t now, int *added, char **cause)
 {
 	uint8_t		wire[PROTO_RECORD_BYTES];
 	int		rc;
@@ -364,6 +362,14 @@ archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
 	sqlite3_bind_int64(ins, 12, proto_record_fee_minor(rec));
 	sqlite3_bind_int64(ins, 13, rec->crc);
 	sqlite3_bind_int64(ins, 14, now);
+	if (sig != NULL && pub != NULL) {
+		sqlite3_bind_blob(ins, 15, sig, PROTO_SIG_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 16, pub, PROTO_PUBKEY_BYTES, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(ins, 15);
+		sqlite3_bind_null(ins, 16);
+	}
+	sqlite3_bind_int(ins, 17, (rec->flags & PROTO_REC_F_SYNCED) != 0);
 	rc = sqlite3_step(ins);
 	if (rc != SQLITE_DONE)
 		return archive_fail(a, rc, _("cannot store records in"), cause);
@@ -374,6 +380,14 @@ archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
 int
 archive_put_records(struct archive *a, const char *serial, const char *device_id,
     const struct proto_record *recs, int n, char **cause)
+{
+	return archive_put_signed(a, serial, device_id, recs, NULL, NULL, n, cause);
+}
+
+int
+archive_put_signed(struct archive *a, const char *serial, const char *device_id,
+    const struct proto_record *recs, const uint8_t (*sigs)[PROTO_SIG_BYTES],
+    const uint8_t *pub, int n, char **cause)
 {
 	sqlite3_stmt	*find = NULL, *ins = NULL;
 	int		 rc, i, added = 0, failed = 0;
@@ -398,14 +412,14 @@ archive_put_records(struct archive *a, const char *serial, const char *device_id
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(a->db, "INSERT INTO records (serial, seq, device_id, "
 		    "wire, kind, offline, tag, start, stop, energy_wh, tariff_version, "
-		    "fee_minor, crc, pulled_at) VALUES "
-		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		    "fee_minor, crc, pulled_at, sig, pubkey, synced) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 		    -1, &ins, NULL);
 	if (rc != SQLITE_OK)
 		failed = archive_fail(a, rc, _("cannot store records in"), cause);
 	for (i = 0; !failed && i < n; i++) {
-		if (archive_put_one(a, find, ins, serial, device_id, &recs[i], now,
-		    &added, cause) != 0)
+		if (archive_put_one(a, find, ins, serial, device_id, &recs[i],
+		    sigs != NULL ? sigs[i] : NULL, pub, now, &added, cause) != 0)
 			failed = 1;
 	}
 	sqlite3_finalize(find);
@@ -428,7 +442,10 @@ archive_last_seq(struct archive *a, const char *serial, uint32_t *seq, char **ca
 	int64_t	v = 0;
 	int	rc;
 
-	rc = archive_int(a, "SELECT max(seq) FROM records WHERE serial = ?1",
+	/* Quarantined records were pulled too: a resumed pull starts after
+	 * them instead of fetching them again and again. */
+	rc = archive_int(a, "SELECT max(seq) FROM (SELECT seq FROM records WHERE "
+	    "serial = ?1 UNION ALL SELECT seq FROM quarantine WHERE serial = ?1)",
 	    serial, &v);
 	*seq = (uint32_t)v;
 	if (rc != SQLITE_OK)
@@ -466,8 +483,10 @@ archive_foreach(struct archive *a, const char *serial,
 	struct archive_row	 row;
 	int			 rc, stop = 0;
 
-	rc = sqlite3_prepare_v2(a->db, "SELECT serial, seq, device_id, wire, pulled_at "
-	    "FROM records WHERE ?1 IS NULL OR serial = ?1 ORDER BY serial, seq",
+	rc = sqlite3_prepare_v2(a->db, "SELECT r.serial, r.seq, r.device_id, r.wire, "
+	    "r.pulled_at, r.sig, r.pubkey, r.synced, t.tariff FROM records r "
+	    "LEFT JOIN tariffs t ON t.version = r.tariff_version "
+	    "WHERE ?1 IS NULL OR r.serial = ?1 ORDER BY r.serial, r.seq",
 	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
@@ -482,6 +501,7 @@ archive_foreach(struct archive *a, const char *serial,
 		archive_copy_text(row.device_id, sizeof row.device_id,
 		    sqlite3_column_text(st, 2));
 		row.pulled_at = sqlite3_column_int64(st, 4);
+		archive_row_signed(&row, st, 5);
 		/* The bytes are checked again on the way out: a damaged
 		 * archive must not export a record as if it were good. */
 		if (len != PROTO_RECORD_BYTES || wire == NULL ||
@@ -492,6 +512,8 @@ archive_foreach(struct archive *a, const char *serial,
 			sqlite3_finalize(st);
 			return -1;
 		}
+		if (row.synced)
+			row.rec.flags |= PROTO_REC_F_SYNCED;
 		if ((stop = fn(&row, arg)) != 0)
 			break;
 	}

@@ -23,7 +23,13 @@ char		*archive_default_path(void);
  * an error naming the pile and sequence number: nothing is replaced). */
 int	archive_put_records(struct archive *, const char *serial, const char *device_id,
 	    const struct proto_record *recs, int n, char **cause);
-/* Highest sequence number held for this pile, 0 when none. */
+/* As archive_put_records, with each record's signature (sigs[i]) checked
+ * by the caller against pub, the pile's pinned key; both are stored with
+ * the record. sigs and pub NULL: an unsigned (1.0) pile. */
+int	archive_put_signed(struct archive *, const char *serial, const char *device_id,
+	    const struct proto_record *recs, const uint8_t (*sigs)[PROTO_SIG_BYTES],
+	    const uint8_t *pub, int n, char **cause);
+/* Highest sequence number held (archived or quarantined), 0 when none. */
 int	archive_last_seq(struct archive *, const char *serial, uint32_t *seq, char **cause);
 /* Sequence numbers missing between the first and last held: count of gaps. */
 int	archive_gaps(struct archive *, const char *serial, uint32_t *missing, char **cause);
@@ -31,15 +37,68 @@ int	archive_gaps(struct archive *, const char *serial, uint32_t *missing, char *
 struct archive_row {
 	char			serial[17];
 	char			device_id[33];
-	struct proto_record	rec;
+	struct proto_record	rec;		/* SYNCED flag: as last reconciled */
 	int64_t			pulled_at;	/* unix s, laptop clock */
+	int			has_sig;	/* pulled from a signing (1.1) pile */
+	uint8_t			sig[PROTO_SIG_BYTES];		/* r | s */
+	uint8_t			pubkey[PROTO_PUBKEY_BYTES];	/* X | Y it was checked with */
+	int			synced;		/* the cloud acknowledged it */
+	int			has_tariff;	/* the archive knows its tariff version */
+	struct proto_tariff	tariff;
 };
 /* Calls fn for every record (serial NULL: every pile), in serial, seq order.
  * fn returning non-zero stops the walk and is returned. */
 int	archive_foreach(struct archive *, const char *serial,
 	    int (*fn)(const struct archive_row *, void *), void *arg, char **cause);
 
-enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL };
+/* ---- signed records, keys, quarantine, tariffs, sync state (signed.c) --- */
+
+/* The pile's public key, pinned on first sight (trust on first use, as ssh)
+ * or given by provisioning. */
+enum archive_key_state {
+	ARCHIVE_KEY_PINNED_NOW,	/* first sight: pinned */
+	ARCHIVE_KEY_SAME,	/* the pile shows the pinned key */
+	ARCHIVE_KEY_CHANGED	/* the pile shows another key: nothing replaced */
+};
+/* Compares pub with the key pinned for serial, pinning it when there is
+ * none; pinned gets the key records must be checked against. */
+int	archive_key_pin(struct archive *, const char *serial, const uint8_t pub[PROTO_PUBKEY_BYTES],
+	    enum archive_key_state *, uint8_t pinned[PROTO_PUBKEY_BYTES], char **cause);
+/* Pins pub for serial as given by provisioning (replaces a pin). */
+int	archive_key_provision(struct archive *, const char *serial,
+	    const uint8_t pub[PROTO_PUBKEY_BYTES], char **cause);
+/* 1 with the pinned key and how it came ("tofu", "provisioned"), 0 none. */
+int	archive_key_get(struct archive *, const char *serial, uint8_t pub[PROTO_PUBKEY_BYTES],
+	    char source[16], char **cause);
+
+/* Stores a record that failed its signature (or came under a changed key)
+ * apart from the archive proper: never exported, listed by `logs list
+ * --quarantine`. reason is a fixed English token ("bad_signature",
+ * "key_changed", "unsigned"). */
+int	archive_quarantine(struct archive *, const char *serial, const char *device_id,
+	    const struct proto_record *, const uint8_t sig[PROTO_SIG_BYTES],
+	    const uint8_t pub[PROTO_PUBKEY_BYTES], const char *reason, char **cause);
+int	archive_quarantine_count(struct archive *, const char *serial, uint32_t *n,
+	    char **cause);
+struct archive_qrow {
+	char			serial[17];
+	struct proto_record	rec;
+	char			reason[24];
+	int64_t			pulled_at;
+};
+int	archive_quarantine_foreach(struct archive *, const char *serial,
+	    int (*fn)(const struct archive_qrow *, void *), void *arg, char **cause);
+
+/* Keeps a tariff by version (the first one seen for a version stays), so
+ * exports carry each record's prices and `logs verify` can redo its money. */
+int	archive_put_tariff(struct archive *, const struct proto_tariff *, char **cause);
+
+/* The cloud acknowledged every record of serial up to synced_through:
+ * marks them synced; *changed (may be NULL) gets how many changed. */
+int	archive_reconcile_synced(struct archive *, const char *serial,
+	    uint32_t synced_through, uint32_t *changed, char **cause);
+
+enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL, ARCHIVE_OCMF };
 /* Writes the export to path atomically (temp file in the same folder, fsync,
  * rename); "-" writes to stdout. Returns the number of records written. */
 int	archive_export(struct archive *, const char *serial, enum archive_format,

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/pullsig.h"
 
 /* Records per archive transaction: one fsync per 32 records instead of per
  * record, and at most 16 windows re-read after a crash. */
@@ -30,7 +31,10 @@ struct pull {
 	struct archive		*ar;
 	const char		*serial, *device_id;
 	struct proto_record	 buf[PULL_BATCH + PROTO_REC_WINDOW_RECORDS];
+	uint8_t			 sigs[PULL_BATCH + PROTO_REC_WINDOW_RECORDS][PROTO_SIG_BYTES];
 	int			 nbuf;
+	struct pullsig		 ps;
+	int			 signs;		/* a 1.1 pile with signed records */
 	uint32_t		 stored_new, stored_old, first, last;
 };
 
@@ -41,7 +45,9 @@ pull_flush(struct pull *p, char **cause)
 
 	if (p->nbuf == 0)
 		return 0;
-	n = archive_put_records(p->ar, p->serial, p->device_id, p->buf, p->nbuf, cause);
+	n = archive_put_signed(p->ar, p->serial, p->device_id, p->buf,
+	    p->signs ? (const uint8_t (*)[PROTO_SIG_BYTES])p->sigs : NULL,
+	    p->signs ? p->ps.pinned : NULL, p->nbuf, cause);
 	if (n < 0)
 		return -1;
 	p->stored_new += (uint32_t)n;
@@ -63,10 +69,22 @@ pull_summary(struct pull *p, const char *how)
 		fprintf(ctx->out, "{\"serial\":");
 		batch_json_str(ctx->out, p->serial);
 		fprintf(ctx->out, ",\"pulled\":%u,\"new\":%u,\"already_archived\":%u,"
-		    "\"first_seq\":%u,\"last_seq\":%u,\"complete\":%s}\n", total,
-		    p->stored_new, p->stored_old, p->first, p->last, how ? "false" : "true");
+		    "\"first_seq\":%u,\"last_seq\":%u,\"complete\":%s,\"signed\":%s,"
+		    "\"verified\":%u,\"quarantined\":%u,\"key\":\"%s\"}\n", total,
+		    p->stored_new, p->stored_old, p->first, p->last, how ? "false" : "true",
+		    p->signs ? "true" : "false", p->ps.verified, p->ps.quarantined,
+		    !p->signs ? "none" : p->ps.state == ARCHIVE_KEY_CHANGED ? "changed" :
+		    p->ps.state == ARCHIVE_KEY_PINNED_NOW ? "pinned" : "same");
 		return;
 	}
+	if (!p->signs)
+		fprintf(ctx->out, _("%s is a protocol 1.0 pile: its records are not signed\n"),
+		    p->serial);
+	else if (p->ps.state == ARCHIVE_KEY_PINNED_NOW)
+		fprintf(ctx->out, _("pinned the public key of %s (first pull: trust on first use)\n"),
+		    p->serial);
+	if (p->signs && p->ps.verified > 0)
+		fprintf(ctx->out, _("verified %u signatures of %s\n"), p->ps.verified, p->serial);
 	if (total == 0)
 		fprintf(ctx->out, _("pulled 0 records from %s: the archive is up to date\n"),
 		    p->serial);
@@ -74,6 +92,31 @@ pull_summary(struct pull *p, const char *how)
 		fprintf(ctx->out, _("pulled %u records from %s (seq %u..%u), %u already "
 		    "archived%s\n"), total, p->serial, p->first, p->last, p->stored_old,
 		    how ? how : "");
+}
+
+/*
+ * What the cloud acknowledged, from the pile's live block: a pile uploads
+ * oldest first and moves its synced mark only on an acknowledgement, so
+ * every record up to last_seq - unsynced is synced. Also keeps the pile's
+ * tariff by version, so exports carry each record's prices.
+ */
+static int
+pull_reconcile(struct pull *p, const struct proto_live *live, struct pile *pile,
+    char **cause)
+{
+	struct proto_tariff	t;
+	char			*ignored = NULL;
+
+	if (live->last_seq >= live->unsynced &&
+	    archive_reconcile_synced(p->ar, p->serial, live->last_seq - live->unsynced,
+	    NULL, cause) != 0)
+		return -1;
+	if (pile_tariff_read(pile, &t, &ignored) == 0) {
+		if (archive_put_tariff(p->ar, &t, cause) != 0)
+			return -1;
+	}
+	free(ignored);
+	return 0;
 }
 
 static int
@@ -99,8 +142,21 @@ cmd_logs_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, cause);
 	if (archive_last_seq(p.ar, p.serial, &last_held, &cause) != 0)
 		return cmd_fail(ctx, EXIT_FAILED, cause);
+	/* The cloud's view first: what it acknowledged is synced here too. */
+	if (pull_reconcile(&p, &live, pile, &cause) != 0)
+		return cmd_fail(ctx, EXIT_FAILED, cause);
+	p.signs = pile_signs(&ctx->identity);
+	if (p.signs && (rc = pullsig_start(&p.ps, pile, p.ar, p.serial, p.device_id,
+	    &cause)) != 0)
+		return cmd_fail(ctx, rc == PULLSIG_E_ARCHIVE ? EXIT_FAILED : rc, cause);
+	if (p.signs && p.ps.state == ARCHIVE_KEY_CHANGED)
+		fprintf(ctx->err, _("pilecon: error: the public key of %s is not the one "
+		    "pinned in the archive: its records are quarantined, not archived "
+		    "(if the pile's key was really replaced, give the new one as "
+		    "'public_key:' in a provisioning file)\n"), p.serial);
 	if (live.last_seq == 0 || last_held >= live.last_seq) {
 		pull_summary(&p, NULL);
+		pullsig_end(&p.ps);
 		return EXIT_OK;
 	}
 	start = last_held + 1;
@@ -115,7 +171,24 @@ cmd_logs_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cmd_catch_signals();
 	progress_start(&pr, ctx, _("records"), live.last_seq - start + 1);
 	for (seq = start; seq <= live.last_seq && !cmd_interrupted; ) {
-		got = pile_records_read(pile, seq, p.buf + p.nbuf, &cause);
+		if (p.signs) {
+			uint32_t next = 0;
+
+			got = pullsig_read(&p.ps, pile, seq, p.buf + p.nbuf, p.sigs[p.nbuf],
+			    &next, &cause);
+			if (got < 0) {
+				rc = got == PULLSIG_E_ARCHIVE ? EXIT_FAILED : got;
+				break;
+			}
+			if (next == 0)
+				break;
+			if (got == 0) {		/* quarantined */
+				seq = next;
+				done++;
+				continue;
+			}
+		} else
+			got = pile_records_read(pile, seq, p.buf + p.nbuf, &cause);
 		if (got < 0) {
 			rc = got;
 			break;
@@ -136,7 +209,8 @@ cmd_logs_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		done += (uint32_t)got;
 		if (p.nbuf >= PULL_BATCH && pull_flush(&p, &cause2) != 0)
 			break;
-		progress_update(&pr, done, (uint64_t)done * PROTO_RECORD_BYTES);
+		progress_update(&pr, done, (uint64_t)done * (PROTO_RECORD_BYTES +
+		    (p.signs ? PROTO_SIG_BYTES : 0)));
 	}
 	progress_end(&pr);
 	cmd_restore_signals();
@@ -153,10 +227,19 @@ cmd_logs_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		pull_summary(&p, _(" before the pile stopped answering; run it again to resume"));
 		return cmd_fail(ctx, rc, cause);
 	}
+	pullsig_end(&p.ps);
 	if (cmd_interrupted) {
 		pull_summary(&p, _(", interrupted; run it again to resume"));
 		return EXIT_FAILED;
 	}
+	/* Records pulled just now carry the pile's synced flag already. */
 	pull_summary(&p, NULL);
+	if (p.ps.quarantined > 0) {
+		fprintf(ctx->err, _("pilecon: error: %u records of %s failed their signature "
+		    "check (first: seq %u) and are quarantined, not archived: see "
+		    "'pilecon logs list --quarantine'\n"), p.ps.quarantined, p.serial,
+		    p.ps.first_bad);
+		return EXIT_FAILED;
+	}
 	return EXIT_OK;
 }

@@ -16,7 +16,8 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/cmd-whitelist-sync.c src/batch/provision.h src/batch/provision-parse.c \
 	src/batch/provision-yaml.h src/batch/provision-yaml.c \
 	src/batch/provision-tariff.c src/batch/provision-offline.c \
-	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/cmd-provision.c
+	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/cmd-provision.c \
+	src/batch/pullsig.h src/batch/pullsig.c
 
 PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
 	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \

@@ -148,4 +148,16 @@ int	pile_records_read_parse(struct pile *, const struct pile_xfer *x,
 	    uint32_t seq, struct proto_record out[PROTO_REC_WINDOW_RECORDS],
 	    char **cause);
 
+/* ---- signed records (protocol 1.1, cap SIGNED; signed.c) ---------------- */
+
+/* 1 when the identity says the pile signs its records. */
+int	pile_signs(const struct proto_identity *);
+/* identity.public_key: X | Y (all zero from a pile that does not sign). */
+int	pile_public_key(struct pile *, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause);
+/* Reads the signed window at seq: one FC 23. Returns 1 with the record (CRC
+ * checked) and its signature r | s (zero: unsigned), or 0 past the newest
+ * record. The signature is not checked here: see src/proto/sig.h. */
+int	pile_signed_read(struct pile *, uint32_t seq, struct proto_record *out,
+	    uint8_t sig[PROTO_SIG_BYTES], char **cause);
+
 #endif

@@ -1,0 +1,74 @@
+/* pullsig.c - `logs pull` on a pile that signs its records (protocol 1.1):
+ * each record is checked against the key pinned for the pile before it is
+ * archived; a bad signature, an unsigned record or any record under a key
+ * that changed is quarantined, never archived as good. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "batch/pullsig.h"
+#include "proto/sig.h"
+
+int
+pullsig_start(struct pullsig *ps, struct pile *pile, struct archive *ar,
+    const char *serial, const char *device_id, char **cause)
+{
+	int	rc;
+
+	memset(ps, 0, sizeof *ps);
+	ps->ar = ar;
+	ps->serial = serial;
+	ps->device_id = device_id;
+	if ((rc = pile_public_key(pile, ps->shown, cause)) < 0)
+		return rc;
+	if (!proto_pubkey_valid(ps->shown))
+		return set_cause(cause, PILE_E_PROTOCOL, _("pile '%s' says it signs its "
+		    "records but its public key is not a P-256 key"), serial);
+	if (archive_key_pin(ar, serial, ps->shown, &ps->state, ps->pinned, cause) != 0)
+		return PULLSIG_E_ARCHIVE;
+	if ((ps->v = proto_verifier_new(ps->pinned)) == NULL)
+		return set_cause(cause, PULLSIG_E_ARCHIVE, _("the key pinned for pile '%s' in the archive "
+		    "is not a P-256 key"), serial);
+	return 0;
+}
+
+void
+pullsig_end(struct pullsig *ps)
+{
+	proto_verifier_free(ps->v);
+	ps->v = NULL;
+}
+
+int
+pullsig_read(struct pullsig *ps, struct pile *pile, uint32_t seq,
+    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause)
+{
+	static const uint8_t	 zero[PROTO_SIG_BYTES];
+	const char		*reason = NULL;
+	int			 rc;
+
+	rc = pile_signed_read(pile, seq, out, sig, cause);
+	if (rc <= 0) {
+		*next = 0;
+		return rc;
+	}
+	*next = out->seq + 1;
+	if (ps->state == ARCHIVE_KEY_CHANGED)
+		reason = "key_changed";
+	else if (memcmp(sig, zero, sizeof zero) == 0)
+		reason = "unsigned";
+	else if (proto_record_verify(ps->v, out, ps->serial, sig) != 0)
+		reason = "bad_signature";
+	if (reason == NULL) {
+		ps->verified++;
+		return 1;
+	}
+	if (archive_quarantine(ps->ar, ps->serial, ps->device_id, out, sig, ps->shown,
+	    reason, cause) != 0)
+		return PULLSIG_E_ARCHIVE;
+	if (ps->quarantined++ == 0)
+		ps->first_bad = out->seq;
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* pullsig.h - the signature side of `logs pull` on a 1.1 pile: pin the
+ * pile's key (trust on first use, or the provisioned one), read each record
+ * with its signature and check it; what fails goes to the quarantine. */
+#ifndef PULLSIG_H
+#define PULLSIG_H
+
+#include <stdint.h>
+
+#include "archive/archive.h"
+#include "pile/pile.h"
+
+struct proto_verifier;
+
+/* Failures of the archive (not of the pile: those are PILE_E_*). */
+#define PULLSIG_E_ARCHIVE	(-100)
+
+struct pullsig {
+	struct archive		*ar;
+	const char		*serial, *device_id;
+	struct proto_verifier	*v;
+	uint8_t			 pinned[PROTO_PUBKEY_BYTES];
+	uint8_t			 shown[PROTO_PUBKEY_BYTES];	/* what the pile shows */
+	enum archive_key_state	 state;
+	uint32_t		 verified, quarantined;
+	uint32_t		 first_bad;
+};
+
+/* Reads the pile's key and pins or compares it. 0, or a PILE_E_* or PULLSIG_E_ARCHIVE with *cause. */
+int	pullsig_start(struct pullsig *, struct pile *, struct archive *,
+	    const char *serial, const char *device_id, char **cause);
+/* Reads the signed window at seq into *out and sig. Returns 1 when the
+ * record is good, 0 when it went to the quarantine (or past the newest:
+ * *next is then 0), a PILE_E_* or PULLSIG_E_ARCHIVE on failure. *next is the sequence
+ * number to read next. */
+int	pullsig_read(struct pullsig *, struct pile *, uint32_t seq,
+	    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next,
+	    char **cause);
+void	pullsig_end(struct pullsig *);
+
+#endif

@@ -1,0 +1,76 @@
+/* signed.c - protocol 1.1 signed records: the pile's public key from the
+ * identity block and the signed window (one record and its signature per
+ * FC 23). The signature is checked above, where the pinned key lives
+ * (src/batch, src/proto/sig.h): this layer only reads it faithfully. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "pile-int.h"
+
+int
+pile_signs(const struct proto_identity *id)
+{
+	return id->protocol >= PROTO_VERSION_1_1 && (id->caps & PROTO_CAP_SIGNED) != 0;
+}
+
+int
+pile_public_key(struct pile *p, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause)
+{
+	uint16_t	regs[PROTO_N_ID_PUBLIC_KEY];
+	int		rc;
+
+	rc = pile_read_regs(p, PROTO_A_ID_PUBLIC_KEY, PROTO_N_ID_PUBLIC_KEY, regs, cause);
+	if (rc < 0)
+		return rc;
+	proto_get_bytes(regs, PROTO_PUBKEY_BYTES, pub);
+	return 0;
+}
+
+int
+pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
+    uint8_t sig[PROTO_SIG_BYTES], char **cause)
+{
+	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
+	uint8_t		 raw[PROTO_RECORD_BYTES];
+	char		 label[64];
+	int		 rc, tries;
+
+	if (!p->has_serial) {	/* messages name the pile by serial */
+		struct proto_identity id;
+
+		if ((rc = pile_identity(p, &id, cause)) < 0)
+			return rc;
+	}
+	for (tries = 0; ; tries++) {
+		rc = pile_cursor_read(p, PROTO_A_REC_SIGNED_CURSOR, seq,
+		    PROTO_A_REC_SIGNED_WINDOW, PROTO_N_REC_SIGNED_WINDOW, regs, cause);
+		if (rc < 0)
+			return rc;
+		if (regs[0] > 1)
+			return set_cause(cause, PILE_E_PROTOCOL, _("%s says its signed "
+			    "window holds %u records (at most 1)"),
+			    pile_label(p, label, sizeof label), regs[0]);
+		if (regs[0] == 0)
+			return 0;
+		proto_get_bytes(regs + 1, sizeof raw, raw);
+		proto_get_bytes(regs + 1 + PROTO_RECORD_REGS, PROTO_SIG_BYTES, sig);
+		rc = proto_record_decode(raw, out);
+		if (rc == 0)
+			break;
+		/* The Modbus CRC passed: read once more in case the pile's
+		 * storage read was unlucky, then say what is wrong. */
+		if (tries == 1)
+			return set_cause(cause, PILE_E_PROTOCOL, rc == -1 ?
+			    _("record %u from %s fails its CRC-32") :
+			    _("record %u from %s is malformed (unknown format or "
+			    "impossible field)"), out->seq, pile_label(p, label, sizeof label));
+	}
+	if (out->seq < seq)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s answered record %u for "
+		    "cursor %u (records come from the cursor on)"),
+		    pile_label(p, label, sizeof label), out->seq, seq);
+	return 1;
+}
