@@ -123,7 +123,8 @@ charge() {	# charge ADDR UID: one online session of 10 minutes
 for i in 1 2 3; do charge 2 04A1B2C3 || echo "# charge $i failed"; done
 pc -a 2 logs pull
 is "$rc" 0 "logs_pull_exits_0"
-is "$out" "pulled 3 records from SIM-0002 (seq 1..3), 0 already archived" "logs_pull_summary"
+is "$(printf '%s\n' "$out" | tail -n 1)" "pulled 3 records from SIM-0002 (seq 1..3), 0 already archived" "logs_pull_summary"
+is "$(printf '%s\n' "$out" | grep -c 'verified 3 signatures of SIM-0002')" 1 "logs_pull_verifies_every_signature_of_a_1_1_pile"
 pc -a 2 logs pull
 is "$out" "pulled 0 records from SIM-0002: the archive is up to date" "second_pull_adds_nothing"
 for i in 1 2; do charge 2 04A1B2C3 || echo "# charge $i failed"; done

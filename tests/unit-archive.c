@@ -126,7 +126,7 @@ open_creates_folders_and_schema(void)
 
 	sqlite3_open(path, &db);
 	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	ok(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1,
+	ok(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2,
 	    "schema_is_versioned_with_user_version");
 	sqlite3_finalize(st);
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
