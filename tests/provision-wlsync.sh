@@ -15,7 +15,7 @@ wlv() { pstate "${1:-1}" | sed 's/^wl=\([0-9]*\)\/\([0-9]*\).*/\1 \2/'; }
 pc whitelist sync "$cards" --json
 is "$rc" 0 "first_sync_exits_0"
 printf '%s' "$out" >"$tmp/s.json"
-is "$(jget mode <"$tmp/s.json")" "read" "first_sync_reads_the_pile"
+is "$(jget mode <"$tmp/s.json")" "buckets" "first_sync_compares_the_piles_bucket_digests"
 is "$(jget add <"$tmp/s.json"),$(jget commands <"$tmp/s.json")" "40,10" "first_sync_adds_40_in_10_commands"
 is "$(wlv)" "10 40" "version_is_set_by_the_last_command"
 pc whitelist export -o "$tmp/export.csv"
@@ -52,9 +52,9 @@ is "$out" "$(sort -t, -k1,1 "$tmp/edit.csv" | awk 'NR==1 || !/^uid,/' | { echo '
 ctl whitelist 1 add 0DDDDDDD >/dev/null
 pc whitelist sync "$tmp/edit.csv" --json
 printf '%s' "$out" >"$tmp/s.json"
-is "$(jget mode <"$tmp/s.json")" "read" "drift_falls_back_to_reading_the_pile"
+is "$(jget mode <"$tmp/s.json")" "buckets" "drift_is_found_through_the_bucket_digests"
 like "$(jget why <"$tmp/s.json")" "changed elsewhere" "drift_is_explained"
-is "$(jget read <"$tmp/s.json")" 41 "drift_reads_the_whole_list"
+is "$(jget read <"$tmp/s.json")" 1 "drift_reads_only_the_differing_bucket"
 is "$(jget remove <"$tmp/s.json"),$(jget add <"$tmp/s.json")" "1,0" "drift_removes_only_the_stranger"
 pc whitelist sync "$tmp/edit.csv" --json
 is "$(printf '%s' "$out" | jget mode)" "none" "after_drift_the_pile_equals_the_file"

@@ -7,7 +7,8 @@ tests_unit_provision_LDADD = $(PILECON_LDADD)
 TESTS += tests/unit-provision
 
 PROVISION_SH_TESTS = tests/provision-apply.sh tests/provision-invalid.sh \
-	tests/provision-wlsync.sh tests/provision-scan.sh tests/provision-complete.sh
+	tests/provision-wlsync.sh tests/provision-scan.sh tests/provision-complete.sh \
+	tests/site-sync.sh
 TESTS += $(PROVISION_SH_TESTS)
 EXTRA_DIST += $(PROVISION_SH_TESTS) tests/provision-lib.sh tests/data/prov-10.yaml \
 	tests/data/prov-cards.csv tests/data/prov-bad.yaml \

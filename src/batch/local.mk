@@ -2,7 +2,7 @@
 # table), the pilecon program, and the man page generated from the table.
 # src/batch/libwlcsv.a (wlcsv.[ch]) is defined in src/archive/local.mk.
 noinst_LIBRARIES += src/batch/libbatch.a
-src_batch_libbatch_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
+src_batch_libbatch_a_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS)
 src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/job.h src/batch/job.c src/batch/job-batch.c src/batch/job-wl.c src/batch/cmd.c src/batch/options.c src/batch/config.c src/batch/keys.c \
 	src/batch/parse.c src/batch/util.c src/batch/complete.c \
@@ -13,6 +13,7 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/cmd-logs-list.c src/batch/cmd-logs-export.c src/batch/cmd-resync.c \
 	src/batch/cmd-tariff-show.c src/batch/cmd-clock-set.c src/batch/cmd-help.c \
 	src/batch/wlsync.h src/batch/wlsync.c src/batch/wlsync-state.c \
+	src/batch/wlsite.h src/batch/wlsite.c src/batch/cmd-whitelist-sync-all.c \
 	src/batch/cmd-whitelist-sync.c src/batch/provision.h src/batch/provision-parse.c \
 	src/batch/provision-yaml.h src/batch/provision-yaml.c \
 	src/batch/provision-tariff.c src/batch/provision-offline.c \

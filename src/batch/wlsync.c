@@ -31,18 +31,7 @@ wlsync_sort(struct proto_wl_entry *e, size_t n, char **cause)
 	return 0;
 }
 
-static void
-wlsync_wire(const struct proto_wl_entry *e, uint8_t out[2 * PROTO_WL_ENTRY_REGS])
-{
-	uint16_t	regs[PROTO_WL_ENTRY_REGS];
-	int		r;
-
-	proto_wl_entry_encode(e, regs);
-	for (r = 0; r < PROTO_WL_ENTRY_REGS; r++) {
-		out[2 * r] = (uint8_t)(regs[r] >> 8);
-		out[2 * r + 1] = (uint8_t)(regs[r] & 0xff);
-	}
-}
+#define wlsync_wire	proto_wl_entry_wire
 
 uint32_t
 wlsync_digest(const struct proto_wl_entry *e, size_t n)
@@ -81,6 +70,8 @@ wlsync_mode_str(enum wlsync_mode m)
 		return "read";
 	case WLSYNC_FULL:
 		return "full";
+	case WLSYNC_BUCKETS:
+		return "buckets";
 	}
 	return "unknown";
 }
@@ -188,10 +179,100 @@ wlsync_read(struct pile *p, struct wlsync_plan *pl, char **cause)
 	return 0;
 }
 
+/*
+ * 1.1 piles with bucket digests: compare the 4096 digests with the wanted
+ * list's, read only the buckets that differ (UID and check of each entry)
+ * and diff those. 1 when too much differs for it to pay (READ instead).
+ */
+static int
+wlsync_buckets(struct pile *p, struct wlsync_plan *pl, char **cause)
+{
+	struct proto_bucket_item	*items = NULL;
+	struct proto_wl_entry		*have, *hb;
+	uint16_t			*want_d, *pile_d, *diff;
+	uint8_t				 wire[PROTO_WL_ENTRY_BYTES];
+	size_t				 nitems = 0, ndiff = 0, i, j, nhave = 0;
+	unsigned			 b, *wb;
+	int				 rc;
+
+	want_d = xcalloc(PROTO_WL_BUCKETS, sizeof *want_d);
+	pile_d = xcalloc(PROTO_WL_BUCKETS, sizeof *pile_d);
+	diff = xcalloc(PROTO_WL_BUCKETS, sizeof *diff);
+	wb = xcalloc(pl->nwant + 1, sizeof *wb);
+	for (b = 0; b < PROTO_WL_BUCKETS; b++)
+		want_d[b] = 0xFFFF;
+	for (i = 0; i < pl->nwant; i++) {
+		wb[i] = proto_wl_bucket(pl->want[i].uid);
+		proto_wl_entry_wire(&pl->want[i], wire);
+		want_d[wb[i]] = proto_crc16_update(want_d[wb[i]], wire, sizeof wire);
+	}
+	if ((rc = pile_wl_bucket_digests(p, pile_d, cause)) != 0)
+		goto out;
+	for (b = 0; b < PROTO_WL_BUCKETS; b++)
+		if (want_d[b] != pile_d[b])
+			diff[ndiff++] = (uint16_t)b;
+	pl->nbuckets = ndiff;
+	if (ndiff > WLSYNC_BUCKETS_MAX) {
+		rc = 1;
+		goto out;
+	}
+	if ((rc = pile_wl_buckets_read(p, diff, ndiff, &items, &nitems, cause)) != 0)
+		goto out;
+	pl->nread = nitems;
+
+	/* What the pile holds, as far as the diff cares: the wanted entries of
+	 * the differing buckets whose check matches, plus the strangers (UID
+	 * only, which reads as "changed" against a wanted entry). Everything
+	 * else equals the wanted list, bucket by bucket. */
+	have = xcalloc(pl->nwant + nitems + 1, sizeof *have);
+	for (i = 0; i < pl->nwant; i++) {
+		if (want_d[wb[i]] == pile_d[wb[i]])
+			have[nhave++] = pl->want[i];
+	}
+	for (j = 0; j < nitems; j++) {
+		hb = &have[nhave++];
+		memset(hb, 0, sizeof *hb);
+		snprintf(hb->uid, sizeof hb->uid, "%s", items[j].uid);
+		for (i = 0; i < pl->nwant; i++)
+			if (wb[i] == items[j].bucket && strcmp(pl->want[i].uid,
+			    items[j].uid) == 0) {
+				if (proto_wl_entry_check(&pl->want[i]) == items[j].check)
+					*hb = pl->want[i];
+				else
+					hb->status = 0;	/* differs: never equal */
+				break;
+			}
+	}
+	if (wlsync_sort(have, nhave, cause) != 0) {
+		free(have);
+		rc = set_cause(cause, PILE_E_PROTOCOL, _("the pile's bucket window named "
+		    "a card twice"));
+		goto out;
+	}
+	wlsync_diff(pl, have, nhave);
+	free(have);
+	rc = 0;
+out:
+	free(items);
+	free(want_d);
+	free(pile_d);
+	free(diff);
+	free(wb);
+	return rc;
+}
+
 int
 wlsync_plan(struct pile *p, const struct proto_identity *id,
     const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
     struct wlsync_plan *pl, char **cause)
+{
+	return wlsync_plan_ex(p, id, want, n, version, force_full, 1, pl, cause);
+}
+
+int
+wlsync_plan_ex(struct pile *p, const struct proto_identity *id,
+    const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
+    int allow_read, struct wlsync_plan *pl, char **cause)
 {
 	struct proto_wl_entry	*rec = NULL;
 	char			*err = NULL, label[80];
@@ -243,7 +324,25 @@ wlsync_plan(struct pile *p, const struct proto_identity *id,
 		else
 			pl->why = N_("the list was changed elsewhere since the last "
 			    "sync from here");
-		rc = wlsync_read(p, pl, cause);
+		rc = 1;
+		if (id->caps & PROTO_CAP_BUCKETS) {
+			pl->mode = WLSYNC_BUCKETS;
+			rc = wlsync_buckets(p, pl, cause);
+			if (rc < 0) {
+				free(rec);
+				return rc;
+			}
+			if (rc == 1)
+				pl->mode = WLSYNC_READ;
+		}
+		if (rc == 1 && !allow_read) {
+			free(rec);
+			pl->upserts = xcalloc(1, sizeof *pl->upserts);
+			pl->removes = xcalloc(1, sizeof *pl->removes);
+			return 0;
+		}
+		if (rc == 1)
+			rc = wlsync_read(p, pl, cause);
 		if (rc < 0) {
 			free(rec);
 			return rc;

@@ -23,8 +23,13 @@
  *   FULL    the read cannot be trusted (the list changed while it was read,
  *           or what was read does not match the pile's digest), or --full:
  *           clear, then upsert every entry
+ *   BUCKETS no trusted record, but the pile publishes bucket digests (1.1):
+ *           only the buckets whose digest differs from the wanted list's are
+ *           read (UID and check of each entry), and only the changes written
  */
-enum wlsync_mode { WLSYNC_NONE, WLSYNC_CACHED, WLSYNC_READ, WLSYNC_FULL };
+enum wlsync_mode { WLSYNC_NONE, WLSYNC_CACHED, WLSYNC_READ, WLSYNC_FULL, WLSYNC_BUCKETS };
+/* A bucket sync is worth it while at most this many buckets differ. */
+#define WLSYNC_BUCKETS_MAX	(PROTO_WL_BUCKETS / 4)
 
 struct wlsync_plan {
 	enum wlsync_mode	 mode;
@@ -39,6 +44,7 @@ struct wlsync_plan {
 	size_t			 ncommands;	/* whitelist commands to send */
 	size_t			 ndone;		/* of them, taken by the pile */
 	size_t			 nread;		/* entries read to make the plan */
+	size_t			 nbuckets;	/* BUCKETS: buckets that differed */
 	struct proto_wl_entry	*want;		/* sorted by UID */
 	struct proto_wl_entry	*upserts;	/* sorted; nadd + nchange */
 	struct proto_wl_entry	*removes;	/* sorted; nremove */
@@ -60,6 +66,12 @@ uint32_t wlsync_digest(const struct proto_wl_entry *, size_t n);
 int	 wlsync_plan(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, struct wlsync_plan *, char **cause);
+/* The same; with allow_read 0 a pile that would have to be read whole is
+ * not read: the plan says READ and holds no changes (the caller does
+ * something cheaper, such as staging the list). */
+int	 wlsync_plan_ex(struct pile *, const struct proto_identity *,
+	    const struct proto_wl_entry *want, size_t n, uint32_t version,
+	    int force_full, int allow_read, struct wlsync_plan *, char **cause);
 /* 1 when the plan writes anything. */
 int	 wlsync_plan_changes(const struct wlsync_plan *);
 /* Sends the plan's commands (removes, then upserts, 4 entries each, the

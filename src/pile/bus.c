@@ -201,7 +201,8 @@ pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
 	 * for the frame time after that. */
 	tx_end = pile_now_us() + link_frame_us(lp, (size_t)n);
 	if (x->req.unit == 0) {
-		bus->quiet_at_us = tx_end + (uint64_t)PILE_TURNAROUND_MS * 1000;
+		bus->quiet_at_us = tx_end + link_t35_us(lp) + (uint64_t)(x->turnaround_ms > 0 ?
+		    x->turnaround_ms : PILE_TURNAROUND_MS) * 1000;
 		return pile_bus_finish(bus, x, 0, NULL);
 	}
 	wait_us = (uint64_t)(bus->opts.timeout_ms > 0 ? bus->opts.timeout_ms :

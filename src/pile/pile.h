@@ -51,6 +51,7 @@ struct pile_xfer {
 	int			tries;
 	uint64_t		deadline_us;
 	uint64_t		not_before_us;	/* t3.5 after the last frame */
+	int			turnaround_ms;	/* after a broadcast; 0: PROTO_TURNAROUND_MS */
 	size_t			got;
 	uint8_t			buf[PROTO_ADU_MAX];
 };
@@ -159,5 +160,34 @@ int	pile_public_key(struct pile *, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause
  * record. The signature is not checked here: see src/proto/sig.h. */
 int	pile_signed_read(struct pile *, uint32_t seq, struct proto_record *out,
 	    uint8_t sig[PROTO_SIG_BYTES], char **cause);
+/* ---- protocol 1.1: broadcast staging, bucket digests ------------------- */
+
+/* FC 16 to address 0: every pile hears it, none answers. Returns once the
+ * frame is written; the bus then keeps turnaround_ms of silence (0:
+ * PROTO_TURNAROUND_MS; PROTO_STAGE_TURNAROUND_MS for staging chunks). */
+int	pile_bus_broadcast(struct pile_bus *, uint16_t addr, uint16_t count,
+	    const uint16_t *values, int turnaround_ms, char **cause);
+/* One chunk (proto_stage_chunk_encode) to this pile alone: it answers. */
+int	pile_stage_chunk(struct pile *, const uint16_t regs[PROTO_STAGE_CHUNK_REGS],
+	    char **cause);
+struct pile_stage_status {
+	uint16_t	transfer, total, received;
+};
+int	pile_stage_status(struct pile *, struct pile_stage_status *, char **cause);
+/* The indices of missing chunks (at most max) into out; returns how many. */
+int	pile_stage_missing(struct pile *, uint16_t total, uint16_t *out, size_t max,
+	    char **cause);
+/* Commits the staged transfer (authenticated write): 0 with *result the
+ * pile's PROTO_COMMIT_* (OK: the list is in force), or PILE_E_*. */
+int	pile_stage_commit(struct pile *, uint16_t transfer, uint32_t version,
+	    uint32_t nentries, const uint8_t sha[PROTO_SHA256_BYTES], unsigned *result,
+	    char **cause);
+/* All 4096 bucket digests (35 FC 23). */
+int	pile_wl_bucket_digests(struct pile *, uint16_t out[PROTO_WL_BUCKETS],
+	    char **cause);
+/* The entries (UID and check) of the n buckets listed, up to 8 buckets a
+ * read; *items is malloc'ed. */
+int	pile_wl_buckets_read(struct pile *, const uint16_t *buckets, size_t n,
+	    struct proto_bucket_item **items, size_t *nitems, char **cause);
 
 #endif

@@ -25,7 +25,7 @@
  */
 
 #define BUS_TXQ		8	/* replies waiting for the line */
-#define BUS_RX_MAX	(2 * PROTO_ADU_MAX)
+#define BUS_RX_MAX	(16 * PROTO_ADU_MAX)	/* broadcasts come back to back */
 #define BUS_CHUNK_US	1000	/* write paced bytes at most every 1 ms */
 /* A pseudo-terminal delivers bytes in bursts as the writer's scheduler
  * allows, so silence is judged at twice t3.5 and never under 5 ms; a USB
@@ -513,7 +513,15 @@ bus_read(struct bus *b, uint64_t now_us)
 	size_t	room;
 
 	for (;;) {
-		n = read(b->fd, buf, sizeof buf);
+		/* Frames written back to back (broadcasts wait for no reply)
+		 * can outrun us: take the complete ones off before reading on,
+		 * as a slave's receiver does, instead of overflowing. */
+		if (b->rx_len + sizeof buf > sizeof b->rx)
+			bus_parse(b, now_us);
+		room = sizeof b->rx - b->rx_len;
+		if (room == 0)
+			return;		/* paced: the frames wait for their time */
+		n = read(b->fd, buf, room < sizeof buf ? room : sizeof buf);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
