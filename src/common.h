@@ -53,6 +53,35 @@ const char *text_show(const char *);
 /* 1 when text_safe(s, flags) would return s unchanged. */
 int	 text_is_safe(const char *, int flags);
 
+/* The one way to write a file the user named (-o FILE, exports): "-" is
+ * standard output; a new path or a regular file is written to a temp file
+ * in its folder and renamed onto it by out_file_commit (a new file is 0600,
+ * a replaced one keeps its permission bits); a character device or a FIFO
+ * is written in place; a symbolic link is followed to what it points to;
+ * anything else is refused. Until commit or abort, SIGINT and SIGTERM make
+ * the next write fail ("interrupted") and abort removes the temp file.
+ * See outfile.c. */
+struct out_file {
+	int	 fd;		/* write here (out_file_write, or fdopen a dup) */
+	int	 in_place;	/* stdout, a device or a FIFO: no temp file */
+	int	 is_stdout;
+	char	*path;		/* as given, for messages */
+	char	*target;	/* what the rename replaces (a link resolved) */
+	char	*tmp, *dir;
+};
+int	out_file_open(struct out_file *, const char *path, char **cause);
+/* All of buf, or -1 with errno (ENOSPC, EINTR when interrupted...). */
+int	out_file_write(struct out_file *, const void *buf, size_t len);
+/* Words for people for an errno met writing a file ("disk full"). */
+const char *out_file_strerror(int);
+/* fsync, rename, fsync the folder; -1 with *cause and the old file as it
+ * was. Frees what open allocated, as abort does. */
+int	out_file_commit(struct out_file *, char **cause);
+/* Closes, removes the temp file, frees; safe to call twice. */
+void	out_file_abort(struct out_file *);
+/* 1 once SIGINT or SIGTERM came while an out_file was open. */
+int	out_file_interrupted(void);
+
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
 #endif

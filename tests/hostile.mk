@@ -7,3 +7,17 @@ TESTS += tests/unit-untrusted-text
 HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
+
+HOSTILE_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libproto.a \
+	src/libcommon.a $(SQLITE_LIBS)
+check_PROGRAMS += tests/unit-export-never-replaces-a-device
+tests_unit_export_never_replaces_a_device_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_export_never_replaces_a_device_LDADD = $(HOSTILE_ARCHIVE_LIBS)
+TESTS += tests/unit-export-never-replaces-a-device
+EXTRA_DIST += tests/hostile-files.h
+check_PROGRAMS += tests/unit-files-owner-only tests/unit-refusal-modifies-nothing
+tests_unit_files_owner_only_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_files_owner_only_LDADD = $(HOSTILE_ARCHIVE_LIBS)
+tests_unit_refusal_modifies_nothing_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_refusal_modifies_nothing_LDADD = $(HOSTILE_ARCHIVE_LIBS)
+TESTS += tests/unit-files-owner-only tests/unit-refusal-modifies-nothing

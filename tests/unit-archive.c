@@ -460,7 +460,7 @@ export_to_read_only_folder_fails_cleanly(void)
 	mkdir(dir, 0555);
 	is_int(archive_export(a, NULL, ARCHIVE_CSV, out, &cause), -1,
 	    "export_to_read_only_folder_fails");
-	want = xasprintf("cannot create export '%s' (temporary file in '%s'): permission "
+	want = xasprintf("cannot create '%s' (temporary file in '%s'): permission "
 	    "denied", out, dir);
 	is_str(cause, want, "read_only_folder_message_names_path_and_reason");
 	is_int(count_hidden(dir), 0, "read_only_folder_has_no_temp_file");

@@ -6,10 +6,12 @@
 #include <sys/statvfs.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -217,6 +219,64 @@ archive_schema(struct archive *a, char **cause)
 	return archive_migrate(a, 1, cause);
 }
 
+/* Before anything writes to an existing file: read-only, is it empty, ours,
+ * or another program's? Opening it read-write first would already change
+ * it (the WAL journal mode is written into the file's header). 0 when it is
+ * ours, new or empty; -1 with *cause otherwise, the file untouched. */
+static int
+archive_inspect(struct archive *a, char **cause)
+{
+	struct stat	 sb;
+	int64_t		 version = 0, app = 0, tables = 0;
+	int		 rc;
+
+	if (stat(a->path, &sb) != 0)
+		return 0;	/* new: archive_create makes it */
+	if (!S_ISREG(sb.st_mode))
+		return set_cause(cause, -1, _("cannot open archive '%s': not a regular file "
+		    "(choose another path with --archive)"), a->path);
+	if (sb.st_size == 0)
+		return 0;
+	rc = sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = archive_int(a, "PRAGMA application_id", NULL, &app);
+	if (rc == SQLITE_OK)
+		rc = archive_int(a, "PRAGMA user_version", NULL, &version);
+	if (rc == SQLITE_OK)
+		rc = archive_int(a, "SELECT count(*) FROM sqlite_master", NULL, &tables);
+	if (rc != SQLITE_OK) {
+		archive_fail(a, rc, _("cannot open archive"), cause);
+		sqlite3_close(a->db);
+		a->db = NULL;
+		return -1;
+	}
+	sqlite3_close(a->db);
+	a->db = NULL;
+	if (app != ARCHIVE_APPLICATION_ID && (tables != 0 || version != 0 || app != 0))
+		return set_cause(cause, -1, _("cannot open archive '%s': the file is an SQLite "
+		    "database of another program (choose another path with --archive)"), a->path);
+	return 0;
+}
+
+/* A new archive is created owner-only (0600) before SQLite opens it: it
+ * holds card numbers and names. SQLite gives its -wal and -shm files the
+ * mode of the database. An existing file keeps its mode. */
+static int
+archive_create(const char *path, char **cause)
+{
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	return set_cause(cause, -1, _("cannot create archive '%s': %s"), path,
+	    strerror(errno));
+}
+
 struct archive *
 archive_open(const char *path, char **cause)
 {
@@ -232,6 +292,10 @@ archive_open(const char *path, char **cause)
 
 	a = xcalloc(1, sizeof *a);
 	a->path = xstrdup(path);
+	if (archive_inspect(a, cause) != 0 || archive_create(path, cause) != 0) {
+		archive_close(a);
+		return NULL;
+	}
 	rc = sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		archive_fail(a, rc, _("cannot open archive"), cause);

@@ -39,6 +39,7 @@ struct export {
 	int			 header;	/* writing column names */
 	int			 nfield;	/* fields so far on this line */
 	int			 error;		/* errno of the failed write */
+	struct out_file		*of;
 	int			 count;
 	char			*buf;
 	size_t			 len, size;
@@ -83,20 +84,11 @@ export_printf(struct export *e, const char *fmt, ...)
 static int
 export_flush(struct export *e)
 {
-	size_t	off = 0;
-	ssize_t	n;
-
 	if (e->error != 0)
 		return -1;
-	while (off < e->len) {
-		n = write(e->fd, e->buf + off, e->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e->error = n < 0 ? errno : EIO;
-			return -1;
-		}
-		off += (size_t)n;
+	if (out_file_write(e->of, e->buf, e->len) != 0) {
+		e->error = errno;
+		return -1;
 	}
 	e->len = 0;
 	return 0;
@@ -346,24 +338,6 @@ export_row(const struct archive_row *row, void *arg)
 	return 0;
 }
 
-/* Words for errno in messages: the ones an export meets in the field. */
-static const char *
-export_reason(int error)
-{
-	switch (error) {
-	case ENOSPC:	return _("disk full");
-	case EDQUOT:	return _("disk quota exceeded");
-	case EFBIG:	return _("file too large (file size limit reached)");
-	case EROFS:	return _("read-only file system");
-	case EACCES:
-	case EPERM:	return _("permission denied");
-	case ENOENT:	return _("no such folder");
-	case ENOTDIR:	return _("a part of the path is not a folder");
-	case EIO:	return _("input/output error");
-	}
-	return strerror(error);
-}
-
 static int
 export_write(struct archive *a, const char *serial, struct export *e, char **cause)
 {
@@ -382,129 +356,40 @@ export_write(struct archive *a, const char *serial, struct export *e, char **cau
 	return rc;
 }
 
-/* The folder holding path ("." for a bare name), malloc'ed. */
-static char *
-export_dir(const char *path, const char **base)
-{
-	const char	*slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		*base = path;
-		return xstrdup(".");
-	}
-	*base = slash + 1;
-	if (slash == path)
-		return xstrdup("/");
-	return xasprintf("%.*s", (int)(slash - path), path);
-}
-
-/* New exports get the mode the user's umask gives; a replaced file keeps its
- * own mode (mkstemp makes 0600). */
-static void
-export_mode(int fd, const char *path)
-{
-	struct stat	sb;
-	mode_t		mask;
-
-	if (stat(path, &sb) == 0) {
-		fchmod(fd, sb.st_mode & 07777);
-		return;
-	}
-	mask = umask(077);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-}
-
 int
 archive_export(struct archive *a, const char *serial, enum archive_format format,
     const char *path, char **cause)
 {
 	struct export	 e;
-	char		*dir = NULL, *tmp = NULL;
-	const char	*base, *what;
-	int		 rc, dfd;
+	struct out_file	 of;
+	int		 rc;
 
 	memset(&e, 0, sizeof e);
 	e.format = format;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		e.fd = STDOUT_FILENO;
-		rc = export_write(a, serial, &e, cause);
-		free(e.buf);
-		if (rc == -2)
-			return -1;
-		if (rc != 0)
-			return set_cause(cause, -1, _("cannot write the export to standard "
-			    "output: %s"), export_reason(e.error));
-		return e.count;
-	}
-
-	dir = export_dir(path, &base);
-	if (*base == '\0') {
-		free(dir);
-		return set_cause(cause, -1, _("cannot write export '%s': the path names a "
-		    "folder, not a file"), path);
-	}
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
-	what = NULL;
-	e.fd = mkstemp(tmp);
-	if (e.fd < 0) {
-		e.error = errno;
-		free(tmp);
-		tmp = NULL;
-		what = "create";
-		goto fail;
-	}
-	export_mode(e.fd, path);
+	if (out_file_open(&of, path == NULL ? "-" : path, cause) != 0)
+		return -1;
+	e.of = &of;
+	e.fd = of.fd;
 	rc = export_write(a, serial, &e, cause);
-	if (rc == -2)
-		goto fail_quiet;
-	if (rc != 0)
-		goto fail;
-	/* The data must be on disk before the name points at it, or a crash
-	 * could leave an empty file where the old export was. */
-	if (fsync(e.fd) != 0) {
-		e.error = errno;
-		goto fail;
+	free(e.buf);
+	if (rc == -2) {			/* the archive failed; cause is set */
+		out_file_abort(&of);
+		return -1;
 	}
-	rc = close(e.fd);
-	e.fd = -1;
 	if (rc != 0) {
-		e.error = errno;
-		goto fail;
+		if (of.is_stdout)
+			set_cause(cause, -1, _("cannot write the export to standard output: %s"),
+			    out_file_strerror(e.error));
+		else if (of.in_place)
+			set_cause(cause, -1, _("cannot write export '%s': %s"), path,
+			    out_file_strerror(e.error));
+		else
+			set_cause(cause, -1, _("cannot write export '%s': %s; the previous file, "
+			    "if any, is unchanged"), path, out_file_strerror(e.error));
+		out_file_abort(&of);
+		return -1;
 	}
-	if (rename(tmp, path) != 0) {
-		e.error = errno;
-		goto fail;
-	}
-	free(tmp);
-	tmp = NULL;
-	/* And the rename itself must survive a crash. */
-	rc = 0;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		if (fsync(dfd) != 0 && errno != EINVAL)
-			rc = set_cause(cause, -1, _("export '%s' is written but its folder "
-			    "could not be synced: %s"), path, export_reason(errno));
-		close(dfd);
-	}
-	free(dir);
-	free(e.buf);
-	return rc != 0 ? rc : e.count;
-
-fail:
-	if (what != NULL)
-		set_cause(cause, -1, _("cannot create export '%s' (temporary file in '%s'): %s"),
-		    path, dir, export_reason(e.error));
-	else
-		set_cause(cause, -1, _("cannot write export '%s': %s; the previous file, if "
-		    "any, is unchanged"), path, export_reason(e.error));
-fail_quiet:
-	if (e.fd >= 0)
-		close(e.fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	free(e.buf);
-	return -1;
+	if (out_file_commit(&of, cause) != 0)
+		return -1;
+	return e.count;
 }

@@ -23,49 +23,31 @@ const struct cmd_entry cmd_whitelist_export_entry = {
 	.help = N_("write the pile's whitelist as CSV to FILE (atomically) or to standard output"),
 };
 
-/* Temp file in the same folder, fsync, rename: a reader never sees half a
- * list, and a failure leaves the old file as it was. */
+/* Through out_file: a regular file is replaced atomically (a reader never
+ * sees half a list, a failure leaves the old file), a device or a FIFO is
+ * written in place, never replaced. */
 static int
 export_atomic(const char *path, const struct proto_wl_entry *e, size_t n, char **cause)
 {
-	char	*tmp = xasprintf("%s.tmpXXXXXX", path);
-	FILE	*f;
-	int	 fd, rc = -1;
+	struct out_file	 of;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	int		 rc;
 
-	if ((fd = mkstemp(tmp)) == -1) {
-		set_cause(cause, -1, _("cannot create a file next to '%s': %s"), path,
-		    strerror(errno));
-		free(tmp);
-		return -1;
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal_oom();
+	rc = wlcsv_write(f, e, n, cause);
+	fclose(f);
+	if (rc == 0 && (rc = out_file_open(&of, path, cause)) == 0) {
+		if (out_file_write(&of, buf, len) != 0) {
+			rc = set_cause(cause, -1, _("cannot write '%s': %s"), path,
+			    out_file_strerror(errno));
+			out_file_abort(&of);
+		} else
+			rc = out_file_commit(&of, cause);
 	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		set_cause(cause, -1, _("cannot write '%s': %s"), tmp, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (wlcsv_write(f, e, n, cause) != 0) {
-		fclose(f);
-		goto out;
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
-		set_cause(cause, -1, _("cannot write '%s': %s"), path, strerror(errno));
-		fclose(f);
-		goto out;
-	}
-	if (fclose(f) != 0) {
-		set_cause(cause, -1, _("cannot write '%s': %s"), path, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		set_cause(cause, -1, _("cannot rename '%s' to '%s': %s"), tmp, path,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
+	free(buf);
 	return rc;
 }
 

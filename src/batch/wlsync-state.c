@@ -103,49 +103,34 @@ int
 wlsync_state_save(const char *serial, uint32_t version, uint32_t digest,
     const struct proto_wl_entry *e, size_t n, char **cause)
 {
-	char	*path = wlsync_state_path(serial), *tmp = NULL;
-	FILE	*f = NULL;
-	int	 fd, rc = -1;
+	char		*path = wlsync_state_path(serial), *buf = NULL;
+	size_t		 len = 0;
+	struct out_file	 of;
+	FILE		*f;
+	int		 rc = -1;
 
 	if (wlsync_mkdirs(path, cause) != 0)
 		goto out;
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),
-		    tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal_oom();
 	fprintf(f, "%s version %" PRIu32 " digest %08" PRIX32 "\n", WLSYNC_MAGIC,
 	    version, digest);
-	if (wlcsv_write_exact(f, e, n, cause) != 0)
+	rc = wlcsv_write_exact(f, e, n, cause);
+	fclose(f);
+	if (rc != 0)
 		goto out;
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),
-		    tmp, strerror(errno));
+	/* out_file: temp file, fsync, rename; a new record is 0600. */
+	if ((rc = out_file_open(&of, path, cause)) != 0)
 		goto out;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),
-		    tmp, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		set_cause(cause, -1, _("cannot rename '%s' to '%s': %s"), tmp, path,
-		    strerror(errno));
+	if (out_file_write(&of, buf, len) != 0) {
+		rc = set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),
+		    path, out_file_strerror(errno));
+		out_file_abort(&of);
 		goto out;
 	}
-	rc = 0;
+	rc = out_file_commit(&of, cause);
 out:
-	if (f != NULL)
-		fclose(f);
-	if (rc != 0 && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	free(buf);
 	free(path);
 	return rc;
 }
