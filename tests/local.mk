@@ -22,3 +22,4 @@ include tests/faults.mk
 include tests/i18n.mk
 include tests/engine.mk
 include tests/hostile.mk
+include tests/sec.mk

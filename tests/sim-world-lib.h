@@ -105,8 +105,76 @@ t_read(struct sim_world *w, int unit, uint16_t addr, uint16_t count, uint16_t *r
 	return resp.exception;
 }
 
+/* Writes with proof (1.1): the session key t_auth derived, per address,
+ * and the counter of its envelopes. */
+static uint8_t	t_ks[248][PROTO_MAC_BYTES];
+static uint32_t	t_counter[248];
+static int	t_has_ks[248];
+
+static int t_plain_write(struct sim_world *, int, uint16_t, uint16_t, const uint16_t *);
+
+/* A WA write to a pile that wants proof, after t_auth: in envelopes of at
+ * most 111 values, the one holding addr last, as pilecon sends them. */
+static __attribute__((unused)) int
+t_envelope_write(struct sim_world *w, int unit, uint16_t addr, uint16_t count,
+    const uint16_t *v)
+{
+	struct proto_envelope	e;
+	uint16_t		regs[PROTO_WRITE_MAX], off, n;
+	uint8_t			msg[PROTO_ENVELOPE_MSG_MAX], mac[PROTO_MAC_BYTES];
+	char			serial[17];
+	size_t			len;
+	int			ex;
+
+	snprintf(serial, sizeof serial, "SIM-%04d", unit);
+	off = (uint16_t)((count - 1) / PROTO_ENVELOPE_MAX * PROTO_ENVELOPE_MAX);
+	for (;; off -= PROTO_ENVELOPE_MAX) {
+		n = count - off < PROTO_ENVELOPE_MAX ? count - off : PROTO_ENVELOPE_MAX;
+		memset(&e, 0, sizeof e);
+		e.target = addr + off;
+		e.count = n;
+		e.counter = ++t_counter[unit];
+		e.values = v + off;
+		len = proto_envelope_message(serial, (uint8_t)unit, &e, msg);
+		crypto_auth_hmacsha256(mac, msg, len, t_ks[unit]);
+		memcpy(e.mac, mac, sizeof e.mac);
+		ex = t_plain_write(w, unit, PROTO_A_SESSION_ENVELOPE,
+		    (uint16_t)proto_envelope_encode(&e, regs), regs);
+		if (ex != 0 || off == 0)
+			return ex;
+	}
+}
+
 static __attribute__((unused)) int
 t_write(struct sim_world *w, int unit, uint16_t addr, uint16_t count, const uint16_t *v)
+{
+	const struct proto_reg	*r;
+	uint16_t		 caps = 0;
+	unsigned		 a;
+	int			 wa = 0;
+
+	for (a = addr; a < (unsigned)addr + count; a++)
+		if ((r = proto_reg_at((uint16_t)a)) != NULL && r->access == PROTO_WA)
+			wa = 1;
+	if (wa && unit > 0 && unit < 248 && t_has_ks[unit]) {
+		struct proto_request	req;
+		struct proto_response	resp;
+
+		memset(&req, 0, sizeof req);
+		req.unit = (uint8_t)unit;
+		req.fc = PROTO_FC_READ_HOLDING;
+		req.read_addr = PROTO_A_ID_CAPS;
+		req.read_count = 1;
+		if (sim_world_modbus(w, &req, &resp, t_now) == 0 && resp.exception == 0)
+			caps = resp.regs[0];
+		if (caps & PROTO_CAP_WRITE_MAC)
+			return t_envelope_write(w, unit, addr, count, v);
+	}
+	return t_plain_write(w, unit, addr, count, v);
+}
+
+static int
+t_plain_write(struct sim_world *w, int unit, uint16_t addr, uint16_t count, const uint16_t *v)
 {
 	struct proto_request	req;
 	struct proto_response	resp;
@@ -202,16 +270,43 @@ t_response(struct sim_world *w, int unit, const uint8_t key[PROTO_KEY_BYTES],
 	proto_put_bytes(regs, sizeof mac, mac);
 }
 
+/* After a session opened with challenge under key: the session key the
+ * envelopes of t_write are signed with (1.1). */
+static __attribute__((unused)) void
+t_session_key(int unit, const uint8_t key[PROTO_KEY_BYTES],
+    const uint8_t challenge[PROTO_CHALLENGE_BYTES])
+{
+	uint8_t	kmsg[PROTO_SESSION_KEY_MSG_BYTES];
+	char	serial[17];
+
+	if (unit <= 0 || unit >= 248)
+		return;
+	snprintf(serial, sizeof serial, "SIM-%04d", unit);
+	proto_session_key_message(challenge, serial, (uint8_t)unit, kmsg);
+	crypto_auth_hmacsha256(t_ks[unit], kmsg, sizeof kmsg, key);
+	t_counter[unit] = 0;
+	t_has_ks[unit] = 1;
+}
+
 static __attribute__((unused)) int
 t_auth(struct sim_world *w, const char *dir, int unit)
 {
 	uint8_t		key[PROTO_KEY_BYTES];
 	uint16_t	regs[16];
 
+	uint16_t	ch[8];
+	uint8_t		challenge[PROTO_CHALLENGE_BYTES];
+	int		ex;
+
 	if (t_key(dir, unit, key) != 0)
 		return -1;
+	t_read(w, unit, PROTO_A_AUTH_CHALLENGE, 8, ch);
+	proto_get_bytes(ch, sizeof challenge, challenge);
 	t_response(w, unit, key, regs);
-	return t_write(w, unit, PROTO_A_AUTH_RESPONSE, 16, regs);
+	ex = t_write(w, unit, PROTO_A_AUTH_RESPONSE, 16, regs);
+	if (ex == 0)
+		t_session_key(unit, key, challenge);
+	return ex;
 }
 
 /* Record seq through the window: one FC 23, as pilecon pulls. */

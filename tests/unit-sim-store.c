@@ -198,11 +198,17 @@ writes_need_a_session_and_wrong_keys_lock_out(void)
 	    "pile 2's key does not open pile 1");
 	t_ctl(w, NULL, "advance", "3600", NULL);
 	{
-		uint8_t key1[PROTO_KEY_BYTES];
+		uint8_t key1[PROTO_KEY_BYTES], ch[PROTO_CHALLENGE_BYTES];
+		uint16_t chregs[8];
+
 		t_key(dir, 1, key1);
+		t_read(w, 1, PROTO_A_AUTH_CHALLENGE, 8, chregs);
+		proto_get_bytes(chregs, sizeof ch, ch);
 		t_response(w, 1, key1, old);
+		is_int(t_write(w, 1, PROTO_A_AUTH_RESPONSE, 16, old), 0,
+		    "right key opens a session");
+		t_session_key(1, key1, ch);
 	}
-	is_int(t_write(w, 1, PROTO_A_AUTH_RESPONSE, 16, old), 0, "right key opens a session");
 	is_int(t_reg(w, 1, PROTO_A_AUTH_FAILURES), 0, "failures reset");
 	is_int(t_write_u32(w, 1, PROTO_A_CTL_FORCE_OFFLINE, t_reg32(w, 1, PROTO_A_LIVE_CLOCK)
 	    + 8 * 86400), PROTO_EX_ILLEGAL_VALUE, "forcing offline past 7 days: exception 03");

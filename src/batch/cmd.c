@@ -467,6 +467,9 @@ cmd_archive(struct cmd_ctx *ctx)
 void
 cmd_ctx_close(struct cmd_ctx *ctx)
 {
+	/* Close what we opened: nobody rides on our session after us. */
+	if (ctx->pile != NULL)
+		pile_session_close(ctx->pile, NULL);
 	if (ctx->pile != NULL)
 		pile_free(ctx->pile);
 	if (ctx->bus != NULL)

@@ -386,6 +386,8 @@ prov_run_free(struct prov_run *run)
 		free(run->items[i].key_cause);
 		if (run->items[i].wl_planned)
 			wlsync_plan_free(&run->items[i].wl);
+		if (run->items[i].pile != NULL)
+			pile_session_close(run->items[i].pile, NULL);
 		pile_free(run->items[i].pile);
 	}
 	free(run->items);

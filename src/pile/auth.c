@@ -129,7 +129,130 @@ pile_auth(struct pile *p, char **cause)
 		return pile_wrong_key(p, regs, cause);
 	p->session = 1;
 	p->last_write_us = pile_now_us();
+	/* Ks for writes with proof: the same challenge, pile and address. */
+	pile_session_key(p->key, challenge, p->serial, p->addr, p->session_key);
+	p->counter = 0;
 	return 0;
+}
+
+void
+pile_session_key(const uint8_t key[PROTO_KEY_BYTES],
+    const uint8_t challenge[PROTO_CHALLENGE_BYTES], const char *serial,
+    uint8_t unit, uint8_t ks[PROTO_MAC_BYTES])
+{
+	uint8_t	msg[PROTO_SESSION_KEY_MSG_BYTES];
+
+	proto_session_key_message(challenge, serial, unit, msg);
+	crypto_auth_hmacsha256(ks, msg, sizeof msg, key);
+	sodium_memzero(msg, sizeof msg);
+}
+
+void
+pile_envelope_sign(const uint8_t ks[PROTO_MAC_BYTES], const char *serial,
+    uint8_t unit, struct proto_envelope *e)
+{
+	uint8_t	msg[PROTO_ENVELOPE_MSG_MAX], mac[PROTO_MAC_BYTES];
+	size_t	len;
+
+	len = proto_envelope_message(serial, unit, e, msg);
+	crypto_auth_hmacsha256(mac, msg, len, ks);
+	memcpy(e->mac, mac, sizeof e->mac);	/* truncated to 16 bytes */
+	sodium_memzero(mac, sizeof mac);
+}
+
+/* 1 when the pile takes WA writes only through session.envelope. */
+static int
+pile_needs_mac(const struct pile *p)
+{
+	return (p->caps & PROTO_CAP_WRITE_MAC) != 0;
+}
+
+/*
+ * After REPLAY: the pile already took a frame with our counter. When its
+ * session.counter is the one we sent, that was our frame whose answer got
+ * lost (the bus sent it again): done. Otherwise take the pile's counter.
+ */
+static int
+pile_replayed_ours(struct pile *p)
+{
+	uint16_t	regs[PROTO_N_SESSION_COUNTER];
+	uint32_t	c;
+
+	if (pile_read_regs(p, PROTO_A_SESSION_COUNTER, PROTO_N_SESSION_COUNTER,
+	    regs, NULL) != 0)
+		return 0;
+	c = proto_get_u32(regs);
+	if (c == p->counter)
+		return 1;
+	if (c > p->counter)
+		p->counter = c;
+	return 0;
+}
+
+/* One FC 16 of count registers at addr, plain or in an envelope with the
+ * next counter. */
+static int
+pile_write_one(struct pile *p, uint16_t addr, uint16_t count,
+    const uint16_t *values, struct pile_xfer *x, char **cause)
+{
+	struct proto_envelope	e;
+	uint16_t		last_error;
+	int			rc;
+
+	memset(x, 0, sizeof *x);
+	x->req.fc = PROTO_FC_WRITE_MULTIPLE;
+	if (!pile_needs_mac(p)) {
+		x->req.write_addr = addr;
+		x->req.write_count = count;
+		memcpy(x->req.values, values, count * sizeof *values);
+		return pile_run(p, x, cause);
+	}
+	memset(&e, 0, sizeof e);
+	e.target = addr;
+	e.count = count;
+	e.counter = ++p->counter;
+	e.values = values;
+	pile_envelope_sign(p->session_key, p->serial, p->addr, &e);
+	x->req.write_addr = PROTO_A_SESSION_ENVELOPE;
+	x->req.write_count = (uint16_t)proto_envelope_encode(&e, x->req.values);
+	rc = pile_run(p, x, cause);
+	if (rc == PILE_E_EXCEPTION &&
+	    x->resp.exception == PROTO_EX_ILLEGAL_FUNCTION &&
+	    pile_read_regs(p, PROTO_A_CTL_LAST_ERROR, 1, &last_error,
+	    NULL) == 0 && last_error == PROTO_WERR_REPLAY &&
+	    pile_replayed_ours(p)) {
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+		return 0;
+	}
+	return rc;
+}
+
+/*
+ * The write as the pile needs it: one FC 16 on a 1.0 pile; on a 1.1 pile
+ * with WRITE_MAC one envelope per at most PROTO_ENVELOPE_MAX registers, the
+ * one holding addr last, because a block acts when its first register is
+ * written (whitelist.cmd) and the pile keeps what the others wrote.
+ */
+static int
+pile_write_session(struct pile *p, uint16_t addr, uint16_t count,
+    const uint16_t *values, struct pile_xfer *x, char **cause)
+{
+	uint16_t	off, n;
+	int		rc;
+
+	if (!pile_needs_mac(p) || count <= PROTO_ENVELOPE_MAX)
+		return pile_write_one(p, addr, count, values, x, cause);
+	off = (uint16_t)((count - 1) / PROTO_ENVELOPE_MAX * PROTO_ENVELOPE_MAX);
+	for (;; off -= PROTO_ENVELOPE_MAX) {
+		n = count - off < PROTO_ENVELOPE_MAX ? count - off :
+		    PROTO_ENVELOPE_MAX;
+		rc = pile_write_one(p, addr + off, n, values + off, x, cause);
+		if (rc < 0 || off == 0)
+			return rc;
+	}
 }
 
 int
@@ -152,12 +275,7 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 		return rc;
 
 	for (again = 1;; again = 0) {
-		memset(&x, 0, sizeof x);
-		x.req.fc = PROTO_FC_WRITE_MULTIPLE;
-		x.req.write_addr = addr;
-		x.req.write_count = count;
-		memcpy(x.req.values, values, count * sizeof *values);
-		rc = pile_run(p, &x, &err);
+		rc = pile_write_session(p, addr, count, values, &x, &err);
 		if (rc == 0) {
 			p->last_write_us = pile_now_us();
 			return 0;
@@ -169,11 +287,20 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 		if (pile_read_regs(p, PROTO_A_CTL_LAST_ERROR, 1, &last_error,
 		    NULL) != 0)
 			break;
-		/* The session closed (idle, pile restarted): one new one. */
-		if (x.resp.exception == PROTO_EX_ILLEGAL_FUNCTION &&
-		    last_error == PROTO_WERR_NO_SESSION && again) {
+		/*
+		 * The session closed (idle, pile restarted), another master
+		 * opened its own (our MAC no longer matches), our counter is
+		 * behind, or the pile wants proof we did not know it needs:
+		 * one new session.
+		 */
+		if (again && (last_error == PROTO_WERR_NO_SESSION ||
+		    last_error == PROTO_WERR_BAD_MAC ||
+		    last_error == PROTO_WERR_NEEDS_MAC ||
+		    last_error == PROTO_WERR_REPLAY)) {
 			free(err);
 			err = NULL;
+			if (last_error == PROTO_WERR_NEEDS_MAC)
+				p->has_serial = 0;	/* read the caps again */
 			if ((rc = pile_auth(p, cause)) < 0)
 				return rc;
 			continue;
@@ -194,5 +321,25 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 		*cause = err;
 	else
 		free(err);
+	return rc;
+}
+
+int
+pile_session_close(struct pile *p, char **cause)
+{
+	struct pile_xfer	x;
+	uint16_t		one = 1;
+	int			rc;
+
+	if (!p->session || !pile_needs_mac(p))
+		return 0;
+	if (pile_now_us() - p->last_write_us > PILE_SESSION_IDLE_MS * 1000ULL) {
+		p->session = 0;
+		return 0;
+	}
+	rc = pile_write_one(p, PROTO_A_SESSION_CLOSE, 1, &one, &x, cause);
+	p->session = 0;
+	sodium_memzero(p->session_key, sizeof p->session_key);
+	p->counter = 0;
 	return rc;
 }

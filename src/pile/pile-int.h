@@ -47,6 +47,11 @@ struct pile {
 	char		 serial[PROTO_STR_MAX];
 	int		 session;	/* we believe a session is open */
 	uint64_t	 last_write_us;
+	unsigned	 caps;		/* identity.capabilities, once read */
+	/* writes with proof (1.1, cap WRITE_MAC): the session key and the
+	 * last counter used in this session */
+	uint8_t		 session_key[PROTO_MAC_BYTES];
+	uint32_t	 counter;
 };
 
 uint64_t	pile_now_us(void);
@@ -79,6 +84,14 @@ int	pile_write_regs(struct pile *, uint16_t addr, uint16_t count,
  * exception code of a refused write, 0 otherwise. */
 int	pile_write_auth(struct pile *, uint16_t addr, uint16_t count,
 	    const uint16_t *values, uint8_t *exception, char **cause);
+/* Writes with proof (1.1): the session key Ks from the pile key and the
+ * challenge that opened the session, and the MAC of an envelope (e->mac,
+ * the first 16 bytes of HMAC-SHA256(Ks, proto_envelope_message)). */
+void	pile_session_key(const uint8_t key[PROTO_KEY_BYTES],
+	    const uint8_t challenge[PROTO_CHALLENGE_BYTES], const char *serial,
+	    uint8_t unit, uint8_t ks[PROTO_MAC_BYTES]);
+void	pile_envelope_sign(const uint8_t ks[PROTO_MAC_BYTES], const char *serial,
+	    uint8_t unit, struct proto_envelope *e);
 /* Writes a cursor and reads a window: one FC 23, or FC 16 + FC 03 when the
  * bus is set to no_fc23 or the pile refused FC 23 once. */
 int	pile_cursor_read(struct pile *, uint16_t cursor_addr, uint32_t cursor,

@@ -27,6 +27,7 @@ pile_free(struct pile *p)
 	if (p == NULL)
 		return;
 	sodium_memzero(p->key, sizeof p->key);
+	sodium_memzero(p->session_key, sizeof p->session_key);
 	free(p);
 }
 
@@ -240,6 +241,7 @@ pile_identity_parse(struct pile *p, const struct pile_xfer *x,
 	/* The serial is part of what the auth HMAC covers. */
 	snprintf(p->serial, sizeof p->serial, "%s", id->serial);
 	p->has_serial = 1;
+	p->caps = id->caps;
 	return 0;
 }
 

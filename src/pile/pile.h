@@ -94,6 +94,11 @@ void	pile_live_request(const struct pile *, struct pile_xfer *x);
 int	pile_live_parse(const struct pile_xfer *x, struct proto_live *, char **cause);
 
 int	pile_auth(struct pile *, char **cause);		/* open a session now */
+/* Ends the write session this pile opened, at once: session.close on a 1.1
+ * pile with writes with proof (nobody can ride on it afterwards); nothing
+ * on a 1.0 pile, whose session ends when idle. Call before pile_free when
+ * the bus is idle. */
+int	pile_session_close(struct pile *, char **cause);
 int	pile_force_offline(struct pile *, uint32_t until, char **cause); /* 0 ends it */
 int	pile_resync_start(struct pile *, char **cause);
 int	pile_resync_state(struct pile *, unsigned *state, char **cause);

@@ -455,6 +455,44 @@ int	proto_hex_decode(const char *hex, uint8_t *out, size_t n);
 void	proto_auth_message(const uint8_t challenge[PROTO_CHALLENGE_BYTES],
 	    const char *serial, uint8_t unit, uint8_t msg[PROTO_AUTH_MSG_BYTES]);
 
+/* Writes with proof (1.1, cap WRITE_MAC; regmap.h defines them). The session
+ * key is Ks = HMAC-SHA256(key, msg) over "pilecon-session" (15) | challenge
+ * (16) | serial (16, NUL padded) | address (1): 48 bytes. */
+#define PROTO_SESSION_KEY_LABEL		"pilecon-session"
+#define PROTO_SESSION_KEY_MSG_BYTES	48
+void	proto_session_key_message(const uint8_t challenge[PROTO_CHALLENGE_BYTES],
+	    const char *serial, uint8_t unit,
+	    uint8_t msg[PROTO_SESSION_KEY_MSG_BYTES]);
+
+/* session.envelope: target | N | counter u32 | N values | MAC (8 regs). */
+#define PROTO_ENVELOPE_HEAD	4	/* registers before the values */
+#define PROTO_ENVELOPE_REGS(n)	(PROTO_ENVELOPE_HEAD + (n) + PROTO_SESSION_MAC_BYTES / 2)
+/* serial (16) | address (1) | target (2) | N (2) | counter (4) | values */
+#define PROTO_ENVELOPE_MSG_MAX	(25 + 2 * PROTO_ENVELOPE_MAX)
+struct proto_envelope {
+	uint16_t	 target;
+	uint16_t	 count;		/* N, 1..PROTO_ENVELOPE_MAX */
+	uint32_t	 counter;
+	const uint16_t	*values;	/* N host-order registers (not owned) */
+	uint8_t		 mac[PROTO_SESSION_MAC_BYTES];
+};
+/* The bytes the envelope's MAC covers (the first 16 bytes of
+ * HMAC-SHA256(Ks, msg)); returns their length, 25 + 2N. */
+size_t	proto_envelope_message(const char *serial, uint8_t unit,
+	    const struct proto_envelope *, uint8_t msg[PROTO_ENVELOPE_MSG_MAX]);
+/* Lays e out in regs (PROTO_ENVELOPE_REGS(N) registers); returns that
+ * count, or -1 when N is not 1..PROTO_ENVELOPE_MAX. */
+int	proto_envelope_encode(const struct proto_envelope *, uint16_t *regs);
+/* Reads an envelope of nregs registers; e->values points into regs. -1
+ * when N is out of range or nregs is not PROTO_ENVELOPE_REGS(N). */
+int	proto_envelope_decode(const uint16_t *regs, uint16_t nregs,
+	    struct proto_envelope *);
+
+/* 0 when [addr, addr+count) lies inside one block as protocol 1.0 defines
+ * it (no 1.1 block, not the 1.1 tail of identity or live), else -1: what a
+ * 1.0 pile can answer. */
+int	proto_range_valid_10(uint16_t addr, uint16_t count);
+
 /* ---- value names (one table for front ends and the protocol docs) ------- */
 
 enum proto_enum_id {

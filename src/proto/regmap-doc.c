@@ -530,6 +530,75 @@ man_auth(void)
 	    PROTO_CHALLENGE_BYTES, PROTO_MAC_BYTES);
 }
 
+/* WRITES WITH PROOF: protocol 1.1, cap WRITE_MAC (regmap.h). */
+static void
+man_write_mac(void)
+{
+	printf(".SH WRITES WITH PROOF\n"
+	    "Modbus RTU cannot tell masters apart: on a 1.0 pile, once a\n"
+	    "technician's session is open, any other master on the bus can write\n"
+	    "until the session ends. A 1.1 pile with capability bit 7 (writes with\n"
+	    "proof) takes a WA write only with its own proof, so nobody can ride on\n"
+	    "another's session and a captured frame cannot be replayed.\n"
+	    ".PP\n"
+	    "When the session opens (see AUTHENTICATION), master and pile both\n"
+	    "derive the session key\n"
+	    ".IP\n"
+	    "Ks = HMAC\\-SHA256(key, \"%s\" (15 bytes) | challenge (%d) |\n"
+	    "serial (16, NUL padded) | address (1))\n"
+	    ".PP\n"
+	    "with the challenge that opened the session. Every WA write is then one\n"
+	    "FC 16 to\n.B session.envelope\n"
+	    "(0x%04X) of %d + N registers:\n"
+	    ".IP\n"
+	    "target address (1) | N (1) | counter, u32 (2) | N values |\n"
+	    "MAC (%d registers)\n"
+	    ".PP\n"
+	    "where 1 <= N <= %d, the MAC is the first %d bytes of\n"
+	    ".IP\n"
+	    "HMAC\\-SHA256(Ks, serial (16, NUL padded) | address (1) | target (2) |\n"
+	    "N (2) | counter (4) | the values (2N)),\n"
+	    ".PP\n"
+	    "all big\\-endian, and the counter is above\n"
+	    ".B session.counter\n"
+	    "(the last one the pile accepted in this session; 0 when it opens).\n"
+	    "The pile checks the MAC, then the counter, spends the counter, then\n"
+	    "applies the values exactly as an FC 16 of them to the target would be\n"
+	    "applied; [target, target + N) must be WA registers of one block.\n"
+	    "A write longer than %d registers (a whitelist command of 4 entries)\n"
+	    "goes in several envelopes, the one holding the block's first register\n"
+	    "last: that register makes the block act, and the pile keeps what the\n"
+	    "others wrote.\n"
+	    ".PP\n"
+	    "Refusals answer exception 01 and say why in\n"
+	    ".B control.last_error\n"
+	    "(see WRITE ERRORS): a plain FC 06 or FC 16 to a WA register in a\n"
+	    "session, 7 (the write must carry its proof); a MAC that does not match,\n"
+	    "8; a counter not above\n.BR session.counter ,\n"
+	    "9 (a replayed frame); an envelope without a session, 1. An envelope\n"
+	    "whose N or length is wrong answers exception 03 and error 10, one whose\n"
+	    "target is not a run of WA registers exception 02 and error 10.\n"
+	    "A bystander sees every frame but cannot make a MAC without Ks, and a\n"
+	    "frame it captured replays with a spent counter; a new session has a\n"
+	    "new Ks, under which old frames do not verify.\n"
+	    ".PP\n"
+	    "Writing 1 to\n.B session.close\n"
+	    "(0x%04X, through the envelope) ends the session at once; pilecon does\n"
+	    "so when it exits, and shows the session (open, seconds left, counter)\n"
+	    "and any lockout in\n.BR status .\n"
+	    "A master that lost the answer to an envelope and sent it again may get\n"
+	    "error 9: when\n.B session.counter\n"
+	    "equals the counter it sent, the pile took its frame.\n"
+	    ".PP\n"
+	    "A 1.0 pile has neither the session block nor the envelope (exception\n"
+	    "02) and takes plain writes inside a session; pilecon writes to it as\n"
+	    "before.\n",
+	    PROTO_SESSION_KEY_LABEL, PROTO_CHALLENGE_BYTES,
+	    PROTO_A_SESSION_ENVELOPE, PROTO_ENVELOPE_REGS(0),
+	    PROTO_SESSION_MAC_BYTES / 2, PROTO_ENVELOPE_MAX,
+	    PROTO_SESSION_MAC_BYTES, PROTO_ENVELOPE_MAX, PROTO_A_SESSION_CLOSE);
+}
+
 static void
 man_exceptions(void)
 {
@@ -643,6 +712,7 @@ man(void)
 	man_layouts();
 	man_transactions();
 	man_auth();
+	man_write_mac();
 	man_staging();
 	man_exceptions();
 }
@@ -753,6 +823,15 @@ yaml(void)
 	printf("auth:\n  mac: hmac-sha256\n  key_bytes: %d\n"
 	    "  message: [challenge(16), serial(16, nul-padded), address(1)]\n",
 	    PROTO_KEY_BYTES);
+	printf("write_mac:\n  capability: %d\n  session_key: hmac-sha256(key, "
+	    "[\"%s\"(15), challenge(16), serial(16, nul-padded), address(1)])\n"
+	    "  envelope: [target(1), count(1), counter(2), values(count), mac(%d)]\n"
+	    "  max_values: %d\n"
+	    "  mac: first %d bytes of hmac-sha256(ks, [serial(16, nul-padded), "
+	    "address(1), target(2), count(2), counter(4), values(2*count)])\n",
+	    PROTO_CAP_WRITE_MAC, PROTO_SESSION_KEY_LABEL,
+	    PROTO_SESSION_MAC_BYTES / 2, PROTO_ENVELOPE_MAX,
+	    PROTO_SESSION_MAC_BYTES);
 }
 
 int

@@ -101,3 +101,32 @@ proto_range_valid(uint16_t addr, uint16_t count)
 	}
 	return -1;
 }
+
+/* The blocks of protocol 1.0, with the 1.0 lengths of identity and live. */
+static const struct { uint16_t addr, count; } proto_blocks_10[] = {
+	{ PROTO_IDENTITY_ADDR, PROTO_IDENTITY_COUNT },
+	{ PROTO_LIVE_ADDR, PROTO_LIVE_COUNT },
+	{ PROTO_A_AUTH_CHALLENGE, PROTO_A_AUTH_FAILURES + 1 - PROTO_A_AUTH_CHALLENGE },
+	{ PROTO_A_CTL_FORCE_OFFLINE, PROTO_A_CTL_LAST_ERROR + 1 - PROTO_A_CTL_FORCE_OFFLINE },
+	{ PROTO_A_SET_OFFLINE_CHARGING,
+	    PROTO_A_SET_OFFLINE_MAX_WH + 2 - PROTO_A_SET_OFFLINE_CHARGING },
+	{ PROTO_A_TARIFF_VERSION, PROTO_TARIFF_COUNT },
+	{ PROTO_A_WL_CMD, PROTO_A_WL_DIGEST + 2 - PROTO_A_WL_CMD },
+	{ PROTO_A_WL_CURSOR, PROTO_N_WL_CURSOR + PROTO_N_WL_WINDOW },
+	{ PROTO_A_REC_CURSOR, PROTO_N_REC_CURSOR + PROTO_N_REC_WINDOW },
+};
+
+int
+proto_range_valid_10(uint16_t addr, uint16_t count)
+{
+	size_t	i;
+
+	if (count == 0)
+		return -1;
+	for (i = 0; i < sizeof proto_blocks_10 / sizeof proto_blocks_10[0]; i++)
+		if (addr >= proto_blocks_10[i].addr &&
+		    (unsigned)addr + count <= (unsigned)proto_blocks_10[i].addr +
+		    proto_blocks_10[i].count)
+			return 0;
+	return -1;
+}

@@ -67,6 +67,7 @@ struct bus {
 	uint64_t		 next_us;
 	struct bus_stats	 stats;
 	char			*error;		/* the terminal failed */
+	FILE			*frames;	/* --frames: requests as hex lines */
 };
 
 static const struct {
@@ -231,6 +232,12 @@ bus_open(const struct bus_config *cfg, struct sim_world *world,
 	min_gap = cfg->device != NULL ? BUS_GAP_DEVICE_MIN_US : BUS_GAP_PTY_MIN_US;
 	b->gap_us = 2 * b->t35_us > min_gap ? 2 * b->t35_us : min_gap;
 	b->next_us = UINT64_MAX;
+	if (cfg->frames != NULL && (b->frames = fopen(cfg->frames, "a")) == NULL) {
+		set_cause(cause, -1, _("cannot open '%s': %s"), cfg->frames,
+		    strerror(errno));
+		bus_close(b);
+		return NULL;
+	}
 	if ((cfg->device != NULL ? bus_open_device(b, cfg->device, cause) :
 	    bus_open_pty(b, cfg->link, cause)) != 0) {
 		bus_close(b);
@@ -260,6 +267,8 @@ bus_close(struct bus *b)
 		close(b->slave_fd);
 	if (b->fd >= 0)
 		close(b->fd);
+	if (b->frames != NULL)
+		fclose(b->frames);
 	free(b->link);
 	free(b->tty);
 	free(b->error);
@@ -437,6 +446,20 @@ bus_unknown_function(struct bus *b, uint64_t now_us)
 	bus_exception(b, unit, b->rx[1], PROTO_EX_ILLEGAL_FUNCTION, now_us);
 }
 
+/* --frames: what a tap on the line would see, for tests that replay it. */
+static void
+bus_log_frame(struct bus *b, size_t n)
+{
+	size_t	i;
+
+	if (b->frames == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		fprintf(b->frames, "%02x", b->rx[i]);
+	fputc('\n', b->frames);
+	fflush(b->frames);
+}
+
 static void
 bus_consume(struct bus *b, size_t n)
 {
@@ -469,6 +492,7 @@ bus_parse(struct bus *b, uint64_t now_us)
 				bus_next(b, ready_us);
 				return;
 			}
+			bus_log_frame(b, (size_t)r);
 			bus_consume(b, (size_t)r);
 			/* Whatever followed at once belongs to the next frame. */
 			b->rx_first_us = ready_us < now_us ? ready_us : now_us;

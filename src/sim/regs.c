@@ -29,7 +29,8 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	memset(&id, 0, sizeof id);
 	id.protocol = PROTO_VERSION;
 	id.caps = PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
-	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH;
+	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH |
+	    PROTO_CAP_WRITE_MAC;
 	if (p->signer != NULL)
 		id.caps |= PROTO_CAP_SIGNED;
 	snprintf(id.vendor, sizeof id.vendor, "pilecon");
@@ -42,6 +43,11 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	if (id.caps & ~(PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH))
 		id.protocol = PROTO_VERSION_1_1;
+	if (sim_pile_is_10(p)) {	/* --protocol 1.0: the caps of 1.0 only */
+		id.protocol = PROTO_VERSION;
+		id.caps &= PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
+		    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH;
+	}
 	id.wl_capacity = p->wl.capacity;
 	id.rec_capacity = SIM_REC_CAPACITY;
 	proto_identity_encode(&id, regs);
@@ -59,6 +65,13 @@ control_image(struct sim_pile *p, uint64_t now_ms, uint16_t *regs)
 	regs[OFF(CTL_RESYNC_STATE, base)] = (uint16_t)p->resync_state;
 	proto_put_u32(regs + OFF(CTL_CLOCK, base), sim_pile_clock(p, now_ms));
 	regs[OFF(CTL_LAST_ERROR, base)] = (uint16_t)p->last_error;
+}
+
+/* session block (1.1): session.counter; session.close reads 0. */
+static void
+session_image(struct sim_pile *p, uint64_t now_ms, uint16_t *regs)
+{
+	proto_put_u32(regs, sim_auth_session(p, now_ms) ? p->session_counter : 0);
 }
 
 static void
@@ -154,6 +167,9 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 		sim_pile_catch_up(p, now_ms);
 		control_image(p, now_ms, regs);
 		break;
+	case PROTO_A_SESSION_COUNTER:
+		session_image(p, now_ms, regs);
+		break;
 	case PROTO_A_SET_OFFLINE_CHARGING:
 		settings_image(p, regs);
 		break;
@@ -214,7 +230,8 @@ do_read(struct sim_pile *p, uint16_t addr, uint16_t count, uint64_t now_ms,
 		return PROTO_EX_ILLEGAL_VALUE;
 	if (proto_range_valid(addr, count) != 0 || (b = proto_block_at(addr)) == NULL)
 		return PROTO_EX_ILLEGAL_ADDRESS;
-	if (!sim_block_present(p, b, addr, count))
+	if (!sim_block_present(p, b, addr, count) ||
+	    (sim_pile_is_10(p) && proto_range_valid_10(addr, count) != 0))
 		return PROTO_EX_ILLEGAL_ADDRESS;
 	block_image(p, b, addr, count, now_ms, img);
 	memcpy(resp->regs, img + (addr - b->addr), count * sizeof *img);
@@ -355,9 +372,29 @@ whitelist_exec(struct sim_pile *p)
 	return 0;
 }
 
+/* session.close: 1 ends the session now (the write came in an envelope). */
 static int
-do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *values,
-    uint64_t now_ms)
+write_session(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *img)
+{
+	int	whole;
+
+	if (!touches(addr, count, PROTO_A_SESSION_CLOSE, 1, &whole))
+		return 0;
+	if (img[OFF(SESSION_CLOSE, PROTO_A_SESSION_COUNTER)] != 1)
+		return bad_value(p);
+	sim_auth_close(p);
+	p->last_error = PROTO_WERR_NONE;
+	return 0;
+}
+
+/*
+ * A write as the pile applies it. proven: it came in a good envelope (1.1),
+ * the only way a 1.1 pile takes a WA write; a 1.0 pile takes plain WA
+ * writes inside a session.
+ */
+static int
+apply_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *values,
+    uint64_t now_ms, int proven)
 {
 	const struct proto_block	*b;
 	const struct proto_reg		*r;
@@ -380,6 +417,12 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 		p->last_error = PROTO_WERR_NO_SESSION;
 		return PROTO_EX_ILLEGAL_FUNCTION;
 	}
+	/* An open session is not enough on a 1.1 pile: anyone on the bus
+	 * could ride on it. */
+	if (wa && !proven && sim_auth_needs_mac(p)) {
+		p->last_error = PROTO_WERR_NEEDS_MAC;
+		return PROTO_EX_ILLEGAL_FUNCTION;
+	}
 
 	/* Unwritten registers of the block keep their present value. */
 	block_image(p, b, 0, 0, now_ms, img);
@@ -394,6 +437,9 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 		return sim_auth_respond(p, values, now_ms);
 	case PROTO_A_CTL_FORCE_OFFLINE:
 		rc = write_control(p, addr, count, img, now_ms);
+		break;
+	case PROTO_A_SESSION_COUNTER:
+		rc = write_session(p, addr, count, img);
 		break;
 	case PROTO_A_SET_OFFLINE_CHARGING:
 		rc = write_settings(p, img);
@@ -439,6 +485,50 @@ do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *valu
 	if (rc == 0 && wa)
 		p->last_error = PROTO_WERR_NONE;
 	return rc;
+}
+
+/* An envelope's target: registers a session writes, all WA, in one block. */
+static int
+envelope_target_ok(uint16_t target, uint16_t count)
+{
+	const struct proto_reg	*r;
+	unsigned		 a;
+
+	if (proto_range_valid(target, count) != 0)
+		return 0;
+	for (a = target; a < (unsigned)target + count; a++)
+		if ((r = proto_reg_at((uint16_t)a)) == NULL || r->access != PROTO_WA)
+			return 0;
+	return 1;
+}
+
+static int
+write_envelope(struct sim_pile *p, const uint16_t *values, uint16_t count,
+    uint64_t now_ms)
+{
+	struct proto_envelope	e;
+	int			ex;
+
+	if ((ex = sim_auth_envelope(p, values, count, now_ms, &e)) != 0)
+		return ex;
+	if (!envelope_target_ok(e.target, e.count)) {
+		p->last_error = PROTO_WERR_BAD_ENVELOPE;
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	}
+	return apply_write(p, e.target, e.count, e.values, now_ms, 1);
+}
+
+static int
+do_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *values,
+    uint64_t now_ms)
+{
+	if (count == 0 || count > PROTO_WRITE_MAX)
+		return PROTO_EX_ILLEGAL_VALUE;
+	if (sim_pile_is_10(p) && proto_range_valid_10(addr, count) != 0)
+		return PROTO_EX_ILLEGAL_ADDRESS;
+	if (addr == PROTO_A_SESSION_ENVELOPE)
+		return write_envelope(p, values, count, now_ms);
+	return apply_write(p, addr, count, values, now_ms, 0);
 }
 
 int

@@ -80,6 +80,7 @@ struct bus_config {
 	const char	*device;	/* real serial device instead of a pty */
 	unsigned	 baud;
 	int		 pace;		/* pace bytes at the baud rate */
+	const char	*frames;	/* append every request frame here, in hex */
 };
 
 struct bus;

@@ -70,6 +70,8 @@ usage(FILE *f)
 "      --ber RATE         bit-error rate on the line (implies --pace)\n"
 "      --drop RATE        probability that a frame is lost (implies --pace)\n"
 "      --truncate RATE    probability that a reply is cut short (implies --pace)\n"
+"      --frames FILE      append every request frame received to FILE, in\n"
+"                         hex, one a line (a tap on the line, for tests)\n"
 "  -h, --help             this help\n"
 "\n"
 "`pilesim ctl --data DIR help` lists the control commands; `line ...`\n"
@@ -240,7 +242,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_SEED, OPT_BER,
-	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE, OPT_PROTOCOL };
+	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE, OPT_PROTOCOL, OPT_FRAMES };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
@@ -259,6 +261,7 @@ main(int argc, char **argv)
 		{ "drop-broadcast", required_argument, NULL, OPT_DROP_BCAST },
 		{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "frames", required_argument, NULL, OPT_FRAMES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -331,6 +334,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_FROZEN:
 			cfg.frozen_clock = 1;
+			break;
+		case OPT_FRAMES:
+			bcfg.frames = optarg;
 			break;
 		case OPT_WL:
 			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)

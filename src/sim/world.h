@@ -153,6 +153,9 @@ struct sim_pile {
 	unsigned		 failures;
 	uint32_t		 lockout_until;	/* pile clock */
 	unsigned		 last_error;
+	/* writes with proof (1.1): the session key and session.counter */
+	uint8_t			 session_key[PROTO_MAC_BYTES];
+	uint32_t		 session_counter;
 
 	int			 dirty;		/* save at once */
 	int			 meter_dirty;	/* save within SIM_SAVE_EVERY_MS */
@@ -269,6 +272,15 @@ int	 sim_auth_session(struct sim_pile *, uint64_t now_ms);	/* 1 open */
 int	 sim_auth_respond(struct sim_pile *, const uint16_t *regs, uint64_t now_ms);
 void	 sim_auth_close(struct sim_pile *);
 void	 sim_auth_regs(struct sim_pile *, uint64_t now_ms, uint16_t *regs);
+/* 1 for a pile of protocol 1.0 (pilesim --protocol 1.0). */
+int	 sim_pile_is_10(const struct sim_pile *);
+/* 1 when the pile takes WA writes only through session.envelope (1.1). */
+int	 sim_auth_needs_mac(const struct sim_pile *);
+/* Checks an envelope written to session.envelope (nregs registers): 0 with
+ * *e filled and the counter spent, else the Modbus exception with
+ * control.last_error set. */
+int	 sim_auth_envelope(struct sim_pile *, const uint16_t *regs, uint16_t nregs,
+	    uint64_t now_ms, struct proto_envelope *e);
 int	 sim_keys_write(struct sim_world *, char **cause);
 
 /* cloud.c */

@@ -157,6 +157,12 @@ tui_piles_free(struct tui *t)
 {
 	int	i;
 
+	/* Close the write sessions we opened, once the bus is free. */
+	tui_bus_drain(t);
+	for (i = 0; i < t->npiles; i++) {
+		if (t->piles[i].own && t->bus != NULL)
+			pile_session_close(t->piles[i].pile, NULL);
+	}
 	for (i = 0; i < t->npiles; i++) {
 		if (t->piles[i].own)
 			pile_free(t->piles[i].pile);
