@@ -271,3 +271,29 @@ text_safe_fputs(const char *s, int flags, FILE *f)
 	free(safe);
 	return rc;
 }
+
+char *
+fmt_kwh(char *buf, size_t size, uint64_t wh)
+{
+	snprintf(buf, size, "%llu.%03llu", (unsigned long long)(wh / 1000),
+	    (unsigned long long)(wh % 1000));
+	return buf;
+}
+
+char *
+fmt_minor(char *buf, size_t size, int64_t minor)
+{
+	const char	*sign = minor < 0 ? "-" : "";
+	uint64_t	 v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+
+	snprintf(buf, size, "%s%llu.%02llu", sign, (unsigned long long)(v / 100),
+	    (unsigned long long)(v % 100));
+	return buf;
+}
+
+char *
+fmt_price(char *buf, size_t size, uint32_t price)
+{
+	snprintf(buf, size, "%u.%05u", price / 100000, price % 100000);
+	return buf;
+}

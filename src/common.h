@@ -28,6 +28,13 @@ int	 set_cause(char **cause, int rc, const char *, ...) __attribute__((format(pr
  * one width function of the console and the batch tables. */
 int	 utf8_width(const char *);
 
+/* The one formatter of energy and money, integer arithmetic only:
+ * "14.000" kWh from Wh, "12.34" from minor units (10^-2), "0.85000" from
+ * prices in 10^-5 per kWh. Return buf. */
+char	*fmt_kwh(char *buf, size_t size, uint64_t wh);
+char	*fmt_minor(char *buf, size_t size, int64_t minor);
+char	*fmt_price(char *buf, size_t size, uint32_t price);
+
 /* CLOCK_MONOTONIC in microseconds and milliseconds: the one clock for
  * timeouts, rates and intervals (never the wall clock, which jumps). */
 uint64_t mono_us(void);

@@ -74,7 +74,7 @@ main(void)
 	struct proto_record	r = sample(), got;
 	uint8_t			buf[PROTO_RECORD_BYTES], bad[PROTO_RECORD_BYTES];
 	uint8_t			tmp[120];
-	int			bit, missed = 0, rc;
+	int			bit, missed = 0, rc, i;
 
 	proto_record_encode(&r, buf);
 	is_int(proto_record_decode(buf, &got), 0, "an encoded record decodes");
@@ -160,5 +160,17 @@ main(void)
 	is_str(proto_kind_str(PROTO_REC_APP_ORDER), "app order", "kind 3 reads app order");
 	is_str(proto_stop_str(PROTO_STOP_UNPLUGGED), "unplugged", "stop reason 1 reads unplugged");
 	is_str(proto_kind_str(9), "unknown", "an unlisted kind reads unknown");
+
+	/* Every part is a uint32 on the wire; their sums are not. */
+	memset(&r, 0, sizeof r);
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		r.energy_wh[i] = 0x80000000u;
+		r.energy_fee_minor[i] = 0x80000000u;
+		r.service_fee_minor[i] = 0xFFFFFFFFu;
+	}
+	ok(proto_record_energy_wh(&r) == 4 * (uint64_t)0x80000000u,
+	    "energy_sum_of_four_2G_parts_does_not_wrap_to_0");
+	ok(proto_record_fee_minor(&r) == 4 * (uint64_t)0x80000000u +
+	    4 * (uint64_t)0xFFFFFFFFu, "fee_sum_at_the_uint32_edge_is_exact");
 	return done_testing();
 }

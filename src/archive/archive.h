@@ -103,5 +103,8 @@ enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL, ARCHIVE_OCMF };
  * rename); "-" writes to stdout. Returns the number of records written. */
 int	archive_export(struct archive *, const char *serial, enum archive_format,
 	    const char *path, char **cause);
+/* The same, written to fd as it goes (not atomic: for a pipe or memory). */
+int	archive_export_fd(struct archive *, const char *serial, enum archive_format,
+	    int fd, char **cause);
 
 #endif

@@ -357,6 +357,31 @@ export_write(struct archive *a, const char *serial, struct export *e, char **cau
 }
 
 int
+archive_export_fd(struct archive *a, const char *serial, enum archive_format format,
+    int fd, char **cause)
+{
+	struct export	 e;
+	struct out_file	 of;
+	int		 rc;
+
+	memset(&e, 0, sizeof e);
+	memset(&of, 0, sizeof of);
+	of.fd = fd;
+	of.in_place = 1;
+	e.format = format;
+	e.of = &of;
+	e.fd = fd;
+	rc = export_write(a, serial, &e, cause);
+	free(e.buf);
+	if (rc == -2)
+		return -1;
+	if (rc != 0)
+		return set_cause(cause, -1, _("cannot write the export: %s"),
+		    out_file_strerror(e.error));
+	return e.count;
+}
+
+int
 archive_export(struct archive *a, const char *serial, enum archive_format format,
     const char *path, char **cause)
 {

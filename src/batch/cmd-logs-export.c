@@ -2,54 +2,111 @@
  * Lines for the operator's central system, written atomically. */
 #include "config.h"
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "batch/job.h"
 #include "batch/batch.h"
 
-static int	cmd_logs_export_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_logs_export_step(struct job *);
+static void		cmd_logs_export_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_logs_export_entry = {
 	.name = "logs export",
 	.args = "--format=FORMAT -o=FILE --pile=SERIAL",
 	.usage = "--format csv|jsonl [-o FILE] [--pile SERIAL]",
-	.exec = cmd_logs_export_exec,
 	.help = N_("export the archived records as CSV or JSON Lines, atomically, to FILE or standard output"),
+	.step = cmd_logs_export_step,
+	.render = cmd_logs_export_render,
 };
 
-static int
-cmd_logs_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+/* Without -o the export is the result: written to memory as it goes, then
+ * rendered, so a front end decides where it lands. */
+static char *
+export_to_memory(struct archive *ar, const char *serial, enum archive_format af, int *n,
+    char **cause)
 {
-	const char		*fmt = cmd_args_get(ctx->args, "format");
-	const char		*path = cmd_args_get(ctx->args, "o");
+	struct stat	 sb;
+	char		*text;
+	ssize_t		 got;
+	size_t		 off = 0;
+	int		 fd;
+
+	if ((fd = memfd_create("pilecon-export", MFD_CLOEXEC)) < 0) {
+		*n = set_cause(cause, -1, _("cannot make room for the export: %s"),
+		    strerror(errno));
+		return NULL;
+	}
+	if ((*n = archive_export_fd(ar, serial, af, fd, cause)) < 0 ||
+	    fstat(fd, &sb) != 0) {
+		close(fd);
+		return NULL;
+	}
+	text = xmalloc((size_t)sb.st_size + 1);
+	while (off < (size_t)sb.st_size &&
+	    (got = pread(fd, text + off, (size_t)sb.st_size - off, (off_t)off)) > 0)
+		off += (size_t)got;
+	text[off] = '\0';
+	close(fd);
+	return text;
+}
+
+static enum job_return
+cmd_logs_export_step(struct job *job)
+{
+	const char		*fmt = cmd_args_get(&job->args, "format");
+	const char		*path = cmd_args_get(&job->args, "o");
+	const char		*serial = cmd_args_get(&job->args, "pile");
 	enum archive_format	 af;
 	struct archive		*ar;
-	char			*cause = NULL;
+	struct json		*o;
+	char			*cause = NULL, *text = NULL;
 	int			 n;
 
-	if (fmt == NULL) {
-		fprintf(ctx->err, _("pilecon: 'logs export' needs --format csv or --format jsonl\n"));
-		return EXIT_USAGE;
-	}
+	if (fmt == NULL)
+		return job_fail(job, EXIT_USAGE, _("'logs export' needs --format csv or "
+		    "--format jsonl"));
 	if (strcmp(fmt, "csv") == 0)
 		af = ARCHIVE_CSV;
 	else if (strcmp(fmt, "jsonl") == 0)
 		af = ARCHIVE_JSONL;
-	else {
-		fprintf(ctx->err, _("pilecon: unknown format '%s' (use csv or jsonl)\n"), fmt);
-		return EXIT_USAGE;
-	}
-	if ((ar = cmd_archive(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
+	else
+		return job_fail(job, EXIT_USAGE, _("unknown format '%s' (use csv or jsonl)"),
+		    fmt);
+	if ((ar = job_archive(job)) == NULL)
+		return JOB_ERROR;
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;
 	if (path == NULL)
-		path = "-";
-	if (strcmp(path, "-") == 0)
-		fflush(ctx->out);
-	if ((n = archive_export(ar, cmd_args_get(ctx->args, "pile"), af, path, &cause)) < 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
-	if (strcmp(path, "-") != 0)
-		fprintf(ctx->err, _("exported %d records to '%s'\n"), n, path);
-	return EXIT_OK;
+		text = export_to_memory(ar, serial, af, &n, &cause);
+	else
+		n = archive_export(ar, serial, af, path, &cause);
+	if (n < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	o = job_data(job);
+	json_set_str(o, "format", fmt);
+	json_set_int(o, "records", n);
+	if (path != NULL) {
+		json_set_str(o, "file", path);
+		job_event(job, RESULT_OK, _("exported %d records to '%s'"), n, path);
+	} else
+		json_set(o, "text", json_str(text));
+	free(text);
+	return JOB_NORMAL;
+}
+
+static void
+cmd_logs_export_render(const struct result *r, FILE *f)
+{
+	const char	*text = json_get_str(r->data, "text");
+
+	if (text != NULL)
+		fputs(text, f);
 }

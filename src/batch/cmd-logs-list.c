@@ -8,58 +8,85 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 
-static int	cmd_logs_list_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_logs_list_step(struct job *);
+static void		cmd_logs_list_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_logs_list_entry = {
 	.name = "logs list",
 	.alias = "logs ls",
 	.args = "--pile=SERIAL --json",
 	.usage = "[--pile SERIAL] [--json]",
-	.exec = cmd_logs_list_exec,
 	.help = N_("list the charging records held in the archive on this laptop"),
+	.step = cmd_logs_list_step,
+	.render = cmd_logs_list_render,
+	.flags = CMD_JSONL,
 };
 
-struct list_state {
-	struct cmd_ctx	*ctx;
-	int		 n;
-};
-
-static int
-list_json(const struct archive_row *r, void *arg)
+/* One archived record as a result row, in the vocabulary of the export. */
+struct json *
+record_data(const struct archive_row *r)
 {
-	struct list_state		*ls = arg;
 	const struct proto_record	*rec = &r->rec;
-	FILE				*f = ls->ctx->out;
+	struct json			*o = json_object(), *a;
 	int				 i;
 
-	fprintf(f, "{\"serial\":");
-	batch_json_str(f, r->serial);
-	fprintf(f, ",\"device_id\":");
-	batch_json_str(f, r->device_id);
-	fprintf(f, ",\"seq\":%u,\"kind\":\"%s\",\"tag\":", rec->seq, proto_kind_str(rec->kind));
-	batch_json_str(f, rec->tag);
-	fprintf(f, ",\"holder\":");
-	batch_json_str(f, rec->holder);
-	fprintf(f, ",\"start\":%u,\"stop\":%u,\"stop_reason\":\"%s\",\"meter_start_wh\":%u,"
-	    "\"meter_stop_wh\":%u,\"energy_wh\":%u,\"energy_wh_by_period\":[", rec->start,
-	    rec->stop, proto_stop_str(rec->stop_reason), rec->meter_start_wh,
-	    rec->meter_stop_wh, proto_record_energy_wh(rec));
+	json_set_str(o, "serial", r->serial);
+	json_set_str(o, "device_id", r->device_id);
+	json_set_int(o, "seq", rec->seq);
+	json_set_str(o, "kind", proto_enum_key(PROTO_ENUM_KIND, rec->kind));
+	json_set_str(o, "tag", rec->tag);
+	json_set_str(o, "holder", rec->holder);
+	json_set_int(o, "start", rec->start);
+	json_set_int(o, "stop", rec->stop);
+	json_set_str(o, "stop_reason", proto_enum_key(PROTO_ENUM_STOP, rec->stop_reason));
+	json_set_int(o, "meter_start_wh", rec->meter_start_wh);
+	json_set_int(o, "meter_stop_wh", rec->meter_stop_wh);
+	json_set_int(o, "energy_wh", (int64_t)proto_record_energy_wh(rec));
+	a = json_set(o, "energy_wh_by_period", json_array());
 	for (i = 0; i < PROTO_PERIODS; i++)
-		fprintf(f, "%s%u", i ? "," : "", rec->energy_wh[i]);
-	fprintf(f, "],\"energy_fee_minor\":[");
+		json_push(a, json_int(rec->energy_wh[i]));
+	a = json_set(o, "energy_fee_minor", json_array());
 	for (i = 0; i < PROTO_PERIODS; i++)
-		fprintf(f, "%s%u", i ? "," : "", rec->energy_fee_minor[i]);
-	fprintf(f, "],\"service_fee_minor\":[");
+		json_push(a, json_int(rec->energy_fee_minor[i]));
+	a = json_set(o, "service_fee_minor", json_array());
 	for (i = 0; i < PROTO_PERIODS; i++)
-		fprintf(f, "%s%u", i ? "," : "", rec->service_fee_minor[i]);
-	fprintf(f, "],\"fee_minor\":%u,\"tariff_version\":%u,\"offline\":%s,\"synced\":%s,"
-	    "\"crc\":\"%08x\",\"pulled_at\":%lld}\n", proto_record_fee_minor(rec),
-	    rec->tariff_version, rec->flags & PROTO_REC_F_OFFLINE ? "true" : "false",
-	    rec->flags & PROTO_REC_F_SYNCED ? "true" : "false", rec->crc,
-	    (long long)r->pulled_at);
-	ls->n++;
+		json_push(a, json_int(rec->service_fee_minor[i]));
+	json_set_int(o, "fee_minor", (int64_t)proto_record_fee_minor(rec));
+	json_set_int(o, "tariff_version", rec->tariff_version);
+	json_set_bool(o, "offline", (rec->flags & PROTO_REC_F_OFFLINE) != 0);
+	json_set_bool(o, "synced", (rec->flags & PROTO_REC_F_SYNCED) != 0);
+	json_set(o, "crc", json_strf("%08x", (unsigned)rec->crc));
+	json_set_int(o, "pulled_at", r->pulled_at);
+	return o;
+}
+
+static int
+list_row_data(const struct archive_row *r, void *arg)
+{
+	json_push(arg, record_data(r));
 	return 0;
+}
+
+static enum job_return
+cmd_logs_list_step(struct job *job)
+{
+	struct archive	*ar;
+	char		*cause = NULL;
+	size_t		 n;
+
+	if ((ar = job_archive(job)) == NULL)
+		return JOB_ERROR;
+	job->result.data = json_array();
+	if (archive_foreach(ar, cmd_args_get(&job->args, "pile"), list_row_data,
+	    job->result.data, &cause) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	n = json_len(job->result.data);
+	if (!job->json)
+		job_event(job, RESULT_OK, _("%d records in %s"), (int)n,
+		    job->ctx->opts.archive_path);
+	return JOB_NORMAL;
 }
 
 /* One row of the table, padded by display width (Chinese labels). */
@@ -83,38 +110,26 @@ list_row(FILE *f, const char *pile, const char *seq, const char *kind, const cha
 	fprintf(f, " %s%s\n", text_show(holder), note);
 }
 
-static int
-list_human(const struct archive_row *r, void *arg)
+static void
+cmd_logs_list_render(const struct result *r, FILE *f)
 {
-	struct list_state		*ls = arg;
-	const struct proto_record	*rec = &r->rec;
-	char				 kwh[32], fee[32], start[32], seq[16];
+	const struct json	*rec;
+	char			 kwh[32], fee[32], start[32], seq[16];
+	size_t			 i;
 
-	if (ls->n++ == 0)
-		list_row(ls->ctx->out, _("pile"), _("seq"), _("kind"), _("start"), _("kWh"),
-		    _("fee"), _("card/order"), _("holder"), "");
-	fmt_kwh(kwh, sizeof kwh, proto_record_energy_wh(rec));
-	fmt_minor(fee, sizeof fee, proto_record_fee_minor(rec));
-	snprintf(start, sizeof start, "%s", batch_format_time(rec->start));
-	snprintf(seq, sizeof seq, "%u", rec->seq);
-	list_row(ls->ctx->out, r->serial, seq, _(proto_kind_str(rec->kind)), start, kwh, fee,
-	    rec->tag, rec->holder, rec->flags & PROTO_REC_F_OFFLINE ? _(" [offline]") : "");
-	return 0;
-}
-
-static int
-cmd_logs_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct archive		*ar;
-	struct list_state	 ls = { ctx, 0 };
-	char			*cause = NULL;
-
-	if ((ar = cmd_archive(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if (archive_foreach(ar, cmd_args_get(ctx->args, "pile"),
-	    ctx->opts.json ? list_json : list_human, &ls, &cause) < 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
-	if (!ctx->opts.json)
-		fprintf(ctx->err, _("%d records in %s\n"), ls.n, ctx->opts.archive_path);
-	return EXIT_OK;
+	for (i = 0; i < json_len(r->data); i++) {
+		rec = json_at(r->data, i);
+		if (i == 0)
+			list_row(f, _("pile"), _("seq"), _("kind"), _("start"), _("kWh"),
+			    _("fee"), _("card/order"), _("holder"), "");
+		fmt_kwh(kwh, sizeof kwh, (uint64_t)json_get_int(rec, "energy_wh", 0));
+		fmt_minor(fee, sizeof fee, json_get_int(rec, "fee_minor", 0));
+		snprintf(start, sizeof start, "%s", batch_format_time(json_get_int(rec,
+		    "start", 0)));
+		snprintf(seq, sizeof seq, "%u", (unsigned)json_get_int(rec, "seq", 0));
+		list_row(f, json_get_str(rec, "serial"), seq, vocab_text(PROTO_ENUM_KIND,
+		    json_get_str(rec, "kind")), start, kwh, fee, json_get_str(rec, "tag"),
+		    json_get_str(rec, "holder"), json_get_bool(rec, "offline") ?
+		    _(" [offline]") : "");
+	}
 }

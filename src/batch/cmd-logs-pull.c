@@ -10,24 +10,29 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 #include "batch/pullsig.h"
 
 /* Records per archive transaction: one fsync per 32 records instead of per
  * record, and at most 16 windows re-read after a crash. */
 #define PULL_BATCH	32
 
-static int	cmd_logs_pull_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_logs_pull_step(struct job *);
+static void		cmd_logs_pull_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_logs_pull_entry = {
 	.name = "logs pull",
 	.args = "--json",
 	.usage = "[--json]",
-	.exec = cmd_logs_pull_exec,
 	.help = N_("copy the pile's new charging records into the archive (resumes, stores each once)"),
+	.step = cmd_logs_pull_step,
+	.render = cmd_logs_pull_render,
+	.flags = CMD_PILE,
 };
 
+enum { PULL_START, PULL_LIVE, PULL_WINDOW };
+
 struct pull {
-	struct cmd_ctx		*ctx;
 	struct archive		*ar;
 	const char		*serial, *device_id;
 	struct proto_record	 buf[PULL_BATCH + PROTO_REC_WINDOW_RECORDS];
@@ -35,8 +40,18 @@ struct pull {
 	int			 nbuf;
 	struct pullsig		 ps;
 	int			 signs;		/* a 1.1 pile with signed records */
+	uint32_t		 seq, last_seq, done;
 	uint32_t		 stored_new, stored_old, first, last;
 };
+
+static void
+pull_free(void *arg)
+{
+	struct pull	*p = arg;
+
+	pullsig_end(&p->ps);
+	free(p);
+}
 
 static int
 pull_flush(struct pull *p, char **cause)
@@ -59,39 +74,27 @@ pull_flush(struct pull *p, char **cause)
 	return 0;
 }
 
+/* The summary, whatever stopped the pull: stopped names why ("archive",
+ * "pile", "interrupted") when it did not finish. */
 static void
-pull_summary(struct pull *p, const char *how)
+pull_result(struct job *job, struct pull *p, const char *stopped)
 {
-	struct cmd_ctx	*ctx = p->ctx;
-	uint32_t	 total = p->stored_new + p->stored_old;
+	struct json	*o = job_data(job);
 
-	if (ctx->opts.json) {
-		fprintf(ctx->out, "{\"serial\":");
-		batch_json_str(ctx->out, p->serial);
-		fprintf(ctx->out, ",\"pulled\":%u,\"new\":%u,\"already_archived\":%u,"
-		    "\"first_seq\":%u,\"last_seq\":%u,\"complete\":%s,\"signed\":%s,"
-		    "\"verified\":%u,\"quarantined\":%u,\"key\":\"%s\"}\n", total,
-		    p->stored_new, p->stored_old, p->first, p->last, how ? "false" : "true",
-		    p->signs ? "true" : "false", p->ps.verified, p->ps.quarantined,
-		    !p->signs ? "none" : p->ps.state == ARCHIVE_KEY_CHANGED ? "changed" :
-		    p->ps.state == ARCHIVE_KEY_PINNED_NOW ? "pinned" : "same");
-		return;
-	}
-	if (!p->signs)
-		fprintf(ctx->out, _("%s is a protocol 1.0 pile: its records are not signed\n"),
-		    p->serial);
-	else if (p->ps.state == ARCHIVE_KEY_PINNED_NOW)
-		fprintf(ctx->out, _("pinned the public key of %s (first pull: trust on first use)\n"),
-		    p->serial);
-	if (p->signs && p->ps.verified > 0)
-		fprintf(ctx->out, _("verified %u signatures of %s\n"), p->ps.verified, p->serial);
-	if (total == 0)
-		fprintf(ctx->out, _("pulled 0 records from %s: the archive is up to date\n"),
-		    p->serial);
-	else
-		fprintf(ctx->out, _("pulled %u records from %s (seq %u..%u), %u already "
-		    "archived%s\n"), total, p->serial, p->first, p->last, p->stored_old,
-		    how ? how : "");
+	json_set_str(o, "serial", p->serial);
+	json_set_int(o, "pulled", p->stored_new + p->stored_old);
+	json_set_int(o, "new", p->stored_new);
+	json_set_int(o, "already_archived", p->stored_old);
+	json_set_int(o, "first_seq", p->first);
+	json_set_int(o, "last_seq", p->last);
+	json_set_bool(o, "complete", stopped == NULL);
+	json_set_bool(o, "signed", p->signs);
+	json_set_int(o, "verified", p->ps.verified);
+	json_set_int(o, "quarantined", p->ps.quarantined);
+	json_set_str(o, "key", !p->signs ? "none" : p->ps.state == ARCHIVE_KEY_CHANGED ?
+	    "changed" : p->ps.state == ARCHIVE_KEY_PINNED_NOW ? "pinned" : "same");
+	if (stopped != NULL)
+		json_set_str(o, "stopped", stopped);
 }
 
 /*
@@ -119,127 +122,186 @@ pull_reconcile(struct pull *p, const struct proto_live *live, struct pile *pile,
 	return 0;
 }
 
-static int
-cmd_logs_pull_exec(struct cmd_ctx *ctx, int argc, char **argv)
+/* Keeps what was read, whatever stopped us, and ends the job. */
+static enum job_return
+pull_end(struct job *job, struct pull *p, int rc, char *cause)
 {
-	struct pull		 p;
-	struct pile		*pile;
-	struct proto_live	 live;
-	struct progress		 pr;
-	char			*cause = NULL, *cause2 = NULL;
-	uint32_t		 seq, last_held, start, done = 0;
-	int			 rc = 0, got, i;
+	char	*cause2 = NULL;
 
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	memset(&p, 0, sizeof p);
-	p.ctx = ctx;
-	p.serial = ctx->identity.serial;
-	p.device_id = ctx->identity.device_id;
-	if ((p.ar = cmd_archive(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = pile_live(pile, &live, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (archive_last_seq(p.ar, p.serial, &last_held, &cause) != 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
-	/* The cloud's view first: what it acknowledged is synced here too. */
-	if (pull_reconcile(&p, &live, pile, &cause) != 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
-	p.signs = pile_signs(&ctx->identity);
-	if (p.signs && (rc = pullsig_start(&p.ps, pile, p.ar, p.serial, p.device_id,
-	    &cause)) != 0)
-		return cmd_fail(ctx, rc == PULLSIG_E_ARCHIVE ? EXIT_FAILED : rc, cause);
-	if (p.signs && p.ps.state == ARCHIVE_KEY_CHANGED)
-		fprintf(ctx->err, _("pilecon: error: the public key of %s is not the one "
-		    "pinned in the archive: its records are quarantined, not archived "
-		    "(if the pile's key was really replaced, give the new one as "
-		    "'public_key:' in a provisioning file)\n"), p.serial);
-	if (live.last_seq == 0 || last_held >= live.last_seq) {
-		pull_summary(&p, NULL);
-		pullsig_end(&p.ps);
-		return EXIT_OK;
-	}
-	start = last_held + 1;
-	if (start < live.first_seq) {
-		/* The pile dropped records (full store) before we pulled them. */
-		fprintf(ctx->err, _("pilecon: warning: records %u..%u of %s are no longer on "
-		    "the pile (it holds %u..%u); pulling from %u\n"), start, live.first_seq - 1,
-		    p.serial, live.first_seq, live.last_seq, live.first_seq);
-		start = live.first_seq;
-	}
-
-	cmd_catch_signals();
-	progress_start(&pr, ctx, _("records"), live.last_seq - start + 1);
-	for (seq = start; seq <= live.last_seq && !cmd_interrupted; ) {
-		if (p.signs) {
-			uint32_t next = 0;
-
-			got = pullsig_read(&p.ps, pile, seq, p.buf + p.nbuf, p.sigs[p.nbuf],
-			    &next, &cause);
-			if (got < 0) {
-				rc = got == PULLSIG_E_ARCHIVE ? EXIT_FAILED : got;
-				break;
-			}
-			if (next == 0)
-				break;
-			if (got == 0) {		/* quarantined */
-				seq = next;
-				done++;
-				continue;
-			}
-		} else
-			got = pile_records_read(pile, seq, p.buf + p.nbuf, &cause);
-		if (got < 0) {
-			rc = got;
-			break;
-		}
-		if (got == 0)
-			break;	/* nothing at or after seq: the pile has no more */
-		for (i = 0; i < got; i++)
-			if (p.buf[p.nbuf + i].seq < seq) {
-				rc = set_cause(&cause, PILE_E_PROTOCOL, _("the pile answered "
-				    "record %u when asked for %u or later"),
-				    p.buf[p.nbuf + i].seq, seq);
-				break;
-			}
-		if (rc != 0)
-			break;
-		seq = p.buf[p.nbuf + got - 1].seq + 1;
-		p.nbuf += got;
-		done += (uint32_t)got;
-		if (p.nbuf >= PULL_BATCH && pull_flush(&p, &cause2) != 0)
-			break;
-		progress_update(&pr, done, (uint64_t)done * (PROTO_RECORD_BYTES +
-		    (p.signs ? PROTO_SIG_BYTES : 0)));
-	}
-	progress_end(&pr);
-	cmd_restore_signals();
-
-	/* Keep what was read, whatever stopped us. */
-	if (cause2 == NULL)
-		(void)pull_flush(&p, &cause2);	/* sets cause2 on failure */
-	if (cause2 != NULL) {
-		pull_summary(&p, _(" before the archive failed"));
+	if (pull_flush(p, &cause2) != 0) {
+		pull_result(job, p, "archive");
 		free(cause);
-		return cmd_fail(ctx, EXIT_FAILED, cause2);
+		return job_fail_cause(job, EXIT_FAILED, cause2);
 	}
 	if (rc != 0) {
-		pull_summary(&p, _(" before the pile stopped answering; run it again to resume"));
-		return cmd_fail(ctx, rc, cause);
+		pull_result(job, p, "pile");
+		if (rc == PULLSIG_E_ARCHIVE)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		return job_fail_pile(job, rc, cause);
 	}
-	pullsig_end(&p.ps);
-	if (cmd_interrupted) {
-		pull_summary(&p, _(", interrupted; run it again to resume"));
-		return EXIT_FAILED;
+	if (job_cancelled(job)) {
+		pull_result(job, p, "interrupted");
+		return job_fail(job, EXIT_FAILED, "%s", _("interrupted"));
 	}
 	/* Records pulled just now carry the pile's synced flag already. */
-	pull_summary(&p, NULL);
-	if (p.ps.quarantined > 0) {
-		fprintf(ctx->err, _("pilecon: error: %u records of %s failed their signature "
-		    "check (first: seq %u) and are quarantined, not archived: see "
-		    "'pilecon logs list --quarantine'\n"), p.ps.quarantined, p.serial,
-		    p.ps.first_bad);
-		return EXIT_FAILED;
+	pull_result(job, p, NULL);
+	if (p->ps.quarantined > 0)
+		return job_fail(job, EXIT_FAILED, _("error: %u records of %s failed their "
+		    "signature check (first: seq %u) and are quarantined, not archived: "
+		    "see 'pilecon logs list --quarantine'"), p->ps.quarantined, p->serial,
+		    p->ps.first_bad);
+	return JOB_NORMAL;
+}
+
+/* One window: signed (with the blocking pullsig_read) or plain (on the
+ * event loop). Returns the next state's answer. */
+static enum job_return
+pull_window(struct job *job, struct pull *p)
+{
+	char		*cause = NULL;
+	uint32_t	 next = 0;
+	int		 got, i;
+
+	if (p->signs) {
+		got = pullsig_read(&p->ps, job->pile, p->seq, p->buf + p->nbuf,
+		    p->sigs[p->nbuf], &next, &cause);
+		if (got < 0)
+			return pull_end(job, p, got, cause);
+		if (next == 0)
+			return pull_end(job, p, 0, NULL);
+		if (got == 0) {		/* quarantined */
+			p->seq = next;
+			p->done++;
+			goto next;
+		}
+	} else {
+		got = pile_records_read_parse(job->pile, &job->xfer, p->seq,
+		    p->buf + p->nbuf, &cause);
+		if (got < 0)
+			return pull_end(job, p, got, cause);
+		if (got == 0)	/* nothing at or after seq: the pile has no more */
+			return pull_end(job, p, 0, NULL);
 	}
-	return EXIT_OK;
+	for (i = 0; i < got; i++)
+		if (p->buf[p->nbuf + i].seq < p->seq)
+			return pull_end(job, p, set_cause(&cause, PILE_E_PROTOCOL,
+			    _("the pile answered record %u when asked for %u or later"),
+			    p->buf[p->nbuf + i].seq, p->seq), cause);
+	p->seq = p->buf[p->nbuf + got - 1].seq + 1;
+	p->nbuf += got;
+	p->done += (uint32_t)got;
+	if (p->nbuf >= PULL_BATCH && pull_flush(p, &cause) != 0) {
+		pull_result(job, p, "archive");
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	}
+next:
+	job_progress(job, p->done, (uint64_t)p->done * (PROTO_RECORD_BYTES +
+	    (p->signs ? PROTO_SIG_BYTES : 0)));
+	/* A cancel stops between windows: what was read is stored. */
+	if (p->seq > p->last_seq || job_cancelled(job))
+		return pull_end(job, p, 0, NULL);
+	if (p->signs)
+		return job_yield(job);
+	pile_records_read_request(job->pile, &job->xfer, p->seq);
+	return job_transact(job);
+}
+
+static enum job_return
+cmd_logs_pull_step(struct job *job)
+{
+	struct pull		*p = job->data;
+	struct proto_live	 live;
+	char			*cause = NULL;
+	uint32_t		 last_held;
+	int			 rc;
+
+	switch (job->state) {
+	case PULL_START:
+		job->data = p = xcalloc(1, sizeof *p);
+		job->free_data = pull_free;
+		p->serial = job->identity.serial;
+		p->device_id = job->identity.device_id;
+		if ((p->ar = job_archive(job)) == NULL)
+			return JOB_ERROR;
+		pile_live_request(job->pile, &job->xfer);
+		job->state = PULL_LIVE;
+		return job_transact(job);
+	case PULL_LIVE:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if (archive_last_seq(p->ar, p->serial, &last_held, &cause) != 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		/* The cloud's view first: what it acknowledged is synced here
+		 * too. */
+		if (pull_reconcile(p, &live, job->pile, &cause) != 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		p->signs = pile_signs(&job->identity);
+		if (p->signs && (rc = pullsig_start(&p->ps, job->pile, p->ar, p->serial,
+		    p->device_id, &cause)) != 0) {
+			if (rc == PULLSIG_E_ARCHIVE)
+				return job_fail_cause(job, EXIT_FAILED, cause);
+			return job_fail_pile(job, rc, cause);
+		}
+		if (p->signs && p->ps.state == ARCHIVE_KEY_CHANGED)
+			job_event(job, RESULT_ERROR, _("error: the public key of %s is not "
+			    "the one pinned in the archive: its records are quarantined, not "
+			    "archived (if the pile's key was really replaced, give the new one "
+			    "as 'public_key:' in a provisioning file)"), p->serial);
+		if (live.last_seq == 0 || last_held >= live.last_seq)
+			return pull_end(job, p, 0, NULL);
+		p->seq = last_held + 1;
+		p->last_seq = live.last_seq;
+		if (p->seq < live.first_seq) {
+			/* The pile dropped records (full store) before we
+			 * pulled them. */
+			job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
+			    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
+			    live.first_seq - 1, p->serial, live.first_seq, live.last_seq,
+			    live.first_seq);
+			p->seq = live.first_seq;
+		}
+		job_progress_start(job, _("records"), live.last_seq - p->seq + 1);
+		job->state = PULL_WINDOW;
+		if (p->signs)
+			return job_yield(job);
+		pile_records_read_request(job->pile, &job->xfer, p->seq);
+		return job_transact(job);
+	case PULL_WINDOW:
+		return pull_window(job, p);
+	}
+	return job_fail(job, EXIT_FAILED, _("failed"));
+}
+
+static void
+cmd_logs_pull_render(const struct result *r, FILE *f)
+{
+	const struct json	*o = r->data;
+	const char		*stopped = json_get_str(o, "stopped"), *how = "";
+	const char		*serial = json_get_str(o, "serial");
+	const char		*key = json_get_str(o, "key");
+	unsigned		 total = (unsigned)json_get_int(o, "pulled", 0);
+	unsigned		 verified = (unsigned)json_get_int(o, "verified", 0);
+
+	if (stopped == NULL)
+		how = "";
+	else if (strcmp(stopped, "archive") == 0)
+		how = _(" before the archive failed");
+	else if (strcmp(stopped, "pile") == 0)
+		how = _(" before the pile stopped answering; run it again to resume");
+	else
+		how = _(", interrupted; run it again to resume");
+	if (!json_get_bool(o, "signed"))
+		fprintf(f, _("%s is a protocol 1.0 pile: its records are not signed\n"), serial);
+	else if (key != NULL && strcmp(key, "pinned") == 0)
+		fprintf(f, _("pinned the public key of %s (first pull: trust on first use)\n"),
+		    serial);
+	if (json_get_bool(o, "signed") && verified > 0)
+		fprintf(f, _("verified %u signatures of %s\n"), verified, serial);
+	if (total == 0)
+		fprintf(f, _("pulled 0 records from %s: the archive is up to date\n"), serial);
+	else
+		fprintf(f, _("pulled %u records from %s (seq %u..%u), %u already "
+		    "archived%s\n"), total, serial, (unsigned)json_get_int(o, "first_seq", 0),
+		    (unsigned)json_get_int(o, "last_seq", 0),
+		    (unsigned)json_get_int(o, "already_archived", 0), how);
 }

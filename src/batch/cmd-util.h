@@ -20,11 +20,6 @@ void	progress_update(struct progress *, uint64_t done, uint64_t bytes);
 void	progress_end(struct progress *);
 uint64_t progress_now_ms(void);
 
-/* "12.34" from minor units; "0.85000" from 1e-5 prices; "14.000" kWh from Wh.
- * Static buffers, one per call site kind (use before the next call). */
-void	fmt_minor(char *buf, size_t size, int64_t minor);
-void	fmt_price(char *buf, size_t size, uint32_t price);
-void	fmt_kwh(char *buf, size_t size, uint32_t wh);
 /* The words for people (translated) of a machine name of proto_enum_key:
  * "forced_offline" -> "forced offline"; the key itself when unknown. */
 const char *vocab_text(enum proto_enum_id, const char *key);
@@ -51,6 +46,9 @@ struct job;
 struct json;
 enum job_return	wl_reader_step(struct job *, struct wl_reader *);
 void		wl_reader_free(struct wl_reader *);
+/* One archived record as a result row (logs list, the console). */
+struct archive_row;
+struct json	*record_data(const struct archive_row *);
 /* {serial, version, count, entries: [{uid, status, expiry, holder}]} */
 struct json	*wl_entries_data(const char *serial, uint32_t version,
 		    const struct proto_wl_entry *, size_t n);

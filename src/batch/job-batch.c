@@ -69,9 +69,12 @@ job_batch_notify(struct job *job, enum job_notify what, void *arg)
 			fputc('\n', b->ctx->err);
 			b->drawn = 0;
 		}
+		/* Warnings and notes as they come; the closing lines
+		 * (RESULT_OK) after the result. */
 		for (; b->events_shown < job->result.nevents; b->events_shown++) {
 			e = &job->result.events[b->events_shown];
-			fprintf(b->ctx->err, "pilecon: %s\n", e->text);
+			if (e->level != RESULT_OK)
+				fprintf(b->ctx->err, "pilecon: %s\n", e->text);
 		}
 		break;
 	case JOB_NOTIFY_PROGRESS:
@@ -114,6 +117,9 @@ job_render(const struct job *job, FILE *out, FILE *err)
 		}
 	} else if (!job->json && job->entry->render != NULL && r->data != NULL)
 		job->entry->render(r, out);
+	for (i = 0; i < r->nevents; i++)
+		if (r->events[i].level == RESULT_OK)
+			fprintf(err, "%s\n", r->events[i].text);
 	if (r->error.exit != EXIT_OK) {
 		fprintf(err, "pilecon: %s\n", r->error.cause != NULL ?
 		    r->error.cause : _("failed"));

@@ -48,6 +48,8 @@
 
 /* ---- results ------------------------------------------------------------ */
 
+/* RESULT_OK events are closing lines ("exported 12 records to 'x.csv'"):
+ * batch shows them after the result; the others as they come. */
 enum result_level { RESULT_INFO, RESULT_OK, RESULT_WARN, RESULT_ERROR };
 
 struct result_event {

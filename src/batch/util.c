@@ -112,28 +112,6 @@ progress_end(struct progress *p)
 	fputc('\n', p->ctx->err);
 }
 
-void
-fmt_minor(char *buf, size_t size, int64_t minor)
-{
-	const char	*sign = minor < 0 ? "-" : "";
-	uint64_t	 v = minor < 0 ? (uint64_t)-minor : (uint64_t)minor;
-
-	snprintf(buf, size, "%s%llu.%02llu", sign, (unsigned long long)(v / 100),
-	    (unsigned long long)(v % 100));
-}
-
-void
-fmt_price(char *buf, size_t size, uint32_t price)
-{
-	snprintf(buf, size, "%u.%05u", price / 100000, price % 100000);
-}
-
-void
-fmt_kwh(char *buf, size_t size, uint32_t wh)
-{
-	snprintf(buf, size, "%u.%03u", wh / 1000, wh % 1000);
-}
-
 int
 wl_read_all(struct pile *pile, struct proto_wl_entry **out, size_t *n, uint32_t *version,
     char **cause)

@@ -352,8 +352,10 @@ void	proto_record_encode(struct proto_record *rec, uint8_t out[PROTO_RECORD_BYTE
 /* 0, or -1 with the record still filled when the CRC does not match,
  * -2 when the format byte or a field is impossible. */
 int	proto_record_decode(const uint8_t in[PROTO_RECORD_BYTES], struct proto_record *);
-uint32_t	proto_record_energy_wh(const struct proto_record *);	/* sum of periods */
-uint32_t	proto_record_fee_minor(const struct proto_record *);	/* energy + service */
+/* Sums of the uint32 parts, in 64 bits: four parts of 0x80000000 are
+ * 8 GWh, not 0. */
+uint64_t	proto_record_energy_wh(const struct proto_record *);	/* sum of periods */
+uint64_t	proto_record_fee_minor(const struct proto_record *);	/* energy + service */
 const char	*proto_kind_str(unsigned);
 const char	*proto_stop_str(unsigned);
 

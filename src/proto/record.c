@@ -140,10 +140,10 @@ proto_record_decode(const uint8_t in[PROTO_RECORD_BYTES],
 	return 0;
 }
 
-uint32_t
+uint64_t
 proto_record_energy_wh(const struct proto_record *rec)
 {
-	uint32_t	sum = 0;
+	uint64_t	sum = 0;
 	int		i;
 
 	for (i = 0; i < PROTO_PERIODS; i++)
@@ -151,13 +151,13 @@ proto_record_energy_wh(const struct proto_record *rec)
 	return sum;
 }
 
-uint32_t
+uint64_t
 proto_record_fee_minor(const struct proto_record *rec)
 {
-	uint32_t	sum = 0;
+	uint64_t	sum = 0;
 	int		i;
 
 	for (i = 0; i < PROTO_PERIODS; i++)
-		sum += rec->energy_fee_minor[i] + rec->service_fee_minor[i];
+		sum += (uint64_t)rec->energy_fee_minor[i] + rec->service_fee_minor[i];
 	return sum;
 }

@@ -272,10 +272,9 @@ void
 sim_ctl_print_record(FILE *out, const char *serial, const struct proto_record *r, int synced)
 {
 	char	 fee[32];
-	uint32_t f = proto_record_fee_minor(r);
 
-	snprintf(fee, sizeof fee, "%" PRIu32 ".%02" PRIu32, f / 100, f % 100);
-	fprintf(out, "%s #%" PRIu32 " %s%s %s %" PRIu32 " Wh v%" PRIu32 " %s",
+	fmt_minor(fee, sizeof fee, (int64_t)proto_record_fee_minor(r));
+	fprintf(out, "%s #%" PRIu32 " %s%s %s %" PRIu64 " Wh v%" PRIu32 " %s",
 	    serial, r->seq, sim_kind_token(r->kind),
 	    (r->flags & PROTO_REC_F_OFFLINE) ? " offline" : "", r->tag,
 	    proto_record_energy_wh(r), r->tariff_version, fee);

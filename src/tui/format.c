@@ -54,19 +54,18 @@ tui_fmt_span(long s, char *buf, size_t len)
 }
 
 const char *
-tui_fmt_kwh(uint32_t wh, char *buf, size_t len)
+tui_fmt_kwh(uint64_t wh, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lu.%03lu kWh", (unsigned long)wh / 1000,
-	    (unsigned long)wh % 1000);
+	char	n[32];
+
+	snprintf(buf, len, "%s kWh", fmt_kwh(n, sizeof n, wh));
 	return (buf);
 }
 
 const char *
-tui_fmt_money(uint32_t minor, char *buf, size_t len)
+tui_fmt_money(uint64_t minor, char *buf, size_t len)
 {
-	snprintf(buf, len, "%lu.%02lu", (unsigned long)minor / 100,
-	    (unsigned long)minor % 100);
-	return (buf);
+	return (fmt_minor(buf, len, (int64_t)minor));
 }
 
 long long

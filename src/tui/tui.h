@@ -211,8 +211,8 @@ int	tui_list_action(struct tui_list *, enum tui_action, int rows);
 const char	*tui_fmt_time(uint32_t t, char *buf, size_t);	/* "14:00:03" */
 const char	*tui_fmt_date(uint32_t t, char *buf, size_t);	/* "2025-03-01" */
 const char	*tui_fmt_span(long s, char *buf, size_t);	/* "2 h 5 m" */
-const char	*tui_fmt_kwh(uint32_t wh, char *buf, size_t);
-const char	*tui_fmt_money(uint32_t minor, char *buf, size_t);
+const char	*tui_fmt_kwh(uint64_t wh, char *buf, size_t);
+const char	*tui_fmt_money(uint64_t minor, char *buf, size_t);
 /* "2h", "90s", "1h30m", "1d": seconds, or -1. */
 /* "YYYY-MM-DD" (end of that day, UTC), "never" or "" -> 0; -1 when bad. */
 long long	tui_parse_date(const char *);
