@@ -4,7 +4,8 @@ check_PROGRAMS += tests/unit-untrusted-text
 tests_unit_untrusted_text_LDADD = $(PILECON_LDADD)
 TESTS += tests/unit-untrusted-text
 
-HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh
+HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh \
+	tests/inputs-every-document-true-position.sh tests/exit-codes-follow-one-rule.sh
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
 

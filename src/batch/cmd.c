@@ -320,6 +320,13 @@ cmd_exit_code(int rc)
 int
 cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 {
+	/* The keys file is missing, malformed or without this pile: bad input
+	 * (2), not the pile refusing (4); say that, not the refusal. */
+	if (rc == PILE_E_AUTH && ctx->opts.keys_file != NULL && cmd_key_cause != NULL) {
+		fprintf(ctx->err, _("pilecon: %s; nothing was written\n"), cmd_key_cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	fprintf(ctx->err, "pilecon: %s\n", cause ? cause : _("failed"));
 	if (rc == PILE_E_AUTH) {
 		if (ctx->opts.keys_file == NULL && (cause == NULL ||
@@ -327,8 +334,6 @@ cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 			fprintf(ctx->err, _("hint: writes need the pile's key: give the keys "
 			    "file with --keys FILE or 'keys:' in %s\n"), ctx->opts.config_file ?
 			    ctx->opts.config_file : "config.yaml");
-		else if (cmd_key_cause != NULL)
-			fprintf(ctx->err, _("hint: %s\n"), cmd_key_cause);
 	}
 	free(cause);
 	return cmd_exit_code(rc);
@@ -347,6 +352,10 @@ cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 		return set_cause(cause, 0, _("no port given: use -p PORT, set "
 		    "PILECON_PORT or 'port:' in the config (list ports with "
 		    "'pilecon ports')")), NULL;
+	}
+	if (ctx->link == NULL && link_check(ctx->opts.port, &lp, cause) != 0) {
+		*exit = EXIT_USAGE;	/* a mistyped port or number */
+		return NULL;
 	}
 	if (ctx->link == NULL &&
 	    (ctx->link = link_open(ctx->opts.port, &lp, cause)) == NULL) {

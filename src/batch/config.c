@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/yaml-load.h"
 
 char *
 pilecon_config_default_path(void)
@@ -113,7 +114,6 @@ int
 pilecon_config_load(struct pilecon_opts *o, const char *path, int must_exist, char **cause)
 {
 	FILE			*f;
-	yaml_parser_t		 parser;
 	yaml_document_t		 doc;
 	yaml_node_t		*root, *kn, *vn;
 	yaml_node_pair_t	*pair, *other;
@@ -129,15 +129,7 @@ pilecon_config_load(struct pilecon_opts *o, const char *path, int must_exist, ch
 		return set_cause(cause, -1, _("cannot open config file '%s': %s"), path,
 		    strerror(errno));
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		set_cause(cause, -1, _("%s:%lu:%lu: %s%s%s"), path,
-		    (unsigned long)parser.problem_mark.line + 1,
-		    (unsigned long)parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : _("bad YAML"),
-		    parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	if (batch_yaml_load(f, path, &doc, cause) != 0) {
 		fclose(f);
 		return -1;
 	}
@@ -196,7 +188,6 @@ pilecon_config_load(struct pilecon_opts *o, const char *path, int must_exist, ch
 	rc = 0;
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
 }

@@ -258,6 +258,16 @@ job_fail_pile(struct job *job, int pile_rc, char *cause)
 	job->result.error.pile_rc = pile_rc;
 	if (pile_rc == PILE_E_AUTH)
 		job_key_hint(job);
+	/* A keys file that is missing, malformed or without this pile is bad
+	 * input (exit 2), not the pile refusing (4): say that, not the
+	 * refusal it caused. */
+	if (pile_rc == PILE_E_AUTH && job->ctx->opts.keys_file != NULL &&
+	    job->key_cause != NULL) {
+		free(job->result.error.hint);
+		job->result.error.hint = NULL;
+		job_fail_cause(job, EXIT_USAGE, xasprintf(_("%s; nothing was written"),
+		    job->key_cause));
+	}
 	return JOB_ERROR;
 }
 

@@ -16,6 +16,7 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/wlsite.h src/batch/wlsite.c src/batch/cmd-whitelist-sync-all.c \
 	src/batch/cmd-whitelist-sync.c src/batch/provision.h src/batch/provision-parse.c \
 	src/batch/provision-yaml.h src/batch/provision-yaml.c \
+	src/batch/yaml-load.h src/batch/yaml-load.c \
 	src/batch/provision-tariff.c src/batch/provision-offline.c \
 	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/cmd-provision.c \
 	src/batch/pullsig.h src/batch/pullsig.c

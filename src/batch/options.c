@@ -201,10 +201,19 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 
 	path = cli.config_file ? xstrdup(cli.config_file) : pilecon_config_default_path();
 	if (pilecon_config_load(&cfg, path, cli.config_file != NULL, &cause) != 0) {
-		fprintf(err, "pilecon: %s\n", cause);
-		free(cause);
-		free(path);
-		goto out;
+		/* Help needs no configuration: a broken file must not stop a
+		 * technician from reading how to fix it. */
+		if (optind < argc && strcmp(argv[optind], "help") == 0) {
+			fprintf(err, _("pilecon: warning: %s (ignored by 'help')\n"), cause);
+			free(cause);
+			pilecon_opts_free(&cfg);
+			pilecon_opts_init(&cfg);
+		} else {
+			fprintf(err, "pilecon: %s\n", cause);
+			free(cause);
+			free(path);
+			goto out;
+		}
 	}
 
 	pilecon_opts_init(opts);

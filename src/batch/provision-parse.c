@@ -14,6 +14,7 @@
 #include "batch/batch.h"
 #include "batch/provision.h"
 #include "batch/provision-yaml.h"
+#include "batch/yaml-load.h"
 
 /* The keys a pile and the defaults share. 1 when key was one of them. */
 static int
@@ -281,7 +282,6 @@ int
 prov_parse(const char *path, struct prov_file *pf, char ***errors, size_t *nerrors)
 {
 	struct prov_parser	 pp;
-	yaml_parser_t		 parser;
 	yaml_node_t		*root;
 	FILE			*f;
 	char			*msg;
@@ -297,19 +297,10 @@ prov_parse(const char *path, struct prov_file *pf, char ***errors, size_t *nerro
 		    strerror(errno));
 		goto fail_one;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &pp.doc)) {
-		msg = xasprintf("%s:%lu:%lu: %s%s%s", path,
-		    (unsigned long)parser.problem_mark.line + 1,
-		    (unsigned long)parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : _("bad YAML"),
-		    parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	if (batch_yaml_load(f, path, &pp.doc, &msg) != 0) {
 		fclose(f);
 		goto fail_one;
 	}
-	yaml_parser_delete(&parser);
 	fclose(f);
 	root = yaml_document_get_root_node(&pp.doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {

@@ -27,6 +27,7 @@ struct link {
 /* Each fills l->fd (and l->sp) or returns -1 with *cause. */
 int	link_open_serial(struct link *, const char *path, char **cause);
 int	link_open_tcp(struct link *, const char *hostport, char **cause);
+int	link_check_tcp(const char *name, const char *hostport, char **cause);
 void	link_close_serial(struct link *);
 
 /* Takes an exclusive advisory lock so that two programs cannot share a port

@@ -35,6 +35,16 @@ link_check_params(const char *spec, const struct link_params *p, char **cause)
 	return 0;
 }
 
+int
+link_check(const char *spec, const struct link_params *params, char **cause)
+{
+	if (link_check_params(spec, params, cause) != 0)
+		return -1;
+	if (strncmp(spec, "tcp:", 4) == 0)
+		return link_check_tcp(spec, spec + 4, cause);
+	return 0;
+}
+
 struct link *
 link_open(const char *spec, const struct link_params *params, char **cause)
 {
@@ -50,7 +60,7 @@ link_open(const char *spec, const struct link_params *params, char **cause)
 		    "lists serial ports)"));
 		return NULL;
 	}
-	if (link_check_params(spec, params, cause) != 0)
+	if (link_check(spec, params, cause) != 0)
 		return NULL;
 
 	l = xcalloc(1, sizeof *l);

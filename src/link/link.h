@@ -21,6 +21,9 @@ struct link_params {
  * opened: the message names the port and what to check. */
 struct link	*link_open(const char *spec, const struct link_params *, char **cause);
 void		 link_close(struct link *);
+/* 0 when spec and params can name a port (a TCP port is 1..65535, a baud
+ * rate in range...), or -1 with *cause: bad input, before any system call. */
+int		 link_check(const char *spec, const struct link_params *, char **cause);
 /* fd to poll for reading. */
 int		 link_fd(const struct link *);
 const char	*link_name(const struct link *);

@@ -19,6 +19,23 @@
 #include "common.h"
 #include "link-int.h"
 
+/* 1 when port is a TCP port number, 1..65535, in decimal: getaddrinfo
+ * would take 99999 and connect to 99999 mod 65536 = 34463, or a service
+ * name from /etc/services. */
+static int
+link_tcp_port_ok(const char *port)
+{
+	unsigned long	v = 0;
+	const char	*p;
+
+	for (p = port; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || p - port >= 5)
+			return 0;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	return p != port && v >= 1 && v <= 65535;
+}
+
 /* Splits "HOST:PORT" or "[V6ADDR]:PORT"; -1 when either is missing. */
 static int
 link_tcp_split(const char *hostport, char **host, char **port)
@@ -87,19 +104,36 @@ link_tcp_connect(const struct addrinfo *ai, int timeout_ms, int *error)
 }
 
 int
+link_check_tcp(const char *name, const char *hostport, char **cause)
+{
+	char	*host, *port;
+	int	 rc = 0;
+
+	if (link_tcp_split(hostport, &host, &port) != 0)
+		return set_cause(cause, -1, _("cannot use '%s': write a "
+		    "network port as tcp:HOST:PORT (tcp:192.168.1.20:4001)"), name);
+	if (!link_tcp_port_ok(port))
+		rc = set_cause(cause, -1, _("cannot use '%s': port '%s' is not a TCP port "
+		    "number (1 to 65535)"), name, port);
+	free(host);
+	free(port);
+	return rc;
+}
+
+int
 link_open_tcp(struct link *l, const char *hostport, char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		*host, *port;
 	int		 rc, error = 0;
 
-	if (link_tcp_split(hostport, &host, &port) != 0)
-		return set_cause(cause, -1, _("cannot use '%s': write a "
-		    "network port as tcp:HOST:PORT (tcp:192.168.1.20:4001)"),
-		    l->name);
+	if (link_check_tcp(l->name, hostport, cause) != 0 ||
+	    link_tcp_split(hostport, &host, &port) != 0)
+		return -1;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		set_cause(cause, -1, _("cannot connect to '%s': cannot "

@@ -53,7 +53,7 @@ sources() {
 	frame-request|frame-response|record|wlentry)
 		echo "$PROTO";;
 	config)
-		echo "src/batch/config.c src/batch/keys.c src/batch/options.c \
+		echo "src/batch/config.c src/batch/yaml-load.c src/batch/keys.c src/batch/options.c \
 src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 	wlcsv)
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
@@ -62,7 +62,7 @@ src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 	untrusted-text)
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
 	provision)
-		echo "src/batch/provision-parse.c src/batch/provision-yaml.c \
+		echo "src/batch/provision-parse.c src/batch/provision-yaml.c src/batch/yaml-load.c \
 src/batch/provision-tariff.c src/batch/provision-offline.c \
 src/batch/provision-whitelist.c src/batch/parse.c src/batch/wlcsv.c \
 src/common.c $PROTO";;

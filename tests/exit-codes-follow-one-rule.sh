@@ -1,0 +1,29 @@
+#!/bin/sh
+# exit-codes-follow-one-rule.sh - the README's table everywhere: 2 is bad
+# usage or input (a TCP port out of range, a missing or malformed keys
+# file), 4 only when the pile itself refused; the message never contradicts
+# the code, and nothing is written to the pile before a refusal.
+. "$top_srcdir/tests/batch-lib.sh"
+
+for port in 99999 0 65536 40x1; do
+	run -p "tcp:127.0.0.1:$port" status
+	is "$rc" 2 "tcp_port_${port}_is_bad_input"
+	like "$err" "port '$port' is not a TCP port number \(1 to 65535\)" \
+	    "tcp_port_${port}_named"
+done
+
+start_sim --piles 1
+run -p "$tmp/sim/bus" --keys "$tmp/no-such-keys.yaml" offline on --for 10m
+is "$rc" 2 "missing_keys_file_exits_2"
+like "$err" "cannot open keys file .*no-such-keys.yaml.*nothing was written" \
+    "missing_keys_file_named"
+unlike "$err" "refused" "missing_keys_file_is_not_called_a_refusal"
+printf 'keys: [\n' >"$tmp/bad-keys.yaml"
+chmod 600 "$tmp/bad-keys.yaml"
+run -p "$tmp/sim/bus" --keys "$tmp/bad-keys.yaml" whitelist add 04A1B2C3
+is "$rc" 2 "malformed_keys_file_exits_2"
+like "$err" "bad-keys.yaml:2:1: " "malformed_keys_file_at_its_position"
+pc status --json
+like "$out" '"link":"online"' "nothing_was_written_before_the_refusal"
+
+done_testing
