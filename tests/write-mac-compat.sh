@@ -1,0 +1,49 @@
+#!/bin/sh
+# pilecon writes to every pile as the pile wants it: plainly inside the
+# session on a 1.0 pile (pilesim --protocol 1.0; tests/unit-pile-api does
+# the same against the fake 1.0 slave), through session.envelope on a 1.1
+# pile, where a whitelist command of 4 entries (120 registers) goes in two
+# envelopes, the one holding whitelist.cmd last. The frames are pilesim's
+# --frames log.
+. "$top_srcdir/tests/e2e-lib.sh"
+
+# ---- a 1.0 pile -----------------------------------------------------------
+start_sim --piles 1 --frozen-clock --protocol 1.0 --frames "$tmp/frames10"
+is "$(pc --json status | jget link)" online "pilecon_reads_a_1_0_pile"
+ok "pilecon_writes_to_a_1_0_pile" pc offline on --for 1h
+is "$(pc --json status | jget link)" forced_offline "the_1_0_pile_took_the_write"
+grep -q '^01100220' "$tmp/frames10"
+tap $? "the_write_to_a_1_0_pile_is_a_plain_fc16"
+grep -q '^0110080' "$tmp/frames10"
+tap $((!$?)) "no_envelope_is_sent_to_a_1_0_pile"
+grep -q '^0110023' "$tmp/frames10"
+tap $((!$?)) "no_session_close_is_sent_to_a_1_0_pile"
+ok "whitelist_import_on_a_1_0_pile" pc whitelist import "$top_srcdir/tests/data/wl-good.csv"
+n10=$(pc --json whitelist list | jget entries.length)
+sim_stop
+
+# ---- a 1.1 pile -----------------------------------------------------------
+rm -rf "$tmp/sim"
+start_sim --piles 1 --frozen-clock --frames "$tmp/frames11"
+ok "pilecon_writes_to_a_1_1_pile" pc offline on --for 1h
+grep -q '^01100220' "$tmp/frames11"
+tap $((!$?)) "no_plain_write_to_a_1_1_pile"
+grep -q '^011008000' "$tmp/frames11"
+tap $? "the_write_to_a_1_1_pile_is_an_envelope"
+ok "whitelist_import_on_a_1_1_pile" pc whitelist import "$top_srcdir/tests/data/wl-good.csv"
+is "$(pc --json whitelist list | jget entries.length)" "$n10" "both_piles_hold_the_same_list"
+# A 4-entry command (120 registers): the tail from 0x046F (9 registers)
+# first, then 0x0400 (cmd, version, count and 107 of the entries).
+python3 - "$tmp/frames11" >"$tmp/targets" <<'PY'
+import sys
+out = []
+for line in open(sys.argv[1]):
+    f = bytes.fromhex(line.strip())
+    if len(f) > 11 and f[1] == 16 and f[2:4] == b"\x08\x00":
+        out.append("%04x:%d" % (int.from_bytes(f[7:9], "big"), int.from_bytes(f[9:11], "big")))
+print(" ".join(out))
+PY
+like "$(cat "$tmp/targets")" '046f:9 0400:111' "a_120_register_command_goes_tail_first_in_two_envelopes"
+grep -q '^01100800......0232' "$tmp/frames11"
+tap $? "pilecon_sends_session_close_when_it_exits"
+done_testing
