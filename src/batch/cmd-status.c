@@ -83,6 +83,27 @@ status_data(const struct proto_identity *id, int addr, const struct proto_live *
 	return o;
 }
 
+/* The write session and lockout (auth block; session.counter on a pile
+ * with writes with proof, else no counter). */
+static void
+status_auth(struct json *o, const struct pile_auth_state *st, int has_counter,
+    uint32_t counter)
+{
+	struct json	*c;
+
+	c = json_set(o, "write_session", json_object());
+	json_set_bool(c, "open", st->open);
+	json_set_int(c, "left_s", st->open ? st->left_s : 0);
+	if (has_counter)
+		json_set_int(c, "counter", counter);
+	c = json_set(o, "lockout", json_object());
+	json_set_int(c, "left_s", st->lockout_left_s);
+	json_set_int(c, "failures", st->failures);
+}
+
+static void
+render_auth(const struct json *o, FILE *f);
+
 static void
 line(FILE *f, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -194,12 +215,42 @@ cmd_status_render(const struct result *r, FILE *f)
 	    strcmp(json_get_str(oa, "unknown_card"), "accept") == 0 ? _("accepted") : _("refused"),
 	    strcmp(json_get_str(oa, "expired_card"), "accept") == 0 ? _("accepted") : _("refused"),
 	    U(oa, "offline_max_wh") ? a : _("none"), U(oa, "offline_max_wh") ? " kWh" : "");
+	render_auth(o, f);
 }
+
+static void
+render_auth(const struct json *o, FILE *f)
+{
+	const struct json	*ws = json_get(o, "write_session"), *lk = json_get(o, "lockout");
+
+	if (ws == NULL || lk == NULL)
+		return;
+	if (!json_get_bool(ws, "open"))
+		line(f, _("write session"), "%s", _("none"));
+	else if (json_get(ws, "counter") != NULL)
+		line(f, _("write session"), _("open, closes in %u s without a write; "
+		    "counter %u"), U(ws, "left_s"), U(ws, "counter"));
+	else
+		line(f, _("write session"), _("open, closes in %u s without a write"),
+		    U(ws, "left_s"));
+	if (U(lk, "failures") == 0 && U(lk, "left_s") == 0)
+		line(f, _("lockout"), "%s", _("none"));
+	else
+		line(f, _("lockout"), _("%u wrong keys in a row; the next key is taken "
+		    "in %u s"), U(lk, "failures"), U(lk, "left_s"));
+}
+
+/* What status keeps between its transactions. */
+struct status_state {
+	struct pile_auth_state	auth;
+};
 
 static enum job_return
 cmd_status_step(struct job *job)
 {
 	struct proto_live	 live;
+	struct status_state	*s;
+	uint32_t		 counter;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -207,12 +258,30 @@ cmd_status_step(struct job *job)
 	case 0:
 		pile_live_request(job->pile, &job->xfer);
 		return job_transact(job);
-	default:
+	case 1:
 		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		json_free(job->result.data);
 		job->result.data = status_data(&job->identity, pile_addr(job->pile),
 		    &live, time(NULL));
+		pile_auth_state_request(job->pile, &job->xfer);
+		return job_transact(job);
+	case 2:
+		job->data = s = xcalloc(1, sizeof *s);
+		job->free_data = free;
+		if ((rc = pile_auth_state_parse(&job->xfer, &s->auth, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if ((job->identity.caps & PROTO_CAP_WRITE_MAC) == 0 || !s->auth.open) {
+			status_auth(job->result.data, &s->auth, 0, 0);
+			return JOB_NORMAL;
+		}
+		pile_session_counter_request(job->pile, &job->xfer);
+		return job_transact(job);
+	default:
+		s = job->data;
+		if ((rc = pile_session_counter_parse(&job->xfer, &counter, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		status_auth(job->result.data, &s->auth, 1, counter);
 		return JOB_NORMAL;
 	}
 }

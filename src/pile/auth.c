@@ -343,3 +343,72 @@ pile_session_close(struct pile *p, char **cause)
 	p->counter = 0;
 	return rc;
 }
+
+#define PILE_AUTH_STATE_COUNT	(PROTO_A_AUTH_FAILURES + 1 - PROTO_A_AUTH_STATE)
+
+static void
+pile_read_request(const struct pile *p, struct pile_xfer *x, uint16_t addr,
+    uint16_t count)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = addr;
+	x->req.read_count = count;
+}
+
+static int
+pile_read_check(const struct pile_xfer *x, uint16_t addr, uint16_t count,
+    const char *what, char **cause)
+{
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the read failed"));
+	if (x->status != 0 || x->req.read_addr != addr ||
+	    x->resp.nregs != count)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for %s, not %u"), x->req.unit, x->resp.nregs,
+		    what, (unsigned)count);
+	return 0;
+}
+
+void
+pile_auth_state_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_read_request(p, x, PROTO_A_AUTH_STATE, PILE_AUTH_STATE_COUNT);
+}
+
+int
+pile_auth_state_parse(const struct pile_xfer *x, struct pile_auth_state *st,
+    char **cause)
+{
+	int	rc;
+
+	if ((rc = pile_read_check(x, PROTO_A_AUTH_STATE, PILE_AUTH_STATE_COUNT,
+	    "auth.state", cause)) != 0)
+		return rc;
+	st->open = x->resp.regs[PROTO_A_AUTH_STATE - PROTO_A_AUTH_STATE];
+	st->left_s = x->resp.regs[PROTO_A_AUTH_SESSION_LEFT - PROTO_A_AUTH_STATE];
+	st->lockout_left_s = x->resp.regs[PROTO_A_AUTH_LOCKOUT_LEFT - PROTO_A_AUTH_STATE];
+	st->failures = x->resp.regs[PROTO_A_AUTH_FAILURES - PROTO_A_AUTH_STATE];
+	return 0;
+}
+
+void
+pile_session_counter_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_read_request(p, x, PROTO_A_SESSION_COUNTER, PROTO_N_SESSION_COUNTER);
+}
+
+int
+pile_session_counter_parse(const struct pile_xfer *x, uint32_t *counter,
+    char **cause)
+{
+	int	rc;
+
+	if ((rc = pile_read_check(x, PROTO_A_SESSION_COUNTER,
+	    PROTO_N_SESSION_COUNTER, "session.counter", cause)) != 0)
+		return rc;
+	*counter = proto_get_u32(x->resp.regs);
+	return 0;
+}

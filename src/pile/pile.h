@@ -99,6 +99,19 @@ int	pile_auth(struct pile *, char **cause);		/* open a session now */
  * on a 1.0 pile, whose session ends when idle. Call before pile_free when
  * the bus is idle. */
 int	pile_session_close(struct pile *, char **cause);
+
+/* The pile's write session and lockout, as status shows them: auth.state,
+ * auth.session_left_s, auth.lockout_left_s, auth.failures (one read), and
+ * on a pile with writes with proof session.counter (another read). */
+struct pile_auth_state {
+	unsigned	open, left_s, lockout_left_s, failures;
+};
+void	pile_auth_state_request(const struct pile *, struct pile_xfer *x);
+int	pile_auth_state_parse(const struct pile_xfer *x, struct pile_auth_state *,
+	    char **cause);
+void	pile_session_counter_request(const struct pile *, struct pile_xfer *x);
+int	pile_session_counter_parse(const struct pile_xfer *x, uint32_t *counter,
+	    char **cause);
 int	pile_force_offline(struct pile *, uint32_t until, char **cause); /* 0 ends it */
 int	pile_resync_start(struct pile *, char **cause);
 int	pile_resync_state(struct pile *, unsigned *state, char **cause);
