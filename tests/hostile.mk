@@ -5,7 +5,8 @@ tests_unit_untrusted_text_LDADD = $(PILECON_LDADD)
 TESTS += tests/unit-untrusted-text
 
 HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh \
-	tests/inputs-every-document-true-position.sh tests/exit-codes-follow-one-rule.sh
+	tests/inputs-every-document-true-position.sh tests/exit-codes-follow-one-rule.sh \
+	tests/one-outcome-per-command.sh
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
 

@@ -93,8 +93,15 @@ like "$err" "the list has 51 cards but pile 'SIM-0002' \(address 2\) holds at mo
 is "$(wlv 2)" "0 0" "nothing_written_to_the_small_pile"
 pc -a 2 whitelist import "$tmp/51.csv"
 is "$rc" 4 "import_into_a_full_pile_is_refused"
+like "$err" "adds 51 new cards to the 0 of SIM-0002, which holds at most 50.*nothing imported" \
+	"import_that_cannot_fit_is_refused_before_writing"
+is "$(wlv 2 | cut -d' ' -f2)" 0 "refused_import_wrote_nothing"
+head -n 51 "$tmp/51.csv" >"$tmp/50.csv"
+pc -a 2 whitelist import "$tmp/50.csv"
+is "$rc" 0 "import_that_fills_the_pile_exactly_exits_0"
+pc -a 2 whitelist add 3FFFFFFF
+is "$rc" 4 "add_to_a_full_pile_is_refused"
 like "$err" "refused the whitelist command 'add or update': out of storage: the whitelist is full" \
 	"the_pile_says_out_of_storage_end_to_end"
-is "$(wlv 2 | cut -d' ' -f2)" 48 "full_pile_kept_what_fit_in_whole_commands"
 
 done_testing

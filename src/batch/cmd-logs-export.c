@@ -68,6 +68,7 @@ cmd_logs_export_step(struct job *job)
 	struct archive		*ar;
 	struct json		*o;
 	char			*cause = NULL, *text = NULL;
+	uint32_t		 last = 0;
 	int			 n;
 
 	if (fmt == NULL)
@@ -82,6 +83,16 @@ cmd_logs_export_step(struct job *job)
 		    fmt);
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
+	/* A pile the archive does not hold: say so, and write nothing (an
+	 * empty export would read as "this pile has no records"). */
+	if (serial != NULL) {
+		if (archive_last_seq(ar, serial, &last, &cause) != 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		if (last == 0)
+			return job_fail(job, EXIT_FAILED, _("no records of pile '%s' in the "
+			    "archive '%s': nothing exported ('pilecon logs list' shows the "
+			    "piles it holds)"), text_show(serial), job->ctx->opts.archive_path);
+	}
 	if (path != NULL && strcmp(path, "-") == 0)
 		path = NULL;
 	if (path == NULL)

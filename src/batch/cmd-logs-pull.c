@@ -277,7 +277,7 @@ cmd_logs_pull_render(const struct result *r, FILE *f)
 {
 	const struct json	*o = r->data;
 	const char		*stopped = json_get_str(o, "stopped"), *how = "";
-	const char		*serial = json_get_str(o, "serial");
+	const char		*serial = text_show(json_get_str(o, "serial"));
 	const char		*key = json_get_str(o, "key");
 	unsigned		 total = (unsigned)json_get_int(o, "pulled", 0);
 	unsigned		 verified = (unsigned)json_get_int(o, "verified", 0);
@@ -297,8 +297,11 @@ cmd_logs_pull_render(const struct result *r, FILE *f)
 		    serial);
 	if (json_get_bool(o, "signed") && verified > 0)
 		fprintf(f, _("verified %u signatures of %s\n"), verified, serial);
-	if (total == 0)
+	/* One outcome: "up to date" only when the pull went to the end. */
+	if (total == 0 && stopped == NULL)
 		fprintf(f, _("pulled 0 records from %s: the archive is up to date\n"), serial);
+	else if (total == 0)
+		fprintf(f, _("pulled 0 records from %s%s\n"), serial, how);
 	else
 		fprintf(f, _("pulled %u records from %s (seq %u..%u), %u already "
 		    "archived%s\n"), total, serial, (unsigned)json_get_int(o, "first_seq", 0),

@@ -24,6 +24,39 @@ const struct cmd_entry cmd_whitelist_import_entry = {
 };
 
 static int
+import_uid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct proto_wl_entry *)a)->uid,
+	    ((const struct proto_wl_entry *)b)->uid);
+}
+
+/* How many of e[0..n) the pile's list does not hold yet; reads the list
+ * only when the import might not fit. -1 with *cause. */
+static int
+import_new_cards(struct pile *pile, const struct proto_wl_entry *e, size_t n,
+    uint32_t count, uint32_t capacity, size_t *fresh, char **cause)
+{
+	struct proto_wl_entry	*have = NULL;
+	size_t			 nhave, i;
+	uint32_t		 version;
+	int			 rc;
+
+	*fresh = n;
+	if (capacity == 0 || (uint64_t)count + n <= capacity)
+		return 0;
+	if ((rc = wl_read_all(pile, &have, &nhave, &version, cause)) != 0)
+		return rc;
+	/* The pile's list sorted, each card of the file looked up in it:
+	 * O((n + m) log m). */
+	qsort(have, nhave, sizeof *have, import_uid_cmp);
+	for (i = 0; i < n; i++)
+		if (bsearch(&e[i], have, nhave, sizeof *have, import_uid_cmp) != NULL)
+			(*fresh)--;
+	free(have);
+	return 0;
+}
+
+static int
 cmd_whitelist_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char		*path = ctx->args->pos[0];
@@ -55,6 +88,25 @@ cmd_whitelist_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(e);
 		return cmd_exit_code(ctx->pile_rc);
 	}
+	/* One outcome: an import that cannot fit is refused before the first
+	 * write (as 'whitelist sync --dry-run' says), not stopped when full. */
+	if ((rc = pile_wl_status(pile, &st, &cause)) != 0 ||
+	    (rc = import_new_cards(pile, e, n, st.count, ctx->identity.wl_capacity,
+	    &done, &cause)) != 0) {
+		free(e);
+		return cmd_fail(ctx, rc, cause);
+	}
+	if (ctx->identity.wl_capacity != 0 &&
+	    (uint64_t)st.count + done > ctx->identity.wl_capacity) {
+		fprintf(ctx->err, _("pilecon: '%s' adds %zu new cards to the %u of %s, which "
+		    "holds at most %u (identity.whitelist_capacity): out of storage; nothing "
+		    "imported (remove cards first, or 'whitelist sync' to replace the list)\n"),
+		    path, done, st.count, text_show(ctx->identity.serial),
+		    ctx->identity.wl_capacity);
+		free(e);
+		return cmd_exit_code(PILE_E_REFUSED);
+	}
+	done = 0;
 	cmd_catch_signals();
 	progress_start(&pr, ctx, _("cards"), n);
 	while (done < n && !cmd_interrupted) {

@@ -307,6 +307,7 @@ cmd_exit_code(int rc)
 		return EXIT_OK;
 	case PILE_E_TIMEOUT:
 	case PILE_E_GARBLED:
+	case PILE_E_LINK:	/* the port went away: no answer (README's table) */
 		return EXIT_NO_ANSWER;
 	case PILE_E_EXCEPTION:
 	case PILE_E_AUTH:
