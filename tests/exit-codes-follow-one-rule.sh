@@ -2,7 +2,8 @@
 # exit-codes-follow-one-rule.sh - the README's table everywhere: 2 is bad
 # usage or input (a TCP port out of range, a missing or malformed keys
 # file), 4 only when the pile itself refused; the message never contradicts
-# the code, and nothing is written to the pile before a refusal.
+# the code, and nothing is written to the pile before a refusal; a scan
+# over several baud rates counts each pile once.
 . "$top_srcdir/tests/batch-lib.sh"
 
 for port in 99999 0 65536 40x1; do
@@ -25,5 +26,12 @@ is "$rc" 2 "malformed_keys_file_exits_2"
 like "$err" "bad-keys.yaml:2:1: " "malformed_keys_file_at_its_position"
 pc status --json
 like "$out" '"link":"online"' "nothing_was_written_before_the_refusal"
+
+# A pseudo-terminal ignores the baud rate: the pile answers at each one,
+# and is still one pile.
+pc scan --to 2 --bauds 9600,19200,115200
+is "$rc" 0 "scan_over_three_bauds_exits_0"
+like "$err" "^1 pile answered" "scan_over_three_bauds_counts_the_pile_once"
+is "$(printf '%s\n' "$out" | grep -c SIM-0001)" 1 "scan_lists_the_pile_once"
 
 done_testing

@@ -87,6 +87,18 @@ struct scan_hit {
 	struct proto_identity	id;
 };
 
+/* 1 when hits already hold the pile at addr with this serial. */
+static int
+scan_seen(const struct scan_hit *hits, int nhits, int addr, const struct proto_identity *id)
+{
+	int	i;
+
+	for (i = 0; i < nhits; i++)
+		if (hits[i].addr == addr && strcmp(hits[i].id.serial, id->serial) == 0)
+			return 1;
+	return 0;
+}
+
 /* One pass over [from, to] at the link's baud rate; appends to hits. */
 static int
 scan_pass(struct cmd_ctx *ctx, struct link *link, long from, long to, long timeout_ms,
@@ -138,7 +150,11 @@ scan_pass(struct cmd_ctx *ctx, struct link *link, long from, long to, long timeo
 			rc = pile_identity(pile, &hits[nhits].id, &cause);
 			pile_free(pile);
 		}
-		if (rc == 0) {
+		if (rc == 0 && scan_seen(hits, nhits, a, &hits[nhits].id)) {
+			/* The same pile answering at another baud rate (a
+			 * pseudo-terminal or a USB port ignores it): one pile,
+			 * counted once, at the first rate it answered. */
+		} else if (rc == 0) {
 			hits[nhits].addr = a;
 			hits[nhits].baud = link_params(link)->baud;
 			nhits++;
@@ -193,8 +209,12 @@ scan_print(struct cmd_ctx *ctx, const struct scan_hit *hits, int nhits, int show
 		fprintf(ctx->out, "%-7d ", hits[i].addr);
 		if (show_baud)
 			fprintf(ctx->out, "%-7u ", hits[i].baud);
-		fprintf(ctx->out, "%-16s %-16s %-16s %s\n", hits[i].id.serial,
-		    hits[i].id.model, hits[i].id.firmware, hits[i].id.vendor);
+		put_cell(ctx->out, hits[i].id.serial, 16);
+		fputc(' ', ctx->out);
+		put_cell(ctx->out, hits[i].id.model, 16);
+		fputc(' ', ctx->out);
+		put_cell(ctx->out, hits[i].id.firmware, 16);
+		fprintf(ctx->out, " %s\n", text_show(hits[i].id.vendor));
 	}
 }
 
