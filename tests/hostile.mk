@@ -6,7 +6,7 @@ TESTS += tests/unit-untrusted-text
 
 HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh \
 	tests/inputs-every-document-true-position.sh tests/exit-codes-follow-one-rule.sh \
-	tests/one-outcome-per-command.sh
+	tests/one-outcome-per-command.sh tests/tui-failed-command-says-why.sh
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
 

@@ -17,6 +17,25 @@
 #include "common.h"
 #include "tui.h"
 
+/* The reason a command gave for failing: the first of its "pilecon: ..."
+ * lines on the error stream, without the prefix (malloc'ed), or NULL. */
+static char *
+tui_line_reason(const char *err)
+{
+	const char	*p, *end;
+
+	for (p = err; p != NULL && *p != '\0'; p = end + 1) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		if (strncmp(p, "pilecon: ", 9) == 0 && end > p + 9 &&
+		    strncmp(p + 9, "WARNING", 7) != 0 && strncmp(p + 9, "warning", 7) != 0)
+			return xasprintf("%.*s", (int)(end - p - 9), p + 9);
+		if (*end == '\0')
+			break;
+	}
+	return NULL;
+}
+
 static History	*tui_hist;
 static char	*tui_hist_path;
 static wchar_t	 tui_hist_saved[TUI_LINE_MAX];	/* the line before browsing */
@@ -402,7 +421,7 @@ tui_run_command(struct tui *t, const char *line)
 	struct tui_pile		*p = tui_cur(t);
 	Tokenizer		*tok;
 	const char		**cargv;
-	char			**argv, *out = NULL, *err = NULL;
+	char			**argv, *out = NULL, *err = NULL, *why;
 	size_t			 outlen = 0, errlen = 0;
 	FILE			*fout, *ferr, *saved_out, *saved_err;
 	struct pile		*saved_pile;
@@ -481,7 +500,11 @@ tui_run_command(struct tui *t, const char *line)
 	tui_log_lines(t, err, rc == 0 ? TUI_WARN : TUI_ERROR);
 	if (rc == 0)
 		tui_event(t, TUI_OK, _("':%s' done"), line);
-	else
+	else if ((why = tui_line_reason(err)) != NULL) {
+		/* The status line says why, not only the events view. */
+		tui_event(t, TUI_ERROR, _("':%s' failed: %s"), line, why);
+		free(why);
+	} else
 		tui_event(t, TUI_ERROR, _("':%s' failed (exit %d)"), line, rc);
 	free(out);
 	free(err);
