@@ -110,6 +110,16 @@ class Scenario:
 
     def kill_sim(self):
         self.sim.send_signal(signal.SIGKILL)
+        # The bus link now names a free pty number the kernel hands to the
+        # next pty opened on this machine: another test's pilesim, whose
+        # piles have the same serials. A pilecon that reopens the link
+        # would pull from that other simulator (and its pile's key would
+        # look replaced). A pulled cable leaves no path behind; neither do
+        # we. pilesim makes the link anew when it starts.
+        try:
+            os.unlink(os.path.join(self.data, "bus"))
+        except FileNotFoundError:
+            pass
         self.sim.wait(timeout=20)
         self.simlog.close()
         self.kills["pilesim"] += 1
