@@ -110,12 +110,13 @@ class Scenario:
 
     def kill_sim(self):
         self.sim.send_signal(signal.SIGKILL)
-        # The bus link now names a free pty number the kernel hands to the
-        # next pty opened on this machine: another test's pilesim, whose
-        # piles have the same serials. A pilecon that reopens the link
-        # would pull from that other simulator (and its pile's key would
-        # look replaced). A pulled cable leaves no path behind; neither do
-        # we. pilesim makes the link anew when it starts.
+        # The bus link now names a pty number the kernel may hand to the
+        # next pty opened on this machine (another test's pilesim, whose
+        # piles have the same serials): a pilecon opening the link before
+        # the restart would reach that simulator. A pulled cable leaves no
+        # path behind; neither do we. pilesim makes the link anew when it
+        # starts. (A once-seen failure, SIM-0002's key looking replaced
+        # under a loaded make check, is not yet explained by this.)
         try:
             os.unlink(os.path.join(self.data, "bus"))
         except FileNotFoundError:
