@@ -247,6 +247,16 @@ cmd_logs_pull_step(struct job *job)
 			    "the one pinned in the archive: its records are quarantined, not "
 			    "archived (if the pile's key was really replaced, give the new one "
 			    "as 'public_key:' in a provisioning file)"), p->serial);
+		/* Numbering below what we hold from this serial: a replaced
+		 * controller or a reset store, not an archive up to date. */
+		if (live.last_seq != 0 && live.last_seq < last_held)
+			return job_fail(job, EXIT_FAILED, _("%s restarted its record "
+			    "numbering: it holds seq %u..%u, but the archive already "
+			    "holds seq up to %u from this serial (a replaced controller or "
+			    "a reset store?); its new records were not pulled, as the "
+			    "archive keeps one series per serial: keep them on the pile "
+			    "and do not resync it until they are archived"), p->serial,
+			    live.first_seq, live.last_seq, last_held);
 		if (live.last_seq == 0 || last_held >= live.last_seq)
 			return pull_end(job, p, 0, NULL);
 		p->seq = last_held + 1;

@@ -592,6 +592,9 @@ static const struct ctl_entry ctl_table[] = {
 	{ "stage", N_("stage ADDR [--json]"),
 	  N_("the pile's staging area: transfer, chunks received and missing"),
 	  sim_ctl_stage },
+	{ "store", N_("store reset ADDR"),
+	  N_("empty the pile's record store as a replaced controller would: "
+	  "numbering from 1 again, a new live.store_id"), sim_ctl_store },
 	{ "help", N_("help"), N_("this list"), ctl_help },
 };
 

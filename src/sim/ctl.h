@@ -32,6 +32,9 @@ struct sim_pile *sim_ctl_pile(struct sim_world *, const char *s, FILE *);
 int	 sim_ctl_mains(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_stage(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 
+/* storeid.c: store reset ADDR (protocol 1.1, store identity) */
+int	 sim_ctl_store(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
+
 /* ctl-cloud.c: the commands of the emulated cloud */
 int	 sim_ctl_tariff(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_app_order(struct sim_world *, int, char **, FILE *, uint64_t now_ms);

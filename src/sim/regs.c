@@ -30,7 +30,7 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	id.protocol = PROTO_VERSION;
 	id.caps = PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH |
-	    PROTO_CAP_WRITE_MAC;
+	    PROTO_CAP_WRITE_MAC | PROTO_CAP_STORE;
 	if (p->signer != NULL)
 		id.caps |= PROTO_CAP_SIGNED;
 	snprintf(id.vendor, sizeof id.vendor, "pilecon");
@@ -159,6 +159,8 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 	case PROTO_LIVE_ADDR:
 		sim_pile_live(p, now_ms, &live);
 		proto_live_encode(&live, regs);
+		/* the 1.1 tail (cap STORE) */
+		proto_put_u32(regs + (PROTO_A_LIVE_STORE_ID - PROTO_LIVE_ADDR), p->store_id);
 		break;
 	case PROTO_A_AUTH_CHALLENGE:
 		sim_auth_regs(p, now_ms, regs);

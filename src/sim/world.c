@@ -117,7 +117,8 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 		return -1;
 	if (rc == 1)
 		p->dirty = 1;
-	if (sim_store_open(p, cause) != 0 || sim_sign_open(p, cause) != 0)
+	if (sim_store_open(p, cause) != 0 || sim_store_id_open(p, cause) != 0 ||
+	    sim_sign_open(p, cause) != 0)
 		return -1;
 	if (p->signer != NULL)
 		sim_cloud_key_set(&w->cloud, p->serial, p->public_key);

@@ -153,6 +153,7 @@ struct sim_pile {
 	unsigned		 failures;
 	uint32_t		 lockout_until;	/* pile clock */
 	unsigned		 last_error;
+	uint32_t		 store_id;	/* live.store_id (1.1, storeid.c) */
 	/* writes with proof (1.1): the session key and session.counter */
 	uint8_t			 session_key[PROTO_MAC_BYTES];
 	uint32_t		 session_counter;
@@ -265,6 +266,9 @@ void	 sim_stage_digest_image(struct sim_pile *, uint16_t *regs);
 void	 sim_stage_bucket_image(struct sim_pile *, uint16_t *regs);
 int	 sim_stage_bucket_select(struct sim_pile *, const uint16_t *img);
 void	 sim_stage_mains(struct sim_pile *, int on);
+
+/* storeid.c: live.store_id, read or drawn when the store opens */
+int	 sim_store_id_open(struct sim_pile *, char **cause);
 
 /* auth.c */
 void	 sim_auth_init(struct sim_pile *);
