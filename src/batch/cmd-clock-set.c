@@ -68,7 +68,7 @@ cmd_clock_set_step(struct job *job)
 static void
 cmd_clock_set_render(const struct result *r, FILE *f)
 {
-	const char	*serial = json_get_str(r->data, "serial");
+	const char	*serial = text_show(json_get_str(r->data, "serial"));
 	int64_t		 t = json_get_int(r->data, "clock", 0);
 	int64_t		 drift = json_get_int(r->data, "was", 0) - t;
 	char		*d;

@@ -94,7 +94,7 @@ cmd_offline_off_step(struct job *job)
 static void
 cmd_offline_render(const struct result *r, FILE *f)
 {
-	const char	*serial = json_get_str(r->data, "serial");
+	const char	*serial = text_show(json_get_str(r->data, "serial"));
 	int64_t		 until = json_get_int(r->data, "forced_until", 0);
 	char		*pretty;
 

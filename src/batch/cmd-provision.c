@@ -73,15 +73,15 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 			fprintf(o, _("pile at address %d: cannot read: %s\n"), it->addr,
 			    it->why);
 		else
-			fprintf(o, _("pile '%s': %s\n"), want->serial, it->why);
+			fprintf(o, _("pile '%s': %s\n"), text_show(want->serial), text_show(it->why));
 		return;
 	}
 	if (!prov_item_changes(it)) {
-		fprintf(o, _("pile %s at address %d: no changes\n"), it->id.serial,
+		fprintf(o, _("pile %s at address %d: no changes\n"), text_show(it->id.serial),
 		    it->addr);
 		return;
 	}
-	fprintf(o, _("pile %s at address %d:\n"), it->id.serial, it->addr);
+	fprintf(o, _("pile %s at address %d:\n"), text_show(it->id.serial), it->addr);
 	if (it->wl_planned && wlsync_plan_changes(w))
 		fprintf(o, _("  %-15s+%zu -%zu ~%zu, v%" PRIu32 " -> v%" PRIu32 ", %zu "
 		    "command%s (%s: %s)\n"), "whitelist", w->nadd, w->nremove,
@@ -164,7 +164,7 @@ prov_print_results(FILE *o, const struct prov_run *run)
 			fprintf(o, "%-8d ", it->addr);
 		else
 			fprintf(o, "%-8s ", "-");
-		fprintf(o, "%-16s %-7s %-7u ", it->have_id ? it->id.serial :
+		fprintf(o, "%-16s %-7s %-7u ", it->have_id ? text_show(it->id.serial) :
 		    it->want->serial[0] ? it->want->serial : "-", it->ok ? _("ok") :
 		    _("failed"), it->writes);
 		if (it->applied)

@@ -140,7 +140,7 @@ cmd_resync_step(struct job *job)
 static void
 cmd_resync_render(const struct result *r, FILE *f)
 {
-	const char	*serial = json_get_str(r->data, "serial");
+	const char	*serial = text_show(json_get_str(r->data, "serial"));
 	int64_t		 before, now;
 
 	if (json_get_bool(r->data, "started")) {

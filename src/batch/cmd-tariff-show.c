@@ -71,7 +71,7 @@ cmd_tariff_show_render(const struct result *r, FILE *f)
 	size_t			 i, s, e, n;
 	unsigned		 period;
 
-	fprintf(f, _("tariff of %s: version %u (prices per kWh)\n"), json_get_str(o, "serial"),
+	fprintf(f, _("tariff of %s: version %u (prices per kWh)\n"), text_show(json_get_str(o, "serial")),
 	    (unsigned)json_get_int(o, "version", 0));
 	fputs("  ", f);
 	put_cell(f, _("period"), 8);

@@ -215,18 +215,18 @@ static void
 cmd_whitelist_edit_render(const struct result *r, FILE *f)
 {
 	const struct json	*o = r->data;
-	const char		*holder = json_get_str(o, "holder");
+	const char		*holder = text_show(json_get_str(o, "holder"));
 	int64_t			 expiry = json_get_int(o, "expiry", 0);
 
 	if (strcmp(json_get_str(o, "action"), "remove") == 0) {
 		fprintf(f, _("whitelist of %s: removed %s; version %u, %u entries\n"),
-		    json_get_str(o, "serial"), json_get_str(o, "uid"),
+		    text_show(json_get_str(o, "serial")), json_get_str(o, "uid"),
 		    (unsigned)json_get_int(o, "version", 0),
 		    (unsigned)json_get_int(o, "count", 0));
 		return;
 	}
 	fprintf(f, _("whitelist of %s: %s %s%s%s%s, expires %s; version %u, %u "
-	    "entries\n"), json_get_str(o, "serial"),
+	    "entries\n"), text_show(json_get_str(o, "serial")),
 	    strcmp(json_get_str(o, "status"), "blocked") == 0 ? _("blocked") :
 	    _("accepted"), json_get_str(o, "uid"), *holder ? " (" : "", holder,
 	    *holder ? ")" : "", expiry ? batch_format_time(expiry) : _("never"),

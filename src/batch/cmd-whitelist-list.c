@@ -90,7 +90,7 @@ cmd_whitelist_list_render(const struct result *r, FILE *f)
 	size_t			 i, n = json_len(entries);
 
 	fprintf(f, _("whitelist of %s: version %u, %zu entries\n"),
-	    json_get_str(r->data, "serial"), (unsigned)json_get_int(r->data, "version", 0), n);
+	    text_show(json_get_str(r->data, "serial")), (unsigned)json_get_int(r->data, "version", 0), n);
 	if (n > 0)
 		wl_row(f, _("UID"), _("status"), _("expires"), _("holder"));
 	for (i = 0; i < n; i++) {

@@ -282,7 +282,7 @@ sync_all_render(const struct result *r, FILE *f)
 	for (i = 0; i < json_len(arr); i++) {
 		p = json_at(arr, i);
 		fprintf(f, _("pile %s at address %d: %s (%s)"),
-		    *json_get_str(p, "serial") ? json_get_str(p, "serial") : "-",
+		    *json_get_str(p, "serial") ? text_show(json_get_str(p, "serial")) : "-",
 		    (int)json_get_int(p, "address", 0), json_get_str(p, "how"),
 		    json_get_str(p, "why"));
 		if (json_get_bool(p, "ok"))
