@@ -243,7 +243,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	hits = xcalloc((size_t)(to - from + 1) * (size_t)nbauds, sizeof *hits);
 	cmd_catch_signals();
-	t0 = progress_now_ms();
+	t0 = mono_ms();
 	progress_start(&pr, ctx, _("addresses"), (uint64_t)(to - from + 1) *
 	    (uint64_t)nbauds);
 	tmo = timeout_ms;
@@ -275,7 +275,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!ctx->opts.json)
 		fprintf(ctx->err, _("%d pile%s answered on %s at %s baud (addresses "
 		    "%ld..%ld, %ld ms probe timeout, %.1f s)%s\n"), nhits,
-		    nhits == 1 ? "" : "s", ctx->opts.port, baudstr, from, to, tmo, (double)(progress_now_ms() - t0) / 1000,
+		    nhits == 1 ? "" : "s", ctx->opts.port, baudstr, from, to, tmo, (double)(mono_ms() - t0) / 1000,
 		    cmd_interrupted ? _(", interrupted") : "");
 	free(hits);
 	if (cmd_interrupted)

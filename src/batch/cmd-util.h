@@ -2,6 +2,7 @@
 #ifndef CMD_UTIL_H
 #define CMD_UTIL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -18,7 +19,6 @@ struct progress {
 void	progress_start(struct progress *, struct cmd_ctx *, const char *what, uint64_t total);
 void	progress_update(struct progress *, uint64_t done, uint64_t bytes);
 void	progress_end(struct progress *);
-uint64_t progress_now_ms(void);
 
 /* The words for people (translated) of a machine name of proto_enum_key:
  * "forced_offline" -> "forced offline"; the key itself when unknown. */
@@ -54,7 +54,7 @@ struct json	*wl_entries_data(const char *serial, uint32_t version,
 		    const struct proto_wl_entry *, size_t n);
 
 /* Set by the SIGINT/SIGTERM handler the long commands install. */
-extern volatile int	cmd_interrupted;
+extern volatile sig_atomic_t	cmd_interrupted;
 void	cmd_catch_signals(void);
 void	cmd_restore_signals(void);
 

@@ -18,15 +18,6 @@
  * timeout (what `pilecon scan` uses). */
 #define PROV_SCAN_MARGIN_MS	25
 
-static double
-prov_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 prov_fail(struct prov_item *it, int rc, char *why)
 {
@@ -340,7 +331,7 @@ prov_apply_force(struct prov_item *it)
 void
 prov_apply(struct prov_item *it, const char *keys_file)
 {
-	double	 t0 = prov_now();
+	double	 t0 = ((double)mono_us() / 1e6);
 	char	*cause = NULL;
 	int	 rc;
 
@@ -373,7 +364,7 @@ prov_apply(struct prov_item *it, const char *keys_file)
 		goto out;
 	it->ok = 1;
 out:
-	it->seconds = prov_now() - t0;
+	it->seconds = ((double)mono_us() / 1e6) - t0;
 }
 
 void

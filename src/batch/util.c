@@ -12,7 +12,7 @@
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 
-volatile int	cmd_interrupted;
+volatile sig_atomic_t	cmd_interrupted;
 static struct sigaction	old_int, old_term;
 
 static void
@@ -43,15 +43,6 @@ cmd_restore_signals(void)
 	sigaction(SIGTERM, &old_term, NULL);
 }
 
-uint64_t
-progress_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 progress_start(struct progress *p, struct cmd_ctx *ctx, const char *what, uint64_t total)
 {
@@ -59,7 +50,7 @@ progress_start(struct progress *p, struct cmd_ctx *ctx, const char *what, uint64
 	p->ctx = ctx;
 	p->what = what;
 	p->total = total;
-	p->start_ms = progress_now_ms();
+	p->start_ms = mono_ms();
 }
 
 static void
@@ -97,7 +88,7 @@ progress_update(struct progress *p, uint64_t done, uint64_t bytes)
 	p->bytes = bytes;
 	if (!p->ctx->progress)
 		return;
-	now = progress_now_ms();
+	now = mono_ms();
 	if (p->drawn && now - p->last_ms < 100)	/* 10 redraws a second are plenty */
 		return;
 	progress_draw(p, now);
@@ -108,7 +99,7 @@ progress_end(struct progress *p)
 {
 	if (!p->ctx->progress || !p->drawn)
 		return;
-	progress_draw(p, progress_now_ms());
+	progress_draw(p, mono_ms());
 	fputc('\n', p->ctx->err);
 }
 

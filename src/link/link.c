@@ -160,21 +160,12 @@ link_gone(struct link *l, char **cause)
 	    _("port '%s' went away: check the cable / adapter"), l->name);
 }
 
-static uint64_t
-link_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 link_write(struct link *l, const uint8_t *buf, size_t len, int timeout_ms,
     char **cause)
 {
 	struct pollfd	pfd;
-	uint64_t	deadline = link_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	uint64_t	deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	uint64_t	now;
 	ssize_t		n;
 	size_t		done = 0;
@@ -198,7 +189,7 @@ link_write(struct link *l, const uint8_t *buf, size_t len, int timeout_ms,
 			    _("cannot write to port '%s': %s"), l->name,
 			    strerror(errno));
 		}
-		now = link_now_ms();
+		now = mono_ms();
 		if (now >= deadline)
 			return set_cause(cause, -1,
 			    _("cannot write to port '%s': it took no data for "

@@ -128,7 +128,7 @@ pile_auth(struct pile *p, char **cause)
 	if (regs[PILE_AUTH(AUTH_STATE)] != 1)
 		return pile_wrong_key(p, regs, cause);
 	p->session = 1;
-	p->last_write_us = pile_now_us();
+	p->last_write_us = mono_us();
 	/* Ks for writes with proof: the same challenge, pile and address. */
 	pile_session_key(p->key, challenge, p->serial, p->addr, p->session_key);
 	p->counter = 0;
@@ -261,7 +261,7 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 {
 	struct pile_xfer	 x;
 	uint16_t		 last_error;
-	uint64_t		 now = pile_now_us();
+	uint64_t		 now = mono_us();
 	char			*err = NULL;
 	int			 rc, again;
 
@@ -277,7 +277,7 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 	for (again = 1;; again = 0) {
 		rc = pile_write_session(p, addr, count, values, &x, &err);
 		if (rc == 0) {
-			p->last_write_us = pile_now_us();
+			p->last_write_us = mono_us();
 			return 0;
 		}
 		if (rc != PILE_E_EXCEPTION)
@@ -333,7 +333,7 @@ pile_session_close(struct pile *p, char **cause)
 
 	if (!p->session || !pile_needs_mac(p))
 		return 0;
-	if (pile_now_us() - p->last_write_us > PILE_SESSION_IDLE_MS * 1000ULL) {
+	if (mono_us() - p->last_write_us > PILE_SESSION_IDLE_MS * 1000ULL) {
 		p->session = 0;
 		return 0;
 	}

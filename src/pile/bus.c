@@ -12,15 +12,6 @@
 #include "common.h"
 #include "pile-int.h"
 
-uint64_t
-pile_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 struct pile_bus *
 pile_bus_new(struct link *link, const struct pile_bus_opts *opts)
 {
@@ -199,7 +190,7 @@ pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
 
 	/* write() returns once the kernel has the bytes; they are on the wire
 	 * for the frame time after that. */
-	tx_end = pile_now_us() + link_frame_us(lp, (size_t)n);
+	tx_end = mono_us() + link_frame_us(lp, (size_t)n);
 	if (x->req.unit == 0) {
 		bus->quiet_at_us = tx_end + link_t35_us(lp) + (uint64_t)(x->turnaround_ms > 0 ?
 		    x->turnaround_ms : PILE_TURNAROUND_MS) * 1000;
@@ -242,7 +233,7 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 	if (x->status != PILE_XFER_PENDING || bus->running != x)
 		return x->status;
 	for (;;) {
-		now = pile_now_us();
+		now = mono_us();
 		switch (bus->phase) {
 		case PILE_QUIET:
 			/* Anything still arriving is a late or stray answer:
@@ -310,7 +301,7 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 int
 pile_bus_start(struct pile_bus *bus, struct pile_xfer *x)
 {
-	uint64_t	now = pile_now_us();
+	uint64_t	now = mono_us();
 
 	if (bus->running != NULL && bus->running != x) {
 		free(x->cause);
@@ -346,7 +337,7 @@ pile_bus_wait_us(const struct pile_bus *bus, const struct pile_xfer *x)
 	if (x == NULL || x->status != PILE_XFER_PENDING || bus->running != x)
 		return -1;
 	target = bus->phase == PILE_QUIET ? x->not_before_us : x->deadline_us;
-	now = pile_now_us();
+	now = mono_us();
 	return target <= now ? 0 : (int64_t)(target - now);
 }
 

@@ -54,7 +54,6 @@ struct pile {
 	uint32_t	 counter;
 };
 
-uint64_t	pile_now_us(void);
 
 /* "pile 'SIM-0001' (address 1)", or "pile at address 1" before the identity
  * was read; in a static buffer per pile call. */

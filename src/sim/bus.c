@@ -81,15 +81,6 @@ static const struct {
 	{ 1000000, B1000000 }, { 1500000, B1500000 }, { 2000000, B2000000 },
 };
 
-uint64_t
-shell_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 int
 bus_baud_valid(unsigned baud)
 {

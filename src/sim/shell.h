@@ -13,7 +13,6 @@
 #define SHELL_SOCKET_NAME	"ctl.sock"
 
 /* Monotonic clock in microseconds (CLOCK_MONOTONIC). */
-uint64_t	shell_now_us(void);
 
 /* ---- line.c: the line emulator ----------------------------------------- */
 

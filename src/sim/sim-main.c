@@ -123,7 +123,7 @@ static int
 shell_ctl(void *arg, int argc, char **argv, FILE *out)
 {
 	struct shell	*sh = arg;
-	uint64_t	 now_us = shell_now_us();
+	uint64_t	 now_us = mono_us();
 	int		 status;
 
 	if (strcmp(argv[0], "line") == 0)
@@ -182,7 +182,7 @@ shell_loop(struct shell *sh)
 	char		 buf[16];
 	int		 n, nctl, r;
 
-	now_us = shell_now_us();
+	now_us = mono_us();
 	tick_us = shell_tick(sh, now_us);
 	bus_service(sh->bus, 0, now_us);
 	for (;;) {
@@ -193,7 +193,7 @@ shell_loop(struct shell *sh)
 		nctl = ctlsock_pollfds(sh->ctl, &pfd[2], SHELL_POLLFDS - 2);
 		n = 2 + nctl;
 
-		now_us = shell_now_us();
+		now_us = mono_us();
 		next_us = tick_us;
 		if ((t = bus_next_us(sh->bus)) < next_us)
 			next_us = t;
@@ -212,13 +212,13 @@ shell_loop(struct shell *sh)
 			return 0;
 		}
 
-		now_us = shell_now_us();
+		now_us = mono_us();
 		if (now_us >= tick_us)
 			tick_us = shell_tick(sh, now_us);
 		bus_service(sh->bus, pfd[1].revents, now_us);
 		if (bus_error(sh->bus) != NULL)
 			return -1;
-		ctlsock_service(sh->ctl, &pfd[2], nctl, shell_now_us());
+		ctlsock_service(sh->ctl, &pfd[2], nctl, mono_us());
 	}
 }
 

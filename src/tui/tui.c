@@ -34,10 +34,7 @@ static int			 tui_sigpipe[2] = { -1, -1 };
 uint64_t
 tui_now_ms(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+	return (mono_ms());
 }
 
 /* ---- leaving the terminal as we found it ----------------------------------- */
