@@ -1,6 +1,8 @@
 /* common.c - memory wrappers and error messages shared by every part. */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,3 +299,137 @@ fmt_price(char *buf, size_t size, uint32_t price)
 	snprintf(buf, size, "%u.%05u", price / 100000, price % 100000);
 	return buf;
 }
+
+/* ---- the one date and time parser ---------------------------------- */
+
+static int
+time_digits(const char **pp, int ndigits, int *out)
+{
+	int	v = 0, i;
+
+	for (i = 0; i < ndigits; i++) {
+		if (!isdigit((unsigned char)(*pp)[i]))
+			return -1;
+		v = v * 10 + ((*pp)[i] - '0');
+	}
+	*pp += ndigits;
+	*out = v;
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), so UTC times need neither timegm nor TZ games. */
+static int64_t
+time_days(int64_t y, unsigned m, unsigned d)
+{
+	int64_t		era;
+	unsigned	yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+time_mdays(int y, int m)
+{
+	static const int	mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+int
+time_parse(const char *s, int flags, int64_t *t, char **cause)
+{
+	const char	*p = s, *q;
+	int		 y, mo, d, h = 0, mi = 0, se = 0, has_time = 0, has_zone = 0;
+	int		 sign, zh, zm;
+	int64_t		 off = 0, v;
+	struct tm	 tm;
+	time_t		 lt;
+
+	if (s == NULL || *s == '\0')
+		return set_cause(cause, -1, _("empty time"));
+	for (q = s; isdigit((unsigned char)*q); q++)
+		;
+	if (*q == '\0' && q - s > 8) {		/* unix seconds, not a date */
+		errno = 0;
+		v = strtoll(s, NULL, 10);
+		if (errno != 0 || v > UINT32_MAX)
+			return set_cause(cause, -1, _("time '%s' is out of range"), s);
+		*t = v;
+		return 0;
+	}
+	if (time_digits(&p, 4, &y) != 0 || *p++ != '-' || time_digits(&p, 2, &mo) != 0 ||
+	    *p++ != '-' || time_digits(&p, 2, &d) != 0)
+		goto bad;
+	if (mo < 1 || mo > 12 || d < 1 || d > time_mdays(y, mo))
+		return set_cause(cause, -1, _("bad date '%s': no such day"), s);
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (time_digits(&p, 2, &h) != 0 || *p++ != ':' || time_digits(&p, 2, &mi) != 0)
+			goto bad;
+		if (*p == ':') {
+			p++;
+			if (time_digits(&p, 2, &se) != 0)
+				goto bad;
+		}
+		if (h > 23 || mi > 59 || se > 59)
+			return set_cause(cause, -1, _("bad time '%s': no such time of day"), s);
+		has_time = 1;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+			has_zone = 1;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (time_digits(&p, 2, &zh) != 0)
+				goto bad;
+			if (*p == ':')
+				p++;
+			if (time_digits(&p, 2, &zm) != 0 || zh > 14 || zm > 59)
+				goto bad;
+			off = sign * (zh * 3600 + zm * 60);
+			has_zone = 1;
+		}
+	}
+	if (*p != '\0')
+		goto bad;
+	/* In a file a time without a zone would depend on the laptop. */
+	if (has_time && !has_zone && (flags & TIME_UTC_ONLY))
+		goto bad;
+	if (!has_time) {
+		/* A bare date is a UTC day, as in the whitelist CSV (wlcsv.h). */
+		if (flags & TIME_DATE_END) {
+			h = 23;
+			mi = 59;
+			se = 59;
+		}
+		has_zone = 1;
+	}
+	if (has_zone) {
+		*t = time_days(y, (unsigned)mo, (unsigned)d) * 86400 +
+		    h * 3600 + mi * 60 + se - off;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	tm.tm_isdst = -1;
+	if ((lt = mktime(&tm)) == (time_t)-1)
+		return set_cause(cause, -1, _("time '%s' is out of range"), s);
+	*t = lt;
+	return 0;
+bad:
+	return set_cause(cause, -1, _("bad time '%s' (use 2026-11-25, 2026-11-25T14:00, "
+	    "2026-11-25T14:00:00Z, 2026-11-25T14:00+08:00 or unix seconds)"), s);
+}
+

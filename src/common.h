@@ -35,6 +35,17 @@ char	*fmt_kwh(char *buf, size_t size, uint64_t wh);
 char	*fmt_minor(char *buf, size_t size, int64_t minor);
 char	*fmt_price(char *buf, size_t size, uint32_t price);
 
+/* The one date and time parser (the console's prompts, batch options, the
+ * whitelist CSV, provisioning files): unix seconds ("1795000000", more than
+ * 8 digits), "2026-11-25" (a UTC day: its first second, or its last with
+ * TIME_DATE_END), "2026-11-25T14:00[:05]" with "Z" or "+08:00", or without
+ * a zone in local time (refused with TIME_UTC_ONLY, for files). A day that
+ * does not exist (2025-02-30) is refused, never rolled over. 0, or -1 with
+ * *cause. */
+#define TIME_DATE_END	0x1
+#define TIME_UTC_ONLY	0x2
+int	time_parse(const char *, int flags, int64_t *t, char **cause);
+
 /* CLOCK_MONOTONIC in microseconds and milliseconds: the one clock for
  * timeouts, rates and intervals (never the wall clock, which jumps). */
 uint64_t mono_us(void);

@@ -1,9 +1,10 @@
 # tests for the command engine (src/batch/job.[ch]) and the one JSON emitter
 # (src/json.[ch]): results, the runner, cancel, and valid JSON whatever the
 # bytes.
-check_PROGRAMS += tests/unit-json tests/unit-job
+check_PROGRAMS += tests/unit-json tests/unit-job tests/unit-date
+tests_unit_date_LDADD = $(PILECON_LDADD)
 tests_unit_json_LDADD = src/libcommon.a
 tests_unit_job_SOURCES = tests/unit-job.c tests/fakeslave.c
 tests_unit_job_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_job_LDADD = $(PILECON_LDADD) -lutil
-TESTS += tests/unit-json tests/unit-job
+TESTS += tests/unit-json tests/unit-job tests/unit-date

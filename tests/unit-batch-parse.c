@@ -45,7 +45,7 @@ tm_of(const char *s, int date_end)
 	int64_t	 t = -12345;
 	char	*cause = NULL;
 
-	if (batch_parse_time(s, date_end, &t, &cause) != 0) {
+	if (time_parse(s, date_end ? TIME_DATE_END : 0, &t, &cause) != 0) {
 		free(cause);
 		return -1;
 	}

@@ -160,11 +160,6 @@ void	pilecon_usage(FILE *, int full);
 int	batch_parse_duration(const char *, uint32_t *secs, char **cause);
 /* "2h", "1h30m", "45s" (the largest two units). */
 char	*batch_format_duration(uint32_t secs);
-/* Unix seconds from "1795000000", ISO 8601 "2026-11-25T14:00:00Z",
- * "...+08:00", "2026-11-25 14:00" (local time), "2026-11-25" (a UTC day,
- * as in the whitelist CSV): date_end picks its last second, else its
- * first. */
-int	batch_parse_time(const char *, int date_end, int64_t *t, char **cause);
 /* "2026-11-25 14:00:05" in local time; static buffer. */
 const char *batch_format_time(int64_t t);
 /* JSON string literal with escapes. */

@@ -40,7 +40,7 @@ cmd_clock_set_step(struct job *job)
 		job->data = cs = xcalloc(1, sizeof *cs);
 		job->free_data = free;
 		if (job->args.npos > 0) {
-			if (batch_parse_time(job->args.pos[0], 0, &cs->t, &cause) != 0)
+			if (time_parse(job->args.pos[0], 0, &cs->t, &cause) != 0)
 				return job_fail_cause(job, EXIT_USAGE, cause);
 			if (cs->t < 0 || cs->t > UINT32_MAX)
 				return job_fail(job, EXIT_USAGE, _("time '%s' is out of range"),

@@ -168,7 +168,7 @@ cmd_whitelist_add_step(struct job *job)
 		return JOB_ERROR;
 	we = job->data;
 	if (exp != NULL) {
-		if (batch_parse_time(exp, 1, &t, &cause) != 0)
+		if (time_parse(exp, TIME_DATE_END, &t, &cause) != 0)
 			return job_fail_cause(job, EXIT_USAGE, cause);
 		if (t <= 0 || t > UINT32_MAX)
 			return job_fail(job, EXIT_USAGE, _("--expires '%s' is out of range"),

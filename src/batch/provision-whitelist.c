@@ -76,7 +76,7 @@ parse_wl_entry(struct prov_parser *pp, yaml_node_t *n, struct proto_wl_entry *e)
 		} else if (strcmp(k, "expires") == 0) {
 			if (*s == '\0' || strcmp(s, "never") == 0)
 				e->expiry = 0;
-			else if (batch_parse_time(s, 1, &t, &cause) != 0) {
+			else if (time_parse(s, TIME_DATE_END, &t, &cause) != 0) {
 				prov_err(pp, v, "%s", cause);
 				free(cause);
 				cause = NULL;

@@ -298,67 +298,21 @@ wlcsv_utf8_bad(const char *str)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no timegm and no TZ are involved. */
-static int64_t
-wlcsv_days(int y, int m, int d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-wlcsv_digits(const char *s, int n, int *v)
-{
-	int	i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-/* "" (never), YYYY-MM-DD (23:59:59 UTC that day) or YYYY-MM-DDTHH:MM:SSZ. */
+/* "" (never), or a date or time by the one parser's rules (time_parse:
+ * YYYY-MM-DD is 23:59:59 UTC that day; a time needs its zone in a file). */
 static int
 wlcsv_expiry(const char *s, uint32_t *expiry)
 {
-	static const int	mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int			y, mo, d, h = 23, mi = 59, sec = 59, leap;
-	size_t			len = strlen(s);
-	int64_t			t;
+	int64_t	t;
+	char	*cause = NULL;
 
 	*expiry = 0;
-	if (len == 0)
+	if (*s == '\0')
 		return 0;
-	if (len < 10 || wlcsv_digits(s, 4, &y) != 0 || s[4] != '-' ||
-	    wlcsv_digits(s + 5, 2, &mo) != 0 || s[7] != '-' ||
-	    wlcsv_digits(s + 8, 2, &d) != 0)
+	if (time_parse(s, TIME_DATE_END | TIME_UTC_ONLY, &t, &cause) != 0) {
+		free(cause);
 		return -1;
-	if (len > 10) {
-		if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || len < 19 ||
-		    wlcsv_digits(s + 11, 2, &h) != 0 || s[13] != ':' ||
-		    wlcsv_digits(s + 14, 2, &mi) != 0 || s[16] != ':' ||
-		    wlcsv_digits(s + 17, 2, &sec) != 0)
-			return -1;
-		/* UTC only: a time without a zone would depend on the laptop. */
-		if (strcmp(s + 19, "Z") != 0 && strcmp(s + 19, "z") != 0 &&
-		    strcmp(s + 19, "+00:00") != 0)
-			return -1;
 	}
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-	    h > 23 || mi > 59 || sec > 59)
-		return -1;
-	t = wlcsv_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	/* 0 means "never" on the wire, so the epoch itself cannot expire. */
 	if (t <= 0 || t > UINT32_MAX)
 		return -1;

@@ -71,25 +71,19 @@ tui_fmt_money(uint64_t minor, char *buf, size_t len)
 long long
 tui_parse_date(const char *s)
 {
-	struct tm	tm;
-	int		y, m, d;
-	char		c;
+	int64_t		 t;
+	char		*cause = NULL;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0' || strcmp(s, "never") == 0 || strcmp(s, _("never")) == 0)
 		return (0);
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3)
+	/* The one parser: a card valid "until 2025-12-31" works all that day,
+	 * pile time (UTC); 2025-02-30 is no day at all. */
+	if (time_parse(s, TIME_DATE_END, &t, &cause) != 0 || t <= 0 ||
+	    t > UINT32_MAX) {
+		free(cause);
 		return (-1);
-	if (y < 1970 || y > 2105 || m < 1 || m > 12 || d < 1 || d > 31)
-		return (-1);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 23;
-	tm.tm_min = 59;
-	tm.tm_sec = 59;
-	/* A card valid "until 2025-12-31" works all that day, pile time (UTC). */
-	return ((long long)timegm(&tm));
+	}
+	return ((long long)t);
 }

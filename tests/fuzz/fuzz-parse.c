@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "fuzz.h"
 #include "batch/batch.h"
 
@@ -40,7 +41,7 @@ check_time(const char *s, int date_end)
 	char		*cause = NULL;
 	const char	*text;
 
-	if (batch_parse_time(s, date_end, &t, &cause) != 0) {
+	if (time_parse(s, date_end ? TIME_DATE_END : 0, &t, &cause) != 0) {
 		FUZZ_CHECK(cause != NULL);
 		free(cause);
 		return;
@@ -49,7 +50,7 @@ check_time(const char *s, int date_end)
 	if (t < 0 || t > 253402300799LL)	/* 9999-12-31T23:59:59Z */
 		return;
 	text = batch_format_time(t);
-	FUZZ_CHECK(batch_parse_time(text, 0, &back, &cause) == 0);
+	FUZZ_CHECK(time_parse(text, 0, &back, &cause) == 0);
 	FUZZ_CHECK(back == t);
 }
 
