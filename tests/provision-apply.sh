@@ -13,7 +13,7 @@ before=$(all_states 10)
 pc provision "$yaml" --dry-run
 is "$rc" 0 "dry_run_exits_0"
 like "$out" "pile SIM-0001 at address 1:" "dry_run_prints_a_plan_per_pile"
-like "$out" "whitelist +\+40 -0 ~0, v0 -> v10, 10 commands \(read: no sync" "plan_counts_whitelist_changes"
+like "$out" "whitelist +\+40 -0 ~0, v0 -> v10, 10 commands \(buckets: no sync" "plan_counts_whitelist_changes"
 like "$out" "offline_tariff +v1 -> v20261125" "plan_shows_tariff_versions"
 like "$out" "unknown_card refuse -> accept" "plan_shows_a_pile_override"
 like "$out" "force_offline +online -> forced offline for 2h" "plan_shows_force_offline"

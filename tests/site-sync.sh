@@ -120,4 +120,47 @@ is "$(printf '%s' "$out" | jget piles.2.resent | sed 's/^[1-9][0-9]*$/some/')" s
 ctl line show >"$tmp/line"
 like "$(cat "$tmp/line")" "dropped_broadcasts [1-9]" "the_line_really_lost_broadcast_frames"
 
+# ---- a mixed bus: pile 3 speaks 1.0, so it gets per-pile writes ----
+sim_stop
+rm -rf "$tmp/sim" "$tmp/state"
+start_sim --piles 4 --protocol 3:1.0
+pc -b 921600 whitelist sync --all "$tmp/a.csv" --addresses 1-4 --dry-run
+like "$out" "pile SIM-0003 at address 3: per-pile \(protocol 1.0 \(no staging\): per-pile writes\)" \
+	"the_plan_says_a_1_0_pile_falls_back_to_per_pile_writes"
+like "$out" "broadcast once to 3 piles" "and_stages_for_the_three_1_1_piles"
+pc -b 921600 whitelist sync --all "$tmp/a.csv" --addresses 1-4 --json
+okn=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for p in d["piles"] if p["ok"] and p["digest"] == d["digest"]), d["piles"][2]["how"])')
+is "$rc,$okn" "0,4 per-pile" "a_mixed_bus_ends_with_every_pile_holding_the_list"
+
+# ---- provision: piles that want the same list share one transfer ----
+cat >"$tmp/site.yaml" <<YAML
+defaults:
+  whitelist_csv: b.csv
+piles:
+  - address: 1
+  - address: 2
+  - address: 3
+  - address: 4
+YAML
+pc -b 921600 provision "$tmp/site.yaml" --dry-run
+like "$out" "staged: staged by broadcast" "provision_plans_staging_for_1_1_piles"
+like "$out" "per-pile writes" "provision_says_the_1_0_pile_gets_per_pile_writes"
+pc -b 921600 provision "$tmp/site.yaml" --json
+modes=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%s:%s" % (p["whitelist"]["mode"], p["result"]) for p in d["piles"]))')
+is "$rc,$modes" "0,staged:ok staged:ok cached:ok staged:ok" "provision_stages_commits_and_verifies_each_pile"
+is "$(held 2)" "2000 2" "a_provisioned_pile_holds_the_new_list"
+
+# ---- two entries with the same CRC-16 in one bucket: the bucket digests
+# cannot tell them apart, the whole-list digest can; the sync then reads
+# the list whole ----
+printf 'uid,status,expires,holder\n0C0C0C0C,accepted,,holder a\n' >"$tmp/d.csv"
+pc -b 921600 -a 4 whitelist sync "$tmp/d.csv"
+ctl whitelist 4 add 0C0C0C0C --holder "holder b62958" >/dev/null	# same CRC-16
+pc -b 921600 -a 4 whitelist sync "$tmp/d.csv" --json
+is "$rc,$(pj mode)" "0,read" "a_difference_the_buckets_miss_is_found_by_reading_the_list"
+like "$(pj why)" "missed a difference" "and_said"
+pc -b 921600 -a 4 whitelist export -o "$tmp/d-back.csv"
+cmp -s "$tmp/d-back.csv" "$tmp/d.csv"
+tap $? "the_pile_ends_with_the_files_list"
+
 done_testing

@@ -124,9 +124,10 @@ prov_json_item(FILE *o, const struct prov_item *it, int dry_run)
 	if (!it->failed && it->wl_planned)
 		fprintf(o, ",\"whitelist\":{\"mode\":\"%s\",\"add\":%zu,\"remove\":%zu,"
 		    "\"change\":%zu,\"commands\":%zu,\"version_before\":%" PRIu32
-		    ",\"version\":%" PRIu32 ",\"count\":%zu}", wlsync_mode_str(w->mode),
-		    w->nadd, w->nremove, w->nchange, w->ncommands, w->pile.version,
-		    w->new_version, w->nwant);
+		    ",\"version\":%" PRIu32 ",\"count\":%zu,\"resent\":%zu}",
+		    wlsync_mode_str(w->mode), w->nadd, w->nremove, w->nchange,
+		    w->ncommands, w->pile.version, w->new_version, w->nwant,
+		    it->wl_resent);
 	if (!it->failed && it->set_change)
 		fprintf(o, ",\"offline_auth\":{\"offline_charging\":%u,\"unknown_card\":"
 		    "\"%s\",\"expired_card\":\"%s\",\"offline_max_wh\":%" PRIu32 "}",
@@ -270,6 +271,7 @@ cmd_provision_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (!dry_run) {
 		cmd_catch_signals();
+		prov_stage(bus, &run, ctx->opts.keys_file);
 		for (i = 0; i < run.nitems && !cmd_interrupted; i++) {
 			it = &run.items[i];
 			if (it->failed)

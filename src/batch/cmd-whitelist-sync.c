@@ -45,9 +45,9 @@ sync_print_plan(struct cmd_ctx *ctx, const struct wlsync_plan *pl, int applied)
 		    wlsync_mode_str(pl->mode));
 		batch_json_str(o, pl->why);
 		fprintf(o, ",\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"commands\":%zu,"
-		    "\"read\":%zu,\"version_before\":%" PRIu32 ",\"version\":%" PRIu32
+		    "\"read\":%zu,\"buckets\":%zu,\"version_before\":%" PRIu32 ",\"version\":%" PRIu32
 		    ",\"count\":%zu,\"digest\":\"%08" PRIX32 "\",\"applied\":%s}\n",
-		    pl->nadd, pl->nchange, pl->nremove, pl->ncommands, pl->nread,
+		    pl->nadd, pl->nchange, pl->nremove, pl->ncommands, pl->nread, pl->nbuckets,
 		    pl->pile.version, pl->new_version, pl->nwant, pl->want_digest,
 		    applied ? "true" : "false");
 		return;

@@ -12,7 +12,12 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/cmd-util.h"
 #include "batch/provision.h"
+#include "batch/wlsite.h"
+
+/* Staging pays once the per-pile writes would exceed this many commands. */
+#define PROV_STAGE_MIN_COMMANDS	64
 
 /* Scanning for piles given by serial: an absent address costs one short
  * timeout (what `pilecon scan` uses). */
@@ -122,13 +127,35 @@ prov_plan_item(struct prov_item *it, const char *keys_file)
 	if (w->has_force)
 		it->force_change = !prov_force_holds(w, &it->live);
 	if (w->has_whitelist) {
-		rc = wlsync_plan(it->pile, &it->id, w->wl, w->nwl, w->wl_version, 0,
-		    &it->wl, &cause);
+		/* A 1.1 pile that would have to be read whole takes the list
+		 * by broadcast staging with the others instead. */
+		rc = wlsync_plan_ex(it->pile, &it->id, w->wl, w->nwl, w->wl_version, 0,
+		    !(it->id.caps & PROTO_CAP_STAGING), &it->wl, &cause);
 		it->wl_planned = 1;
 		if (rc != 0) {
 			prov_fail(it, rc, cause);
 			return;
 		}
+		/* ... and so does one whose changes would cost many commands
+		 * (a few dozen are cheaper sent than staged and committed). */
+		if ((it->id.caps & PROTO_CAP_STAGING) && (it->wl.mode == WLSYNC_READ ||
+		    it->wl.ncommands > PROV_STAGE_MIN_COMMANDS)) {
+			free(it->wl.upserts);
+			free(it->wl.removes);
+			it->wl.upserts = xcalloc(1, sizeof *it->wl.upserts);
+			it->wl.removes = xcalloc(1, sizeof *it->wl.removes);
+			it->wl.nchange = 0;
+			it->wl_staged = 1;
+			it->wl.mode = WLSYNC_STAGED;
+			it->wl.why = N_("staged by broadcast, committed in its session");
+			it->wl.nadd = it->wl.nwant;
+			it->wl.nremove = it->wl.pile.count;
+			it->wl.ncommands = 1;
+			it->wl.new_version = w->wl_version ? w->wl_version :
+			    it->wl.pile.version + 1;
+		} else if (!(it->id.caps & PROTO_CAP_STAGING) &&
+		    wlsync_plan_changes(&it->wl))
+			it->wl.why = N_("protocol 1.0 (no staging): per-pile writes");
 	}
 	/* Without a key the plan is still worth seeing (--dry-run needs
 	 * none); applying it fails before the first write. */
@@ -351,7 +378,15 @@ prov_apply(struct prov_item *it, const char *keys_file)
 		goto out;
 	if (it->tariff_change && prov_apply_tariff(it) != 0)
 		goto out;
-	if (it->wl_planned) {
+	if (it->wl_staged) {
+		it->writes += it->wl_commits;
+		if (!it->wl_site_ok) {
+			prov_step_failed(it, _("whitelist"), it->wl_site_rc ?
+			    it->wl_site_rc : PILE_E_PROTOCOL, xstrdup(it->wl_site_error ?
+			    it->wl_site_error : _("not staged")));
+			goto out;
+		}
+	} else if (it->wl_planned) {
 		/* With nothing to change this only reads and records. */
 		rc = wlsync_apply(it->pile, &it->id, &it->wl, NULL, NULL, &cause);
 		it->writes += (unsigned)it->wl.ndone;
@@ -367,6 +402,75 @@ out:
 	it->seconds = ((double)mono_us() / 1e6) - t0;
 }
 
+static void
+prov_item_site(struct prov_run *run, int addr, int ok, int rc, const char *error,
+    size_t resent, unsigned commits)
+{
+	struct prov_item	*it;
+	size_t			 i;
+
+	for (i = 0; i < run->nitems; i++) {
+		it = &run->items[i];
+		if (it->addr != addr || !it->wl_staged || it->wl_site_done)
+			continue;
+		it->wl_site_done = 1;
+		it->wl_site_ok = ok;
+		it->wl_site_rc = rc;
+		free(it->wl_site_error);
+		it->wl_site_error = error != NULL ? xstrdup(error) : NULL;
+		it->wl_resent = resent;
+		it->wl_commits = commits;
+		return;
+	}
+}
+
+static int
+prov_same_list(const struct prov_pile *a, const struct prov_pile *b)
+{
+	return a->nwl == b->nwl && a->wl_version == b->wl_version &&
+	    (a->nwl == 0 || memcmp(a->wl, b->wl, a->nwl * sizeof *a->wl) == 0);
+}
+
+void
+prov_stage(struct pile_bus *bus, struct prov_run *run, const char *keys_file)
+{
+	struct wlsite		 site;
+	struct prov_item	*it, *jt;
+	uint8_t			*addrs;
+	size_t			 i, j, n, k;
+	char			*cause = NULL;
+
+	addrs = xcalloc(run->nitems + 1, 1);
+	for (i = 0; i < run->nitems; i++) {
+		it = &run->items[i];
+		if (!it->wl_staged || it->failed || it->wl_site_done)
+			continue;
+		/* Every pile that wants the same list shares the transfer. */
+		for (j = i, n = 0; j < run->nitems; j++) {
+			jt = &run->items[j];
+			if (jt->wl_staged && !jt->failed && !jt->wl_site_done &&
+			    prov_same_list(it->want, jt->want))
+				addrs[n++] = (uint8_t)jt->addr;
+		}
+		if (wlsite_init(&site, bus, keys_file, it->want->wl, it->want->nwl,
+		    it->want->wl_version, addrs, n, &cause) != 0) {
+			for (k = 0; k < n; k++)
+				prov_item_site(run, addrs[k], 0, PILE_E_PROTOCOL, cause, 0, 0);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		while (wlsite_step(&site, 0) && !cmd_interrupted)
+			;
+		for (k = 0; k < site.npiles; k++)
+			prov_item_site(run, site.piles[k].addr, site.piles[k].ok,
+			    site.piles[k].rc, site.piles[k].error, site.piles[k].resent,
+			    site.piles[k].commits);
+		wlsite_free(&site);
+	}
+	free(addrs);
+}
+
 void
 prov_run_free(struct prov_run *run)
 {
@@ -375,6 +479,7 @@ prov_run_free(struct prov_run *run)
 	for (i = 0; i < run->nitems; i++) {
 		free(run->items[i].why);
 		free(run->items[i].key_cause);
+		free(run->items[i].wl_site_error);
 		if (run->items[i].wl_planned)
 			wlsync_plan_free(&run->items[i].wl);
 		if (run->items[i].pile != NULL)

@@ -83,6 +83,11 @@ struct prov_item {
 	char			*key_cause;	/* why there is no key */
 	int			 wl_planned;
 	struct wlsync_plan	 wl;
+	int			 wl_staged;	/* by broadcast with the others (1.1) */
+	int			 wl_site_done, wl_site_ok, wl_site_rc;
+	char			*wl_site_error;
+	size_t			 wl_resent;	/* chunks re-sent to it alone */
+	unsigned		 wl_commits;
 	struct pile_settings	 set_before, set_after;
 	int			 set_change;
 	struct proto_tariff	 tariff_before;
@@ -113,6 +118,10 @@ void	prov_plan(struct pile_bus *, const struct prov_file *, const char *keys_fil
 /* 1 when the item's plan writes anything. */
 int	prov_item_changes(const struct prov_item *);
 /* Applies one item's plan and verifies by reading back; fills ok / why. */
+/* The whitelists planned as STAGED go out by broadcast, one transfer per
+ * distinct list, committed per pile (wlsite.h); prov_apply then reports
+ * each pile's commit. */
+void	prov_stage(struct pile_bus *, struct prov_run *, const char *keys_file);
 void	prov_apply(struct prov_item *, const char *keys_file);
 void	prov_run_free(struct prov_run *);
 

@@ -72,6 +72,8 @@ wlsync_mode_str(enum wlsync_mode m)
 		return "full";
 	case WLSYNC_BUCKETS:
 		return "buckets";
+	case WLSYNC_STAGED:
+		return "staged";
 	}
 	return "unknown";
 }
@@ -431,6 +433,25 @@ wlsync_apply(struct pile *p, const struct proto_identity *id,
 	/* Recorded only once the pile says it holds exactly our list. */
 	if ((rc = pile_wl_status(p, &st, cause)) != 0)
 		return rc;
+	if ((st.digest != pl->want_digest || st.count != pl->nwant) &&
+	    pl->mode == WLSYNC_BUCKETS) {
+		/* A difference the bucket digests did not show (two lists with
+		 * the same CRC-16 in a bucket): read the list whole, once. */
+		free(pl->upserts);
+		free(pl->removes);
+		pl->upserts = pl->removes = NULL;
+		pl->nadd = pl->nchange = pl->nremove = pl->ndone = 0;
+		pl->mode = WLSYNC_READ;
+		pl->why = N_("the bucket digests missed a difference: the list was "
+		    "read whole");
+		if ((rc = wlsync_read(p, pl, cause)) < 0)
+			return rc;
+		if (rc == 1)
+			wlsync_full(pl);
+		if (pl->ncommands == 0)
+			pl->ncommands = 1;	/* the version at least */
+		return wlsync_apply(p, id, pl, progress, arg, cause);
+	}
 	if (st.digest != pl->want_digest || st.count != pl->nwant)
 		return set_cause(cause, PILE_E_PROTOCOL, _("%s took the whitelist "
 		    "commands but its list reads back different: %u entries, digest "

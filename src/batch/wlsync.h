@@ -26,8 +26,11 @@
  *   BUCKETS no trusted record, but the pile publishes bucket digests (1.1):
  *           only the buckets whose digest differs from the wanted list's are
  *           read (UID and check of each entry), and only the changes written
+ *   STAGED  (set by provision) the list goes out by broadcast staging and
+ *           a commit (wlsite.h), not by whitelist commands
  */
-enum wlsync_mode { WLSYNC_NONE, WLSYNC_CACHED, WLSYNC_READ, WLSYNC_FULL, WLSYNC_BUCKETS };
+enum wlsync_mode { WLSYNC_NONE, WLSYNC_CACHED, WLSYNC_READ, WLSYNC_FULL, WLSYNC_BUCKETS,
+	WLSYNC_STAGED };
 /* A bucket sync is worth it while at most this many buckets differ. */
 #define WLSYNC_BUCKETS_MAX	(PROTO_WL_BUCKETS / 4)
 

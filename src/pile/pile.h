@@ -178,6 +178,7 @@ int	pile_public_key(struct pile *, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause
  * record. The signature is not checked here: see src/proto/sig.h. */
 int	pile_signed_read(struct pile *, uint32_t seq, struct proto_record *out,
 	    uint8_t sig[PROTO_SIG_BYTES], char **cause);
+
 /* ---- protocol 1.1: broadcast staging, bucket digests ------------------- */
 
 /* FC 16 to address 0: every pile hears it, none answers. Returns once the

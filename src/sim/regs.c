@@ -38,7 +38,7 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	snprintf(id.serial, sizeof id.serial, "%s", p->serial);
 	snprintf(id.firmware, sizeof id.firmware, "sim-1.0");
 	snprintf(id.device_id, sizeof id.device_id, "%s", p->device_id);
-	if (p->w->protocol >= PROTO_VERSION_1_1)	/* --protocol 1.0: none of 1.1 */
+	if (p->protocol >= PROTO_VERSION_1_1)	/* --protocol 1.0: none of 1.1 */
 		id.caps |= sim_stage_caps(p);
 	if (id.caps & ~(PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH))

@@ -70,7 +70,7 @@ sim_sign_open(struct sim_pile *p, char **cause)
 	uint32_t		 have, seq;
 
 	p->sig_fd = -1;
-	if (p->w->protocol < PROTO_VERSION_1_1)
+	if (p->protocol < PROTO_VERSION_1_1)
 		return 0;	/* a 1.0 pile does not sign */
 	if (sign_key_load(p, cause) != 0)
 		return -1;

@@ -373,7 +373,19 @@ main(int argc, char **argv)
 			drop_pile[at] = rate;
 			break;
 		case OPT_PROTOCOL:
-			if (strcmp(optarg, "1.0") == 0)
+			/* ADDR:V: that pile alone (a bus of old and new piles) */
+			if (strchr(optarg, ':') != NULL) {
+				at = (unsigned)strtoul(optarg, NULL, 10);
+				v = strcmp(strchr(optarg, ':') + 1, "1.0") == 0 ?
+				    PROTO_VERSION : strcmp(strchr(optarg, ':') + 1,
+				    "1.1") == 0 ? PROTO_VERSION_1_1 : 0;
+				if (at < 1 || at > 247 || v == 0) {
+					fprintf(stderr, _("pilesim: invalid --protocol '%s': "
+					    "give 1.0, 1.1 or ADDR:1.0\n"), optarg);
+					return 2;
+				}
+				cfg.pile_protocol[at] = (unsigned)v;
+			} else if (strcmp(optarg, "1.0") == 0)
 				cfg.protocol = PROTO_VERSION;
 			else if (strcmp(optarg, "1.1") == 0)
 				cfg.protocol = PROTO_VERSION_1_1;

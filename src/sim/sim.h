@@ -19,6 +19,7 @@ struct sim_config {
 	uint32_t	 start_clock;	/* unix s of the simulated clock at first start; 0: now */
 	int		 frozen_clock;	/* the clock moves only by `advance` and clock writes */
 	unsigned	 protocol;	/* 0 or PROTO_VERSION_1_1: 1.1; PROTO_VERSION: a 1.0 pile */
+	unsigned	 pile_protocol[248];	/* per address, 0: protocol (a mixed bus) */
 };
 
 /* Opens or creates the world in cfg->dir (state persists across runs);

@@ -98,6 +98,7 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 	memset(p, 0, sizeof *p);
 	p->w = w;
 	p->addr = addr;
+	p->protocol = w->pile_protocol[addr] != 0 ? w->pile_protocol[addr] : w->protocol;
 	p->rec_fd = -1;
 	p->sig_fd = -1;
 	p->wl.fd = -1;
@@ -195,6 +196,7 @@ sim_world_open(const struct sim_config *cfg, char **cause)
 
 	w->frozen = cfg->frozen_clock;
 	w->protocol = cfg->protocol != 0 ? cfg->protocol : PROTO_VERSION_1_1;
+	memcpy(w->pile_protocol, cfg->pile_protocol, sizeof w->pile_protocol);
 	path = xasprintf("%s/world", w->dir);
 	s = sim_read_file(path, NULL);
 	if (w->frozen && s != NULL && (v = strstr(s, "clock_frozen_ms ")) != NULL) {

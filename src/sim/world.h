@@ -142,6 +142,7 @@ struct sim_pile {
 	uint16_t		 bucket_index;
 	uint16_t		 bucket_list[PROTO_BUCKET_LIST_MAX];
 	int			 mains_off;	/* `ctl mains ADDR off`: deaf and mute */
+	unsigned		 protocol;	/* what it speaks: the world's, or --protocol ADDR:V */
 	unsigned		 wl_result;
 	uint16_t		 wlcmd[SIM_WLCMD_REGS];	/* the command block as written */
 
@@ -203,6 +204,7 @@ struct sim_world {
 	int			 have_base;
 	int			 frozen;	/* clock stands still between jumps */
 	unsigned		 protocol;	/* PROTO_VERSION or PROTO_VERSION_1_1 */
+	unsigned		 pile_protocol[248];	/* per address; 0: protocol */
 	uint64_t		 real_base_ms;	/* now_ms when the clock was anchored */
 	int64_t			 sim_base_ms;	/* world clock (unix ms) at real_base_ms */
 	int64_t			 sim_wall_offset_ms;	/* world clock - wall clock at open */
