@@ -8,3 +8,5 @@ tests_unit_job_SOURCES = tests/unit-job.c tests/fakeslave.c
 tests_unit_job_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_job_LDADD = $(PILECON_LDADD) -lutil
 TESTS += tests/unit-json tests/unit-job tests/unit-date
+TESTS += tests/json-roundtrip.sh
+EXTRA_DIST += tests/json-roundtrip.sh
