@@ -23,3 +23,4 @@ include tests/i18n.mk
 include tests/engine.mk
 include tests/hostile.mk
 include tests/sec.mk
+include tests/share.mk

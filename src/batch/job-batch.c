@@ -55,7 +55,22 @@ job_batch_draw(struct job_batch *b, const struct result_progress *p,
 	b->drawn_ms = now;
 }
 
-static void
+void *
+job_batch_notifier_new(struct cmd_ctx *ctx)
+{
+	struct job_batch	*b = xcalloc(1, sizeof *b);
+
+	b->ctx = ctx;
+	return b;
+}
+
+void
+job_batch_notifier_free(void *b)
+{
+	free(b);
+}
+
+void
 job_batch_notify(struct job *job, enum job_notify what, void *arg)
 {
 	struct job_batch		*b = arg;

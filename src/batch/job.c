@@ -21,6 +21,9 @@ enum job_phase {
 
 struct job_runner {
 	struct job	*head;
+	uint64_t	 tickets;	/* turns at the bus, handed out in order */
+	int		(*gate)(void *, struct pile_bus *);
+	void		*gate_arg;
 };
 
 /* Set while job->xfer is on the bus (pile_bus_start accepted it). */
@@ -428,18 +431,52 @@ job_bus(const struct job *job)
 	return job->pile != NULL ? pile_bus(job->pile) : NULL;
 }
 
-/* Is a transaction of another job on this bus in flight? */
+/* Is job held back from its bus now? While a transaction of another job
+ * is on it, or a job that has waited longer wants it (jobs take turns: a
+ * long pull does not starve a short write), or someone else's
+ * transaction is on it, or the front end's gate is shut. */
 static int
-job_runner_bus_busy(const struct job_runner *r, const struct pile_bus *bus)
+job_runner_held(const struct job_runner *r, const struct job *job)
 {
+	const struct pile_bus	*bus = job_bus(job);
 	const struct job	*j;
 
 	if (bus == NULL)
 		return 0;
-	for (j = r->head; j != NULL; j = j->next)
-		if ((j->phase & JOB_XFER_ON) && job_bus(j) == bus)
+	for (j = r->head; j != NULL; j = j->next) {
+		if (j == job || j->done || job_bus(j) != bus)
+			continue;
+		if ((j->phase & JOB_XFER_ON) ||
+		    (j->ticket != 0 && (job->ticket == 0 || j->ticket < job->ticket)))
 			return 1;
+	}
+	if (pile_bus_busy(bus))
+		return 1;
+	if (r->gate != NULL && !r->gate(r->gate_arg, job_bus(job)))
+		return 1;
 	return 0;
+}
+
+/* May job use its bus now? A job that must wait takes a ticket, its turn;
+ * using the bus gives it back. */
+static int
+job_runner_bus_busy(struct job_runner *r, struct job *job)
+{
+	if (job_bus(job) == NULL)
+		return 0;
+	if (job->ticket == 0)
+		job->ticket = ++r->tickets;
+	if (job_runner_held(r, job))
+		return 1;
+	job->ticket = 0;
+	return 0;
+}
+
+void
+job_runner_set_gate(struct job_runner *r, int (*gate)(void *, struct pile_bus *), void *arg)
+{
+	r->gate = gate;
+	r->gate_arg = arg;
 }
 
 static void
@@ -480,7 +517,7 @@ job_advance(struct job_runner *r, struct job *job)
 	case PH_XFER:
 		bus = job_bus(job);
 		if (!(job->phase & JOB_XFER_ON)) {
-			if (job_runner_bus_busy(r, bus))
+			if (job_runner_bus_busy(r, job))
 				return 0;
 			st = pile_bus_start(bus, &job->xfer);
 		} else
@@ -500,7 +537,7 @@ job_advance(struct job_runner *r, struct job *job)
 		job->phase = PH_RUN;
 		return 1;
 	case PH_RUN:
-		if (job_runner_bus_busy(r, job_bus(job)))
+		if (job_runner_bus_busy(r, job))
 			return 0;
 		rc = job->entry->step(job);
 		if (rc != JOB_WAIT)
@@ -557,9 +594,11 @@ job_runner_pollfds(struct job_runner *r, struct pollfd *pfd, int max,
 		} else if (phase == PH_SLEEP)
 			w = job->cancel || job->wake_ms <= now ? 0 :
 			    (int)(job->wake_ms - now);
-		else if (phase == PH_RUN || phase == PH_START)
-			w = 0;
-		/* PH_XFER / PH_IDENT queued: woken by the bus it waits for */
+		else if (phase == PH_RUN || phase == PH_START ||
+		    phase == PH_XFER || phase == PH_IDENT)
+			/* Waiting for its bus: woken by whoever holds it, or
+			 * now when that one finished in the last step. */
+			w = job->ticket != 0 && job_runner_held(r, job) ? -1 : 0;
 		if (w >= 0 && (t < 0 || w < t))
 			t = w;
 	}

@@ -114,6 +114,7 @@ struct job {
 	int			 cancel;
 	int			 done;
 	uint64_t		 wake_ms;
+	uint64_t		 ticket;	/* waiting for its bus since; 0 not */
 	struct job		*next;
 };
 
@@ -183,6 +184,12 @@ void		 job_runner_step(struct job_runner *);
 struct job	*job_runner_take_done(struct job_runner *);
 /* Jobs not finished yet. */
 int		 job_runner_running(const struct job_runner *);
+/* A front end whose own traffic shares a bus with the jobs (the console's
+ * screen refresh) holds them back with a gate: before a job starts a
+ * transaction or a step on bus, the runner asks gate(arg, bus) and waits
+ * while it answers 0. */
+void		 job_runner_set_gate(struct job_runner *,
+		    int (*gate)(void *arg, struct pile_bus *bus), void *arg);
 
 /* ---- batch -------------------------------------------------------------- */
 
@@ -191,6 +198,13 @@ int		 job_runner_running(const struct job_runner *);
  * (text, or JSON with --json) and the error on ctx->err. Returns the exit
  * code. */
 int		 job_run_batch(struct cmd_ctx *, struct job *);
+/* Batch mode's telling of a job while it runs (its events; its progress
+ * bar when ctx->progress) on ctx->err, for a front end that relays a job to
+ * another terminal (the console's port sharing): job->notify =
+ * job_batch_notify, job->notify_arg = the notifier. */
+void		*job_batch_notifier_new(struct cmd_ctx *);
+void		 job_batch_notify(struct job *, enum job_notify, void *notifier);
+void		 job_batch_notifier_free(void *);
 /* Renders a finished job's result: result on out, error and hint on err. */
 void		 job_render(const struct job *, FILE *out, FILE *err);
 

@@ -328,6 +328,12 @@ pile_bus_start(struct pile_bus *bus, struct pile_xfer *x)
 	return pile_bus_step(bus, x);
 }
 
+int
+pile_bus_busy(const struct pile_bus *bus)
+{
+	return (bus->running != NULL);
+}
+
 /* Microseconds until the transaction needs a step; -1 when idle. */
 static int64_t
 pile_bus_wait_us(const struct pile_bus *bus, const struct pile_xfer *x)

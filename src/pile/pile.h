@@ -66,6 +66,9 @@ int	pile_bus_step(struct pile_bus *, struct pile_xfer *x);
 /* Milliseconds the event loop may sleep before calling pile_bus_step;
  * -1 when idle. */
 int	pile_bus_wait_ms(const struct pile_bus *, const struct pile_xfer *x);
+/* 1 while a transaction is on this bus (started, not finished): whoever
+ * else shares the bus waits for its end. */
+int	pile_bus_busy(const struct pile_bus *);
 /* Blocking: start, poll until done. */
 int	pile_bus_transact(struct pile_bus *, struct pile_xfer *x);
 
