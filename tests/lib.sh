@@ -12,7 +12,8 @@
 #   tap_bail MESSAGE         aborts the whole file
 #   tap_done                 prints the plan; false when a test failed
 # A private world (test_setup NAME, once): $tmp, a temp folder removed at
-#   exit; HOME and XDG_{CONFIG,DATA,STATE}_HOME inside it; TZ=UTC; no
+#   exit; HOME and XDG_{CONFIG,DATA,STATE,RUNTIME}_HOME/DIR inside it
+#   (a console's port-sharing socket too); TZ=UTC; no
 #   PILECON_PORT or LANGUAGE from the caller. Locale is the caller's choice.
 #   At exit, cleanup runs cleanup_hook (a lib may redefine it), stops
 #   pilesim and removes $tmp; a test with its own EXIT trap calls cleanup.
@@ -99,8 +100,10 @@ tap_done() {
 test_setup() {
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/pilecon-$1.XXXXXX") ||
 		tap_bail "cannot make a temp folder"
+	mkdir -m 700 "$tmp/run" || tap_bail "cannot make $tmp/run"
 	export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" \
-		XDG_DATA_HOME="$tmp/share" XDG_STATE_HOME="$tmp/state" TZ=UTC
+		XDG_DATA_HOME="$tmp/share" XDG_STATE_HOME="$tmp/state" \
+		XDG_RUNTIME_DIR="$tmp/run" TZ=UTC
 	unset PILECON_PORT LANGUAGE
 	trap cleanup EXIT
 	trap 'exit 1' INT TERM HUP

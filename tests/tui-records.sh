@@ -31,12 +31,12 @@ keys 2
 wait_for 'energy register' 5
 ok $? "keys_answer_during_a_pull"
 keys 4
-wait_for 'pulled 24 records from SIM-0001, 24 new in the archive' 60
+wait_for 'pulled 24 records from SIM-0001 \(seq 1\.\.24\), 0 already archived' 60
 ok $? "the_pull_ends_with_a_summary"
 wait_for '^ +24 offline card +04A1B2C3 .* kWh .* unsynced' 3
 ok $? "pulled_records_are_listed_unsynced_first"
 keys p
-wait_for 'nothing new to pull' 5
+wait_for 'pulled 0 records from SIM-0001: the archive is up to date' 5
 ok $? "a_second_pull_resumes_and_finds_nothing_new"
 
 ctl link 1 up >/dev/null

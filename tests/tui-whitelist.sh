@@ -3,7 +3,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 
 start_sim
-start_console 80 24 -a 2
+start_console 120 24 -a 2
 wait_for 'piles? answers? on the bus' 20
 keys 3
 wait_for 'whitelist v[0-9]+ of SIM-0002' 10
@@ -22,7 +22,7 @@ keys y
 wait_for '04C0FFEE +accepted +2099-12-31 +Zhang Wei' 10
 ok $? "the_added_card_is_listed_after_the_write"
 keys 5
-wait_for 'SIM-0002: whitelist v[1-9][0-9]* after storing 04C0FFEE \(Zhang Wei\)' 5
+wait_for 'whitelist of SIM-0002: accepted 04C0FFEE \(Zhang Wei\), expires 2099-12-31.*; version [1-9][0-9]*' 5
 ok $? "the_write_result_is_logged_with_the_new_version"
 keys 3
 

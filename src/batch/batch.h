@@ -50,6 +50,7 @@ struct result;
 
 #define CMD_PILE	0x1	/* the runner connects and identifies the pile first */
 #define CMD_JSONL	0x2	/* --json writes an array result as JSON Lines */
+#define CMD_LOCAL	0x4	/* needs no port: runs here even while a console shares it */
 
 struct cmd_entry {
 	const char	*name;		/* "logs pull" (words of the command) */

@@ -12,6 +12,7 @@ static int	cmd_help_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
+	.flags = CMD_LOCAL,
 	.args = "[COMMAND] [SUBCOMMAND]",
 	.usage = "[COMMAND...]",
 	.exec = cmd_help_exec,

@@ -20,6 +20,7 @@ static void		cmd_logs_export_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_logs_export_entry = {
 	.name = "logs export",
+	.flags = CMD_LOCAL,
 	.args = "--format=FORMAT -o=FILE --pile=SERIAL",
 	.usage = "--format csv|jsonl [-o FILE] [--pile SERIAL]",
 	.help = N_("export the archived records as CSV or JSON Lines, atomically, to FILE or standard output"),

@@ -21,7 +21,7 @@ const struct cmd_entry cmd_logs_list_entry = {
 	.help = N_("list the charging records held in the archive on this laptop"),
 	.step = cmd_logs_list_step,
 	.render = cmd_logs_list_render,
-	.flags = CMD_JSONL,
+	.flags = CMD_JSONL | CMD_LOCAL,
 };
 
 /* One archived record as a result row, in the vocabulary of the export. */

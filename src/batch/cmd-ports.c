@@ -12,6 +12,7 @@ static int	cmd_ports_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_ports_entry = {
 	.name = "ports",
+	.flags = CMD_LOCAL,
 	.args = "--json",
 	.usage = "[--json]",
 	.exec = cmd_ports_exec,

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/share.h"
 #include "batch/job.h"
 
 extern const struct cmd_entry cmd_status_entry, cmd_ports_entry, cmd_scan_entry,
@@ -274,6 +275,10 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "%s\n", _(ce->help));
 		return EXIT_OK;
 	}
+	/* A console holds the port: the command runs there (batch/share.h). */
+	if (ce->step != NULL && !(ce->flags & CMD_LOCAL) &&
+	    (rc = share_client_run(ctx, argc, argv)) >= 0)
+		return rc;
 	if (ce->step != NULL) {
 		if ((job = job_new(ctx, argc, argv, NULL, NULL, &rc,
 		    &cause)) == NULL) {

@@ -20,6 +20,9 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/provision-tariff.c src/batch/provision-offline.c \
 	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/cmd-provision.c \
 	src/batch/pullsig.h src/batch/pullsig.c
+# port sharing: the socket, its frames, the batch side (the console's side
+# is src/tui/share.c)
+src_batch_libbatch_a_SOURCES += src/batch/share.h src/batch/share.c
 
 PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
 	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \

@@ -18,7 +18,7 @@ X(VIEW_EVENTS,	"global",	"view-events",	N_("Events"),	N_("what happened, every e
 X(NEXT_PILE,	"global",	"next-pile",	N_("Next"),	N_("select the next pile on the bus")) \
 X(PREV_PILE,	"global",	"prev-pile",	N_("Prev"),	N_("select the previous pile on the bus")) \
 X(REDRAW,	"global",	"redraw",	N_("Redraw"),	N_("redraw the whole screen")) \
-X(CANCEL,	"global",	"cancel",	N_("Stop"),	N_("stop a running pull or whitelist read")) \
+X(CANCEL,	"global",	"cancel",	N_("Stop"),	N_("stop the job in front at its next safe point")) \
 X(UP,		"movement",	"move-up",	N_("Up"),	N_("move the selection up one line")) \
 X(DOWN,		"movement",	"move-down",	N_("Down"),	N_("move the selection down one line")) \
 X(PAGE_UP,	"movement",	"page-up",	N_("PgUp"),	N_("move up one screen")) \

@@ -17,25 +17,6 @@
 #include "common.h"
 #include "tui.h"
 
-/* The reason a command gave for failing: the first of its "pilecon: ..."
- * lines on the error stream, without the prefix (malloc'ed), or NULL. */
-static char *
-tui_line_reason(const char *err)
-{
-	const char	*p, *end;
-
-	for (p = err; p != NULL && *p != '\0'; p = end + 1) {
-		if ((end = strchr(p, '\n')) == NULL)
-			end = p + strlen(p);
-		if (strncmp(p, "pilecon: ", 9) == 0 && end > p + 9 &&
-		    strncmp(p + 9, "WARNING", 7) != 0 && strncmp(p + 9, "warning", 7) != 0)
-			return xasprintf("%.*s", (int)(end - p - 9), p + 9);
-		if (*end == '\0')
-			break;
-	}
-	return NULL;
-}
-
 static History	*tui_hist;
 static char	*tui_hist_path;
 static wchar_t	 tui_hist_saved[TUI_LINE_MAX];	/* the line before browsing */
@@ -355,30 +336,6 @@ tui_complete(struct tui *t)
 
 /* ---- running a command --------------------------------------------------------- */
 
-static void
-tui_log_lines(struct tui *t, const char *text, enum tui_level level)
-{
-	const char	*p = text, *e;
-
-	while (p != NULL && *p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		/* Progress bars redraw with '\r': keep the last state only. */
-		{
-			const char	*cr = p, *q;
-
-			for (q = p; q < e; q++) {
-				if (*q == '\r' && q + 1 < e)
-					cr = q + 1;
-			}
-			if (e > cr)
-				tui_event(t, level, "%.*s", (int)(e - cr), cr);
-		}
-		p = *e == '\0' ? NULL : e + 1;
-	}
-}
-
 static int
 tui_console_command(struct tui *t, int argc, const char **argv)
 {
@@ -414,21 +371,19 @@ tui_console_command(struct tui *t, int argc, const char **argv)
 	return (1);
 }
 
+/* Runs a ':' line: a console command, or a batch command as a job on the
+ * selected pile; its output and outcome land in the events view, a failure
+ * on the message line too. */
 int
 tui_run_command(struct tui *t, const char *line)
 {
-	struct cmd_ctx		*ctx = t->ctx;
-	struct tui_pile		*p = tui_cur(t);
-	Tokenizer		*tok;
-	const char		**cargv;
-	char			**argv, *out = NULL, *err = NULL, *why;
-	size_t			 outlen = 0, errlen = 0;
-	FILE			*fout, *ferr, *saved_out, *saved_err;
-	struct pile		*saved_pile;
-	struct proto_identity	 saved_id;
-	int			 saved_have_id;
-	int			 argc, rc, used, saved_addr, saved_progress, i;
-	HistEvent		 ev;
+	struct tui_pile	*p = tui_cur(t);
+	struct tui_job	*tj;
+	Tokenizer	*tok;
+	const char	**argv;
+	char		*cause = NULL;
+	int		 argc, rc = 0;
+	HistEvent	 ev;
 
 	if (tui_hist != NULL && line[strspn(line, " ")] != '\0') {
 		history(tui_hist, &ev, H_ENTER, line);
@@ -436,83 +391,26 @@ tui_run_command(struct tui *t, const char *line)
 	}
 	if ((tok = tok_init(NULL)) == NULL)
 		return (-1);
-	if (tok_str(tok, line, &argc, &cargv) != 0) {
+	if (tok_str(tok, line, &argc, &argv) != 0) {
 		tui_event(t, TUI_ERROR, _("unmatched quote in '%s'"), line);
 		tok_end(tok);
 		return (-1);
 	}
-	if (argc == 0 || tui_console_command(t, argc, cargv)) {
+	if (argc == 0 || tui_console_command(t, argc, argv)) {
 		tok_end(tok);
 		return (0);
 	}
-	/* cmd_run takes char **; the tokenizer's words stay its own. */
-	argv = xcalloc(argc + 1, sizeof *argv);
-	for (i = 0; i < argc; i++)
-		argv[i] = xstrdup(cargv[i]);
-	tok_end(tok);
-	if (cmd_find(argc, argv, &used) == NULL) {
-		tui_event(t, TUI_ERROR, _("unknown command '%s' (Tab completes; 'help' lists the keys)"),
-		    argv[0]);
-		rc = -1;
-		goto out;
-	}
-	fout = open_memstream(&out, &outlen);
-	ferr = open_memstream(&err, &errlen);
-	if (fout == NULL || ferr == NULL) {
-		if (fout != NULL)
-			fclose(fout);
-		if (ferr != NULL)
-			fclose(ferr);
-		rc = -1;
-		goto out;
-	}
-	/* The command runs on the selected pile, blocking: finish the
-	 * transaction in flight first (only one may run on the bus). */
-	tui_bus_drain(t);
 	tui_event(t, TUI_INFO, ":%s", line);
-	saved_out = ctx->out;
-	saved_err = ctx->err;
-	saved_pile = ctx->pile;
-	saved_addr = ctx->opts.addr;
-	saved_progress = ctx->progress;
-	saved_id = ctx->identity;
-	saved_have_id = ctx->have_identity;
-	ctx->out = fout;
-	ctx->err = ferr;
-	ctx->progress = 0;
-	if (p != NULL) {
-		ctx->pile = p->pile;
-		ctx->opts.addr = p->addr;
-		ctx->identity = p->id;
-		ctx->have_identity = p->have_id;
-	}
-	rc = cmd_run(ctx, argc, argv);
-	ctx->pile = saved_pile;
-	ctx->opts.addr = saved_addr;
-	ctx->identity = saved_id;
-	ctx->have_identity = saved_have_id;
-	ctx->out = saved_out;
-	ctx->err = saved_err;
-	ctx->progress = saved_progress;
-	fclose(fout);
-	fclose(ferr);
-	tui_log_lines(t, out, TUI_INFO);
-	tui_log_lines(t, err, rc == 0 ? TUI_WARN : TUI_ERROR);
-	if (rc == 0)
-		tui_event(t, TUI_OK, _("':%s' done"), line);
-	else if ((why = tui_line_reason(err)) != NULL) {
-		/* The status line says why, not only the events view. */
-		tui_event(t, TUI_ERROR, _("':%s' failed: %s"), line, why);
-		free(why);
+	tj = tui_job_start(t, p != NULL && p->have_id ? p : NULL, TUI_JOB_CMDLINE, argc, argv,
+	    NULL, &cause);
+	if (tj == NULL) {
+		tui_event(t, TUI_ERROR, _("':%s' failed: %s (Tab completes; 'help' lists the keys)"),
+		    line, cause);
+		free(cause);
+		rc = -1;
 	} else
-		tui_event(t, TUI_ERROR, _("':%s' failed (exit %d)"), line, rc);
-	free(out);
-	free(err);
-	tui_show_view(t, &tui_view_events);
-out:
-	for (i = 0; i < argc; i++)
-		free(argv[i]);
-	free(argv);
+		tui_show_view(t, &tui_view_events);
+	tok_end(tok);
 	return (rc);
 }
 

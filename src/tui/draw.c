@@ -237,7 +237,7 @@ static void
 tui_draw_title(struct tui *t)
 {
 	struct tui_pile	*p = tui_cur(t);
-	char		 name[64], right[300];
+	char		 name[64], jobs[96], right[400];
 	int		 x, attr = tui_attr(TUI_R_TITLE);
 
 	tui_fill(0, attr);
@@ -247,8 +247,14 @@ tui_draw_title(struct tui *t)
 		x += tui_putf(0, x, COLS - x, attr, "  %s @%u", tui_pile_name(p, name, sizeof name), p->addr);
 	if (t->npiles > 1)
 		x += tui_putf(0, x, COLS - x, attr, " (%d/%d)", t->cur + 1, t->npiles);
-	snprintf(right, sizeof right, "%s ", link_name(pile_bus_link(t->bus)));
-	if (COLS - x > utf8_width(right) + 2)
+	/* The running jobs and the port; the jobs alone when both do not
+	 * fit (a long port path). */
+	tui_jobs_summary(t, jobs, sizeof jobs);
+	snprintf(right, sizeof right, "%s%s%s ", jobs, jobs[0] != '\0' ? "  " : "",
+	    link_name(pile_bus_link(t->bus)));
+	if (COLS - x <= utf8_width(right) + 2)
+		snprintf(right, sizeof right, "%s ", jobs);
+	if (right[1] != '\0' && COLS - x > utf8_width(right) + 2)
 		tui_put(0, COLS - utf8_width(right), utf8_width(right), attr, right);
 }
 

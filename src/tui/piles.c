@@ -1,7 +1,7 @@
 /* piles.c - the piles on the bus: the list (address order, the selected
  * one), their identity and live refresh, and the one Modbus transaction in
- * flight. The scheduler shares the wire between the refresh of what is on
- * screen and the steps of the running job. */
+ * flight. The screen's refresh shares the wire with the console's jobs
+ * (jobs.c) and goes first. */
 #include "config.h"
 
 #include <poll.h>
@@ -337,39 +337,52 @@ tui_bus_drain(struct tui *t)
 	}
 }
 
-/* Starts the next transaction when the bus is free: a due live read first
- * (the screen must stay fresh), else one step of the running job. */
-void
-tui_schedule(struct tui *t)
+/* The watched pile whose refresh is due first, or -1. */
+static int
+tui_refresh_due(struct tui *t, uint64_t now)
 {
-	struct tui_pile	*p;
-	uint64_t	 now = tui_now_ms();
-	int		 i, best = -1, rc;
+	int	i, best = -1;
 
-	if (t->xkind != TUI_X_NONE || t->bus == NULL)
-		return;
-	/* Two pile_bus objects share the link: keep the Modbus silence
-	 * between frames across them (each only knows its own). */
-	if (now * 1000 < t->quiet_us)
-		return;
 	for (i = 0; i < t->npiles; i++) {
 		if (!tui_watched(t, i) || t->piles[i].due_ms > now)
 			continue;
 		if (best < 0 || t->piles[i].due_ms < t->piles[best].due_ms)
 			best = i;
 	}
-	if (best < 0) {
-		if (t->job != NULL) {
-			rc = t->job(t);
-			t->dirty = 1;
-			if (rc <= 0) {
-				t->job = NULL;
-				t->job_stop = NULL;
-				t->job_name = NULL;
-			}
-		}
+	return (best);
+}
+
+/* Jobs share the wire with the screen's refresh, which goes first: a job
+ * waits one transaction at most, the screen never more than one of a
+ * job's. */
+int
+tui_bus_gate(void *arg, struct pile_bus *bus)
+{
+	struct tui	*t = arg;
+	uint64_t	 now = tui_now_ms();
+
+	(void)bus;	/* one link: the console's bus and its scan bus */
+	if (t->xkind != TUI_X_NONE || now * 1000 < t->quiet_us)
+		return (0);
+	return (tui_refresh_due(t, now) < 0);
+}
+
+/* Starts the refresh that is due when the wire is free. */
+void
+tui_schedule(struct tui *t)
+{
+	struct tui_pile	*p;
+	uint64_t	 now = tui_now_ms();
+	int		 best;
+
+	if (t->xkind != TUI_X_NONE || t->bus == NULL || pile_bus_busy(t->bus))
 		return;
-	}
+	/* Two pile_bus objects share the link: keep the Modbus silence
+	 * between frames across them (each only knows its own). */
+	if (now * 1000 < t->quiet_us)
+		return;
+	if ((best = tui_refresh_due(t, now)) < 0)
+		return;
 	p = &t->piles[best];
 	pile_xfer_reset(&t->xfer);
 	t->xbus = t->bus;
@@ -391,6 +404,8 @@ tui_schedule(struct tui *t)
 		tui_xfer_done(t);
 }
 
+/* How long the loop may sleep for the refresh; the runner's own wait is
+ * taken apart (tui.c). */
 int
 tui_timeout_ms(struct tui *t)
 {
@@ -403,9 +418,8 @@ tui_timeout_ms(struct tui *t)
 	}
 	if (now * 1000 < t->quiet_us)
 		return (1);
-	if (t->job != NULL)
-		return (0);
-	for (i = 0; i < t->npiles; i++) {
+	/* A job's transaction on the wire: its end wakes the loop. */
+	for (i = 0; i < t->npiles && !pile_bus_busy(t->bus); i++) {
 		if (!tui_watched(t, i))
 			continue;
 		w = t->piles[i].due_ms <= now ? 0 : (int)(t->piles[i].due_ms - now);
@@ -415,21 +429,6 @@ tui_timeout_ms(struct tui *t)
 	/* Counters such as "no answer for 3 s" tick once a second. */
 	w = 1000 - (int)(now % 1000);
 	return (w < ms ? w : ms);
-}
-
-int
-tui_start_job(struct tui *t, const char *name, int (*step)(struct tui *),
-    void (*stop)(struct tui *))
-{
-	if (t->job != NULL) {
-		tui_event(t, TUI_WARN, _("'%s' is still running: wait, or press Esc to stop it"),
-		    t->job_name);
-		return (-1);
-	}
-	t->job = step;
-	t->job_stop = stop;
-	t->job_name = name;
-	return (0);
 }
 
 void

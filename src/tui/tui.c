@@ -152,17 +152,13 @@ tui_global_action(struct tui *t, enum tui_action a)
 	}
 }
 
+/* Esc: stops the job in the foreground, else leaves the help screen. */
 static void
 tui_cancel(struct tui *t)
 {
-	if (t->job != NULL) {
-		tui_event(t, TUI_WARN, _("stopped '%s'"), t->job_name);
-		if (t->job_stop != NULL)
-			t->job_stop(t);
-		t->job = NULL;
-		t->job_stop = NULL;
-		t->job_name = NULL;
-	} else if (t->view == &tui_view_help)
+	if (t->fg != NULL)
+		tui_job_cancel(t);
+	else if (t->view == &tui_view_help)
 		tui_show_view(t, t->back);
 }
 
@@ -260,6 +256,8 @@ tui_free(struct tui *t)
 {
 	size_t	i;
 
+	tui_share_close(t);
+	tui_jobs_free(t);
 	tui_piles_free(t);
 	for (i = 0; i < nitems(tui_views); i++) {
 		if (tui_views[i]->free != NULL)
@@ -312,15 +310,19 @@ tui_screen_end(void)
 	tui_sigpipe[0] = tui_sigpipe[1] = -1;
 }
 
+#define TUI_POLL_FIXED	3	/* terminal, signals, the console's own transaction */
+#define TUI_POLL_JOBS	8
+#define TUI_POLL_SHARE	17	/* the socket and 16 connections */
+
 /* One turn: start what is due on the bus, draw, sleep in poll() until a
- * key, a byte from the pile, a signal or a timer, then handle it. 0 to go
- * on, -1 to leave. */
+ * key, a byte from the pile, a signal, a timer or a connection, then handle
+ * it. 0 to go on, -1 to leave. */
 static int
 tui_turn(struct tui *t)
 {
-	struct pollfd	pfd[3];
+	struct pollfd	pfd[TUI_POLL_FIXED + TUI_POLL_JOBS + TUI_POLL_SHARE];
 	char		c[64];
-	int		n;
+	int		n, nj, ns, ms, jms;
 
 	if (tui_sig_quit != 0) {
 		if (tui_sig_quit != SIGINT || !t->line.active)
@@ -343,7 +345,13 @@ tui_turn(struct tui *t)
 	pfd[1].events = POLLIN;
 	pfd[2].fd = t->xkind != TUI_X_NONE ? link_fd(pile_bus_link(t->bus)) : -1;
 	pfd[2].events = POLLIN;
-	n = poll(pfd, 3, tui_timeout_ms(t));
+	ms = tui_timeout_ms(t);
+	nj = tui_jobs_pollfds(t, pfd + TUI_POLL_FIXED, TUI_POLL_JOBS, &jms);
+	/* A job held at the gate waits for what opens it, which ms covers. */
+	if (jms >= 0 && jms < ms && tui_bus_gate(t, t->bus))
+		ms = jms;
+	ns = tui_share_pollfds(t, pfd + TUI_POLL_FIXED + nj, TUI_POLL_SHARE);
+	n = poll(pfd, (nfds_t)(TUI_POLL_FIXED + nj + ns), ms);
 	if (n < 0 && errno != EINTR)
 		return (-1);
 	if (n > 0 && (pfd[1].revents & POLLIN))
@@ -354,6 +362,9 @@ tui_turn(struct tui *t)
 	if (n > 0 && (pfd[0].revents & POLLHUP))
 		return (-1);
 	tui_xfer_step(t);
+	tui_jobs_step(t);
+	if (n > 0)
+		tui_share_io(t, pfd + TUI_POLL_FIXED + nj, ns);
 	/* Second-resolution counters on screen. */
 	t->dirty = 1;
 	return (0);
@@ -384,7 +395,9 @@ tui_main(struct cmd_ctx *ctx)
 		tui_free(&t);
 		return (EXIT_NO_ANSWER);
 	}
+	tui_jobs_init(&t);
 	tui_piles_scan(&t, ctx->opts.addr > 0 ? ctx->opts.addr : 1);
+	tui_share_open(&t);
 	if (tui_screen_start(&t) != 0) {
 		tui_screen_end();
 		tui_free(&t);
@@ -396,6 +409,14 @@ tui_main(struct cmd_ctx *ctx)
 	while (!t.quit && tui_turn(&t) == 0)
 		;
 
+	/* Jobs stop at their next safe point: nothing is left half-applied. */
+	if (tui_jobs_running(&t) > 0) {
+		tui_event(&t, TUI_WARN, _("stopping %d running jobs before leaving"),
+		    tui_jobs_running(&t));
+		tui_draw(&t);
+		tui_jobs_stop_all(&t, 10000);
+	}
+	tui_share_close(&t);
 	tui_bus_drain(&t);
 	tui_history_close();
 	tui_screen_end();

@@ -4,10 +4,12 @@
 #define TUI_H
 
 #include <stdarg.h>
+#include <poll.h>
 #include <stdint.h>
 #include <time.h>
 #include <wchar.h>
 
+#include "batch/job.h"
 #include "pile/pile.h"
 #include "actions.h"
 
@@ -82,6 +84,34 @@ struct tui_line {
 enum tui_level { TUI_INFO, TUI_OK, TUI_WARN, TUI_ERROR };
 #define TUI_EVENTS_MAX	2000
 
+/* ---- jobs (jobs.c) -------------------------------------------------------- */
+
+enum tui_job_origin {
+	TUI_JOB_KEY,		/* a key in a view: p, s, o, a card edit */
+	TUI_JOB_CMDLINE,	/* the ':' line */
+	TUI_JOB_SHARED		/* another terminal, through the port's socket */
+};
+
+struct tui_job {
+	struct tui		*t;
+	struct job		*job;
+	enum tui_job_origin	 origin;
+	uint8_t			 addr;		/* its pile; 0 for none */
+	char			*words;		/* "logs pull" */
+	char			*title;		/* "logs pull (SIM-0001)" */
+	uint64_t		 started_ms;
+	int			 cancelling;
+	int			 quiet;		/* its result is for a view, not the events */
+	size_t			 events_shown;
+	/* the view that started it, told at the end */
+	void			(*done)(struct tui *, struct tui_job *);
+	void			*arg;
+	/* another terminal's job: batch mode's notifier, on its connection */
+	void			(*chain)(struct job *, enum job_notify, void *);
+	void			*chain_arg;
+	struct tui_job		*next;
+};
+
 /* ---- the console --------------------------------------------------------- */
 
 enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE };
@@ -107,10 +137,11 @@ struct tui {
 	struct pile_bus		*xbus;		/* the bus it runs on */
 	uint64_t		 xstarted_ms;
 
-	/* long work stepped from the loop, one window per turn */
-	int			(*job)(struct tui *);	/* 1 more, 0 done, < 0 failed */
-	void			(*job_stop)(struct tui *);
-	const char		*job_name;
+	/* jobs: the engine's runner, ours newest first, the one Esc stops */
+	struct job_runner	*runner;
+	struct tui_job		*jobs;
+	struct tui_job		*fg;
+	struct tui_share	*share;		/* the port's socket (share.c) */
 
 	const struct tui_view	*view, *back;	/* back: where help returns */
 	/* each view's own state (view-*.c) */
@@ -154,8 +185,36 @@ void	tui_xfer_step(struct tui *);
 int	tui_timeout_ms(struct tui *);
 /* Finishes the transaction in flight so a blocking pile_* call may run. */
 void	tui_bus_drain(struct tui *);
-int	tui_start_job(struct tui *, const char *name, int (*step)(struct tui *),
-	    void (*stop)(struct tui *));
+/* The runner may start a transaction or a step now (its gate): not while
+ * ours runs, nor when a refresh of the screen is due. */
+int	tui_bus_gate(void *tui, struct pile_bus *);
+
+/* jobs.c */
+void	tui_jobs_init(struct tui *);
+/* Starts argv (command words first) on pile p (NULL: none) with ctx (NULL:
+ * the console's); NULL with *cause for an unknown command or bad options. */
+struct tui_job *tui_job_start(struct tui *, struct tui_pile *p, enum tui_job_origin,
+	    int argc, const char **argv, struct cmd_ctx *ctx, char **cause);
+/* The same on any pile object (id NULL: the runner identifies it first). */
+struct tui_job *tui_job_new(struct tui *, enum tui_job_origin, int argc, const char **argv,
+	    struct cmd_ctx *, struct pile *, const struct proto_identity *id, uint8_t addr,
+	    const char *pile_name, char **cause);
+/* The running job of command words on the pile at addr, or NULL. */
+struct tui_job *tui_job_find(struct tui *, uint8_t addr, const char *words);
+int	tui_jobs_running(struct tui *);
+void	tui_jobs_summary(struct tui *, char *buf, size_t);
+void	tui_job_cancel(struct tui *);	/* the foreground one */
+void	tui_jobs_step(struct tui *);
+int	tui_jobs_pollfds(struct tui *, struct pollfd *, int max, int *timeout_ms);
+void	tui_jobs_stop_all(struct tui *, int limit_ms);
+void	tui_jobs_free(struct tui *);
+
+/* share.c: the port's socket, for other pilecon runs on the same port */
+struct tui_share;
+void	tui_share_open(struct tui *);
+void	tui_share_close(struct tui *);
+int	tui_share_pollfds(struct tui *, struct pollfd *, int max);
+void	tui_share_io(struct tui *, const struct pollfd *, int n);
 /* ':stats': line quality and Modbus transactions per live refresh. */
 void	tui_stats(struct tui *);
 

@@ -317,10 +317,10 @@ dash_draw(struct tui *t, int y0, int rows)
 		tui_put(y + 1, 1, COLS - 2, tui_attr(TUI_R_ERROR), p->error);
 }
 
-/* ---- force offline ----------------------------------------------------------- */
+/* ---- force offline, end it, resync: jobs -------------------------------------- */
 
 struct dash_view {
-	uint32_t	until;	/* what the confirmation asks for; 0 ends it */
+	char	for_arg[32];	/* what the confirmation asks for: "7200s"; "" ends it */
 };
 
 static void
@@ -336,26 +336,45 @@ dash_free(struct tui *t)
 	t->dashboard = NULL;
 }
 
+/* A change the screen shows at once: the next refresh right after. */
 static void
-dash_force_yes(struct tui *t, void *arg)
+dash_job_done(struct tui *t, struct tui_job *tj)
 {
-	struct tui_pile	*p = tui_cur(t);
-	char		*cause = NULL, name[64], hm[32];
+	int	i;
 
-	if (p == NULL)
-		return;
-	tui_bus_drain(t);
-	if (pile_force_offline(p->pile, t->dashboard->until, &cause) != 0) {
+	for (i = 0; i < t->npiles; i++) {
+		if (t->piles[i].addr == tj->addr)
+			t->piles[i].due_ms = 0;
+	}
+}
+
+static void
+dash_run(struct tui *t, int argc, const char **argv)
+{
+	struct tui_job	*tj;
+	char		*cause = NULL;
+
+	if ((tj = tui_job_start(t, tui_cur(t), TUI_JOB_KEY, argc, argv, NULL, &cause)) == NULL) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 		return;
 	}
-	if (t->dashboard->until == 0)
-		tui_event(t, TUI_OK, _("%s: forced offline ended"), tui_pile_name(p, name, sizeof name));
+	tj->done = dash_job_done;
+}
+
+static void
+dash_force_yes(struct tui *t, void *arg)
+{
+	const char	*on[] = { "offline", "on", "--for", t->dashboard->for_arg };
+	static const char *off[] = { "offline", "off" };
+
+	(void)arg;
+	if (tui_cur(t) == NULL)
+		return;
+	if (t->dashboard->for_arg[0] == '\0')
+		dash_run(t, 2, off);
 	else
-		tui_event(t, TUI_OK, _("%s is forced offline until %s"), tui_pile_name(p, name, sizeof name),
-		    tui_fmt_time(t->dashboard->until, hm, sizeof hm));
-	p->due_ms = 0;	/* show it at once */
+		dash_run(t, 4, on);
 }
 
 static void
@@ -366,6 +385,7 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 	char		*cause = NULL;
 	uint32_t	 s;
 
+	(void)arg;
 	if (p == NULL || !p->have_live)
 		return;
 	/* The same reading of durations as 'pilecon offline on --for'. */
@@ -378,9 +398,9 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 		tui_event(t, TUI_ERROR, _("cannot force offline for '%s': give 1s to 7d"), answer);
 		return;
 	}
-	t->dashboard->until = tui_pile_clock(p) + (uint32_t)s;
+	snprintf(t->dashboard->for_arg, sizeof t->dashboard->for_arg, "%lus", (unsigned long)s);
 	q = xasprintf(_("force %s offline until %s (%s)?"),
-	    tui_pile_name(p, name, sizeof name), tui_fmt_time(t->dashboard->until, hm, sizeof hm),
+	    tui_pile_name(p, name, sizeof name), tui_fmt_time(tui_pile_clock(p) + s, hm, sizeof hm),
 	    tui_fmt_span(s, span, sizeof span));
 	tui_confirm(t, q, dash_force_yes, NULL);
 	free(q);
@@ -389,8 +409,9 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 int
 tui_pile_action(struct tui *t, enum tui_action a)
 {
-	struct tui_pile	*p = tui_cur(t);
-	char		 name[64], *q, *cause = NULL;
+	static const char	*resync[] = { "resync" };
+	struct tui_pile		*p = tui_cur(t);
+	char			 name[64], *q;
 
 	if (a != TUI_A_FORCE_OFFLINE && a != TUI_A_END_OFFLINE && a != TUI_A_RESYNC)
 		return (0);
@@ -410,19 +431,13 @@ tui_pile_action(struct tui *t, enum tui_action a)
 			tui_event(t, TUI_INFO, _("%s is not forced offline"), name);
 			break;
 		}
-		t->dashboard->until = 0;
+		t->dashboard->for_arg[0] = '\0';
 		q = xasprintf(_("end forced offline on %s now (it goes back online when its back-end answers)?"), name);
 		tui_confirm(t, q, dash_force_yes, NULL);
 		free(q);
 		break;
 	default:
-		tui_bus_drain(t);
-		if (pile_resync_start(p->pile, &cause) != 0) {
-			tui_event(t, TUI_ERROR, "%s", cause);
-			free(cause);
-		} else
-			tui_event(t, TUI_OK, _("%s: resync started, %lu records to upload"), name,
-			    (unsigned long)p->live.unsynced);
+		dash_run(t, 1, resync);
 		break;
 	}
 	return (1);

@@ -98,7 +98,12 @@ ev_draw(struct tui *t, int y0, int rows)
 	l->n = ev->n;
 	if (ev->follow)
 		l->sel = l->n - 1;
+	else if (rows > 1)
+		rows--;		/* the last row says where we are */
 	tui_list_fit(l, rows);
+	if (!ev->follow)
+		tui_putf(y0 + rows, 0, COLS, tui_attr(TUI_R_DIM),
+		    _("-- line %d of %d: End follows the newest --"), l->sel + 1, l->n);
 	for (r = 0; r < rows && l->top + r < ev->n; r++) {
 		i = l->top + r;
 		e = &ev->log[(ev->first + i) % TUI_EVENTS_MAX];

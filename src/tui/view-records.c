@@ -18,11 +18,6 @@ struct rec_view {
 	char			 serial[17];	/* pile the rows belong to */
 	struct archive_row	*rows;
 	int			 n, loaded;
-	/* the pull */
-	int			 pulling;
-	uint32_t		 from, to, seq;
-	unsigned long		 got, stored;
-	uint64_t		 started_ms;
 	struct tui_list		 list;
 };
 
@@ -46,31 +41,20 @@ rec_free(struct tui *t)
 	t->records = NULL;
 }
 
-/* cmd_archive reports on ctx->err, which is the terminal under curses:
- * catch the message and show it as an event. */
+/* The archive, shared with the console's jobs (ctx->archive), opened on
+ * first use. */
 static struct archive *
 rec_archive(struct tui *t)
 {
 	struct cmd_ctx	*ctx = t->ctx;
-	struct archive	*a;
-	FILE		*saved = ctx->err, *mem;
-	char		*msg = NULL;
-	size_t		 len = 0;
+	char		*cause = NULL;
 
-	if (ctx->archive != NULL)
-		return (ctx->archive);
-	if ((mem = open_memstream(&msg, &len)) == NULL)
-		return (NULL);
-	ctx->err = mem;
-	a = cmd_archive(ctx);
-	ctx->err = saved;
-	fclose(mem);
-	if (a == NULL) {
-		msg[strcspn(msg, "\n")] = '\0';
-		tui_event(t, TUI_ERROR, "%s", msg[0] != '\0' ? msg : _("cannot open the archive"));
+	if (ctx->archive == NULL &&
+	    (ctx->archive = archive_open(ctx->opts.archive_path, &cause)) == NULL) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
 	}
-	free(msg);
-	return (a);
+	return (ctx->archive);
 }
 
 static int
@@ -132,119 +116,63 @@ rec_enter(struct tui *t)
 		rec_load(t);
 }
 
-/* ---- pull ----------------------------------------------------------------- */
+/* ---- pull and export: jobs ---------------------------------------------------- */
 
+/* The archive changed: show it once the job is over. */
 static void
-rec_pull_stop(struct tui *t)
+rec_job_done(struct tui *t, struct tui_job *tj)
 {
-	t->records->pulling = 0;
-	rec_load(t);
-}
+	struct tui_pile	*p = tui_cur(t);
 
-static int
-rec_pull_step(struct tui *t)
-{
-	struct rec_view		*rec = t->records;
-	struct tui_pile		*p = tui_cur(t);
-	struct proto_record	 got[PROTO_REC_WINDOW_RECORDS];
-	struct archive		*a;
-	char			*cause = NULL;
-	int			 n, stored;
-
-	if (p == NULL || strcmp(p->id.serial, rec->serial) != 0 || (a = rec_archive(t)) == NULL) {
-		rec->pulling = 0;
-		return (-1);
-	}
-	if (rec->seq > rec->to)
-		goto done;
-	if ((n = pile_records_read(p->pile, rec->seq, got, &cause)) < 0)
-		goto fail;
-	if (n == 0)
-		goto done;
-	if ((stored = archive_put_records(a, p->id.serial, p->id.device_id, got, n, &cause)) < 0)
-		goto fail;
-	rec->got += n;
-	rec->stored += stored;
-	rec->seq = got[n - 1].seq + 1;
-	return (1);
-done:
-	rec->pulling = 0;
-	tui_event(t, TUI_OK, _("pulled %lu records from %s, %lu new in the archive"), rec->got,
-	    p->id.serial, rec->stored);
-	rec_load(t);
-	return (0);
-fail:
-	tui_event(t, TUI_ERROR, _("pull stopped at seq %lu: %s (pull again to resume)"),
-	    (unsigned long)rec->seq, cause);
-	free(cause);
-	rec->pulling = 0;
-	rec_load(t);
-	return (-1);
+	if (p != NULL && p->addr == tj->addr)
+		rec_load(t);
 }
 
 static void
 rec_pull(struct tui *t)
 {
-	struct rec_view	*rec = t->records;
-	struct tui_pile	*p = tui_cur(t);
-	struct archive	*a;
-	uint32_t	 last = 0;
-	char		*cause = NULL;
+	static const char	*argv[] = { "logs", "pull" };
+	struct tui_pile		*p = tui_cur(t);
+	struct tui_job		*tj;
+	char			*cause = NULL;
 
 	if (p == NULL || !p->have_live) {
 		tui_event(t, TUI_WARN, _("no pile answers yet: nothing to do"));
 		return;
 	}
-	if ((a = rec_archive(t)) == NULL)
+	if (tui_job_find(t, p->addr, "logs pull") != NULL) {
+		tui_event(t, TUI_INFO, _("%s: a pull is already running (Esc stops it)"),
+		    p->id.serial);
 		return;
-	/* Resume after the last record the archive holds. */
-	if (archive_last_seq(a, p->id.serial, &last, &cause) < 0) {
+	}
+	if ((tj = tui_job_start(t, p, TUI_JOB_KEY, 2, argv, NULL, &cause)) == NULL) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 		return;
 	}
-	rec->from = last + 1;
-	if (rec->from < p->live.first_seq)
-		rec->from = p->live.first_seq;
-	rec->to = p->live.last_seq;
-	if (p->live.last_seq == 0 || rec->from > rec->to) {
-		tui_event(t, TUI_INFO, _("%s: nothing new to pull (the archive has up to seq %lu)"),
-		    p->id.serial, (unsigned long)last);
-		return;
-	}
-	if (tui_start_job(t, N_("pull"), rec_pull_step, rec_pull_stop) != 0)
-		return;
-	snprintf(rec->serial, sizeof rec->serial, "%s", p->id.serial);
-	rec->seq = rec->from;
-	rec->got = rec->stored = 0;
-	rec->started_ms = tui_now_ms();
-	rec->pulling = 1;
-	tui_event(t, TUI_INFO, _("pulling seq %lu-%lu from %s"), (unsigned long)rec->from,
-	    (unsigned long)rec->to, p->id.serial);
+	tj->done = rec_job_done;
 }
-
-/* ---- export ----------------------------------------------------------------- */
 
 static void
 rec_export_answer(struct tui *t, const char *answer, void *arg)
 {
-	struct tui_pile		*p = tui_cur(t);
-	struct archive		*a;
-	enum archive_format	 f = ARCHIVE_CSV;
-	size_t			 len = strlen(answer);
-	char			*cause = NULL;
-	int			 n;
+	struct tui_pile	*p = tui_cur(t);
+	struct tui_job	*tj;
+	size_t		 len = strlen(answer);
+	const char	*argv[] = { "logs", "export", "--format", "csv", "-o", answer,
+			    "--pile", NULL };
+	char		*cause = NULL;
 
-	if (len == 0 || p == NULL || (a = rec_archive(t)) == NULL)
+	(void)arg;
+	if (len == 0 || p == NULL || !p->have_id)
 		return;
 	if (len > 6 && strcmp(answer + len - 6, ".jsonl") == 0)
-		f = ARCHIVE_JSONL;
-	if ((n = archive_export(a, p->id.serial, f, answer, &cause)) < 0) {
+		argv[3] = "jsonl";
+	argv[7] = p->id.serial;
+	if ((tj = tui_job_start(t, NULL, TUI_JOB_KEY, 8, argv, NULL, &cause)) == NULL) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
-		return;
 	}
-	tui_event(t, TUI_OK, _("exported %d records of %s to '%s'"), n, p->id.serial, answer);
 }
 
 /* ---- screen ---------------------------------------------------------------- */
@@ -255,11 +183,13 @@ rec_export_answer(struct tui *t, const char *answer, void *arg)
 static void
 rec_draw_summary(struct tui *t, struct tui_pile *p, int y)
 {
-	struct rec_view	*rec = t->records;
-	char		 a[32];
-	double		 secs, rate;
-	unsigned long	 total, left;
-	int		 x;
+	struct rec_view			*rec = t->records;
+	struct tui_job			*tj = tui_job_find(t, p->addr, "logs pull");
+	const struct result_progress	*pr;
+	char				 a[32];
+	double				 secs, rate;
+	uint64_t			 left;
+	int				 x;
 
 	if (p->live.last_seq == 0)
 		tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("on %s: no records"), p->id.serial);
@@ -269,20 +199,20 @@ rec_draw_summary(struct tui *t, struct tui_pile *p, int y)
 		    (unsigned long)p->live.first_seq, (unsigned long)p->live.last_seq,
 		    (unsigned long)p->live.unsynced);
 	tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this pile"), rec->n);
-	if (!rec->pulling)
+	if (tj == NULL || (pr = &tj->job->result.progress)->what == NULL)
 		return;
-	total = rec->to - rec->from + 1;
-	secs = (tui_now_ms() - rec->started_ms) / 1000.0;
-	rate = secs > 0.05 ? rec->got / secs : 0;
-	left = total > rec->got ? total - rec->got : 0;
+	secs = (tui_now_ms() - pr->start_ms) / 1000.0;
+	rate = secs > 0.05 ? pr->done / secs : 0;
+	left = pr->total > pr->done ? pr->total - pr->done : 0;
 	x = tui_putf(y, 1, COLS - 2, TUI_PLAIN, "%s ", _("pulling"));
-	tui_progress(y, 1 + x, 22, total > 0 ? (double)rec->got / total : 0);
+	tui_progress(y, 1 + x, 22, pr->total > 0 ? (double)pr->done / pr->total : 0);
 	if (rate > 0)
 		tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records  %.0f B/s  %s left"),
-		    rec->got, total, rate * PROTO_RECORD_BYTES,
+		    (unsigned long)pr->done, (unsigned long)pr->total, pr->bytes / secs,
 		    tui_fmt_span((long)(left / rate + 0.5), a, sizeof a));
 	else
-		tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records"), rec->got, total);
+		tui_putf(y, x + 24, COLS - x - 25, TUI_PLAIN, _("%lu/%lu records"),
+		    (unsigned long)pr->done, (unsigned long)pr->total);
 }
 
 static void

@@ -9,19 +9,19 @@
 #include <string.h>
 #include <strings.h>
 
+#include "batch/batch.h"
 #include "common.h"
 #include "tui.h"
 
 struct wl_view {
 	uint8_t			 addr;		/* pile the list belongs to; 0 none */
 	uint32_t		 version, count;
-	int			 loaded, loading;
-	int			 have_status;	/* the load read version and count */
+	int			 loaded;
 	struct proto_wl_entry	*e;
 	int			 n;
-	uint32_t		 next;		/* next index to read */
 	struct proto_wl_entry	 edit;		/* the entry a prompt chain builds */
 	unsigned		 cmd;
+	char			*import;	/* the file the confirmation names */
 	struct tui_list		 list;
 	char			*search;	/* last search text */
 };
@@ -44,93 +44,115 @@ wl_free(struct tui *t)
 		return;
 	free(t->whitelist->e);
 	free(t->whitelist->search);
+	free(t->whitelist->import);
 	free(t->whitelist);
 	t->whitelist = NULL;
 }
 
+/* The rows of a finished 'whitelist list' job (its --json shape). */
 static void
-wl_stop(struct tui *t)
+wl_take(struct wl_view *wl, const struct json *data)
 {
-	t->whitelist->loading = 0;
+	const struct json	*rows = json_get(data, "entries"), *r;
+	struct proto_wl_entry	*e;
+	size_t			 i;
+
+	free(wl->e);
+	wl->e = xcalloc(json_len(rows) + 1, sizeof *wl->e);
+	wl->n = 0;
+	for (i = 0; i < json_len(rows); i++) {
+		r = json_at(rows, i);
+		e = &wl->e[wl->n];
+		if (proto_uid_normalize(json_get_str(r, "uid") != NULL ?
+		    json_get_str(r, "uid") : "", e->uid) != 0)
+			continue;
+		e->status = json_get_str(r, "status") != NULL &&
+		    strcmp(json_get_str(r, "status"), "blocked") == 0 ?
+		    PROTO_WL_BLOCKED : PROTO_WL_ACCEPTED;
+		e->expiry = (uint32_t)json_get_int(r, "expiry", 0);
+		snprintf(e->holder, sizeof e->holder, "%s",
+		    json_get_str(r, "holder") != NULL ? json_get_str(r, "holder") : "");
+		wl->n++;
+	}
+	wl->version = (uint32_t)json_get_int(data, "version", 0);
+	wl->count = (uint32_t)wl->n;
+	wl->list.n = wl->n;
 }
 
-static int
-wl_step(struct tui *t)
+static void
+wl_load_done(struct tui *t, struct tui_job *tj)
 {
 	struct wl_view		*wl = t->whitelist;
-	struct tui_pile		*p = tui_cur(t);
-	struct pile_wl_status	 st;
-	struct proto_wl_entry	 got[PROTO_WL_WINDOW_ENTRIES];
-	char			*cause = NULL;
-	int			 n, i;
+	const struct result	*r = &tj->job->result;
 
-	if (p == NULL || p->addr != wl->addr) {
-		wl->loading = 0;
-		return (0);
+	if (tj->addr != wl->addr)
+		return;
+	if (r->error.exit != EXIT_OK || r->cancelled || r->data == NULL) {
+		wl->loaded = 1;		/* no retry at every turn: R reads again */
+		return;
 	}
-	if (!wl->have_status) {
-		if (pile_wl_status(p->pile, &st, &cause) < 0)
-			goto fail;
-		wl->have_status = 1;
-		wl->version = st.version;
-		wl->count = st.count;
-		if (st.count == 0)
-			goto done;
-		return (1);
-	}
-	if ((n = pile_wl_read(p->pile, wl->next, got, &cause)) < 0)
-		goto fail;
-	wl->e = xrealloc(wl->e, (wl->n + n + 1) * sizeof *wl->e);
-	for (i = 0; i < n; i++)
-		wl->e[wl->n++] = got[i];
-	wl->next += n;
-	wl->list.n = wl->n;
-	if (n > 0 && wl->next < wl->count)
-		return (1);
-done:
-	wl->loading = 0;
+	wl_take(wl, r->data);
 	wl->loaded = 1;
 	tui_event(t, TUI_INFO, ngettext("whitelist v%lu of %s read: %d card",
 	    "whitelist v%lu of %s read: %d cards", wl->n), (unsigned long)wl->version,
-	    p->id.serial, wl->n);
-	return (0);
-fail:
-	tui_event(t, TUI_ERROR, "%s", cause);
-	free(cause);
-	wl->loading = 0;
-	return (-1);
+	    json_get_str(r->data, "serial") != NULL ? json_get_str(r->data, "serial") : "?",
+	    wl->n);
+}
+
+/* A job of this pile that reads or changes its whitelist. */
+static struct tui_job *
+wl_job(struct tui *t, uint8_t addr)
+{
+	struct tui_job	*tj;
+
+	for (tj = t->jobs; tj != NULL; tj = tj->next) {
+		if (tj->addr == addr && strncmp(tj->words, "whitelist ", 10) == 0)
+			return (tj);
+	}
+	return (NULL);
 }
 
 static void
 wl_load(struct tui *t)
 {
-	struct wl_view	*wl = t->whitelist;
-	struct tui_pile	*p = tui_cur(t);
+	static const char	*argv[] = { "whitelist", "list", "--json" };
+	struct wl_view		*wl = t->whitelist;
+	struct tui_pile		*p = tui_cur(t);
+	struct tui_job		*tj;
+	char			*cause = NULL;
 
-	if (p == NULL || wl->loading)
+	if (p == NULL || !p->have_id || wl_job(t, p->addr) != NULL)
 		return;
-	if (tui_start_job(t, N_("whitelist read"), wl_step, wl_stop) != 0)
-		return;
-	free(wl->e);
-	wl->e = NULL;
-	wl->n = 0;
-	wl->next = 0;
-	wl->have_status = 0;
+	if (wl->addr != p->addr) {
+		free(wl->e);
+		wl->e = NULL;
+		wl->n = 0;
+		wl->list.n = 0;
+	}
 	wl->addr = p->addr;
 	wl->loaded = 0;
-	wl->loading = 1;
-	wl->list.n = 0;
+	if ((tj = tui_job_start(t, p, TUI_JOB_KEY, 3, argv, NULL, &cause)) == NULL) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		wl->loaded = 1;
+		return;
+	}
+	tj->done = wl_load_done;
+	tj->quiet = 1;	/* its rows go to the view, not the events */
+	if (t->fg == tj)
+		t->fg = NULL;	/* a read the view started itself: Esc is not for it */
 }
 
 /* Reads the list again when it belongs to another pile or when the pile's
- * version moved (an edit from here, from the back-end or from a script). */
+ * version moved (an edit from here, from the back-end or from a script),
+ * once whatever changes it here is over. */
 static void
 wl_check(struct tui *t)
 {
 	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
 
-	if (p == NULL || !p->have_live || wl->loading || t->job != NULL)
+	if (p == NULL || !p->have_live || wl_job(t, p->addr) != NULL)
 		return;
 	if (wl->addr != p->addr || !wl->loaded || p->live.wl_version != wl->version)
 		wl_load(t);
@@ -153,6 +175,7 @@ wl_draw(struct tui *t, int y0, int rows)
 {
 	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
+	struct tui_job	*tj;
 	const char	*h[] = { _("card UID"), _("status"), _("expires"), _("holder") };
 	int		 w[4], x, i, r, attr, sel;
 	char		 buf[64];
@@ -162,9 +185,13 @@ wl_draw(struct tui *t, int y0, int rows)
 		return;
 	}
 	wl_check(t);
-	if (wl->loading)
-		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("reading the whitelist of %s: %d of %lu cards"),
-		    p->id.serial, wl->n, (unsigned long)wl->count);
+	if ((tj = tui_job_find(t, p->addr, "whitelist list")) != NULL &&
+	    tj->job->result.progress.what != NULL)
+		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("reading the whitelist of %s: %lu of %lu cards"),
+		    p->id.serial, (unsigned long)tj->job->result.progress.done,
+		    (unsigned long)tj->job->result.progress.total);
+	else if (tj != NULL)
+		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("reading the whitelist of %s..."), p->id.serial);
 	else
 		tui_putf(y0, 1, COLS - 2, TUI_PLAIN, _("whitelist v%lu of %s: %d cards%s%s"),
 		    (unsigned long)wl->version, p->id.serial, wl->n,
@@ -203,7 +230,22 @@ wl_draw(struct tui *t, int y0, int rows)
 	}
 }
 
-/* ---- edits ---------------------------------------------------------------- */
+/* ---- edits: jobs ------------------------------------------------------------ */
+
+/* The list is read again once the edit is over, and the dashboard's
+ * version too. */
+static void
+wl_edit_done(struct tui *t, struct tui_job *tj)
+{
+	int	i;
+
+	if (tj->addr == t->whitelist->addr)
+		t->whitelist->loaded = 0;
+	for (i = 0; i < t->npiles; i++) {
+		if (t->piles[i].addr == tj->addr)
+			t->piles[i].due_ms = 0;
+	}
+}
 
 static void
 wl_describe(const struct proto_wl_entry *e, char *buf, size_t len)
@@ -221,36 +263,44 @@ wl_describe(const struct proto_wl_entry *e, char *buf, size_t len)
 	    e->status == PROTO_WL_BLOCKED ? _("blocked") : _("accepted"), d);
 }
 
+/* The edit as a command: 'whitelist add UID --holder H --expires T',
+ * 'whitelist block UID' or 'whitelist remove UID'. */
 static void
 wl_write_yes(struct tui *t, void *arg)
 {
 	struct wl_view		*wl = t->whitelist;
 	struct tui_pile		*p = tui_cur(t);
-	struct pile_wl_status	 st;
-	char			*cause = NULL, what[160];
+	struct tui_job		*tj;
+	const char		*argv[7];
+	char			 exp[16], *cause = NULL;
+	int			 argc = 0;
 
+	(void)arg;
 	if (p == NULL)
 		return;
-	tui_bus_drain(t);
-	wl_describe(&wl->edit, what, sizeof what);
-	if (pile_wl_command(p->pile, wl->cmd, 0, &wl->edit, 1, &cause) < 0) {
+	argv[argc++] = "whitelist";
+	if (wl->cmd == PROTO_WL_REMOVE)
+		argv[argc++] = "remove";
+	else if (wl->edit.status == PROTO_WL_BLOCKED)
+		argv[argc++] = "block";
+	else
+		argv[argc++] = "add";
+	argv[argc++] = wl->edit.uid;
+	if (wl->cmd != PROTO_WL_REMOVE && wl->edit.status != PROTO_WL_BLOCKED) {
+		argv[argc++] = "--holder";
+		argv[argc++] = wl->edit.holder;
+		if (wl->edit.expiry != 0) {
+			snprintf(exp, sizeof exp, "%lu", (unsigned long)wl->edit.expiry);
+			argv[argc++] = "--expires";
+			argv[argc++] = exp;
+		}
+	}
+	if ((tj = tui_job_start(t, p, TUI_JOB_KEY, argc, argv, NULL, &cause)) == NULL) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 		return;
 	}
-	if (pile_wl_status(p->pile, &st, &cause) < 0) {
-		tui_event(t, TUI_WARN, "%s", cause);
-		free(cause);
-		st.version = 0;
-	}
-	if (wl->cmd == PROTO_WL_REMOVE)
-		tui_event(t, TUI_OK, _("%s: whitelist v%lu after removing %s"), p->id.serial,
-		    (unsigned long)st.version, wl->edit.uid);
-	else
-		tui_event(t, TUI_OK, _("%s: whitelist v%lu after storing %s"), p->id.serial,
-		    (unsigned long)st.version, what);
-	wl->loaded = 0;
-	p->due_ms = 0;
+	tj->done = wl_edit_done;
 }
 
 static void
@@ -273,12 +323,22 @@ static void
 wl_expiry_answer(struct tui *t, const char *answer, void *arg)
 {
 	struct wl_view	*wl = t->whitelist;
-	long long	d = tui_parse_date(answer);
+	int64_t		 d = 0;
+	char		*cause = NULL;
 
-	if (d < 0) {
-		tui_event(t, TUI_ERROR, _("cannot read the date '%s': write it as YYYY-MM-DD, or leave it empty for never"),
-		    answer);
-		return;
+	(void)arg;
+	/* The one date parser: what 'whitelist add --expires' and the CSV
+	 * import read (a day is its last second). */
+	if (answer[0] != '\0' && strcmp(answer, "never") != 0) {
+		if (batch_parse_time(answer, 1, &d, &cause) != 0) {
+			tui_event(t, TUI_ERROR, "%s", cause);
+			free(cause);
+			return;
+		}
+		if (d <= 0 || d > UINT32_MAX) {
+			tui_event(t, TUI_ERROR, _("cannot use the date '%s': out of range"), answer);
+			return;
+		}
 	}
 	wl->edit.expiry = (uint32_t)d;
 	wl_ask_confirm(t);
@@ -320,25 +380,34 @@ static void
 wl_import_yes(struct tui *t, void *arg)
 {
 	struct wl_view	*wl = t->whitelist;
-	char	*line = arg;
+	struct tui_job	*tj;
+	const char	*argv[] = { "whitelist", "import", wl->import };
+	char		*cause = NULL;
 
-	tui_run_command(t, line);
-	free(line);
-	wl->loaded = 0;
+	(void)arg;
+	if ((tj = tui_job_start(t, tui_cur(t), TUI_JOB_KEY, 3, argv, NULL, &cause)) == NULL) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	tj->done = wl_edit_done;
 }
 
 static void
 wl_import_answer(struct tui *t, const char *answer, void *arg)
 {
+	struct wl_view	*wl = t->whitelist;
 	struct tui_pile	*p = tui_cur(t);
-	char		*q, *line;
+	char		*q;
 
-	if (answer[0] == '\0')
+	(void)arg;
+	if (answer[0] == '\0' || p == NULL)
 		return;
-	line = xasprintf("whitelist import '%s'", answer);
+	free(wl->import);
+	wl->import = xstrdup(answer);
 	q = xasprintf(_("import the cards in '%s' into %s (nothing is imported if a line is bad)?"),
 	    answer, p->id.serial);
-	tui_confirm(t, q, wl_import_yes, line);
+	tui_confirm(t, q, wl_import_yes, NULL);
 	free(q);
 }
 
