@@ -323,22 +323,13 @@ static void
 wl_expiry_answer(struct tui *t, const char *answer, void *arg)
 {
 	struct wl_view	*wl = t->whitelist;
-	int64_t		 d = 0;
-	char		*cause = NULL;
+	long long	 d = tui_parse_date(answer);	/* the one parser */
 
 	(void)arg;
-	/* The one date parser: what 'whitelist add --expires' and the CSV
-	 * import read (a day is its last second). */
-	if (answer[0] != '\0' && strcmp(answer, "never") != 0) {
-		if (batch_parse_time(answer, 1, &d, &cause) != 0) {
-			tui_event(t, TUI_ERROR, "%s", cause);
-			free(cause);
-			return;
-		}
-		if (d <= 0 || d > UINT32_MAX) {
-			tui_event(t, TUI_ERROR, _("cannot use the date '%s': out of range"), answer);
-			return;
-		}
+	if (d < 0) {
+		tui_event(t, TUI_ERROR, _("cannot read the date '%s': write it as YYYY-MM-DD, or leave it empty for never"),
+		    answer);
+		return;
 	}
 	wl->edit.expiry = (uint32_t)d;
 	wl_ask_confirm(t);
