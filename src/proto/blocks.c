@@ -236,3 +236,31 @@ proto_live_encode(const struct proto_live *l, uint16_t *regs)
 	proto_put_str(regs + LIVE_OFF(LIVE_LAST_HOLDER),
 	    PROTO_N_LIVE_LAST_HOLDER, l->last_holder);
 }
+
+void
+proto_live_tail_decode(const uint16_t *regs, struct proto_live *l)
+{
+	l->store_id = proto_get_u32(regs + LIVE_OFF(LIVE_STORE_ID));
+	l->record_free = proto_get_u32(regs + LIVE_OFF(LIVE_RECORD_FREE));
+	l->custody_count = proto_get_u32(regs + LIVE_OFF(LIVE_CUSTODY_COUNT));
+	l->custody_last_seq = proto_get_u32(regs + LIVE_OFF(LIVE_CUSTODY_LAST));
+	l->full_policy = regs[LIVE_OFF(LIVE_FULL_POLICY)];
+	l->refused_full = proto_get_u32(regs + LIVE_OFF(LIVE_REFUSED_FULL));
+	l->unrecorded = proto_get_u32(regs + LIVE_OFF(LIVE_UNRECORDED));
+	l->oldest_unacked = proto_get_u32(regs + LIVE_OFF(LIVE_OLDEST_UNACKED));
+}
+
+void
+proto_live_tail_encode(const struct proto_live *l, uint16_t *regs)
+{
+	memset(regs + PROTO_LIVE_COUNT, 0,
+	    (PROTO_LIVE_COUNT_11 - PROTO_LIVE_COUNT) * sizeof *regs);
+	proto_put_u32(regs + LIVE_OFF(LIVE_STORE_ID), l->store_id);
+	proto_put_u32(regs + LIVE_OFF(LIVE_RECORD_FREE), l->record_free);
+	proto_put_u32(regs + LIVE_OFF(LIVE_CUSTODY_COUNT), l->custody_count);
+	proto_put_u32(regs + LIVE_OFF(LIVE_CUSTODY_LAST), l->custody_last_seq);
+	regs[LIVE_OFF(LIVE_FULL_POLICY)] = l->full_policy;
+	proto_put_u32(regs + LIVE_OFF(LIVE_REFUSED_FULL), l->refused_full);
+	proto_put_u32(regs + LIVE_OFF(LIVE_UNRECORDED), l->unrecorded);
+	proto_put_u32(regs + LIVE_OFF(LIVE_OLDEST_UNACKED), l->oldest_unacked);
+}

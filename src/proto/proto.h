@@ -275,6 +275,11 @@ struct proto_live {
 	uint32_t	offline_max_wh;
 	unsigned	auth_state;
 	char		last_holder[PROTO_HOLDER_MAX + 1];
+	/* 1.1 tail (cap STORE, CUSTODY): zero unless read from a 1.1 pile */
+	uint32_t	store_id, record_free;
+	uint32_t	custody_count, custody_last_seq;
+	unsigned	full_policy;
+	uint32_t	refused_full, unrecorded, oldest_unacked;
 };
 
 /* regs holds PROTO_IDENTITY_COUNT / PROTO_LIVE_COUNT registers from the
@@ -283,6 +288,10 @@ void	proto_identity_decode(const uint16_t *regs, struct proto_identity *);
 void	proto_identity_encode(const struct proto_identity *, uint16_t *regs);
 void	proto_live_decode(const uint16_t *regs, struct proto_live *);
 void	proto_live_encode(const struct proto_live *, uint16_t *regs);
+/* The 1.1 tail of the live block (store and custody registers): regs is the
+ * whole block from its first address, PROTO_LIVE_COUNT_11 registers. */
+void	proto_live_tail_decode(const uint16_t *regs, struct proto_live *);
+void	proto_live_tail_encode(const struct proto_live *, uint16_t *regs);
 
 /* ---- tariffs and settlement ---------------------------------------------- */
 

@@ -344,6 +344,14 @@ status_json(FILE *out, struct sim_pile *p, uint64_t now_ms)
 	    ",\"unsynced\":%" PRIu32 "},\"resync\":\"%s\"",
 	    l.tariff_version, l.clock, p->last_seq, p->synced, l.unsynced,
 	    token(resync_tok, nitems(resync_tok), p->resync_state));
+	fprintf(out, ",\"store\":{\"capacity\":%" PRIu32 ",\"held\":%" PRIu32
+	    ",\"first_seq\":%" PRIu32 ",\"free\":%" PRIu32 ",\"custody\":%" PRIu32
+	    ",\"custody_last_seq\":%" PRIu32 ",\"full_policy\":\"%s\",\"refused_full\":%"
+	    PRIu32 ",\"unrecorded\":%" PRIu32 ",\"oldest_unacked\":%" PRIu32 "}",
+	    p->rec_capacity, sim_store_held(p), l.first_seq, l.record_free,
+	    l.custody_count, l.custody_last_seq,
+	    l.full_policy == PROTO_FULL_UNRECORDED ? "unrecorded" : "refuse",
+	    l.refused_full, l.unrecorded, l.oldest_unacked);
 	fprintf(out, ",\"whitelist\":{\"version\":%" PRIu32 ",\"count\":%" PRIu32 "}",
 	    l.wl_version, l.wl_count);
 	fprintf(out, ",\"settings\":{\"offline_charging\":%s,\"unknown_card\":\"%s\""
@@ -386,6 +394,11 @@ status_text(FILE *out, struct sim_pile *p, uint64_t now_ms)
 		    l.session_cost_minor % 100, l.session_tariff_version);
 	fprintf(out, _("records    %" PRIu32 " stored, %" PRIu32 " unsynced, resync %s\n"),
 	    p->last_seq, l.unsynced, proto_resync_str(p->resync_state));
+	fprintf(out, _("store      %" PRIu32 " of %" PRIu32 " held, %" PRIu32
+	    " in custody, full policy %s, %" PRIu32 " refused, %" PRIu32 " unrecorded\n"),
+	    sim_store_held(p), p->rec_capacity, l.custody_count,
+	    proto_enum_str(PROTO_ENUM_FULL_POLICY, l.full_policy), l.refused_full,
+	    l.unrecorded);
 	fprintf(out, _("tariff     v%" PRIu32 "\nwhitelist  v%" PRIu32 ", %" PRIu32
 	    " entries\n"), l.tariff_version, l.wl_version, l.wl_count);
 	fputs(_("clock      "), out);
@@ -418,7 +431,7 @@ ctl_pile(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	}
 	if (json)
 		fputc('[', out);
-	for (seq = 1; seq <= p->last_seq; seq++) {
+	for (seq = p->rec_base; seq <= p->last_seq; seq++) {
 		if (sim_store_read(p, seq, &rec) != 0) {
 			if (!json)
 				fprintf(out, _("%s #%" PRIu32 " damaged (CRC or format)\n"),
@@ -434,7 +447,7 @@ ctl_pile(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 	}
 	if (json)
 		fputs("\n]\n", out);
-	else if (p->last_seq == 0)
+	else if (sim_store_held(p) == 0)
 		fprintf(out, _("pile %d holds no records\n"), p->addr);
 	return CTL_OK;
 }
@@ -511,7 +524,7 @@ static int
 ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now_ms)
 {
 	struct sim_pile	*p;
-	unsigned	 oc, uc, ec;
+	unsigned	 oc, uc, ec, fp;
 	int		 a;
 
 	(void)now_ms;
@@ -522,6 +535,7 @@ ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now
 	oc = p->offline_charging;
 	uc = p->unknown_card;
 	ec = p->expired_card;
+	fp = p->full_policy;
 	for (a = 2; a + 1 < argc; a += 2) {
 		const char *k = argv[a], *v = argv[a + 1];
 		if (strcmp(k, "unknown-card") == 0 || strcmp(k, "expired-card") == 0) {
@@ -530,6 +544,13 @@ ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now
 				*dst = 1;
 			else if (strcmp(v, "refuse") == 0)
 				*dst = 0;
+			else
+				return sim_ctl_usage(out);
+		} else if (strcmp(k, "full-policy") == 0) {
+			if (strcmp(v, "refuse") == 0)
+				fp = PROTO_FULL_REFUSE;
+			else if (strcmp(v, "unrecorded") == 0)
+				fp = PROTO_FULL_UNRECORDED;
 			else
 				return sim_ctl_usage(out);
 		} else if (strcmp(k, "offline-charging") == 0) {
@@ -542,14 +563,18 @@ ctl_settings(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t now
 		} else
 			return sim_ctl_usage(out);
 	}
-	if (oc != p->offline_charging || uc != p->unknown_card || ec != p->expired_card)
+	if (oc != p->offline_charging || uc != p->unknown_card || ec != p->expired_card ||
+	    fp != p->full_policy)
 		p->dirty = 1;
 	p->offline_charging = oc;
 	p->unknown_card = uc;
 	p->expired_card = ec;
+	p->full_policy = fp;
 	fprintf(out, _("pile %d: offline-charging %s, unknown-card %s, expired-card %s, "
 	    "offline-max %" PRIu32 " Wh\n"), p->addr, oc ? "on" : "off",
 	    uc ? "accept" : "refuse", ec ? "accept" : "refuse", p->offline_max_wh);
+	fprintf(out, _("pile %d: full-policy %s\n"), p->addr,
+	    fp == PROTO_FULL_UNRECORDED ? "unrecorded" : "refuse");
 	return CTL_OK;
 }
 
@@ -584,7 +609,8 @@ static const struct ctl_entry ctl_table[] = {
 	  "[--holder NAME] | whitelist ADDR remove UID | whitelist ADDR list"),
 	  N_("seed the pile's whitelist directly"), ctl_whitelist },
 	{ "settings", N_("settings ADDR [unknown-card accept|refuse] "
-	  "[expired-card accept|refuse] [offline-charging on|off]"),
+	  "[expired-card accept|refuse] [offline-charging on|off] "
+	  "[full-policy refuse|unrecorded]"),
 	  N_("offline authorization policies"), ctl_settings },
 	{ "mains", N_("mains ADDR off|on"),
 	  N_("cut or restore the pile's power: off, it hears nothing and loses "

@@ -297,7 +297,9 @@ sim_pile_end_session(struct sim_pile *p, unsigned reason, uint64_t now_ms)
 	rec.meter_start_wh = s->meter_start_wh;
 	rec.meter_stop_wh = s->meter_start_wh + total;
 	rec.tariff_version = s->a.tariff.version;
-	if (sim_store_append(p, &rec, &cause) != 0) {
+	if (!sim_store_has_room(p))
+		p->unrecorded++;	/* the full policy let it charge */
+	else if (sim_store_append(p, &rec, &cause) != 0) {
 		free(p->fault);
 		p->fault = cause;
 		return -1;
@@ -388,6 +390,11 @@ sim_pile_swipe(struct sim_pile *p, const char *uid, uint64_t now_ms)
 		    PROTO_AUTH_ONLINE_REFUSED : PROTO_AUTH_ONLINE_ACCEPTED;
 	else
 		result = authorize_offline(p, e, clock);
+	if (accepted(result) && !online && p->full_policy == PROTO_FULL_REFUSE &&
+	    !sim_store_has_room(p)) {
+		result = PROTO_AUTH_STORE_FULL;
+		p->refused_full++;
+	}
 	p->last_auth = result;
 	if (!accepted(result))
 		return result;
@@ -496,12 +503,15 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 	struct proto_record	 rec;
 	uint8_t			 sig[PROTO_SIG_BYTES];
 	char			*cause = NULL;
+	uint32_t		 seq = sim_store_first_unsynced(p);
 
+	/* Records before rec_base went out in a master's custody and their
+	 * space was reused: the oldest one held comes next. */
 	p->next_upload_ms = now_ms + SIM_UPLOAD_EVERY_MS;
-	if (sim_store_read(p, p->synced + 1, &rec) != 0) {
+	if (sim_store_read(p, seq, &rec) != 0) {
 		free(p->fault);
 		p->fault = xasprintf(_("record %u of pile %d cannot be read from "
-		    "'%s/records.bin'"), p->synced + 1, p->addr, p->dir);
+		    "'%s/records.bin'"), seq, p->addr, p->dir);
 		p->resync_state = PROTO_RESYNC_FAILED;
 		return;
 	}
@@ -519,7 +529,7 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 		p->next_upload_ms = now_ms + SIM_ACK_TIMEOUT_MS;
 		return;
 	}
-	if (sim_store_set_synced(p, p->synced + 1, &cause) != 0) {
+	if (sim_store_set_synced(p, seq, &cause) != 0) {
 		free(p->fault);
 		p->fault = cause;
 		p->resync_state = PROTO_RESYNC_FAILED;
@@ -561,6 +571,23 @@ sim_pile_tick(struct sim_pile *p, uint64_t now_ms)
 	sim_pile_save(p, now_ms, 0);
 }
 
+/* The 1.1 store and custody registers. */
+static void
+live_store(struct sim_pile *p, struct proto_live *l)
+{
+	struct proto_record	rec;
+	uint32_t		held = sim_store_held(p), seq;
+
+	l->record_free = held < p->rec_capacity ? p->rec_capacity - held : 0;
+	l->custody_count = sim_custody_count(p);
+	l->custody_last_seq = sim_custody_last(p);
+	l->full_policy = p->full_policy;
+	l->refused_full = p->refused_full;
+	l->unrecorded = p->unrecorded;
+	if ((seq = sim_store_first_unsynced(p)) != 0 && sim_store_read(p, seq, &rec) == 0)
+		l->oldest_unacked = rec.start;
+}
+
 void
 sim_pile_live(struct sim_pile *p, uint64_t now_ms, struct proto_live *l)
 {
@@ -574,8 +601,9 @@ sim_pile_live(struct sim_pile *p, uint64_t now_ms, struct proto_live *l)
 	l->forced_until = p->forced_until;
 	l->backend = (unsigned)p->backend_up;
 	l->signal_dbm = p->backend_up ? -67 : 0;
-	l->unsynced = p->last_seq - p->synced;
-	l->first_seq = p->last_seq ? 1 : 0;
+	l->unsynced = sim_store_first_unsynced(p) ?
+	    p->last_seq - sim_store_first_unsynced(p) + 1 : 0;
+	l->first_seq = sim_store_held(p) ? p->rec_base : 0;
 	l->last_seq = p->last_seq;
 	l->card_state = p->card_state;
 	snprintf(l->last_uid, sizeof l->last_uid, "%s", p->last_uid);
@@ -621,4 +649,5 @@ sim_pile_live(struct sim_pile *p, uint64_t now_ms, struct proto_live *l)
 	l->offline_max_wh = p->offline_max_wh;
 	l->auth_state = (unsigned)sim_auth_session(p, now_ms);
 	snprintf(l->last_holder, sizeof l->last_holder, "%s", p->last_holder);
+	live_store(p, l);
 }

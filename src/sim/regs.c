@@ -39,7 +39,7 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 	snprintf(id.firmware, sizeof id.firmware, "sim-1.0");
 	snprintf(id.device_id, sizeof id.device_id, "%s", p->device_id);
 	if (p->protocol >= PROTO_VERSION_1_1)	/* --protocol 1.0: none of 1.1 */
-		id.caps |= sim_stage_caps(p);
+		id.caps |= sim_stage_caps(p) | sim_store_caps(p);
 	if (id.caps & ~(PROTO_CAP_FC23 | PROTO_CAP_OFFLINE | PROTO_CAP_APP_ORDER |
 	    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH))
 		id.protocol = PROTO_VERSION_1_1;
@@ -49,7 +49,7 @@ identity_image(struct sim_pile *p, uint16_t *regs)
 		    PROTO_CAP_THREE_PHASE | PROTO_CAP_WHITELIST | PROTO_CAP_AUTH;
 	}
 	id.wl_capacity = p->wl.capacity;
-	id.rec_capacity = SIM_REC_CAPACITY;
+	id.rec_capacity = p->rec_capacity;
 	proto_identity_encode(&id, regs);
 	if (p->signer != NULL)
 		proto_put_bytes(regs + PROTO_A_ID_PUBLIC_KEY, PROTO_PUBKEY_BYTES, p->public_key);
@@ -86,6 +86,13 @@ settings_image(struct sim_pile *p, uint16_t *regs)
 }
 
 static void
+custody_image(struct sim_pile *p, uint16_t *regs)
+{
+	memcpy(regs, p->custody_regs, sizeof p->custody_regs);
+	regs[OFF(CUSTODY_RESULT, PROTO_A_CUSTODY_FIRST)] = (uint16_t)p->custody_result;
+}
+
+static void
 whitelist_image(struct sim_pile *p, uint16_t *regs, int with_digest)
 {
 	uint16_t	base = PROTO_A_WL_CMD;
@@ -115,6 +122,11 @@ records_image(struct sim_pile *p, uint16_t *regs)
 	uint8_t		buf[PROTO_RECORD_BYTES];
 	uint32_t	seq = p->rec_cursor ? p->rec_cursor : 1;
 	unsigned	n = 0;
+
+	/* Records before rec_base were handed over and their space reused:
+	 * the window starts at the oldest one held. */
+	if (seq < p->rec_base)
+		seq = p->rec_base;
 
 	proto_put_u32(regs, p->rec_cursor);
 	for (; n < PROTO_REC_WINDOW_RECORDS && seq <= p->last_seq; seq++, n++) {
@@ -159,8 +171,8 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 	case PROTO_LIVE_ADDR:
 		sim_pile_live(p, now_ms, &live);
 		proto_live_encode(&live, regs);
-		/* the 1.1 tail (cap STORE) */
-		proto_put_u32(regs + (PROTO_A_LIVE_STORE_ID - PROTO_LIVE_ADDR), p->store_id);
+		live.store_id = p->store_id;
+		proto_live_tail_encode(&live, regs);	/* the 1.1 tail (cap STORE) */
 		break;
 	case PROTO_A_AUTH_CHALLENGE:
 		sim_auth_regs(p, now_ms, regs);
@@ -174,6 +186,12 @@ block_image(struct sim_pile *p, const struct proto_block *b, uint16_t addr,
 		break;
 	case PROTO_A_SET_OFFLINE_CHARGING:
 		settings_image(p, regs);
+		break;
+	case PROTO_A_SET_FULL_POLICY:
+		regs[0] = (uint16_t)p->full_policy;
+		break;
+	case PROTO_A_CUSTODY_FIRST:
+		custody_image(p, regs);
 		break;
 	case PROTO_A_TARIFF_VERSION:
 		proto_tariff_encode(&p->tariff, regs);
@@ -312,6 +330,47 @@ write_settings(struct sim_pile *p, const uint16_t *img)
 }
 
 static int
+write_full_policy(struct sim_pile *p, const uint16_t *img)
+{
+	if (img[0] > PROTO_FULL_UNRECORDED)
+		return bad_value(p);
+	if (p->full_policy != img[0])
+		p->dirty = 1;
+	p->full_policy = img[0];
+	return 0;
+}
+
+/* The custody block is written whole: range and digest in one write. The
+ * pile answers normally only when it marked the range; a refusal is
+ * exception 04 with custody.result saying why. */
+static int
+write_custody(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *img)
+{
+	uint16_t	base = PROTO_A_CUSTODY_FIRST;
+	uint8_t		sha[PROTO_SHA256_BYTES];
+	char		*cause = NULL;
+	int		 rc;
+
+	if (addr != base || count != PROTO_A_CUSTODY_RESULT - base)
+		return bad_value(p);
+	memcpy(p->custody_regs, img, sizeof p->custody_regs);
+	proto_get_bytes(img + OFF(CUSTODY_SHA256, base), sizeof sha, sha);
+	rc = sim_custody_mark(p, proto_get_u32(img + OFF(CUSTODY_FIRST, base)),
+	    proto_get_u32(img + OFF(CUSTODY_LAST, base)), sha, &cause);
+	if (rc < 0) {
+		free(p->fault);
+		p->fault = cause;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	p->custody_result = (unsigned)rc;
+	if (rc != PROTO_CUSTODY_OK) {
+		p->last_error = PROTO_WERR_RANGE;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	return 0;
+}
+
+static int
 write_tariff(struct sim_pile *p, const uint16_t *img)
 {
 	struct proto_tariff	t;
@@ -445,6 +504,12 @@ apply_write(struct sim_pile *p, uint16_t addr, uint16_t count, const uint16_t *v
 		break;
 	case PROTO_A_SET_OFFLINE_CHARGING:
 		rc = write_settings(p, img);
+		break;
+	case PROTO_A_SET_FULL_POLICY:
+		rc = write_full_policy(p, img);
+		break;
+	case PROTO_A_CUSTODY_FIRST:
+		rc = write_custody(p, addr, count, img);
 		break;
 	case PROTO_A_TARIFF_VERSION:
 		rc = write_tariff(p, img);

@@ -66,6 +66,10 @@ usage(FILE *f)
 "      --wl-capacity N    whitelist entries per pile (default 10000)\n"
 "      --protocol V       protocol the piles speak: 1.1 (default) or 1.0\n"
 "                         (no signed records: a pile from before 1.1)\n"
+"      --record-capacity N  charging records per pile (default 2000)\n"
+"      --full-policy refuse|unrecorded\n"
+"                         what a full record store does to an offline card:\n"
+"                         refuse it (the default) or charge without a record\n"
 "      --seed S           seed of the line emulator (default 1)\n"
 "      --ber RATE         bit-error rate on the line (implies --pace)\n"
 "      --drop RATE        probability that a frame is lost (implies --pace)\n"
@@ -241,8 +245,9 @@ shell_mkdir(const char *dir)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_SEED, OPT_BER,
-	    OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE, OPT_PROTOCOL, OPT_FRAMES };
+	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_REC,
+	    OPT_POLICY, OPT_SEED, OPT_BER, OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE,
+	    OPT_PROTOCOL, OPT_FRAMES };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
@@ -254,6 +259,8 @@ main(int argc, char **argv)
 		{ "clock", required_argument, NULL, OPT_CLOCK },
 		{ "frozen-clock", no_argument, NULL, OPT_FROZEN },
 		{ "wl-capacity", required_argument, NULL, OPT_WL },
+		{ "record-capacity", required_argument, NULL, OPT_REC },
+		{ "full-policy", required_argument, NULL, OPT_POLICY },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "ber", required_argument, NULL, OPT_BER },
 		{ "drop", required_argument, NULL, OPT_DROP },
@@ -342,6 +349,23 @@ main(int argc, char **argv)
 			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)
 				return 2;
 			cfg.wl_capacity = (uint32_t)v;
+			break;
+		case OPT_REC:
+			if (parse_uint("--record-capacity", optarg, 1, 1000000, &v) != 0)
+				return 2;
+			cfg.rec_capacity = (uint32_t)v;
+			break;
+		case OPT_POLICY:
+			if (strcmp(optarg, "refuse") == 0)
+				cfg.full_policy = PROTO_FULL_REFUSE;
+			else if (strcmp(optarg, "unrecorded") == 0)
+				cfg.full_policy = PROTO_FULL_UNRECORDED;
+			else {
+				fprintf(stderr, _("pilesim: unknown full policy '%s' (use "
+				    "refuse or unrecorded)\n"), optarg);
+				return 2;
+			}
+			cfg.set_full_policy = 1;
 			break;
 		case OPT_SEED:
 			if (parse_uint("--seed", optarg, 0, ULONG_MAX, &v) != 0)

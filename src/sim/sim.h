@@ -16,6 +16,9 @@ struct sim_config {
 	const char	*dir;		/* data folder: state, records, cloud, keys.yaml */
 	int		 npiles;	/* addresses 1..npiles, at most 247 */
 	uint32_t	 wl_capacity;	/* whitelist entries per pile (default 10000) */
+	uint32_t	 rec_capacity;	/* records per pile; 0: the default, 2000 */
+	int		 set_full_policy;	/* set every pile's to full_policy */
+	unsigned	 full_policy;	/* PROTO_FULL_* */
 	uint32_t	 start_clock;	/* unix s of the simulated clock at first start; 0: now */
 	int		 frozen_clock;	/* the clock moves only by `advance` and clock writes */
 	unsigned	 protocol;	/* 0 or PROTO_VERSION_1_1: 1.1; PROTO_VERSION: a 1.0 pile */

@@ -1,6 +1,7 @@
 /* state.c - a pile's state file (DIR/pile-N/state): link flags, settings,
- * tariff, clock, meter, plug, pending authorization, running session and key,
- * as "name value" lines, replaced atomically on every change. */
+ * full-store policy and counters, tariff, clock, meter, plug, pending
+ * authorization, running session and key, as "name value" lines, replaced
+ * atomically on every change. */
 #include "config.h"
 
 #include <errno.h>
@@ -94,6 +95,8 @@ sim_state_save(struct sim_pile *p, char **cause)
 	sb_add(&b, "offline_charging %u\nunknown_card %u\nexpired_card %u\n"
 	    "offline_max_wh %" PRIu32 "\n", p->offline_charging, p->unknown_card,
 	    p->expired_card, p->offline_max_wh);
+	sb_add(&b, "full_policy %u\nrefused_full %" PRIu32 "\nunrecorded %" PRIu32 "\n",
+	    p->full_policy, p->refused_full, p->unrecorded);
 	sb_tariff(&b, "tariff", &p->tariff);
 	sb_add(&b, "meter_ws %" PRIu64 "\npower_w %" PRIu32 "\nplugged %d\nfinishing %d\n",
 	    p->meter_ws, p->power_w, p->plugged, p->finishing);
@@ -239,6 +242,12 @@ sim_state_load(struct sim_pile *p, char **cause)
 			p->expired_card = atoi(v) != 0;
 		else if (strcmp(line, "offline_max_wh") == 0)
 			p->offline_max_wh = (uint32_t)strtoul(v, NULL, 10);
+		else if (strcmp(line, "full_policy") == 0)
+			p->full_policy = atoi(v) != 0;
+		else if (strcmp(line, "refused_full") == 0)
+			p->refused_full = (uint32_t)strtoul(v, NULL, 10);
+		else if (strcmp(line, "unrecorded") == 0)
+			p->unrecorded = (uint32_t)strtoul(v, NULL, 10);
 		else if (strncmp(line, "tariff.", 7) == 0)
 			bad = load_tariff(line + 7, v, &p->tariff) ? lineno : bad;
 		else if (strcmp(line, "meter_ws") == 0)

@@ -127,6 +127,12 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 /*
+ * records.bin holds the records rec_base..last_seq, one after the other,
+ * each 124 bytes with its CRC. It grows by appending; when the store is full
+ * it is rewritten whole without its oldest records (those synced or in
+ * custody only) and with the new one, through a temporary file and rename,
+ * so a kill leaves either the old file or the new one, never a mix.
+ *
  * Opens records.bin and the watermark. A record that is partial or fails its
  * CRC at the end is a write the kill interrupted: it was never acknowledged,
  * so it is cut off (the file is truncated to the last good record).
@@ -138,7 +144,8 @@ sim_store_open(struct sim_pile *p, char **cause)
 	struct stat		 st;
 	uint8_t			 buf[PROTO_RECORD_BYTES];
 	struct proto_record	 rec;
-	off_t			 n, good;
+	off_t			 n, good, i;
+	uint32_t		 base = 0;
 
 	path = xasprintf("%s/records.bin", p->dir);
 	p->rec_fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -148,12 +155,24 @@ sim_store_open(struct sim_pile *p, char **cause)
 		return -1;
 	}
 	n = st.st_size / PROTO_RECORD_BYTES;
+	/* The first good record names the base: the file starts at any seq
+	 * once full stores have been compacted. */
+	for (i = 0; i < n && base == 0; i++) {
+		if (pread(p->rec_fd, buf, sizeof buf, i * PROTO_RECORD_BYTES) !=
+		    (ssize_t)sizeof buf)
+			break;
+		if (proto_record_decode(buf, &rec) == 0 && rec.seq > (uint32_t)i)
+			base = rec.seq - (uint32_t)i;
+	}
+	if (base == 0)
+		base = 1;
 	good = n;
 	while (good > 0) {
 		if (pread(p->rec_fd, buf, sizeof buf, (good - 1) * PROTO_RECORD_BYTES) !=
 		    (ssize_t)sizeof buf)
 			break;
-		if (proto_record_decode(buf, &rec) == 0 && rec.seq == (uint32_t)good)
+		if (proto_record_decode(buf, &rec) == 0 &&
+		    rec.seq == base + (uint32_t)(good - 1))
 			break;
 		good--;
 	}
@@ -167,7 +186,8 @@ sim_store_open(struct sim_pile *p, char **cause)
 		}
 	}
 	free(path);
-	p->last_seq = (uint32_t)good;
+	p->rec_base = base;
+	p->last_seq = base + (uint32_t)good - 1;
 
 	path = xasprintf("%s/synced", p->dir);
 	s = sim_read_file(path, NULL);
@@ -187,16 +207,109 @@ sim_store_close(struct sim_pile *p)
 	p->rec_fd = -1;
 }
 
+uint32_t
+sim_store_held(const struct sim_pile *p)
+{
+	return p->last_seq >= p->rec_base ? p->last_seq - p->rec_base + 1 : 0;
+}
+
+/* Records at the old end whose space may be reused: synced or in custody. */
+static uint32_t
+reusable(const struct sim_pile *p, uint32_t max)
+{
+	uint32_t	n = 0, seq;
+
+	for (seq = p->rec_base; seq <= p->last_seq && n < max; seq++, n++)
+		if (seq > p->synced && !sim_custody_holds(p, seq))
+			break;
+	return n;
+}
+
+int
+sim_store_has_room(const struct sim_pile *p)
+{
+	uint32_t	held = sim_store_held(p), need;
+
+	if (held < p->rec_capacity)
+		return 1;
+	need = held - p->rec_capacity + 1;
+	return reusable(p, need) == need;
+}
+
+uint32_t
+sim_store_first_unsynced(const struct sim_pile *p)
+{
+	uint32_t	seq = p->synced + 1;
+
+	if (seq < p->rec_base)
+		seq = p->rec_base;
+	return seq <= p->last_seq ? seq : 0;
+}
+
+/*
+ * A full store makes room: the file is rewritten without its oldest
+ * reusable records and with the new record at its end. It drops a few more
+ * than it needs (a fiftieth of the capacity) so that a full pile does not
+ * rewrite its whole store for every session.
+ */
+static int
+store_compact(struct sim_pile *p, const uint8_t rec[PROTO_RECORD_BYTES], char **cause)
+{
+	uint32_t	 held = sim_store_held(p), need, drop, keep, batch;
+	char		*path, *buf;
+	size_t		 len;
+	int		 fd;
+
+	need = held - p->rec_capacity + 1;
+	batch = p->rec_capacity / 50;
+	drop = reusable(p, need > batch ? need : batch);
+	if (drop < need)
+		return set_cause(cause, -1, _("the record store of pile %d is full "
+		    "(%u records, none synced or in custody)"), p->addr, held);
+	keep = held - drop;
+	len = (size_t)keep * PROTO_RECORD_BYTES;
+	buf = xmalloc(len + PROTO_RECORD_BYTES);
+	path = xasprintf("%s/records.bin", p->dir);
+	if (len > 0 && pread(p->rec_fd, buf, len, (off_t)drop * PROTO_RECORD_BYTES) !=
+	    (ssize_t)len) {
+		set_cause(cause, -1, _("cannot read '%s': %s"), path, strerror(errno));
+		goto fail;
+	}
+	memcpy(buf + len, rec, PROTO_RECORD_BYTES);
+	if (sim_write_atomic(path, buf, len + PROTO_RECORD_BYTES, 0644, cause) != 0)
+		goto fail;
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1) {
+		set_cause(cause, -1, _("cannot open '%s': %s"), path, strerror(errno));
+		goto fail;
+	}
+	free(buf);
+	free(path);
+	close(p->rec_fd);
+	p->rec_fd = fd;
+	p->rec_base += drop;
+	return 0;
+fail:
+	free(buf);
+	free(path);
+	return -1;
+}
+
 /* Appends rec as seq last_seq + 1; counts as stored only after fsync. */
 int
 sim_store_append(struct sim_pile *p, struct proto_record *rec, char **cause)
 {
 	uint8_t	buf[PROTO_RECORD_BYTES];
-	off_t	at = (off_t)p->last_seq * PROTO_RECORD_BYTES;
+	off_t	at = (off_t)sim_store_held(p) * PROTO_RECORD_BYTES;
 
 	rec->seq = p->last_seq + 1;
 	rec->flags &= ~PROTO_REC_F_SYNCED;
 	proto_record_encode(rec, buf);
+	if (sim_store_held(p) >= p->rec_capacity) {
+		if (store_compact(p, buf, cause) != 0)
+			return -1;
+		p->last_seq = rec->seq;
+		return 0;
+	}
 	if (write_all(p->rec_fd, buf, sizeof buf) == -1 || fdatasync(p->rec_fd) == -1) {
 		set_cause(cause, -1, _("cannot store record %u of pile %d in '%s/records.bin': %s"),
 		    rec->seq, p->addr, p->dir, strerror(errno));
@@ -215,10 +328,10 @@ sim_store_append(struct sim_pile *p, struct proto_record *rec, char **cause)
 int
 sim_store_read_raw(struct sim_pile *p, uint32_t seq, uint8_t buf[PROTO_RECORD_BYTES])
 {
-	if (seq == 0 || seq > p->last_seq)
+	if (seq < p->rec_base || seq > p->last_seq)
 		return -1;
-	if (pread(p->rec_fd, buf, PROTO_RECORD_BYTES, (off_t)(seq - 1) * PROTO_RECORD_BYTES) !=
-	    PROTO_RECORD_BYTES)
+	if (pread(p->rec_fd, buf, PROTO_RECORD_BYTES,
+	    (off_t)(seq - p->rec_base) * PROTO_RECORD_BYTES) != PROTO_RECORD_BYTES)
 		return -1;
 	if (seq <= p->synced)
 		buf[5] |= PROTO_REC_F_SYNCED;
@@ -230,11 +343,9 @@ sim_store_read(struct sim_pile *p, uint32_t seq, struct proto_record *rec)
 {
 	uint8_t	buf[PROTO_RECORD_BYTES];
 
-	if (seq == 0 || seq > p->last_seq)
+	if (sim_store_read_raw(p, seq, buf) != 0)
 		return -1;
-	if (pread(p->rec_fd, buf, sizeof buf, (off_t)(seq - 1) * PROTO_RECORD_BYTES) !=
-	    (ssize_t)sizeof buf)
-		return -1;
+	buf[5] &= ~PROTO_REC_F_SYNCED;
 	if (proto_record_decode(buf, rec) != 0)
 		return -1;
 	if (seq <= p->synced)

@@ -65,8 +65,11 @@ store_reset(struct sim_pile *p, char **cause)
 	if (ftruncate(p->rec_fd, 0) != 0 || fsync(p->rec_fd) != 0)
 		return set_cause(cause, -1, _("cannot empty the record store of pile "
 		    "%d"), p->addr);
+	p->rec_base = 1;
 	p->last_seq = 0;
 	p->synced = 0;
+	if (sim_custody_reset(p, cause) != 0)
+		return -1;
 	p->rec_cursor = 0;
 	p->resync_state = PROTO_RESYNC_IDLE;
 	path = xasprintf("%s/synced", p->dir);

@@ -90,8 +90,8 @@ make_dir(const char *path, char **cause)
 }
 
 static int
-pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacity,
-    char **cause)
+pile_open(struct sim_world *w, struct sim_pile *p, int addr,
+    const struct sim_config *cfg, char **cause)
 {
 	int	rc;
 
@@ -101,7 +101,9 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 	p->protocol = w->pile_protocol[addr] != 0 ? w->pile_protocol[addr] : w->protocol;
 	p->rec_fd = -1;
 	p->sig_fd = -1;
+	p->custody_fd = -1;
 	p->wl.fd = -1;
+	p->rec_capacity = cfg->rec_capacity ? cfg->rec_capacity : SIM_REC_CAPACITY;
 	snprintf(p->serial, sizeof p->serial, "SIM-%04d", addr);
 	snprintf(p->device_id, sizeof p->device_id, "PILE-SIM-%04d", addr);
 	p->dir = xasprintf("%s/pile-%d", w->dir, addr);
@@ -118,12 +120,18 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr, uint32_t wl_capacit
 		return -1;
 	if (rc == 1)
 		p->dirty = 1;
-	if (sim_store_open(p, cause) != 0 || sim_store_id_open(p, cause) != 0 ||
+	if (cfg->set_full_policy && p->full_policy != cfg->full_policy) {
+		p->full_policy = cfg->full_policy;
+		p->dirty = 1;
+	}
+	if (sim_store_open(p, cause) != 0 || sim_custody_open(p, cause) != 0 ||
+	    sim_store_id_open(p, cause) != 0 ||
 	    sim_sign_open(p, cause) != 0)
 		return -1;
 	if (p->signer != NULL)
 		sim_cloud_key_set(&w->cloud, p->serial, p->public_key);
-	if (sim_wl_open(&p->wl, p->dir, wl_capacity, cause) != 0)
+	if (sim_wl_open(&p->wl, p->dir, cfg->wl_capacity ? cfg->wl_capacity : 10000,
+	    cause) != 0)
 		return -1;
 	sim_auth_init(p);
 	sim_stage_init(p);
@@ -159,6 +167,7 @@ pile_close(struct sim_pile *p)
 	sim_store_close(p);
 	sim_stage_reset(p);
 	sim_sign_close(p);
+	sim_custody_close(p);
 	sim_wl_close(&p->wl);
 	sodium_memzero(p->key, sizeof p->key);
 	free(p->fault);
@@ -217,8 +226,7 @@ sim_world_open(const struct sim_config *cfg, char **cause)
 		goto fail;
 	w->piles = xcalloc(cfg->npiles, sizeof *w->piles);
 	for (i = 0; i < cfg->npiles; i++) {
-		if (pile_open(w, &w->piles[i], i + 1, cfg->wl_capacity ? cfg->wl_capacity :
-		    10000, cause) != 0) {
+		if (pile_open(w, &w->piles[i], i + 1, cfg, cause) != 0) {
 			/* Not saved: its files stay as they were for a look. */
 			free(w->piles[i].dir);
 			w->piles[i].dir = NULL;

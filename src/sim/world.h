@@ -17,7 +17,8 @@
 #define SIM_ACK_TIMEOUT_MS	100		/* no ack this long: send it again */
 #define SIM_CARD_PRESENT_MS	1000		/* reader shows "present" this long */
 #define SIM_SAVE_EVERY_MS	1000		/* state save while charging */
-#define SIM_REC_CAPACITY	1000000
+#define SIM_REC_CAPACITY	2000		/* default --record-capacity */
+#define SIM_REC_CAPACITY_MAX	1000000
 #define SIM_WLCMD_REGS		(PROTO_A_WL_RESULT - PROTO_A_WL_CMD)
 
 /* ---- whitelist (wl.c) ---------------------------------------------------- */
@@ -128,8 +129,21 @@ struct sim_pile {
 
 	/* records.bin and the synced watermark */
 	int			 rec_fd;
+	uint32_t		 rec_base;	/* oldest record held; last_seq + 1 when none */
 	uint32_t		 last_seq;
 	uint32_t		 synced;
+	uint32_t		 rec_capacity;
+	unsigned		 full_policy;	/* PROTO_FULL_* */
+	uint32_t		 refused_full, unrecorded;	/* sessions, persisted */
+
+	/* custody.log: ranges handed into a master's custody (custody.c) */
+	struct sim_range {
+		uint32_t	first, last;
+	}			*custody;	/* sorted, disjoint, merged */
+	size_t			 ncustody;
+	int			 custody_fd;
+	unsigned		 custody_result;
+	uint16_t		 custody_regs[PROTO_A_CUSTODY_RESULT - PROTO_A_CUSTODY_FIRST];
 	unsigned		 resync_state;
 	uint64_t		 next_upload_ms;
 	uint32_t		 rec_cursor;
@@ -251,6 +265,25 @@ int	 sim_store_append(struct sim_pile *, struct proto_record *, char **cause);
 int	 sim_store_read(struct sim_pile *, uint32_t seq, struct proto_record *);
 int	 sim_store_read_raw(struct sim_pile *, uint32_t seq, uint8_t buf[PROTO_RECORD_BYTES]);
 int	 sim_store_set_synced(struct sim_pile *, uint32_t synced, char **cause);
+uint32_t sim_store_held(const struct sim_pile *);
+/* 1 when the next record has room: free space, or an oldest record that is
+ * synced or in custody whose space may be reused. */
+int	 sim_store_has_room(const struct sim_pile *);
+/* The oldest held record the cloud has not acknowledged; 0 when none. */
+uint32_t sim_store_first_unsynced(const struct sim_pile *);
+
+/* custody.c: ranges of records in a master's custody, kept in custody.log */
+unsigned sim_store_caps(const struct sim_pile *);	/* PROTO_CAP_STORE | CUSTODY */
+int	 sim_custody_open(struct sim_pile *, char **cause);
+void	 sim_custody_close(struct sim_pile *);
+int	 sim_custody_reset(struct sim_pile *, char **cause);
+int	 sim_custody_holds(const struct sim_pile *, uint32_t seq);
+uint32_t sim_custody_count(const struct sim_pile *);	/* held, unsynced, in custody */
+uint32_t sim_custody_last(const struct sim_pile *);
+/* Checks sha256 against the records first..last as held and marks the range;
+ * returns PROTO_CUSTODY_*, or -1 when custody.log cannot be written. */
+int	 sim_custody_mark(struct sim_pile *, uint32_t first, uint32_t last,
+	    const uint8_t sha256[PROTO_SHA256_BYTES], char **cause);
 int	 sim_state_save(struct sim_pile *, char **cause);
 int	 sim_state_load(struct sim_pile *, char **cause);
 int	 sim_write_atomic(const char *path, const void *, size_t, int mode, char **cause);
