@@ -1,6 +1,6 @@
 # tests for archive: the SQLite store, its exports, and the whitelist CSV codec.
 TEST_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libprotosig.a src/proto/libproto.a \
-	src/libcommon.a $(SQLITE_LIBS) $(CRYPTO_LIBS)
+	src/libcommon.a $(SQLITE_LIBS) $(CRYPTO_LIBS) $(SODIUM_LIBS)
 
 check_PROGRAMS += tests/unit-archive tests/unit-wlcsv
 tests_unit_archive_SOURCES = tests/unit-archive.c

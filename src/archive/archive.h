@@ -98,6 +98,17 @@ int	archive_put_tariff(struct archive *, const struct proto_tariff *, char **cau
 int	archive_reconcile_synced(struct archive *, const char *serial,
 	    uint32_t synced_through, uint32_t *changed, char **cause);
 
+/* The custody digest (pilecon-protocol(7), CUSTODY) of records first..last
+ * of a pile as the archive holds them: SHA-256 over their wire bytes with
+ * the synced flag cleared, in sequence order. Fails, naming the first one,
+ * when a record of the range is missing or its CRC does not match. */
+int	archive_custody_digest(struct archive *, const char *serial, uint32_t first,
+	    uint32_t last, uint8_t sha256[PROTO_SHA256_BYTES], char **cause);
+/* The highest seq such that from..seq are all held; from - 1 when from is
+ * not held. */
+int	archive_held_through(struct archive *, const char *serial, uint32_t from,
+	    uint32_t *seq, char **cause);
+
 enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL, ARCHIVE_OCMF };
 /* Writes the export to path atomically (temp file in the same folder, fsync,
  * rename); "-" writes to stdout. Returns the number of records written. */

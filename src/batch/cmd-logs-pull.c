@@ -10,6 +10,7 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/custody.h"
 #include "batch/job.h"
 #include "batch/pullsig.h"
 
@@ -22,9 +23,9 @@ static void		cmd_logs_pull_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_logs_pull_entry = {
 	.name = "logs pull",
-	.args = "--json",
-	.usage = "[--json]",
-	.help = N_("copy the pile's new charging records into the archive (resumes, stores each once)"),
+	.args = "--json --custody",
+	.usage = "[--json] [--custody]",
+	.help = N_("copy the pile's new charging records into the archive (resumes, stores each once); --custody then hands them into custody so a full pile may reuse their space"),
 	.step = cmd_logs_pull_step,
 	.render = cmd_logs_pull_render,
 	.flags = CMD_PILE,
@@ -122,6 +123,25 @@ pull_reconcile(struct pull *p, const struct proto_live *live, struct pile *pile,
 	return 0;
 }
 
+/* --custody, after a whole and verified pull: the archived records the
+ * pile holds go into custody (blocking: one live read, one write). */
+static enum job_return
+pull_custody(struct job *job, struct pull *p)
+{
+	struct custody_done	 cd;
+	struct json		*c;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((rc = custody_hand_over(job->pile, p->ar, p->serial, &cd, &cause)) != 0)
+		return job_fail_pile(job, rc, cause);
+	c = json_set(job_data(job), "custody", json_object());
+	json_set_int(c, "first_seq", cd.first);
+	json_set_int(c, "last_seq", cd.last);
+	json_set_int(c, "count", cd.count);
+	return JOB_NORMAL;
+}
+
 /* Keeps what was read, whatever stopped us, and ends the job. */
 static enum job_return
 pull_end(struct job *job, struct pull *p, int rc, char *cause)
@@ -150,6 +170,8 @@ pull_end(struct job *job, struct pull *p, int rc, char *cause)
 		    "signature check (first: seq %u) and are quarantined, not archived: "
 		    "see 'pilecon logs list --quarantine'"), p->ps.quarantined, p->serial,
 		    p->ps.first_bad);
+	if (cmd_args_has(&job->args, "custody"))
+		return pull_custody(job, p);
 	return JOB_NORMAL;
 }
 
@@ -285,7 +307,7 @@ cmd_logs_pull_step(struct job *job)
 static void
 cmd_logs_pull_render(const struct result *r, FILE *f)
 {
-	const struct json	*o = r->data;
+	const struct json	*o = r->data, *c;
 	const char		*stopped = json_get_str(o, "stopped"), *how = "";
 	const char		*serial = text_show(json_get_str(o, "serial"));
 	const char		*key = json_get_str(o, "key");
@@ -317,4 +339,15 @@ cmd_logs_pull_render(const struct result *r, FILE *f)
 		    "archived%s\n"), total, serial, (unsigned)json_get_int(o, "first_seq", 0),
 		    (unsigned)json_get_int(o, "last_seq", 0),
 		    (unsigned)json_get_int(o, "already_archived", 0), how);
+	if ((c = json_get(o, "custody")) == NULL)
+		return;
+	if (json_get_int(c, "count", 0) == 0)
+		fprintf(f, _("no records of %s to hand into custody: every record "
+		    "it holds is in custody already\n"), serial);
+	else
+		fprintf(f, _("handed records %u..%u of %s into custody (%u records): "
+		    "the pile may now reuse their space when it is full\n"),
+		    (unsigned)json_get_int(c, "first_seq", 0),
+		    (unsigned)json_get_int(c, "last_seq", 0), serial,
+		    (unsigned)json_get_int(c, "count", 0));
 }

@@ -22,11 +22,34 @@ const struct cmd_entry cmd_status_entry = {
 	.step = cmd_status_step, .render = cmd_status_render, .flags = CMD_PILE,
 };
 
+/* 1.1, cap STORE: how full the record store is and what custody holds. */
+static void
+status_store(struct json *o, const struct proto_identity *id, const struct proto_live *l)
+{
+	struct pile_store_use	 u;
+	struct json		*c;
+
+	pile_store_use(id, l, &u);
+	c = json_set(o, "store", json_object());
+	json_set_int(c, "capacity", u.capacity);
+	json_set_int(c, "held", u.held);
+	json_set_int(c, "percent", u.percent);
+	json_set_int(c, "free", l->record_free);
+	json_set_int(c, "custody", l->custody_count);
+	json_set_int(c, "custody_last_seq", l->custody_last_seq);
+	json_set_int(c, "pinned", u.pinned);
+	json_set_int(c, "days_left", u.days_left);
+	json_set_int(c, "oldest_unacked", l->oldest_unacked);
+	json_set_str(c, "full_policy", proto_enum_key(PROTO_ENUM_FULL_POLICY, l->full_policy));
+	json_set_int(c, "refused_full", l->refused_full);
+	json_set_int(c, "unrecorded", l->unrecorded);
+}
+
 /* The result: every field the pile said, in the vocabulary of
  * proto_enum_key, and the laptop's clock to show the drift against. */
 static struct json *
 status_data(const struct proto_identity *id, int addr, const struct proto_live *l,
-    int64_t laptop)
+    int64_t laptop, int store)
 {
 	struct json	*o = json_object(), *a, *c;
 	int		 i;
@@ -80,6 +103,8 @@ status_data(const struct proto_identity *id, int addr, const struct proto_live *
 	json_set_str(c, "expired_card", proto_enum_key(PROTO_ENUM_POLICY, l->expired_card != 0));
 	json_set_int(c, "offline_max_wh", l->offline_max_wh);
 	json_set_bool(o, "auth_session", l->auth_state);
+	if (store)
+		status_store(o, id, l);
 	return o;
 }
 
@@ -127,6 +152,27 @@ line(FILE *f, const char *label, const char *fmt, ...)
 #define U(o, k)	((unsigned)json_get_int((o), (k), 0))
 
 static void
+status_store_render(FILE *f, const struct json *st)
+{
+	char	days[48];
+
+	if (json_get_int(st, "days_left", -1) >= 0)
+		snprintf(days, sizeof days, _("about %d days left"),
+		    (int)json_get_int(st, "days_left", -1));
+	else
+		snprintf(days, sizeof days, "%s", _("days left not known yet"));
+	line(f, _("store"), _("%u of %u records (%u %%), %u in custody, %s; when full: %s"),
+	    U(st, "held"), U(st, "capacity"), U(st, "percent"), U(st, "custody"), days,
+	    vocab_text(PROTO_ENUM_FULL_POLICY, json_get_str(st, "full_policy")));
+	if (U(st, "oldest_unacked") != 0)
+		line(f, "", _("oldest record the cloud has not acknowledged: %s"),
+		    batch_format_time(U(st, "oldest_unacked")));
+	if (U(st, "refused_full") != 0 || U(st, "unrecorded") != 0)
+		line(f, "", _("store full: %u sessions refused, %u charged without a record"),
+		    U(st, "refused_full"), U(st, "unrecorded"));
+}
+
+static void
 cmd_status_render(const struct result *r, FILE *f)
 {
 	const struct json	*o = r->data, *card, *ses, *wl, *oa, *v, *c;
@@ -162,6 +208,8 @@ cmd_status_render(const struct result *r, FILE *f)
 		    U(o, "unsynced"), U(o, "first_seq"), U(o, "last_seq"));
 	else
 		line(f, _("records"), _("%u unsynced; none held"), U(o, "unsynced"));
+	if (json_get(o, "store") != NULL)
+		status_store_render(f, json_get(o, "store"));
 	uid = json_get_str(card, "last_uid");
 	holder = json_get_str(card, "last_holder");
 	if (uid[0] != '\0')
@@ -263,7 +311,7 @@ cmd_status_step(struct job *job)
 			return job_fail_pile(job, rc, cause);
 		json_free(job->result.data);
 		job->result.data = status_data(&job->identity, pile_addr(job->pile),
-		    &live, time(NULL));
+		    &live, time(NULL), (pile_caps(job->pile) & PROTO_CAP_STORE) != 0);
 		pile_auth_state_request(job->pile, &job->xfer);
 		return job_transact(job);
 	case 2:

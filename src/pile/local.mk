@@ -2,5 +2,6 @@
 noinst_LIBRARIES += src/pile/libpile.a
 src_pile_libpile_a_SOURCES = src/pile/pile.h src/pile/pile-int.h \
 	src/pile/bus.c src/pile/pile.c src/pile/auth.c \
-	src/pile/whitelist.c src/pile/records.c src/pile/signed.c src/pile/stage.c
+	src/pile/whitelist.c src/pile/records.c src/pile/signed.c src/pile/stage.c \
+	src/pile/custody.c
 src_pile_libpile_a_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)

@@ -45,6 +45,7 @@ struct pile {
 	uint8_t		 key[PROTO_KEY_BYTES];
 	int		 has_serial;
 	char		 serial[PROTO_STR_MAX];
+	unsigned	 protocol;	/* identity.protocol_version, once read */
 	int		 session;	/* we believe a session is open */
 	uint64_t	 last_write_us;
 	unsigned	 caps;		/* identity.capabilities, once read */

@@ -238,11 +238,34 @@ pile_identity_parse(struct pile *p, const struct pile_xfer *x,
 		    "%u registers for the identity block, not %u"), x->req.unit,
 		    x->resp.nregs, (unsigned)PROTO_IDENTITY_COUNT);
 	proto_identity_decode(x->resp.regs, id);
+	pile_set_identity(p, id);
+	return 0;
+}
+
+void
+pile_set_identity(struct pile *p, const struct proto_identity *id)
+{
 	/* The serial is part of what the auth HMAC covers. */
 	snprintf(p->serial, sizeof p->serial, "%s", id->serial);
 	p->has_serial = 1;
+	p->protocol = id->protocol;
 	p->caps = id->caps;
-	return 0;
+}
+
+unsigned
+pile_caps(const struct pile *p)
+{
+	/* A 1.0 pile's bits above 5 mean nothing (regmap.h). */
+	return p->protocol >= PROTO_VERSION_1_1 ? p->caps : p->caps & 0x3f;
+}
+
+/* The live block as long as this pile has it: the 1.1 tail holds the
+ * store and custody registers. */
+static uint16_t
+live_count(const struct pile *p)
+{
+	return pile_caps(p) & (PROTO_CAP_STORE | PROTO_CAP_CUSTODY) ?
+	    PROTO_LIVE_COUNT_11 : PROTO_LIVE_COUNT;
 }
 
 int
@@ -265,7 +288,7 @@ pile_live_request(const struct pile *p, struct pile_xfer *x)
 	x->req.unit = p->addr;
 	x->req.fc = PROTO_FC_READ_HOLDING;
 	x->req.read_addr = PROTO_LIVE_ADDR;
-	x->req.read_count = PROTO_LIVE_COUNT;
+	x->req.read_count = live_count(p);
 }
 
 int
@@ -280,11 +303,15 @@ pile_live_parse(const struct pile_xfer *x, struct proto_live *live,
 		    "read of address %u has not finished"), x->req.unit);
 	if (x->req.fc != PROTO_FC_READ_HOLDING ||
 	    x->req.read_addr != PROTO_LIVE_ADDR ||
-	    x->resp.nregs != PROTO_LIVE_COUNT)
+	    (x->req.read_count != PROTO_LIVE_COUNT &&
+	    x->req.read_count != PROTO_LIVE_COUNT_11) ||
+	    x->resp.nregs != x->req.read_count)
 		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
 		    "%u registers for the live block, not %u"), x->req.unit,
-		    x->resp.nregs, (unsigned)PROTO_LIVE_COUNT);
+		    x->resp.nregs, (unsigned)x->req.read_count);
 	proto_live_decode(x->resp.regs, live);
+	if (x->req.read_count == PROTO_LIVE_COUNT_11)
+		proto_live_tail_decode(x->resp.regs, live);
 	return 0;
 }
 

@@ -85,6 +85,12 @@ struct pile_bus	*pile_bus(struct pile *);
 void		 pile_set_key(struct pile *, const uint8_t key[PROTO_KEY_BYTES]);
 
 int	pile_identity(struct pile *, struct proto_identity *, char **cause);
+/* What an identity read by other means tells the pile layer: serial (for
+ * the auth HMAC), protocol version and capabilities (which 1.1 registers to
+ * read). pile_identity does it itself. */
+void	pile_set_identity(struct pile *, const struct proto_identity *);
+/* The capability bits that count: a 1.0 pile has none of the 1.1 ones. */
+unsigned pile_caps(const struct pile *);
 /* The request pile_identity sends, for an event loop, and the decoding of
  * its answer (which also names the pile in later messages). */
 void	pile_identity_request(const struct pile *, struct pile_xfer *x);
@@ -157,6 +163,29 @@ int	pile_wl_command(struct pile *, unsigned cmd, uint32_t new_version,
 	    const struct proto_wl_entry *entries, int n, char **cause);
 
 /* ---- records ----------------------------------------------------------- */
+
+/* How full a pile's record store is, from its identity and live block
+ * (1.1, cap STORE); no I/O. */
+struct pile_store_use {
+	uint32_t	capacity;	/* identity.record_capacity */
+	uint32_t	held;		/* records on the pile */
+	unsigned	percent;	/* held of capacity */
+	uint32_t	pinned;		/* neither synced nor in custody: cannot go */
+	unsigned	pinned_percent;	/* of capacity; custody helps above 80 */
+	int32_t		days_left;	/* until the full policy acts, at the rate of
+					 * the unacknowledged sessions; -1 unknown */
+};
+void	pile_store_use(const struct proto_identity *, const struct proto_live *,
+	    struct pile_store_use *);
+
+/* 1.1, cap STORE: what a full record store does (PROTO_FULL_*). */
+int	pile_full_policy_write(struct pile *, unsigned policy, char **cause);
+/* 1.1, cap CUSTODY: hands records first..last into the master's custody,
+ * naming the SHA-256 of their wire bytes (regmap.h, CUSTODY). A pile that
+ * refuses (digest mismatch, range not held) returns PILE_E_REFUSED with
+ * custody.result in words and *result (may be NULL) set to it. */
+int	pile_custody(struct pile *, uint32_t first, uint32_t last,
+	    const uint8_t sha256[PROTO_SHA256_BYTES], unsigned *result, char **cause);
 
 /* Reads the window starting at seq: one FC 23 (or FC 16 + FC 03 with
  * no_fc23). Returns the number of records (0..2) in out; each record's CRC

@@ -229,6 +229,7 @@ tui_identity_done(struct tui *t, struct tui_pile *p, char **cause)
 		return (set_cause(cause, PILE_E_PROTOCOL,
 		    _("short identity block from address %u"), p->addr));
 	proto_identity_decode(t->xfer.resp.regs, &p->id);
+	pile_set_identity(p->pile, &p->id);	/* which live registers it has */
 	if (t->xbus == t->bus)
 		t->identity_reads++;
 	p->have_id = 1;

@@ -1,0 +1,47 @@
+/* custody.c - hands pulled records into pilecon's custody: the range the
+ * pile still holds past its custody mark, as far as the archive holds it. */
+#include "config.h"
+
+#include <string.h>
+
+#include "common.h"
+#include "batch/custody.h"
+
+int
+custody_hand_over(struct pile *pile, struct archive *ar, const char *serial,
+    struct custody_done *done, char **cause)
+{
+	struct proto_live	live;
+	uint8_t			sha[PROTO_SHA256_BYTES];
+	uint32_t		first, last;
+	int			rc;
+
+	memset(done, 0, sizeof *done);
+	if (!(pile_caps(pile) & PROTO_CAP_CUSTODY))
+		return set_cause(cause, PILE_E_REFUSED, _("pile '%s' cannot take records "
+		    "into custody (its protocol has no custody: it keeps every record "
+		    "until its cloud acknowledges it)"), serial);
+	if ((rc = pile_live(pile, &live, cause)) < 0)
+		return rc;
+	if (live.last_seq == 0)
+		return 0;
+	first = live.custody_last_seq + 1;
+	if (first < live.first_seq)
+		first = live.first_seq;
+	if (first > live.last_seq)
+		return 0;
+	if (archive_held_through(ar, serial, first, &last, cause) != 0)
+		return PILE_E_PROTOCOL;
+	if (last > live.last_seq)
+		last = live.last_seq;
+	if (last < first)
+		return 0;
+	if (archive_custody_digest(ar, serial, first, last, sha, cause) != 0)
+		return PILE_E_PROTOCOL;
+	if ((rc = pile_custody(pile, first, last, sha, NULL, cause)) < 0)
+		return rc;
+	done->first = first;
+	done->last = last;
+	done->count = last - first + 1;
+	return 0;
+}
