@@ -515,7 +515,7 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 		p->resync_state = PROTO_RESYNC_FAILED;
 		return;
 	}
-	sim_sign_read(p, p->synced + 1, sig);
+	sim_sign_read(p, seq, sig);
 	if (sim_cloud_verify(c, p->serial, &rec, sig, &cause) < 0 ||
 	    sim_cloud_receive(c, p->serial, &rec, &cause) < 0) {
 		free(p->fault);
