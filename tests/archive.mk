@@ -17,3 +17,9 @@ EXTRA_DIST += tests/data/wl-good.csv tests/data/wl-good-bom-crlf.csv tests/data/
 	tests/data/wl-bad-status.csv tests/data/wl-bad-holder-long.csv \
 	tests/data/wl-bad-holder-utf8.csv tests/data/wl-bad-header.csv \
 	tests/data/wl-bad-utf16.csv tests/data/wl-bad-nul.csv
+
+# tests/bench/pull: an archive of N signed records, to time `logs verify`.
+noinst_PROGRAMS += tests/bench/mkarchive
+tests_bench_mkarchive_SOURCES = tests/bench/mkarchive.c
+tests_bench_mkarchive_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_bench_mkarchive_LDADD = $(TEST_ARCHIVE_LIBS)

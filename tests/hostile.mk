@@ -10,8 +10,8 @@ HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh \
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
 
-HOSTILE_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libproto.a \
-	src/libcommon.a $(SQLITE_LIBS)
+HOSTILE_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libprotosig.a src/proto/libproto.a \
+	src/libcommon.a $(SQLITE_LIBS) $(CRYPTO_LIBS)
 check_PROGRAMS += tests/unit-export-never-replaces-a-device
 tests_unit_export_never_replaces_a_device_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 tests_unit_export_never_replaces_a_device_LDADD = $(HOSTILE_ARCHIVE_LIBS)

@@ -305,18 +305,23 @@ foreach_goes_in_serial_seq_order(void)
 }
 
 static const char golden_csv[] =
+    "# pilecon records export: cells that began with =, +, -, @ or ' carry a leading ' "
+    "(spreadsheet formula injection); drop it when reading\n"
     "pile,device_id,seq,kind,offline,card_uid,holder,order_id,start,stop,"
     "meter_start_wh,meter_stop_wh,energy_wh,energy_wh_sharp,energy_wh_peak,"
     "energy_wh_flat,energy_wh_valley,energy_fee_sharp,energy_fee_peak,energy_fee_flat,"
     "energy_fee_valley,service_fee_sharp,service_fee_peak,service_fee_flat,"
     "service_fee_valley,energy_fee_minor,service_fee_minor,total_fee_minor,"
-    "tariff_version,stop_reason,synced,crc\n"
+    "tariff_version,stop_reason,synced,crc,signature,public_key,energy_price_sharp,"
+    "energy_price_peak,energy_price_flat,energy_price_valley,service_price_sharp,"
+    "service_price_peak,service_price_flat,service_price_valley,seq_gap_before,"
+    "meter_check\n"
     "SIM-0001,PILE-SIM-0001,1,offline_card,1,04A2B3C4,张三,,2026-11-25T10:46:40Z,"
     "2026-11-25T12:46:40Z,100001,114001,14000,0,4000,10000,0,0,480,850,0,0,160,400,0,"
-    "1330,560,1890,3,unplugged,0,%s\n"
+    "1330,560,1890,3,unplugged,0,%s,,,,,,,,,,,0,ok\n"
     "SIM-0001,PILE-SIM-0001,2,app_order,0,,,ORD-0002,2026-11-25T13:33:20Z,"
     "2026-11-25T15:33:20Z,100002,114002,14000,0,4000,10000,0,0,480,850,0,0,160,400,0,"
-    "1330,560,1890,3,unplugged,1,%s\n";
+    "1330,560,1890,3,unplugged,1,%s,,,,,,,,,,,0,backwards\n";
 
 static const char golden_jsonl[] =
     "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"seq\":1,"
@@ -329,7 +334,11 @@ static const char golden_jsonl[] =
     "\"energy_fee_valley\":0,\"service_fee_sharp\":0,\"service_fee_peak\":160,"
     "\"service_fee_flat\":400,\"service_fee_valley\":0,\"energy_fee_minor\":1330,"
     "\"service_fee_minor\":560,\"total_fee_minor\":1890,\"tariff_version\":3,"
-    "\"stop_reason\":\"unplugged\",\"synced\":false,\"crc\":\"%s\"}\n"
+    "\"stop_reason\":\"unplugged\",\"synced\":false,\"crc\":\"%s\","
+    "\"signature\":null,\"public_key\":null,\"energy_price_sharp\":null,"
+    "\"energy_price_peak\":null,\"energy_price_flat\":null,\"energy_price_valley\":null,"
+    "\"service_price_sharp\":null,\"service_price_peak\":null,\"service_price_flat\":null,"
+    "\"service_price_valley\":null,\"seq_gap_before\":0,\"meter_check\":\"ok\"}\n"
     "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"seq\":2,"
     "\"kind\":\"app_order\",\"offline\":false,\"card_uid\":null,"
     "\"holder\":\"\",\"order_id\":\"ORD-0002\",\"start\":\"2026-11-25T13:33:20Z\","
@@ -340,7 +349,11 @@ static const char golden_jsonl[] =
     "\"energy_fee_valley\":0,\"service_fee_sharp\":0,\"service_fee_peak\":160,"
     "\"service_fee_flat\":400,\"service_fee_valley\":0,\"energy_fee_minor\":1330,"
     "\"service_fee_minor\":560,\"total_fee_minor\":1890,\"tariff_version\":3,"
-    "\"stop_reason\":\"unplugged\",\"synced\":true,\"crc\":\"%s\"}\n";
+    "\"stop_reason\":\"unplugged\",\"synced\":true,\"crc\":\"%s\","
+    "\"signature\":null,\"public_key\":null,\"energy_price_sharp\":null,"
+    "\"energy_price_peak\":null,\"energy_price_flat\":null,\"energy_price_valley\":null,"
+    "\"service_price_sharp\":null,\"service_price_peak\":null,\"service_price_flat\":null,"
+    "\"service_price_valley\":null,\"seq_gap_before\":0,\"meter_check\":\"backwards\"}\n";
 
 static struct archive *
 golden_archive(const char *name, char crc[2][16])
@@ -385,7 +398,8 @@ exports_match_golden_output(void)
 	is_int(archive_export(a, "SIM-0404", ARCHIVE_CSV, out, &cause), 0,
 	    "export_of_unknown_pile_is_empty");
 	got = slurp(out);
-	ok(got != NULL && strchr(got, '\n') == got + strlen(got) - 1, "empty_csv_has_the_header");
+	ok(got != NULL && got[0] == '#' && strchr(strchr(got, '\n') + 1, '\n') ==
+	    got + strlen(got) - 1, "empty_csv_has_the_note_and_the_header");
 	free(got);
 	archive_close(a);
 	free(out);

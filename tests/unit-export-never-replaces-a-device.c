@@ -27,7 +27,7 @@ regular_file_is_replaced_atomically(struct archive *a)
 	stat(path, &before);
 	is_int(archive_export(a, NULL, ARCHIVE_CSV, path, &cause), 3, "export_to_a_regular_file");
 	got = hf_slurp(path, NULL);
-	ok(got != NULL && strncmp(got, "pile,", 5) == 0, "regular_file_has_the_export");
+	ok(got != NULL && strstr(got, "\npile,") != NULL, "regular_file_has_the_export");
 	stat(path, &after);
 	ok(before.st_ino != after.st_ino, "regular_file_replaced_by_a_rename");
 	is_int(hf_hidden_files(), 0, "regular_file_leaves_no_temp_file");
@@ -111,7 +111,7 @@ symlink_is_followed_deliberately(struct archive *a)
 	is_int(archive_export(a, NULL, ARCHIVE_CSV, link, &cause), 3, "export_through_a_link");
 	ok(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode), "link_is_still_a_link");
 	got = hf_slurp(target, NULL);
-	ok(got != NULL && strncmp(got, "pile,", 5) == 0, "link_target_has_the_export");
+	ok(got != NULL && strstr(got, "\npile,") != NULL, "link_target_has_the_export");
 	is_int(hf_hidden_files(), 0, "link_leaves_no_temp_file");
 	free(got);
 	unlink(link);

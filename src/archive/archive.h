@@ -118,4 +118,29 @@ int	archive_export(struct archive *, const char *serial, enum archive_format,
 int	archive_export_fd(struct archive *, const char *serial, enum archive_format,
 	    int fd, char **cause);
 
+/* ---- checking an export with no pile and no archive (verify.c) ---------- */
+
+struct archive_verify_counts {
+	uint64_t	records, piles;
+	uint64_t	good_signatures, bad_signatures, unsigned_records;
+	uint64_t	money_checked, money_wrong, money_unchecked;
+	uint64_t	out_of_order, missing;
+	uint64_t	failures;	/* findings, every kind */
+};
+/* Called for every finding: the pile (or "?"), the sequence number (0 when
+ * none), what failed ("signature", "key", "money", "energy", "order", "gap",
+ * "format") and a sentence (translated) naming pile, seq and field. */
+typedef void	(*archive_verify_fn)(void *arg, const char *pile, uint32_t seq,
+		    const char *what, const char *text);
+struct archive_verify;
+struct archive_verify *archive_verify_new(archive_verify_fn, void *arg);
+void	archive_verify_free(struct archive_verify *);
+/* Trusted keys, one "SERIAL HEX-KEY" a line (':' or ',' also separate;
+ * '#' comments): every signed record must then be under its pile's key. */
+int	archive_verify_keys(struct archive_verify *, const char *path, char **cause);
+/* Checks a CSV or JSON Lines export ("-": standard input). -1 only when
+ * the file cannot be read; findings are counted, not errors. */
+int	archive_verify_file(struct archive_verify *, const char *path, char **cause);
+const struct archive_verify_counts *archive_verify_counts(const struct archive_verify *);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "archive/archive.h"
+#include "proto/sig.h"
 
 /*
  * Columns, in this order (the JSONL keys are the same names):
@@ -23,6 +24,17 @@
  *   energy_wh_{sharp,peak,flat,valley} energy_fee_{...} service_fee_{...}
  *   energy_fee_minor service_fee_minor total_fee_minor tariff_version
  *   stop_reason synced crc
+ *   signature public_key (hex: r | s, and the key's DER SubjectPublicKeyInfo;
+ *     empty/null for an unsigned record)
+ *   energy_price_{...} service_price_{...} (1e-5 per kWh, from the tariff
+ *     the archive kept for tariff_version; empty/null when unknown)
+ *   seq_gap_before (sequence numbers missing before this record of the pile)
+ *   meter_check: ok, mismatch (meter_stop - meter_start is not energy_wh),
+ *     backwards (the meter starts below the previous record's stop) or jump
+ *     (above it: energy metered outside any record held)
+ * A CSV starts with one '#' line saying that cells beginning with '=', '+',
+ * '-', '@' or an apostrophe got an apostrophe in front (spreadsheets would
+ * run them as formulas: OWASP "CSV injection"); readers drop it again.
  * Every fee is an integer in minor units (1/100 of the currency); energy is
  * integer Wh; times are ISO 8601 UTC. Tokens are fixed English words, never
  * translated: an export is data for other programs.
@@ -41,6 +53,9 @@ struct export {
 	int			 error;		/* errno of the failed write */
 	struct out_file		*of;
 	int			 count;
+	int			 skipped;	/* unsigned records left out of OCMF */
+	char			 prev_serial[17];	/* the previous row's pile */
+	uint32_t		 prev_seq, prev_meter_stop;
 	char			*buf;
 	size_t			 len, size;
 };
@@ -197,6 +212,12 @@ export_str(struct export *e, const char *name, const char *v)
 		 * line break is data inside the quotes. */
 		char	*safe = text_safe(v, TEXT_KEEP_NEWLINE);
 
+		if (strchr("=+-@'", safe[0]) != NULL && safe[0] != '\0') {
+			char *t = xasprintf("'%s", safe);	/* formula injection */
+
+			free(safe);
+			safe = t;
+		}
 		if (strpbrk(safe, ",\"\r\n") != NULL) {
 			/* RFC 4180 §2.6-2.7: quote, and double the quotes inside. */
 			export_puts(e, "\"");
@@ -217,6 +238,16 @@ export_uint(struct export *e, const char *name, uint64_t v)
 	}
 	export_key(e, name);
 	export_printf(e, "%llu", (unsigned long long)v);
+}
+
+/* An integer that may be unknown: empty in CSV, null in JSON. */
+static void
+export_opt(struct export *e, const char *name, int known, uint64_t v)
+{
+	if (known)
+		export_uint(e, name, v);
+	else
+		export_str(e, name, NULL);
 }
 
 static void
@@ -271,6 +302,67 @@ export_stop(unsigned reason)
 	return "unknown";
 }
 
+static void
+export_hex(char *out, const uint8_t *b, size_t n)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* What protocol 1.1 and the checks add to a line (see the column list). */
+static void
+export_signed(struct export *e, const struct archive_row *row)
+{
+	char		 sig[2 * PROTO_SIG_BYTES + 1], key[2 * PROTO_SPKI_BYTES + 1];
+	char		 name[32];
+	uint8_t		 spki[PROTO_SPKI_BYTES];
+	const char	*check = "ok";
+	uint32_t	 gap = 0;
+	int		 i, signd = row != NULL && row->has_sig;
+	int		 tariff = row != NULL && row->has_tariff;
+
+	if (signd) {
+		export_hex(sig, row->sig, PROTO_SIG_BYTES);
+		proto_pubkey_spki(row->pubkey, spki);
+		export_hex(key, spki, sizeof spki);
+	}
+	export_str(e, "signature", signd ? sig : NULL);
+	export_str(e, "public_key", signd ? key : NULL);
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "energy_price_%s", export_periods[i]);
+		export_opt(e, name, tariff, tariff ? row->tariff.energy_price[i] : 0);
+	}
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "service_price_%s", export_periods[i]);
+		export_opt(e, name, tariff, tariff ? row->tariff.service_price[i] : 0);
+	}
+	if (row != NULL) {
+		const struct proto_record *r = &row->rec;
+
+		if (r->meter_stop_wh < r->meter_start_wh ||
+		    r->meter_stop_wh - r->meter_start_wh != proto_record_energy_wh(r))
+			check = "mismatch";
+		if (strcmp(e->prev_serial, row->serial) == 0) {
+			gap = r->seq - e->prev_seq - 1;
+			if (strcmp(check, "ok") == 0 && r->meter_start_wh < e->prev_meter_stop)
+				check = "backwards";
+			else if (strcmp(check, "ok") == 0 && r->meter_start_wh > e->prev_meter_stop)
+				check = "jump";
+		}
+		snprintf(e->prev_serial, sizeof e->prev_serial, "%s", row->serial);
+		e->prev_seq = r->seq;
+		e->prev_meter_stop = r->meter_stop_wh;
+	}
+	export_uint(e, "seq_gap_before", gap);
+	export_str(e, "meter_check", check);
+}
+
 /* One line: the header when e->header is set (same calls, so the column
  * names and values cannot drift apart). */
 static void
@@ -323,7 +415,40 @@ export_line(struct export *e, const struct archive_row *row)
 	export_bool(e, "synced", (r->flags & PROTO_REC_F_SYNCED) != 0);
 	snprintf(crc, sizeof crc, "%08lx", (unsigned long)r->crc);
 	export_str(e, "crc", crc);
+	export_signed(e, row);
 	export_puts(e, e->format == ARCHIVE_JSONL && !e->header ? "}\n" : "\n");
+}
+
+/*
+ * One OCMF line: OCMF|{payload}|{signature section}. The payload is the
+ * canonical text the pile signed, byte for byte; SD is the signature as
+ * DER (ASN.1 SEQUENCE of r and s) in hex, OCMF's default encoding (SE hex,
+ * SM application/x-der, both left implicit), so an OCMF verifier takes it
+ * as it stands. An unsigned record has no OCMF form: 0, and counted.
+ */
+static int
+export_ocmf(struct export *e, const struct archive_row *row)
+{
+	char		payload[PROTO_OCMF_PAYLOAD_MAX], sd[2 * PROTO_SIG_DER_MAX + 1];
+	uint8_t		der[PROTO_SIG_DER_MAX];
+	size_t		n;
+	int		i;
+
+	if (!row->has_sig || (n = proto_sig_der(row->sig, der)) == 0) {
+		e->skipped++;
+		return 0;
+	}
+	export_hex(sd, der, n);
+	for (i = 0; sd[i] != '\0'; i++)
+		if (sd[i] >= 'a' && sd[i] <= 'f')
+			sd[i] -= 'a' - 'A';
+	n = proto_ocmf_payload(&row->rec, row->serial, payload, sizeof payload);
+	if (n >= sizeof payload)
+		return 0;
+	export_puts(e, "OCMF|");
+	export_add(e, payload, n);
+	export_printf(e, "|{\"SA\":\"ECDSA-secp256r1-SHA256\",\"SD\":\"%s\"}\n", sd);
+	return 1;
 }
 
 static int
@@ -331,7 +456,11 @@ export_row(const struct archive_row *row, void *arg)
 {
 	struct export	*e = arg;
 
-	export_line(e, row);
+	if (e->format == ARCHIVE_OCMF) {
+		if (!export_ocmf(e, row))
+			return 0;
+	} else
+		export_line(e, row);
 	e->count++;
 	if (e->len >= EXPORT_FLUSH && export_flush(e) != 0)
 		return -1;
@@ -344,6 +473,8 @@ export_write(struct archive *a, const char *serial, struct export *e, char **cau
 	int	rc;
 
 	if (e->format == ARCHIVE_CSV) {
+		export_puts(e, "# pilecon records export: cells that began with =, +, -, @ or ' "
+		    "carry a leading ' (spreadsheet formula injection); drop it when reading\n");
 		e->header = 1;
 		export_line(e, NULL);
 		e->header = 0;

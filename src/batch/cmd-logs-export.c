@@ -22,8 +22,8 @@ const struct cmd_entry cmd_logs_export_entry = {
 	.name = "logs export",
 	.flags = CMD_LOCAL,
 	.args = "--format=FORMAT -o=FILE --pile=SERIAL",
-	.usage = "--format csv|jsonl [-o FILE] [--pile SERIAL]",
-	.help = N_("export the archived records as CSV or JSON Lines, atomically, to FILE or standard output"),
+	.usage = "--format csv|jsonl|ocmf [-o FILE] [--pile SERIAL]",
+	.help = N_("export the archived records as CSV, JSON Lines or OCMF (signed records), atomically, to FILE or standard output"),
 	.step = cmd_logs_export_step,
 	.render = cmd_logs_export_render,
 };
@@ -73,15 +73,17 @@ cmd_logs_export_step(struct job *job)
 	int			 n;
 
 	if (fmt == NULL)
-		return job_fail(job, EXIT_USAGE, _("'logs export' needs --format csv or "
-		    "--format jsonl"));
+		return job_fail(job, EXIT_USAGE, _("'logs export' needs --format csv, jsonl "
+		    "or ocmf"));
 	if (strcmp(fmt, "csv") == 0)
 		af = ARCHIVE_CSV;
 	else if (strcmp(fmt, "jsonl") == 0)
 		af = ARCHIVE_JSONL;
+	else if (strcmp(fmt, "ocmf") == 0)
+		af = ARCHIVE_OCMF;
 	else
-		return job_fail(job, EXIT_USAGE, _("unknown format '%s' (use csv or jsonl)"),
-		    fmt);
+		return job_fail(job, EXIT_USAGE, _("unknown format '%s' (use csv, jsonl or "
+		    "ocmf)"), fmt);
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
 	/* A pile the archive does not hold: say so, and write nothing (an

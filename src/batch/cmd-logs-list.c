@@ -16,8 +16,8 @@ static void		cmd_logs_list_render(const struct result *, FILE *);
 const struct cmd_entry cmd_logs_list_entry = {
 	.name = "logs list",
 	.alias = "logs ls",
-	.args = "--pile=SERIAL --json",
-	.usage = "[--pile SERIAL] [--json]",
+	.args = "--pile=SERIAL --quarantine --json",
+	.usage = "[--pile SERIAL] [--quarantine] [--json]",
 	.help = N_("list the charging records held in the archive on this laptop"),
 	.step = cmd_logs_list_step,
 	.render = cmd_logs_list_render,
@@ -59,7 +59,25 @@ record_data(const struct archive_row *r)
 	json_set_bool(o, "synced", (rec->flags & PROTO_REC_F_SYNCED) != 0);
 	json_set(o, "crc", json_strf("%08x", (unsigned)rec->crc));
 	json_set_int(o, "pulled_at", r->pulled_at);
+	json_set_bool(o, "signed", r->has_sig);
 	return o;
+}
+
+/* A quarantined record (failed its signature check): why it is there. */
+static int
+list_quarantined(const struct archive_qrow *q, void *arg)
+{
+	struct json	*o = json_push(arg, json_object());
+
+	json_set_str(o, "serial", q->serial);
+	json_set_int(o, "seq", q->rec.seq);
+	json_set_str(o, "reason", q->reason);
+	json_set_str(o, "tag", q->rec.tag);
+	json_set_int(o, "energy_wh", (int64_t)proto_record_energy_wh(&q->rec));
+	json_set_int(o, "fee_minor", (int64_t)proto_record_fee_minor(&q->rec));
+	json_set_int(o, "pulled_at", q->pulled_at);
+	json_set_bool(o, "quarantined", 1);
+	return 0;
 }
 
 static int
@@ -79,6 +97,15 @@ cmd_logs_list_step(struct job *job)
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
 	job->result.data = json_array();
+	if (cmd_args_has(&job->args, "quarantine")) {
+		if (archive_quarantine_foreach(ar, cmd_args_get(&job->args, "pile"),
+		    list_quarantined, job->result.data, &cause) < 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		if (!job->json)
+			job_event(job, RESULT_OK, _("%d records in quarantine (failed their "
+			    "signature check: never exported)"), (int)json_len(job->result.data));
+		return JOB_NORMAL;
+	}
 	if (archive_foreach(ar, cmd_args_get(&job->args, "pile"), list_row_data,
 	    job->result.data, &cause) < 0)
 		return job_fail_cause(job, EXIT_FAILED, cause);
@@ -114,11 +141,16 @@ static void
 cmd_logs_list_render(const struct result *r, FILE *f)
 {
 	const struct json	*rec;
-	char			 kwh[32], fee[32], start[32], seq[16];
+	char			 kwh[32], fee[32], start[32], seq[16], note[96];
 	size_t			 i;
 
 	for (i = 0; i < json_len(r->data); i++) {
 		rec = json_at(r->data, i);
+		if (json_get_bool(rec, "quarantined")) {
+			fprintf(f, "%s %u %s\n", text_show(json_get_str(rec, "serial")),
+			    (unsigned)json_get_int(rec, "seq", 0), json_get_str(rec, "reason"));
+			continue;
+		}
 		if (i == 0)
 			list_row(f, _("pile"), _("seq"), _("kind"), _("start"), _("kWh"),
 			    _("fee"), _("card/order"), _("holder"), "");
@@ -127,9 +159,12 @@ cmd_logs_list_render(const struct result *r, FILE *f)
 		snprintf(start, sizeof start, "%s", batch_format_time(json_get_int(rec,
 		    "start", 0)));
 		snprintf(seq, sizeof seq, "%u", (unsigned)json_get_int(rec, "seq", 0));
+		snprintf(note, sizeof note, "%s%s%s", json_get_bool(rec, "offline") ?
+		    _(" [offline]") : "", json_get_bool(rec, "synced") ? _(" [synced]") :
+		    _(" [unsynced]"), json_get_bool(rec, "signed") ? _(" [signed]") :
+		    _(" [unsigned]"));
 		list_row(f, json_get_str(rec, "serial"), seq, vocab_text(PROTO_ENUM_KIND,
 		    json_get_str(rec, "kind")), start, kwh, fee, json_get_str(rec, "tag"),
-		    json_get_str(rec, "holder"), json_get_bool(rec, "offline") ?
-		    _(" [offline]") : "");
+		    json_get_str(rec, "holder"), note);
 	}
 }

@@ -16,7 +16,7 @@ extern const struct cmd_entry cmd_status_entry, cmd_ports_entry, cmd_scan_entry,
     cmd_offline_on_entry, cmd_offline_off_entry, cmd_whitelist_list_entry,
     cmd_whitelist_add_entry, cmd_whitelist_block_entry, cmd_whitelist_remove_entry,
     cmd_whitelist_import_entry, cmd_whitelist_export_entry, cmd_logs_pull_entry,
-    cmd_logs_list_entry, cmd_logs_export_entry, cmd_resync_entry,
+    cmd_logs_list_entry, cmd_logs_export_entry, cmd_logs_verify_entry, cmd_logs_report_entry, cmd_resync_entry,
     cmd_tariff_show_entry, cmd_clock_set_entry, cmd_help_entry,
     cmd_whitelist_sync_entry, cmd_provision_entry, cmd_whitelist_sync_all_entry;
 
@@ -37,6 +37,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_logs_pull_entry,
 	&cmd_logs_list_entry,
 	&cmd_logs_export_entry,
+	&cmd_logs_verify_entry,
+	&cmd_logs_report_entry,
 	&cmd_resync_entry,
 	&cmd_tariff_show_entry,
 	&cmd_clock_set_entry,

@@ -700,6 +700,101 @@ man_staging(void)
 	    PROTO_BUCKET_LIST_MAX);
 }
 
+/* Protocol 1.1: signed records and their OCMF payload (cap SIGNED). */
+static void
+man_signed(void)
+{
+	printf(".SH SIGNED RECORDS\n"
+	    "A pile with capability bit 6 (SIGNED) and protocol 1.1 signs each\n"
+	    "record when it closes the session, with ECDSA on curve secp256r1\n"
+	    "(P\\-256) over SHA\\-256: OCMF's default algorithm,\n"
+	    ".BR ECDSA\\-secp256r1\\-SHA256 .\n"
+	    ".B identity.public_key\n"
+	    "holds its public key, X then Y, 32 bytes each, big\\-endian (the\n"
+	    "uncompressed point without its 04 prefix).\n"
+	    "One FC 23 writes\n.B records.signed_cursor\n"
+	    "and reads\n.BR records.signed_window :\n"
+	    "a count (1, or 0 past the newest record), the record's %d registers\n"
+	    "as in RECORD LAYOUT, and its signature r then s, 32 bytes each (all\n"
+	    "zero when the record is unsigned).\n"
+	    "The signature does not cover the record's bytes but the record's\n"
+	    "OCMF payload (below), so an OCMF verifier checks it as it stands;\n"
+	    "the synced flag is in neither, as it changes after the signature.\n"
+	    ".PP\n"
+	    "pilecon pins a pile's key in its archive at the first pull (trust on\n"
+	    "first use, as ssh does) or takes it from a provisioning file, checks\n"
+	    "every record's signature when it pulls it, and keeps apart (never\n"
+	    "exports as good) a record whose signature fails and every record of\n"
+	    "a pile whose key is not the pinned one.\n"
+	    "A 1.0 pile's records are archived and exported as unsigned.\n"
+	    ".SH OCMF MAPPING\n"
+	    "The payload is the data section of an Open Charge Metering Format\n"
+	    "(OCMF 1.0, SAFE e.V.) record: JSON with the keys below in this order,\n"
+	    "no whitespace anywhere, every number a decimal integer without sign\n"
+	    "or leading zeros unless given otherwise.\n"
+	    "Strings are the record's bytes up to their first NUL, with\n"
+	    "\\(dq and \\e escaped by a backslash and bytes below 0x20 as\n"
+	    "\\eu00xx (lower\\-case hex); every other byte as it is (UTF\\-8 stays\n"
+	    "UTF\\-8).\n"
+	    "SERIAL is\n.BR identity.serial .\n"
+	    ".TS\nl l.\n"
+	    "FV\t\\(dq1.0\\(dq\n"
+	    "GI\t\\(dqpilecon\\(dq (the gateway: the pile's signing part)\n"
+	    "GS\tSERIAL\n"
+	    "PG\t\\(dqT\\(dq and the record's sequence number: \\(dqT42\\(dq\n"
+	    "MS\tSERIAL (the meter is the pile's own)\n"
+	    "IS\ttrue\n"
+	    "IL\t\\(dqHEARSAY\\(dq for a card, \\(dqTRUSTED\\(dq for an app order\n"
+	    "IT\t\\(dqISO14443\\(dq for a card, \\(dqCENTRAL\\(dq for an app order\n"
+	    "ID\tthe record's tag: card UID (upper\\-case hex) or order id\n"
+	    "RD\t[begin reading, end reading]\n"
+	    "XK\tkind (RECORD KINDS)\n"
+	    "XO\t1 when started offline, else 0\n"
+	    "XR\tstop reason (STOP REASONS)\n"
+	    "XT\ttariff version\n"
+	    "XE\t[energy Wh of sharp, peak, flat, valley]\n"
+	    "XF\t[energy fee, minor units, of the same four periods]\n"
+	    "XS\t[service fee, minor units, of the same four periods]\n"
+	    "XH\tholder name\n"
+	    ".TE\n"
+	    ".PP\n"
+	    "The begin and the end reading (OCMF leaves out what equals the\n"
+	    "previous reading):\n"
+	    ".RS\n.nf\n"
+	    "{\\(dqTM\\(dq:START,\\(dqTX\\(dq:\\(dqB\\(dq,\\(dqRV\\(dq:KWH,\\(dqRI\\(dq:\\(dq1\\-b:1.8.0\\(dq,\n"
+	    " \\(dqRU\\(dq:\\(dqkWh\\(dq,\\(dqRT\\(dq:\\(dqAC\\(dq,\\(dqST\\(dq:\\(dqG\\(dq}\n"
+	    "{\\(dqTM\\(dq:STOP,\\(dqTX\\(dq:T,\\(dqRV\\(dq:KWH}\n"
+	    ".fi\n.RE\n"
+	    "(shown on two lines here; one line, no spaces, in the payload).\n"
+	    "START and STOP are the record's times in UTC as OCMF's TM with\n"
+	    "milliseconds and the clock state I (informative):\n"
+	    "\\(dq2026\\-12\\-04T10:00:00,000+0000 I\\(dq.\n"
+	    "KWH is the meter reading in kWh with exactly three decimals, i.e.\n"
+	    "Wh / 1000 and Wh mod 1000: 1234567 Wh is 1234.567.\n"
+	    "T is the OCMF end code of the stop reason: L for unplugged or card,\n"
+	    "R remote, P power loss, A fault, E otherwise.\n"
+	    "The X keys are OCMF's vendor extension (keys beginning with U to Z):\n"
+	    "they carry what a bill needs, so the signature covers every money\n"
+	    "figure.\n"
+	    ".PP\n"
+	    ".B pilecon logs export \\-\\-format ocmf\n"
+	    "writes one line per signed record (unsigned ones have no OCMF form\n"
+	    "and are left out):\n"
+	    ".RS\n.nf\n"
+	    "OCMF|PAYLOAD|{\\(dqSA\\(dq:\\(dqECDSA\\-secp256r1\\-SHA256\\(dq,\\(dqSD\\(dq:\\(dqHEX\\(dq}\n"
+	    ".fi\n.RE\n"
+	    "HEX being the signature as DER (an ASN.1 SEQUENCE of the INTEGERs r\n"
+	    "and s) in upper\\-case hex: OCMF's defaults SE hex and SM\n"
+	    "application/x\\-der, so left out; the raw r | s of the wire is not\n"
+	    "what OCMF verifiers expect.\n"
+	    "CSV and JSON Lines exports carry per record the signature (hex of\n"
+	    "r | s) and the public key (hex of its DER SubjectPublicKeyInfo, what\n"
+	    ".B openssl pkey \\-pubin \\-inform DER\n"
+	    "reads), and\n.B pilecon logs verify\n"
+	    "rebuilds each payload from the exported fields.\n",
+	    PROTO_RECORD_REGS);
+}
+
 static void
 man(void)
 {
@@ -714,6 +809,7 @@ man(void)
 	man_auth();
 	man_write_mac();
 	man_staging();
+	man_signed();
 	man_exceptions();
 }
 

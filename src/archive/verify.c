@@ -1,0 +1,660 @@
+/* verify.c - checks an export (CSV or JSON Lines, as export.c writes them)
+ * with no pile and no archive: each record's signature against its pile's
+ * key (the one in the file, or the trusted ones given), its money against
+ * its per-period energy and prices (DESIGN.md: energy_wh x price / 10^6,
+ * rounded half up, per period), and each pile's sequence for order and
+ * gaps. Findings go to a callback, one sentence each; counts at the end. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "archive/archive.h"
+#include "proto/sig.h"
+
+#define VERIFY_FIELDS	64
+
+struct vkey {
+	char			 serial[17];
+	uint8_t			 pub[PROTO_PUBKEY_BYTES];
+};
+
+struct vpile {
+	char			 serial[17];
+	uint32_t		*seqs;
+	size_t			 n, alloc;
+	uint32_t		 last;
+};
+
+struct archive_verify {
+	struct vkey		*keys;		/* --keys: trusted keys */
+	size_t			 nkeys;
+	struct vpile		*piles;
+	size_t			 npiles;
+	/* the last key parsed, kept for the next record of the same pile */
+	uint8_t			 cached_pub[PROTO_PUBKEY_BYTES];
+	struct proto_verifier	*cached;
+	struct archive_verify_counts c;
+
+	archive_verify_fn	 fn;
+	void			*arg;
+	/* the line being read */
+	char			*name[VERIFY_FIELDS], *value[VERIFY_FIELDS];
+	int			 nf;
+	char			*header[VERIFY_FIELDS];
+	int			 nheader;
+};
+
+struct archive_verify *
+archive_verify_new(archive_verify_fn fn, void *arg)
+{
+	struct archive_verify	*v = xcalloc(1, sizeof *v);
+
+	v->fn = fn;
+	v->arg = arg;
+	return v;
+}
+
+void
+archive_verify_free(struct archive_verify *v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->npiles; i++)
+		free(v->piles[i].seqs);
+	free(v->piles);
+	free(v->keys);
+	for (i = 0; i < (size_t)v->nheader; i++)
+		free(v->header[i]);
+	proto_verifier_free(v->cached);
+	free(v);
+}
+
+const struct archive_verify_counts *
+archive_verify_counts(const struct archive_verify *v)
+{
+	return &v->c;
+}
+
+static void
+finding(struct archive_verify *v, const char *pile, uint32_t seq, const char *what,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+finding(struct archive_verify *v, const char *pile, uint32_t seq, const char *what,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	v->c.failures++;
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (v->fn != NULL)
+		v->fn(v->arg, pile, seq, what, text);
+	free(text);
+}
+
+/* Hex (either case) of a key: SPKI DER, 04 | X | Y or X | Y. */
+static int
+parse_key(const char *hex, uint8_t pub[PROTO_PUBKEY_BYTES])
+{
+	uint8_t	der[PROTO_SPKI_BYTES];
+	size_t	n = strlen(hex);
+
+	if (n % 2 != 0 || n / 2 > sizeof der || proto_hex_decode(hex, der, n / 2) != 0)
+		return -1;
+	return proto_pubkey_from_spki(der, n / 2, pub);
+}
+
+int
+archive_verify_keys(struct archive_verify *v, const char *path, char **cause)
+{
+	FILE		*f;
+	char		 line[512], serial[64], hex[400];
+	unsigned	 lineno = 0;
+	char		*p;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return set_cause(cause, -1, _("cannot open keys file '%s': %s"), path,
+		    strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; *p != '\0'; p++)
+			if (*p == ':' || *p == ',' || *p == '\t')
+				*p = ' ';
+		if (sscanf(line, "%63s %399s", serial, hex) != 2)
+			continue;
+		if (strlen(serial) > 16) {
+			fclose(f);
+			return set_cause(cause, -1, _("%s:%u: pile serial '%s' is longer than "
+			    "16 characters"), path, lineno, serial);
+		}
+		v->keys = xrealloc(v->keys, (v->nkeys + 1) * sizeof *v->keys);
+		snprintf(v->keys[v->nkeys].serial, sizeof v->keys[v->nkeys].serial, "%s", serial);
+		if (parse_key(hex, v->keys[v->nkeys].pub) != 0 ||
+		    !proto_pubkey_valid(v->keys[v->nkeys].pub)) {
+			fclose(f);
+			return set_cause(cause, -1, _("%s:%u: the key of '%s' is not a P-256 "
+			    "public key in hex (DER SubjectPublicKeyInfo, 04|X|Y or X|Y)"),
+			    path, lineno, serial);
+		}
+		v->nkeys++;
+	}
+	fclose(f);
+	if (v->nkeys == 0)
+		return set_cause(cause, -1, _("keys file '%s' holds no key (lines of SERIAL "
+		    "HEX-KEY)"), path);
+	return 0;
+}
+
+/* ---- reading lines ---------------------------------------------------------- */
+
+static const char *
+field(struct archive_verify *v, const char *name)
+{
+	int	i;
+
+	for (i = 0; i < v->nf; i++)
+		if (v->name[i] != NULL && strcmp(v->name[i], name) == 0)
+			return v->value[i];
+	return NULL;
+}
+
+/* One CSV line (RFC 4180; a quoted field may hold "" and line breaks, which
+ * the caller joined) split in place into v->value; unquoted and quoted
+ * text alike lose a leading apostrophe that guarded a formula. */
+static int
+split_csv(struct archive_verify *v, char *s)
+{
+	char	*out, *start;
+	int	 quoted;
+
+	v->nf = 0;
+	for (;;) {
+		if (v->nf == VERIFY_FIELDS)
+			return -1;
+		start = out = s;
+		quoted = *s == '"';
+		if (quoted)
+			s++;
+		for (;;) {
+			if (quoted && *s == '"' && s[1] == '"') {
+				*out++ = '"';
+				s += 2;
+			} else if (quoted && *s == '"') {
+				quoted = 0;
+				s++;
+			} else if (*s == '\0' || (!quoted && (*s == ',' || *s == '\n' ||
+			    *s == '\r')))
+				break;
+			else
+				*out++ = *s++;
+		}
+		if (start[0] == '\'' && out > start + 1 && strchr("=+-@'", start[1]) != NULL) {
+			memmove(start, start + 1, (size_t)(out - start - 1));
+			out--;
+		}
+		v->value[v->nf++] = start;
+		if (*s != ',') {
+			*out = '\0';
+			break;
+		}
+		*out = '\0';
+		s++;
+	}
+	return 0;
+}
+
+/* A JSON string at *sp (on its opening quote), unescaped in place; NULL
+ * when it does not end. *sp moves past the closing quote. */
+static char *
+json_string(char **sp)
+{
+	char		*s = *sp + 1, *out = s, *start = s;
+	unsigned	 c;
+
+	while (*s != '"') {
+		if (*s == '\0')
+			return NULL;
+		if (*s != '\\') {
+			*out++ = *s++;
+			continue;
+		}
+		switch (*++s) {
+		case 'n': *out++ = '\n'; break;
+		case 'r': *out++ = '\r'; break;
+		case 't': *out++ = '\t'; break;
+		case 'b': *out++ = '\b'; break;
+		case 'f': *out++ = '\f'; break;
+		case 'u':
+			if (sscanf(s + 1, "%4x", &c) != 1)
+				return NULL;
+			if (c < 0x80)
+				*out++ = (char)c;
+			else if (c < 0x800) {
+				*out++ = (char)(0xc0 | c >> 6);
+				*out++ = (char)(0x80 | (c & 0x3f));
+			} else {
+				*out++ = (char)(0xe0 | c >> 12);
+				*out++ = (char)(0x80 | ((c >> 6) & 0x3f));
+				*out++ = (char)(0x80 | (c & 0x3f));
+			}
+			s += 4;
+			break;
+		case '\0':
+			return NULL;
+		default:
+			*out++ = *s;
+			break;
+		}
+		s++;
+	}
+	*out = '\0';
+	*sp = s + 1;
+	return start;
+}
+
+/* One flat JSON object of strings, integers, booleans and null (what
+ * export.c writes) into v->name / v->value, in place. */
+static int
+split_json(struct archive_verify *v, char *s)
+{
+	char	*key, *val, ch;
+
+	v->nf = 0;
+	while (*s == ' ')
+		s++;
+	if (*s++ != '{')
+		return -1;
+	for (;;) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '}')
+			return 0;
+		if (*s != '"' || v->nf == VERIFY_FIELDS || (key = json_string(&s)) == NULL)
+			return -1;
+		while (*s == ' ')
+			s++;
+		if (*s++ != ':')
+			return -1;
+		while (*s == ' ')
+			s++;
+		if (*s == '"') {
+			if ((val = json_string(&s)) == NULL)
+				return -1;
+			ch = 0;
+		} else {
+			val = s;
+			while (*s != '\0' && *s != ',' && *s != '}' && *s != ' ')
+				s++;
+			if (*s == '\0')
+				return -1;
+			ch = *s;
+			*s++ = '\0';
+		}
+		v->name[v->nf] = key;
+		v->value[v->nf++] = strcmp(val, "null") == 0 && ch != 0 ? NULL : val;
+		if (ch == '}')
+			return 0;
+	}
+}
+
+/* ---- checks ----------------------------------------------------------------- */
+
+static int
+get_u32(struct archive_verify *v, const char *name, uint32_t *out)
+{
+	const char	*s = field(v, name);
+	char		*end;
+	unsigned long	 n;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || n > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+get_time(struct archive_verify *v, const char *name, uint32_t *out)
+{
+	const char	*s = field(v, name);
+	struct tm	 tm;
+	char		*end;
+	time_t		 t;
+
+	if (s == NULL)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return get_u32(v, name, out);
+	t = timegm(&tm);
+	if (t < 0 || t > (time_t)UINT32_MAX)
+		return -1;
+	*out = (uint32_t)t;
+	return 0;
+}
+
+static int
+get_enum(struct archive_verify *v, const char *name, enum proto_enum_id id, uint8_t *out)
+{
+	const char	*s = field(v, name);
+	unsigned	 i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < 256; i++)
+		if (strcmp(proto_enum_key(id, i), s) == 0 && strcmp(s, "unknown") != 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *const vperiods[PROTO_PERIODS] = { "sharp", "peak", "flat", "valley" };
+
+/* The record as the pile signed it, from the line's fields. */
+static int
+rebuild(struct archive_verify *v, struct proto_record *r, const char **bad)
+{
+	const char	*tag, *s;
+	char		 name[32];
+	int		 i;
+
+	memset(r, 0, sizeof *r);
+#define NEED(x, f) do { if ((x) != 0) { *bad = (f); return -1; } } while (0)
+	NEED(get_u32(v, "seq", &r->seq), "seq");
+	NEED(get_enum(v, "kind", PROTO_ENUM_KIND, &r->kind), "kind");
+	s = field(v, "offline");
+	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0))
+		r->flags |= PROTO_REC_F_OFFLINE;
+	tag = r->kind == PROTO_REC_APP_ORDER ? field(v, "order_id") : field(v, "card_uid");
+	snprintf(r->tag, sizeof r->tag, "%s", tag != NULL ? tag : "");
+	s = field(v, "holder");
+	snprintf(r->holder, sizeof r->holder, "%s", s != NULL ? s : "");
+	NEED(get_time(v, "start", &r->start), "start");
+	NEED(get_time(v, "stop", &r->stop), "stop");
+	NEED(get_u32(v, "meter_start_wh", &r->meter_start_wh), "meter_start_wh");
+	NEED(get_u32(v, "meter_stop_wh", &r->meter_stop_wh), "meter_stop_wh");
+	for (i = 0; i < PROTO_PERIODS; i++) {
+		snprintf(name, sizeof name, "energy_wh_%s", vperiods[i]);
+		NEED(get_u32(v, name, &r->energy_wh[i]), "energy_wh_*");
+		snprintf(name, sizeof name, "energy_fee_%s", vperiods[i]);
+		NEED(get_u32(v, name, &r->energy_fee_minor[i]), "energy_fee_*");
+		snprintf(name, sizeof name, "service_fee_%s", vperiods[i]);
+		NEED(get_u32(v, name, &r->service_fee_minor[i]), "service_fee_*");
+	}
+	NEED(get_u32(v, "tariff_version", &r->tariff_version), "tariff_version");
+	NEED(get_enum(v, "stop_reason", PROTO_ENUM_STOP, &r->stop_reason), "stop_reason");
+#undef NEED
+	return 0;
+}
+
+static const uint8_t *
+trusted_key(struct archive_verify *v, const char *serial)
+{
+	size_t	i;
+
+	for (i = 0; i < v->nkeys; i++)
+		if (strcmp(v->keys[i].serial, serial) == 0)
+			return v->keys[i].pub;
+	return NULL;
+}
+
+static void
+check_signature(struct archive_verify *v, const char *pile, const struct proto_record *r)
+{
+	const char	*sighex = field(v, "signature"), *keyhex = field(v, "public_key");
+	const uint8_t	*trusted;
+	uint8_t		 pub[PROTO_PUBKEY_BYTES], sig[PROTO_SIG_BYTES];
+
+	if (sighex == NULL || *sighex == '\0') {
+		if (v->nkeys > 0 && trusted_key(v, pile) != NULL) {
+			v->c.bad_signatures++;
+			finding(v, pile, r->seq, "signature", _("%s seq %u: no signature, but "
+			    "the keys file says this pile signs its records"), pile, r->seq);
+		} else
+			v->c.unsigned_records++;
+		return;
+	}
+	if (strlen(sighex) != 2 * PROTO_SIG_BYTES ||
+	    proto_hex_decode(sighex, sig, sizeof sig) != 0 || keyhex == NULL ||
+	    parse_key(keyhex, pub) != 0) {
+		v->c.bad_signatures++;
+		finding(v, pile, r->seq, "signature", _("%s seq %u: the signature or public "
+		    "key column is not hex of the right length"), pile, r->seq);
+		return;
+	}
+	if (v->nkeys > 0) {
+		if ((trusted = trusted_key(v, pile)) == NULL) {
+			v->c.bad_signatures++;
+			finding(v, pile, r->seq, "key", _("%s seq %u: the keys file has no key "
+			    "for this pile"), pile, r->seq);
+			return;
+		}
+		if (memcmp(trusted, pub, sizeof pub) != 0) {
+			v->c.bad_signatures++;
+			finding(v, pile, r->seq, "key", _("%s seq %u: the export's public key is "
+			    "not the one the keys file gives for this pile"), pile, r->seq);
+			return;
+		}
+	}
+	if (v->cached == NULL || memcmp(v->cached_pub, pub, sizeof pub) != 0) {
+		proto_verifier_free(v->cached);
+		memcpy(v->cached_pub, pub, sizeof pub);
+		v->cached = proto_verifier_new(pub);
+	}
+	if (v->cached == NULL || proto_record_verify(v->cached, r, pile, sig) != 0) {
+		v->c.bad_signatures++;
+		finding(v, pile, r->seq, "signature", _("%s seq %u: bad signature: the "
+		    "record is not what the pile signed (a field was changed)"), pile, r->seq);
+		return;
+	}
+	v->c.good_signatures++;
+}
+
+static void
+check_money(struct archive_verify *v, const char *pile, const struct proto_record *r)
+{
+	static const char *const what[2] = { "energy_fee", "service_fee" };
+	uint32_t	price[2][PROTO_PERIODS], want, got;
+	uint64_t	sum[2] = { 0, 0 };
+	char		name[32];
+	int		i, k, wrong = 0;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < PROTO_PERIODS; i++) {
+			snprintf(name, sizeof name, "%s_price_%s", k == 0 ? "energy" : "service",
+			    vperiods[i]);
+			if (get_u32(v, name, &price[k][i]) != 0) {
+				v->c.money_unchecked++;
+				return;
+			}
+		}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < PROTO_PERIODS; i++) {
+			want = proto_fee_minor(r->energy_wh[i], price[k][i]);
+			got = k == 0 ? r->energy_fee_minor[i] : r->service_fee_minor[i];
+			sum[k] += got;
+			if (want != got) {
+				wrong = 1;
+				finding(v, pile, r->seq, "money", _("%s seq %u: %s_%s is %u, but "
+				    "%u Wh at %u.%05u per kWh is %u"), pile, r->seq, what[k],
+				    vperiods[i], got, r->energy_wh[i], price[k][i] / 100000,
+				    price[k][i] % 100000, want);
+			}
+		}
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof name, "%s_minor", what[k]);
+		if (get_u32(v, name, &got) == 0 && got != sum[k]) {
+			wrong = 1;
+			finding(v, pile, r->seq, "money", _("%s seq %u: %s is %u, not the sum of "
+			    "its periods %llu"), pile, r->seq, name, got, (unsigned long long)sum[k]);
+		}
+	}
+	if (get_u32(v, "total_fee_minor", &got) == 0 && got != sum[0] + sum[1]) {
+		wrong = 1;
+		finding(v, pile, r->seq, "money", _("%s seq %u: total_fee_minor is %u, not %llu"),
+		    pile, r->seq, got, (unsigned long long)(sum[0] + sum[1]));
+	}
+	if (get_u32(v, "energy_wh", &got) == 0 && got != proto_record_energy_wh(r)) {
+		wrong = 1;
+		finding(v, pile, r->seq, "energy", _("%s seq %u: energy_wh is %u, not the sum "
+		    "of its periods %llu"), pile, r->seq, got,
+		    (unsigned long long)proto_record_energy_wh(r));
+	}
+	if (wrong)
+		v->c.money_wrong++;
+	else
+		v->c.money_checked++;
+}
+
+static struct vpile *
+pile_of(struct archive_verify *v, const char *serial)
+{
+	size_t	i;
+
+	for (i = 0; i < v->npiles; i++)
+		if (strcmp(v->piles[i].serial, serial) == 0)
+			return &v->piles[i];
+	v->piles = xrealloc(v->piles, (v->npiles + 1) * sizeof *v->piles);
+	memset(&v->piles[v->npiles], 0, sizeof *v->piles);
+	snprintf(v->piles[v->npiles].serial, sizeof v->piles[0].serial, "%s", serial);
+	return &v->piles[v->npiles++];
+}
+
+static void
+check_line(struct archive_verify *v, unsigned lineno, const char *path)
+{
+	struct proto_record	 r;
+	struct vpile		*vp;
+	const char		*pile = field(v, "pile"), *bad = NULL;
+
+	v->c.records++;
+	if (pile == NULL || *pile == '\0' || strlen(pile) > 16 || rebuild(v, &r, &bad) != 0) {
+		finding(v, pile != NULL ? pile : "?", 0, "format", _("%s:%u: not a record "
+		    "line (field '%s' missing or bad)"), path, lineno, bad != NULL ? bad : "pile");
+		return;
+	}
+	check_signature(v, pile, &r);
+	check_money(v, pile, &r);
+	vp = pile_of(v, pile);
+	if (vp->n > 0 && r.seq <= vp->last) {
+		v->c.out_of_order++;
+		finding(v, pile, r.seq, "order", _("%s seq %u: comes after seq %u (out of "
+		    "order or repeated)"), pile, r.seq, vp->last);
+	}
+	if (vp->n == vp->alloc) {
+		vp->alloc = vp->alloc ? vp->alloc * 2 : 64;
+		vp->seqs = xrealloc(vp->seqs, vp->alloc * sizeof *vp->seqs);
+	}
+	vp->seqs[vp->n++] = r.seq;
+	vp->last = r.seq;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+check_gaps(struct archive_verify *v)
+{
+	struct vpile	*vp;
+	size_t		 i, j;
+
+	for (i = 0; i < v->npiles; i++) {
+		vp = &v->piles[i];
+		qsort(vp->seqs, vp->n, sizeof *vp->seqs, cmp_u32);
+		for (j = 1; j < vp->n; j++)
+			if (vp->seqs[j] > vp->seqs[j - 1] + 1) {
+				v->c.missing += vp->seqs[j] - vp->seqs[j - 1] - 1;
+				finding(v, vp->serial, vp->seqs[j - 1] + 1, "gap", _("%s: seq "
+				    "%u..%u missing (a gap in the pile's sequence)"), vp->serial,
+				    vp->seqs[j - 1] + 1, vp->seqs[j] - 1);
+			}
+	}
+	v->c.piles = v->npiles;
+}
+
+int
+archive_verify_file(struct archive_verify *v, const char *path, char **cause)
+{
+	FILE		*f;
+	char		*line = NULL, *more = NULL, *joined;
+	size_t		 size = 0, msize = 0;
+	ssize_t		 n;
+	unsigned	 lineno = 0, quotes, i;
+	int		 csv = -1;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "r")) == NULL)
+		return set_cause(cause, -1, _("cannot open '%s': %s"), path, strerror(errno));
+	while ((n = getline(&line, &size, f)) > 0) {
+		lineno++;
+		if (line[0] == '#' || line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
+			continue;
+		if (csv == -1)
+			csv = line[0] != '{';
+		if (!csv) {
+			if (split_json(v, line) != 0) {
+				v->c.records++;
+				finding(v, "?", 0, "format", _("%s:%u: not a JSON object of an "
+				    "export"), path, lineno);
+				continue;
+			}
+			check_line(v, lineno, path);
+			continue;
+		}
+		/* A quoted field may hold a line break: join until quotes pair. */
+		for (;;) {
+			for (quotes = 0, i = 0; line[i] != '\0'; i++)
+				quotes += line[i] == '"';
+			if (quotes % 2 == 0 || getline(&more, &msize, f) <= 0)
+				break;
+			lineno++;
+			joined = xasprintf("%s%s", line, more);
+			free(line);
+			line = joined;
+			size = strlen(line) + 1;
+		}
+		if (split_csv(v, line) != 0) {
+			finding(v, "?", 0, "format", _("%s:%u: too many columns"), path, lineno);
+			continue;
+		}
+		if (v->nheader == 0) {
+			for (i = 0; i < (unsigned)v->nf; i++)
+				v->header[i] = xstrdup(v->value[i]);
+			v->nheader = v->nf;
+			continue;
+		}
+		for (i = 0; i < (unsigned)v->nf; i++)
+			v->name[i] = i < (unsigned)v->nheader ? v->header[i] : NULL;
+		check_line(v, lineno, path);
+	}
+	free(line);
+	free(more);
+	if (f != stdin)
+		fclose(f);
+	check_gaps(v);
+	return 0;
+}
