@@ -207,9 +207,9 @@ cmd_logs_report_step(struct job *job)
 	if (k == 3)
 		return job_fail(job, EXIT_USAGE, _("'logs report' needs --by card, day or pile"));
 	rp.by = (enum report_by)k;
-	if (since != NULL && batch_parse_time(since, 0, &rp.since, &cause) != 0)
+	if (since != NULL && time_parse(since, 0, &rp.since, &cause) != 0)
 		return job_fail_cause(job, EXIT_USAGE, cause);
-	if (until != NULL && batch_parse_time(until, 1, &rp.until, &cause) != 0)
+	if (until != NULL && time_parse(until, TIME_DATE_END, &rp.until, &cause) != 0)
 		return job_fail_cause(job, EXIT_USAGE, cause);
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
