@@ -10,7 +10,7 @@ start_console 100 30
 wait_for "SIM-0001" 30; ok $? "console_shows_the_bus"
 keys ":"
 keys "logs export --format xml" Enter
-wait_for "failed: unknown format 'xml' \(use csv or jsonl\)" 30
+wait_for "failed: unknown format 'xml' \(use csv, jsonl or ocmf" 30
 ok $? "failed_command_reason_is_in_the_status_line"
 keys q
 done_testing
