@@ -204,7 +204,8 @@ pile_wl_buckets_read(struct pile *p, const uint16_t *buckets, size_t n,
 			alloc = (*nitems + ngot) * 2;
 			*items = xrealloc(*items, alloc * sizeof **items);
 		}
-		memcpy(*items + *nitems, got, ngot * sizeof *got);
+		if (ngot > 0)	/* *items is still NULL while every bucket is empty */
+			memcpy(*items + *nitems, got, ngot * sizeof *got);
 		*nitems += ngot;
 		/* Resume at the bucket cut short, or the first one left out. */
 		if (parts[np - 1].first + parts[np - 1].given < parts[np - 1].total) {
