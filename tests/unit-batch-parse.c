@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 #include "tap.h"
 
@@ -106,7 +107,7 @@ main(void)
 	is_int(tm_of("2026-11-25Tjunk", 0), -1, "trailing_junk_refused");
 
 	f = tmpfile();
-	batch_json_str(f, "a\"b\\c\n\x01张三");
+	json_write_str(f, "a\"b\\c\n\x01张三");
 	rewind(f);
 	memset(buf, 0, sizeof buf);
 	if (fgets(buf, sizeof buf, f) == NULL)

@@ -163,8 +163,6 @@ int	batch_parse_duration(const char *, uint32_t *secs, char **cause);
 char	*batch_format_duration(uint32_t secs);
 /* "2026-11-25 14:00:05" in local time; static buffer. */
 const char *batch_format_time(int64_t t);
-/* JSON string literal with escapes. */
-void	batch_json_str(FILE *, const char *);
 
 /* Hidden `pilecon --complete WORDS...`: candidates for the last word. */
 int	batch_complete(int argc, char **argv, FILE *out);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 
 static int	cmd_ports_exec(struct cmd_ctx *, int, char **);
@@ -33,18 +34,18 @@ cmd_ports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			p = &ports[i];
 			fprintf(ctx->out, "%s{\"name\":", i ? "," : "");
-			batch_json_str(ctx->out, p->name);
+			json_write_str(ctx->out, p->name);
 			fprintf(ctx->out, ",\"usb\":%s", p->usb ? "true" : "false");
 			if (p->usb)
 				fprintf(ctx->out, ",\"vid\":\"%04x\",\"pid\":\"%04x\"", p->vid, p->pid);
 			fprintf(ctx->out, ",\"manufacturer\":");
-			batch_json_str(ctx->out, p->manufacturer);
+			json_write_str(ctx->out, p->manufacturer);
 			fprintf(ctx->out, ",\"product\":");
-			batch_json_str(ctx->out, p->product);
+			json_write_str(ctx->out, p->product);
 			fprintf(ctx->out, ",\"serial\":");
-			batch_json_str(ctx->out, p->serial);
+			json_write_str(ctx->out, p->serial);
 			fprintf(ctx->out, ",\"description\":");
-			batch_json_str(ctx->out, p->description);
+			json_write_str(ctx->out, p->description);
 			fputc('}', ctx->out);
 		}
 		fputs("]\n", ctx->out);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 #include "batch/provision.h"
@@ -118,7 +119,7 @@ prov_json_item(FILE *o, const struct prov_item *it, int dry_run)
 	const struct wlsync_plan	*w = &it->wl;
 
 	fprintf(o, "{\"address\":%d,\"serial\":", it->addr);
-	batch_json_str(o, it->have_id ? it->id.serial : it->want->serial);
+	json_write_str(o, it->have_id ? it->id.serial : it->want->serial);
 	fprintf(o, ",\"changes\":%s", !it->failed && prov_item_changes(it) ?
 	    "true" : "false");
 	if (!it->failed && it->wl_planned)
@@ -146,7 +147,7 @@ prov_json_item(FILE *o, const struct prov_item *it, int dry_run)
 	    dry_run ? "planned" : it->ok ? "ok" : "failed", it->writes);
 	if (it->failed) {
 		fprintf(o, ",\"why\":");
-		batch_json_str(o, it->why);
+		json_write_str(o, it->why);
 	}
 	fputc('}', o);
 }
@@ -292,7 +293,7 @@ cmd_provision_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (ctx->opts.json) {
 		fprintf(o, "{\"file\":");
-		batch_json_str(o, path);
+		json_write_str(o, path);
 		fprintf(o, ",\"dry_run\":%s,\"piles\":[", dry_run ? "true" : "false");
 		for (i = 0; i < run.nitems; i++) {
 			if (i > 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 
@@ -184,15 +185,15 @@ scan_print(struct cmd_ctx *ctx, const struct scan_hit *hits, int nhits, int show
 		for (i = 0; i < nhits; i++) {
 			fprintf(ctx->out, "%s{\"address\":%d,\"baud\":%u,\"serial\":",
 			    i ? "," : "", hits[i].addr, hits[i].baud);
-			batch_json_str(ctx->out, hits[i].id.serial);
+			json_write_str(ctx->out, hits[i].id.serial);
 			fprintf(ctx->out, ",\"vendor\":");
-			batch_json_str(ctx->out, hits[i].id.vendor);
+			json_write_str(ctx->out, hits[i].id.vendor);
 			fprintf(ctx->out, ",\"model\":");
-			batch_json_str(ctx->out, hits[i].id.model);
+			json_write_str(ctx->out, hits[i].id.model);
 			fprintf(ctx->out, ",\"firmware\":");
-			batch_json_str(ctx->out, hits[i].id.firmware);
+			json_write_str(ctx->out, hits[i].id.firmware);
 			fprintf(ctx->out, ",\"device_id\":");
-			batch_json_str(ctx->out, hits[i].id.device_id);
+			json_write_str(ctx->out, hits[i].id.device_id);
 			fputc('}', ctx->out);
 		}
 		fputs("]\n", ctx->out);

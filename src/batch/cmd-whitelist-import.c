@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 #include "batch/wlcsv.h"
@@ -132,7 +133,7 @@ cmd_whitelist_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, cause);
 	if (ctx->opts.json) {
 		fprintf(ctx->out, "{\"serial\":");
-		batch_json_str(ctx->out, ctx->identity.serial);
+		json_write_str(ctx->out, ctx->identity.serial);
 		fprintf(ctx->out, ",\"imported\":%zu,\"version\":%u,\"count\":%u}\n", done,
 		    st.version, st.count);
 	} else

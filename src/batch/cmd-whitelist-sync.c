@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 #include "batch/wlcsv.h"
@@ -40,10 +41,10 @@ sync_print_plan(struct cmd_ctx *ctx, const struct wlsync_plan *pl, int applied)
 
 	if (ctx->opts.json) {
 		fprintf(o, "{\"serial\":");
-		batch_json_str(o, id->serial);
+		json_write_str(o, id->serial);
 		fprintf(o, ",\"address\":%d,\"mode\":\"%s\",\"why\":", ctx->opts.addr,
 		    wlsync_mode_str(pl->mode));
-		batch_json_str(o, pl->why);
+		json_write_str(o, pl->why);
 		fprintf(o, ",\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"commands\":%zu,"
 		    "\"read\":%zu,\"buckets\":%zu,\"version_before\":%" PRIu32 ",\"version\":%" PRIu32
 		    ",\"count\":%zu,\"digest\":\"%08" PRIX32 "\",\"applied\":%s}\n",

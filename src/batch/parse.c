@@ -93,35 +93,3 @@ batch_format_time(int64_t t)
 	return buf;
 }
 
-void
-batch_json_str(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)(s ? s : ""); *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
