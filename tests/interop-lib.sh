@@ -36,8 +36,10 @@ start_sim() {
 stop_sim() { sim_stop; }
 
 ctl() { sim_ctl "$tmp/sim" "$@"; }
+# INTEROP_FRAMING: the pile's framing (pilesim -s) for pilecon too.
+INTEROP_FRAMING=${INTEROP_FRAMING:-8E1}
 pc() {
-	timeout 60 "$PILECON" -p "$bus" -b 115200 --keys "$tmp/sim/keys.yaml" \
+	timeout 60 "$PILECON" -p "$bus" -b 115200 -s "$INTEROP_FRAMING" --keys "$tmp/sim/keys.yaml" \
 		--archive "$tmp/archive.db" "$@"
 }
 

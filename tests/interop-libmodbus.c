@@ -252,7 +252,7 @@ main(int argc, char **argv)
 	if (addr < 1 || addr > 247 || baud <= 0)
 		usage();
 
-	ctx = modbus_new_rtu(argv[1], baud, 'N', 8, 1);
+	ctx = modbus_new_rtu(argv[1], baud, 'E', 8, 1);
 	if (ctx == NULL || modbus_set_slave(ctx, addr) != 0) {
 		fprintf(stderr, "interop-libmodbus: cannot set up '%s': %s\n",
 		    argv[1], modbus_strerror(errno));

@@ -17,7 +17,7 @@ make_state || { echo "Bail out! could not set the pile up: $(tail -n 5 "$tmp/pil
 # mb_read OUT TABLE ADDR COUNT: one mbpoll poll of COUNT registers from ADDR
 # (0-based) of pile 1; OUT gets "ADDR VALUE" lines, values in decimal.
 mb_read() {
-	timeout 15 mbpoll -m rtu -b 115200 -d 8 -s 1 -P none -a 1 -0 -1 -o 2 \
+	timeout 15 mbpoll -m rtu -b 115200 -d 8 -s 1 -P even -a 1 -0 -1 -o 2 \
 	    -t "$2:hex" -r "$(($3))" -c "$4" "$bus" >"$1.raw" 2>&1 || return 1
 	sed -n 's/^\[\([0-9][0-9]*\)\]:[[:space:]]*0x\([0-9A-Fa-f][0-9A-Fa-f]*\).*/\1 \2/p' "$1.raw" |
 	    while read -r a h; do echo "$a $((0x$h))"; done >"$1"
@@ -120,7 +120,7 @@ is "$last" "$(jget "$(($(jget length <"$tmp/recs.norm.json") - 1)).seq" <"$tmp/r
     "live_last_seq_is_the_last_stored_record"
 
 # records.cursor is RW: a plain FC 16 of two registers, no key.
-timeout 15 mbpoll -m rtu -b 115200 -d 8 -s 1 -P none -a 1 -0 -1 -o 2 -t 4 -r 4096 \
+timeout 15 mbpoll -m rtu -b 115200 -d 8 -s 1 -P even -a 1 -0 -1 -o 2 -t 4 -r 4096 \
     "$bus" $((first / 65536)) $((first % 65536)) >"$tmp/wr.out" 2>&1
 tap $? "fc16_write_of_records_cursor_needs_no_key"
 mb_read "$tmp/win" 4 0x1002 125
@@ -165,14 +165,14 @@ crc_gz=$(printf "$bytes" | gzip -c | tail -c 8 | od -An -tu1 -N4 |
 is "$(ru32 120)" "$crc_gz" "record_crc32_verifies_with_an_independent_crc"
 
 # A cursor past the last record gives an empty window, not an error.
-timeout 15 mbpoll -m rtu -b 115200 -P none -a 1 -0 -1 -o 2 -t 4 -r 4096 \
+timeout 15 mbpoll -m rtu -b 115200 -P even -a 1 -0 -1 -o 2 -t 4 -r 4096 \
     "$bus" $(((last + 1) / 65536)) $(((last + 1) % 65536)) >"$tmp/wr2.out" 2>&1
 mb_read "$tmp/win2" 4 0x1002 125
 is "$?:$(r "$tmp/win2" 0x1002)" "0:0" "cursor_past_the_last_record_gives_an_empty_window"
 
 # A read crossing the end of the identity block (0x0056 in 1.1) is refused
 # (illegal address).
-timeout 15 mbpoll -m rtu -b 115200 -P none -a 1 -0 -1 -o 2 -t 4 -r 80 -c 8 "$bus" >"$tmp/bad.out" 2>&1
+timeout 15 mbpoll -m rtu -b 115200 -P even -a 1 -0 -1 -o 2 -t 4 -r 80 -c 8 "$bus" >"$tmp/bad.out" 2>&1
 grep -qi 'illegal data address' "$tmp/bad.out"
 tap $? "read_past_a_block_end_is_illegal_data_address"
 

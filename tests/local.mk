@@ -24,3 +24,4 @@ include tests/engine.mk
 include tests/hostile.mk
 include tests/sec.mk
 include tests/share.mk
+include tests/line.mk

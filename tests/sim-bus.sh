@@ -7,7 +7,7 @@ data=$tmp/sim
 start_sim "$data" --piles 3 || { echo "Bail out! pilesim did not start"; exit 1; }
 
 like "$(head -n 1 "$tmp/pilesim.log")" \
-	"^pilesim: 3 piles on $data/bus \\(/dev/pts/[0-9]+\\), 115200 baud\$" \
+	"^pilesim: 3 piles on $data/bus \\(/dev/pts/[0-9]+\\), 115200 baud 8E1\$" \
 	startup_line_names_link_pty_and_baud
 like "$(sed -n 2p "$tmp/pilesim.log")" \
 	"^pilesim: control socket $data/ctl.sock, keys in $data/keys.yaml\$" \

@@ -1,5 +1,6 @@
 #!/bin/sh
-# sim-pace.sh - pilesim paces the wire at the baud rate (10 bits a byte):
+# sim-pace.sh - pilesim paces the wire at the baud rate (11 bits a byte at
+# the default 8E1, 10 at 8N1):
 # a reply never arrives before the line could have carried it. Lower bounds
 # only: a busy machine may be slower, never faster.
 . "${top_srcdir:?}/tests/sim-lib.sh"
@@ -7,8 +8,8 @@
 # elapsed_us OUTPUT / first_byte_us OUTPUT
 elapsed() { printf '%s\n' "$1" | awk '/^elapsed_us/ { print $2 }'; }
 first() { printf '%s\n' "$1" | awk '/^elapsed_us/ { print $4 }'; }
-# wire_us BYTES BAUD: microseconds BYTES take at 10 bits each
-wire_us() { echo $(( ($1 * 10000000 + $2 - 1) / $2 )); }
+# wire_us BYTES BAUD [BITS]: microseconds BYTES take at BITS (11) each
+wire_us() { echo $(( ($1 * ${3:-11} * 1000000 + $2 - 1) / $2 )); }
 atleast() {	# atleast GOT MIN NAME
 	if [ -n "$1" ] && [ "$1" -ge "$2" ]; then
 		tap 0 "$3"
@@ -20,7 +21,7 @@ atleast() {	# atleast GOT MIN NAME
 
 data=$tmp/sim
 start_sim "$data" --pace --baud 9600 || { echo "Bail out! pilesim did not start"; exit 1; }
-like "$(head -n 1 "$tmp/pilesim.log")" ', 9600 baud$' startup_line_names_the_baud_rate
+like "$(head -n 1 "$tmp/pilesim.log")" ', 9600 baud 8E1$' startup_line_names_the_baud_rate_and_framing
 
 # FC 03 of 125 registers: an 8-byte request, a 255-byte reply, t3.5 between
 # (3.5 characters of 11 bits at 9600 baud: 4011 us).

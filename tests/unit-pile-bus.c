@@ -75,9 +75,11 @@ test_silence(void)
 	}
 	rc = pile_live(r.pile, &live, &cause);
 	is_int(rc, PILE_E_TIMEOUT, "silent_pile_times_out");
-	want = xasprintf("no answer from address 1 on '%s' at 115200 baud "
+	want = xasprintf("no answer from address 1 on '%s' at 115200 8E1 "
 	    "after 3 tries (check the A/B wiring, the address with 'pilecon "
-	    "scan', the baud rate, and that the pile is powered)", r.fs.path);
+	    "scan', the baud rate and framing (Modbus default 8E1; 'pilecon "
+	    "scan --detect' finds them), and that the pile is powered)",
+	    r.fs.path);
 	is_str(cause, want, "timeout_names_port_address_baud_and_tries");
 	free(want);
 	free(cause);
@@ -138,8 +140,8 @@ test_garbled(void)
 	rc = pile_identity(r.pile, &id, &cause);
 	is_int(rc, PILE_E_GARBLED, "only_garbled_replies_fail_as_garbled");
 	want = xasprintf("only garbled answers from address 1 on '%s' at "
-	    "115200 baud after 3 tries (CRC errors: check termination, baud "
-	    "and parity)", r.fs.path);
+	    "115200 8E1 after 3 tries (CRC errors: check termination, baud "
+	    "rate and framing)", r.fs.path);
 	is_str(cause, want, "garbled_message_points_at_the_line");
 	free(want);
 	free(cause);

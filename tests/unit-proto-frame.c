@@ -428,12 +428,20 @@ test_mismatch(void)
 static void
 test_timing(void)
 {
-	is_int(proto_t35_us(9600), 4011, "t3.5 at 9600 baud is 38.5 bit times, rounded up");
-	is_int(proto_t35_us(19200), 2006, "t3.5 at 19200 baud still follows the baud rate");
-	is_int(proto_t35_us(38400), 1750, "t3.5 above 19200 baud is fixed at 1750 us");
-	is_int(proto_t35_us(115200), 1750, "t3.5 at 115200 baud is 1750 us");
-	is_int(proto_char_us(9600), 1146, "a character at 9600 baud is 11 bits");
-	is_int(proto_char_us(115200), 96, "a character at 115200 baud is 11 bits");
+	unsigned	b8e1 = proto_char_bits('E', 1), b8n1 = proto_char_bits('N', 1);
+
+	is_int(b8e1, 11, "8E1 is 11 bits a character");
+	is_int(proto_char_bits('O', 1), 11, "8O1 is 11 bits a character");
+	is_int(proto_char_bits('N', 2), 11, "8N2 is 11 bits a character");
+	is_int(b8n1, 10, "8N1 is 10 bits a character");
+	is_int(proto_t35_us(9600, b8e1), 4011, "t3.5 at 9600 8E1 is 38.5 bit times, rounded up");
+	is_int(proto_t35_us(9600, b8n1), 3646, "t3.5 at 9600 8N1 is 35 bit times, rounded up");
+	is_int(proto_t35_us(19200, b8e1), 2006, "t3.5 at 19200 baud still follows the baud rate");
+	is_int(proto_t35_us(38400, b8e1), 1750, "t3.5 above 19200 baud is fixed at 1750 us");
+	is_int(proto_t35_us(115200, b8n1), 1750, "t3.5 at 115200 baud is 1750 us whatever the framing");
+	is_int(proto_char_us(9600, b8e1), 1146, "a character at 9600 8E1 is 11 bits");
+	is_int(proto_char_us(9600, b8n1), 1042, "a character at 9600 8N1 is 10 bits");
+	is_int(proto_char_us(115200, b8e1), 96, "a character at 115200 8E1 is 11 bits");
 }
 
 int

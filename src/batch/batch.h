@@ -15,6 +15,8 @@
 struct pilecon_opts {
 	char		*port;		/* -p; default from config */
 	unsigned	 baud;		/* -b; default 115200 */
+	char		 parity;	/* --parity, -s; 'N', 'E', 'O'; default 'E' */
+	unsigned	 stop_bits;	/* --stop-bits, -s; default 1 */
 	int		 addr;		/* -a; default 1 */
 	char		*keys_file;	/* --keys */
 	char		*archive_path;	/* --archive */
@@ -144,6 +146,11 @@ struct pilecon_option {
 };
 extern const struct pilecon_option	pilecon_options[];
 extern const size_t			pilecon_options_len;
+
+/* --parity none|even|odd and -s/--framing 8E1, from the command line or
+ * the config (name is the option's long name): 0, or -1 with *cause. */
+int	pilecon_opts_serial(struct pilecon_opts *, const char *name, const char *value,
+	    char **cause);
 
 /* Sets every field to "not given" (NULL, or -1 / 0 for numbers). */
 void	pilecon_opts_init(struct pilecon_opts *);

@@ -206,6 +206,10 @@ prov_open_bus(struct cmd_ctx *ctx, const struct prov_file *pf, struct pile_bus *
 		ctx->opts.baud = (unsigned)b;
 	} else if (pf->baud != 0)
 		ctx->opts.baud = pf->baud;
+	if (pf->parity != 0)
+		ctx->opts.parity = pf->parity;
+	if (pf->stop_bits != 0)
+		ctx->opts.stop_bits = pf->stop_bits;
 	if ((link = cmd_link(ctx)) == NULL)
 		return cmd_exit_code(ctx->pile_rc);
 	memset(&bo, 0, sizeof bo);

@@ -384,7 +384,10 @@ cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 struct link *
 cmd_link(struct cmd_ctx *ctx)
 {
-	struct link_params	 lp = { ctx->opts.baud, 'N', 1 };
+	/* Options never parsed (a test's context): the Modbus default. */
+	struct link_params	 lp = { ctx->opts.baud, ctx->opts.parity ?
+				    ctx->opts.parity : 'E', ctx->opts.stop_bits ?
+				    ctx->opts.stop_bits : 1 };
 	char			*cause = NULL;
 
 	if (ctx->link != NULL)

@@ -82,6 +82,8 @@ config_apply(struct pilecon_opts *o, const char *path, const struct pilecon_opti
 			o->addr = (int)n;
 		else if (strcmp(po->name, "baud") == 0)
 			o->baud = (unsigned)n;
+		else if (strcmp(po->name, "stop-bits") == 0)
+			o->stop_bits = (unsigned)n;
 		else if (strcmp(po->name, "timeout") == 0)
 			o->timeout_ms = (int)n;
 		else if (strcmp(po->name, "retries") == 0)
@@ -102,6 +104,16 @@ config_apply(struct pilecon_opts *o, const char *path, const struct pilecon_opti
 		} else if (strcmp(po->name, "archive") == 0) {
 			free(o->archive_path);
 			o->archive_path = config_path_value(path, v);
+		} else if (strcmp(po->name, "parity") == 0 ||
+		    strcmp(po->name, "framing") == 0) {
+			char	*why = NULL;
+
+			if (pilecon_opts_serial(o, po->name, v, &why) != 0) {
+				set_cause(cause, -1, "%s:%lu:%lu: %s", path, line,
+				    col, why);
+				free(why);
+				return -1;
+			}
 		}
 		break;
 	case POPT_FLAG:

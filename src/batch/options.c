@@ -14,7 +14,7 @@
 #include "common.h"
 #include "batch/batch.h"
 
-enum { O_PORT, O_ADDRESS, O_BAUD, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
+enum { O_PORT, O_ADDRESS, O_BAUD, O_PARITY, O_STOP_BITS, O_FRAMING, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
 	O_TIMEOUT, O_RETRIES, O_HELP, O_VERSION };
 
 /* Indexed by the enum above. */
@@ -26,6 +26,13 @@ const struct pilecon_option pilecon_options[] = {
 	    N_("Modbus address of the pile on the bus (default 1)") },
 	[O_BAUD] = { "baud", 'b', "baud", POPT_INT, "BAUD", 1200, 4000000,
 	    N_("line speed in bit/s (default 115200)") },
+	[O_PARITY] = { "parity", 0, "parity", POPT_STRING, "none|even|odd", 0, 0,
+	    N_("parity bit (default even, as Modbus over serial line asks)") },
+	[O_STOP_BITS] = { "stop-bits", 0, "stop_bits", POPT_INT, "1|2", 1, 2,
+	    N_("stop bits (default 1; 8N2 is Modbus's framing without parity)") },
+	[O_FRAMING] = { "framing", 's', "framing", POPT_STRING, "8E1", 0, 0,
+	    N_("data bits, parity and stop bits at once, as tio and mbpoll write "
+	    "them: 8E1 (default), 8N1, 8N2, 8O1") },
 	[O_KEYS] = { "keys", 0, "keys", POPT_PATH, "FILE",  0, 0,
 	    N_("keys file: the per-pile keys writes authenticate with") },
 	[O_ARCHIVE] = { "archive", 0, "archive", POPT_PATH, "FILE", 0, 0,
@@ -66,6 +73,23 @@ pilecon_opts_free(struct pilecon_opts *o)
 	free(o->archive_path);
 	free(o->config_file);
 	memset(o, 0, sizeof *o);
+}
+
+int
+pilecon_opts_serial(struct pilecon_opts *o, const char *name, const char *v,
+    char **cause)
+{
+	if (strcmp(name, "parity") == 0) {
+		if (proto_parse_parity(v, &o->parity) != 0)
+			return set_cause(cause, -1, _("bad value '%s' for --parity: "
+			    "expected none, even or odd"), v);
+		return 0;
+	}
+	if (proto_parse_framing(v, &o->parity, &o->stop_bits) != 0)
+		return set_cause(cause, -1, _("bad value '%s' for --framing: "
+		    "expected 8 data bits, parity N, E or O and 1 or 2 stop bits, "
+		    "like 8E1, 8N1 or 8N2"), v);
+	return 0;
 }
 
 static int
@@ -170,11 +194,21 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 		case O_JSON:
 			cli.json = 1;
 			break;
+		case O_PARITY:
+		case O_FRAMING:
+			if (pilecon_opts_serial(&cli, pilecon_options[i].name, optarg,
+			    &cause) != 0) {
+				fprintf(err, "pilecon: %s\n", cause);
+				free(cause);
+				goto out;
+			}
+			break;
 		case O_NO_FC23:
 			cli.no_fc23 = 1;
 			break;
 		case O_ADDRESS:
 		case O_BAUD:
+		case O_STOP_BITS:
 		case O_TIMEOUT:
 		case O_RETRIES:
 			if (parse_int_option(&pilecon_options[i], optarg, &v, err) != 0)
@@ -183,6 +217,8 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 				cli.addr = (int)v;
 			else if (i == O_BAUD)
 				cli.baud = (unsigned)v;
+			else if (i == O_STOP_BITS)
+				cli.stop_bits = (unsigned)v;
 			else if (i == O_TIMEOUT)
 				cli.timeout_ms = (int)v;
 			else
@@ -234,6 +270,10 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 	opts->config_file = path;
 	opts->addr = cli.addr >= 0 ? cli.addr : cfg.addr >= 0 ? cfg.addr : 1;
 	opts->baud = cli.baud ? cli.baud : cfg.baud ? cfg.baud : 115200;
+	/* Modbus over Serial Line V1.02 §2.5.1: even parity by default. */
+	opts->parity = cli.parity ? cli.parity : cfg.parity ? cfg.parity : 'E';
+	opts->stop_bits = cli.stop_bits ? cli.stop_bits : cfg.stop_bits ?
+	    cfg.stop_bits : 1;
 	opts->timeout_ms = cli.timeout_ms >= 0 ? cli.timeout_ms :
 	    cfg.timeout_ms >= 0 ? cfg.timeout_ms : 0;
 	opts->retries = cli.retries >= 0 ? cli.retries : cfg.retries >= 0 ? cfg.retries : 2;
@@ -254,8 +294,8 @@ pilecon_usage(FILE *f, int full)
 	size_t			 i;
 	char			 lhs[64];
 
-	fprintf(f, _("usage: pilecon [-p PORT] [-a ADDR] [-b BAUD] [--keys FILE] [--json] "
-	    "COMMAND [ARGS...]\n"));
+	fprintf(f, _("usage: pilecon [-p PORT] [-a ADDR] [-b BAUD] [-s 8E1] [--keys FILE] "
+	    "[--json] COMMAND [ARGS...]\n"));
 	fprintf(f, _("       pilecon                (the console, on a terminal)\n"));
 	if (!full) {
 		fprintf(f, _("try 'pilecon --help' or 'pilecon help COMMAND'\n"));

@@ -91,8 +91,21 @@ parse_bus(struct prov_parser *pp, yaml_node_t *n, struct prov_file *pf)
 		} else if (strcmp(k, "baud") == 0) {
 			if (prov_get_uint(pp, v, k, 1200, 4000000, &u) == 0)
 				pf->baud = (unsigned)u;
+		} else if (strcmp(k, "parity") == 0) {
+			if ((s = prov_scalar(pp, v, k, _("none, even or odd"))) != NULL &&
+			    proto_parse_parity(s, &pf->parity) != 0)
+				prov_err(pp, v, _("bad parity '%s': use none, even or odd"), s);
+		} else if (strcmp(k, "stop_bits") == 0) {
+			if (prov_get_uint(pp, v, k, 1, 2, &u) == 0)
+				pf->stop_bits = (unsigned)u;
+		} else if (strcmp(k, "framing") == 0) {
+			if ((s = prov_scalar(pp, v, k, _("a framing like 8E1"))) != NULL &&
+			    proto_parse_framing(s, &pf->parity, &pf->stop_bits) != 0)
+				prov_err(pp, v, _("bad framing '%s': give 8 data bits, parity "
+				    "N, E or O and 1 or 2 stop bits, like 8E1, 8N1 or 8N2"), s);
 		} else
-			prov_unknown_key(pp, p, k, "bus", "port, baud");
+			prov_unknown_key(pp, p, k, "bus", "port, baud, parity, stop_bits, "
+			    "framing");
 	}
 }
 

@@ -42,6 +42,8 @@ struct prov_file {
 	char			*path;
 	char			*port;		/* defaults.bus.port, or NULL */
 	unsigned		 baud;		/* defaults.bus.baud, or 0 */
+	char			 parity;	/* defaults.bus.parity / framing, or 0 */
+	unsigned		 stop_bits;	/* defaults.bus.stop_bits / framing, or 0 */
 	struct prov_pile	*piles;
 	size_t			 npiles;
 };

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -49,7 +50,7 @@ struct link *
 link_open(const char *spec, const struct link_params *params, char **cause)
 {
 	struct link		*l;
-	struct link_params	 defaults = { 115200, 'N', 1 };
+	struct link_params	 defaults = { 115200, 'E', 1 };
 	int			 rc;
 
 	if (params == NULL)
@@ -260,18 +261,25 @@ link_flush_input(struct link *l)
 			break;
 }
 
+/* Start bit, 8 data bits, parity bit if any, stop bits: 11 for the 8E1 and
+ * 8N2 that Modbus asks for, 10 for the common 8N1. */
+unsigned
+link_char_bits(const struct link_params *p)
+{
+	return proto_char_bits(p->parity, p->stop_bits);
+}
+
+const char *
+link_params_str(const struct link_params *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u 8%c%u", p->baud, p->parity, p->stop_bits);
+	return buf;
+}
+
 unsigned
 link_t35_us(const struct link_params *p)
 {
-	return proto_t35_us(p->baud);
-}
-
-/* Start bit, 8 data bits, parity bit if any, stop bits: 11 for the 8E1 and
- * 8N2 that Modbus asks for, 10 for the common 8N1. */
-static unsigned
-link_char_bits(const struct link_params *p)
-{
-	return 1 + 8 + (p->parity != 'N') + (p->stop_bits == 2 ? 2 : 1);
+	return proto_t35_us(p->baud, link_char_bits(p));
 }
 
 unsigned

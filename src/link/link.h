@@ -52,6 +52,9 @@ int	link_list_ports(struct link_port_info **out, char **cause);
 
 /* Modbus RTU timing for these params: t3.5 silence and the time a frame of
  * n bytes takes on the wire, in microseconds. */
+unsigned	link_char_bits(const struct link_params *);	/* 11 at 8E1, 10 at 8N1 */
+/* "115200 8E1" into buf. */
+const char	*link_params_str(const struct link_params *, char *buf, size_t size);
 unsigned	link_t35_us(const struct link_params *);
 unsigned	link_frame_us(const struct link_params *, size_t nbytes);
 

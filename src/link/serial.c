@@ -89,7 +89,7 @@ link_speed(unsigned baud)
 }
 
 static int
-link_termios_setup(struct link *l, char **cause)
+link_termios_setup(struct link *l, int real_tty, char **cause)
 {
 	struct termios	tio;
 	speed_t		speed = link_speed(l->params.baud);
@@ -105,8 +105,19 @@ link_termios_setup(struct link *l, char **cause)
 	cfsetspeed(&tio, speed);
 	tio.c_cflag &= ~(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
 	tio.c_cflag |= CS8 | CLOCAL | CREAD;
-	if (l->params.parity != 'N')
+	/* With parity, check it on input (INPCK), as libmodbus does: a
+	 * character with a parity error then reads as 0x00 and spoils the
+	 * frame's CRC instead of passing for good data. */
+	tio.c_iflag &= ~(INPCK | IGNPAR | PARMRK | ISTRIP);
+	if (l->params.parity != 'N') {
 		tio.c_cflag |= PARENB;
+		tio.c_iflag |= INPCK;
+	}
+	/* A pseudo-terminal keeps no PARENB (Linux's pty_set_termios clears
+	 * it, and glibc then calls the whole tcsetattr invalid); INPCK and
+	 * PARODD still tell the other end which parity we meant. */
+	if (!real_tty)
+		tio.c_cflag &= ~PARENB;
 	if (l->params.parity == 'O')
 		tio.c_cflag |= PARODD;
 	if (l->params.stop_bits == 2)
@@ -144,7 +155,7 @@ link_open_termios(struct link *l, const char *path, int real_tty,
 		    strerror(errno));
 		goto fail;
 	}
-	if (link_termios_setup(l, cause) != 0)
+	if (link_termios_setup(l, real_tty, cause) != 0)
 		goto fail;
 	return 0;
 

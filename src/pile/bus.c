@@ -120,32 +120,36 @@ pile_bus_fail_tries(struct pile_bus *bus, struct pile_xfer *x)
 	const struct link_params	*lp = link_params(bus->link);
 	const char			*port = link_name(bus->link);
 	int				 silent = x->tries - bus->garbled;
-	char				*cause;
+	char				*cause, line[32];
 
+	/* "115200 8E1": a wrong framing looks exactly like a dead line. */
+	link_params_str(lp, line, sizeof line);
 	if (bus->garbled == 0) {
 		cause = xasprintf(ngettext("no answer from address %u on '%s' "
-		    "at %u baud after %d try (check the A/B wiring, the "
-		    "address with 'pilecon scan', the baud rate, and that the "
-		    "pile is powered)", "no answer from address %u on '%s' at "
-		    "%u baud after %d tries (check the A/B wiring, the address "
-		    "with 'pilecon scan', the baud rate, and that the pile is "
-		    "powered)", (unsigned long)x->tries), x->req.unit, port,
-		    lp->baud, x->tries);
+		    "at %s after %d try (check the A/B wiring, the address "
+		    "with 'pilecon scan', the baud rate and framing (Modbus "
+		    "default 8E1; 'pilecon scan --detect' finds them), and that "
+		    "the pile is powered)", "no answer from address %u on '%s' "
+		    "at %s after %d tries (check the A/B wiring, the address "
+		    "with 'pilecon scan', the baud rate and framing (Modbus "
+		    "default 8E1; 'pilecon scan --detect' finds them), and that "
+		    "the pile is powered)", (unsigned long)x->tries),
+		    x->req.unit, port, line, x->tries);
 		return pile_bus_finish(bus, x, PILE_E_TIMEOUT, cause);
 	}
 	if (silent <= 0)
 		cause = xasprintf(ngettext("only garbled answers from address "
-		    "%u on '%s' at %u baud after %d try (CRC errors: check "
-		    "termination, baud and parity)", "only garbled answers "
-		    "from address %u on '%s' at %u baud after %d tries (CRC "
-		    "errors: check termination, baud and parity)",
-		    (unsigned long)x->tries), x->req.unit, port, lp->baud,
+		    "%u on '%s' at %s after %d try (CRC errors: check "
+		    "termination, baud rate and framing)", "only garbled answers "
+		    "from address %u on '%s' at %s after %d tries (CRC "
+		    "errors: check termination, baud rate and framing)",
+		    (unsigned long)x->tries), x->req.unit, port, line,
 		    x->tries);
 	else
 		cause = xasprintf(_("no valid answer from address %u on '%s' "
-		    "at %u baud after %d tries (%d garbled, %d silent: check "
-		    "termination, baud and parity)"), x->req.unit, port,
-		    lp->baud, x->tries, bus->garbled, silent);
+		    "at %s after %d tries (%d garbled, %d silent: check "
+		    "termination, baud rate and framing)"), x->req.unit, port,
+		    line, x->tries, bus->garbled, silent);
 	return pile_bus_finish(bus, x, PILE_E_GARBLED, cause);
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "proto.h"
 
@@ -381,23 +382,61 @@ proto_response_decode(const uint8_t *buf, size_t len,
 }
 
 /*
- * Modbus over serial line V1.02 §2.5.1.1: a character is 11 bits (start,
- * 8 data, parity or a second stop, stop); frames are separated by 3.5
- * character times, fixed at 1750 us above 19200 baud so that fast lines do
- * not need microsecond timers. Rounded up: a silence too short splits frames.
+ * Modbus over serial line V1.02 §2.5.1.1: a character is start, 8 data,
+ * parity or a second stop, stop: 11 bits (10 for the 8N1 the field also
+ * uses); frames are separated by 3.5 character times, fixed at 1750 us above
+ * 19200 baud so that fast lines do not need microsecond timers. Rounded up:
+ * a silence too short splits frames.
  */
 unsigned
-proto_t35_us(unsigned baud)
+proto_char_bits(char parity, unsigned stop_bits)
 {
-	if (baud == 0 || baud > 19200)
-		return 1750;
-	return (unsigned)((38500000ULL + baud - 1) / baud);
+	return 1 + 8 + (parity == 'E' || parity == 'O') + (stop_bits == 2 ? 2 : 1);
+}
+
+int
+proto_parse_framing(const char *s, char *parity, unsigned *stop_bits)
+{
+	char	p;
+
+	if (strlen(s) != 3 || s[0] != '8')
+		return -1;
+	p = s[1];
+	if (p == 'n' || p == 'e' || p == 'o')
+		p = (char)(p - 'a' + 'A');
+	if ((p != 'N' && p != 'E' && p != 'O') || (s[2] != '1' && s[2] != '2'))
+		return -1;
+	*parity = p;
+	*stop_bits = (unsigned)(s[2] - '0');
+	return 0;
+}
+
+int
+proto_parse_parity(const char *s, char *parity)
+{
+	if (strcasecmp(s, "none") == 0 || strcasecmp(s, "n") == 0)
+		*parity = 'N';
+	else if (strcasecmp(s, "even") == 0 || strcasecmp(s, "e") == 0)
+		*parity = 'E';
+	else if (strcasecmp(s, "odd") == 0 || strcasecmp(s, "o") == 0)
+		*parity = 'O';
+	else
+		return -1;
+	return 0;
 }
 
 unsigned
-proto_char_us(unsigned baud)
+proto_t35_us(unsigned baud, unsigned char_bits)
+{
+	if (baud == 0 || baud > 19200)
+		return 1750;
+	return (unsigned)((3500000ULL * char_bits + baud - 1) / baud);
+}
+
+unsigned
+proto_char_us(unsigned baud, unsigned char_bits)
 {
 	if (baud == 0)
 		return 0;
-	return (unsigned)((11000000ULL + baud - 1) / baud);
+	return (unsigned)((1000000ULL * char_bits + baud - 1) / baud);
 }

@@ -162,10 +162,18 @@ size_t	proto_response_length(const struct proto_request *);
 const char	*proto_exception_str(uint8_t ex);
 const char	*proto_fc_name(uint8_t fc);
 
-/* Modbus over serial line V1.02 §2.5.1.1: t1.5 and t3.5 are 11 bit times
- * per character, fixed at 750 us and 1750 us above 19200 baud. */
-unsigned	proto_t35_us(unsigned baud);
-unsigned	proto_char_us(unsigned baud);	/* one 11-bit character */
+/* Modbus over serial line V1.02 §2.5.1.1: t3.5 is 3.5 character times,
+ * fixed at 1750 us above 19200 baud. A character is char_bits long: start,
+ * 8 data, parity if any, stop bits (proto_char_bits): 11 for the 8E1 and
+ * 8N2 that Modbus asks for, 10 for the common 8N1. */
+unsigned	proto_char_bits(char parity, unsigned stop_bits);
+/* "8E1", "8n2", "8O1" (data bits, parity N/E/O, stop bits, as tio and mbpoll
+ * users write them): 0, or -1 when it is not 8 data bits, N/E/O and 1/2. */
+int		proto_parse_framing(const char *, char *parity, unsigned *stop_bits);
+/* "none", "even", "odd" (or N, E, O): 0, or -1. */
+int		proto_parse_parity(const char *, char *parity);
+unsigned	proto_t35_us(unsigned baud, unsigned char_bits);
+unsigned	proto_char_us(unsigned baud, unsigned char_bits);
 
 /* ---- decoded blocks ---------------------------------------------------- */
 

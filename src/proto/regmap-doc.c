@@ -259,8 +259,8 @@ man_transport(void)
 	    ".TS\nr r r.\n"
 	    "baud\tcharacter (us)\tt3.5 (us)\n");
 	for (i = 0; i < sizeof bauds / sizeof bauds[0]; i++)
-		printf("%u\t%u\t%u\n", bauds[i], proto_char_us(bauds[i]),
-		    proto_t35_us(bauds[i]));
+		printf("%u\t%u\t%u\n", bauds[i], proto_char_us(bauds[i], 11),
+		    proto_t35_us(bauds[i], 11));
 	printf(".TE\n");
 }
 

@@ -16,8 +16,9 @@
 #include "sim/shell.h"
 
 /*
- * The wire is modelled with 10-bit characters (8N1: start, 8 data, stop), so
- * a frame of n bytes occupies the line n * 10 / baud s. A pseudo-terminal
+ * The wire carries characters of start, 8 data, parity if any and stop bits
+ * (11 bits at the Modbus default 8E1, 10 at 8N1), so a frame of n bytes
+ * occupies the line n * bits / baud s. A pseudo-terminal
  * delivers a request at once; with pacing on, the pile acts on it only when
  * its last byte would have arrived, waits t3.5 (Modbus over serial line
  * V1.02 §2.5.1.1) plus the adapter latency, and writes the reply a few bytes
@@ -49,6 +50,10 @@ struct bus {
 	char			*link;		/* our symlink, or NULL */
 	char			*tty;		/* /dev/pts/K or the device */
 	unsigned		 baud;
+	struct uart_fmt		 fmt;		/* the pile's settings */
+	unsigned		 char_bits;	/* bits a character at fmt */
+	struct uart_fmt		 peer;		/* the master's, read off the pty */
+	int			 have_peer;
 	int			 pace;
 	uint64_t		 t35_us;
 	uint64_t		 gap_us;	/* silence that ends a frame */
@@ -105,18 +110,26 @@ bus_speed(unsigned baud)
 	return B115200;
 }
 
-/* Raw 8N1 at the baud rate, reads never waiting for a byte count. */
+/* Raw at the baud rate and framing, reads never waiting for a byte count. */
 static int
-bus_set_raw(int fd, unsigned baud, const char *name, char **cause)
+bus_set_raw(int fd, const struct uart_fmt *fmt, int pty, const char *name,
+    char **cause)
 {
 	struct termios	tio;
+	unsigned	baud = fmt->baud;
 
 	if (tcgetattr(fd, &tio) != 0)
 		return set_cause(cause, -1, _("cannot read the settings of '%s': %s"),
 		    name, strerror(errno));
 	cfmakeraw(&tio);
 	tio.c_cflag |= CLOCAL | CREAD;
-	tio.c_cflag &= ~(CSTOPB | PARENB | CRTSCTS);
+	tio.c_cflag &= ~CRTSCTS;
+	uart_fmt_to_termios(fmt, &tio);
+	/* A pseudo-terminal keeps no PARENB (Linux's pty_set_termios clears
+	 * it, and glibc then calls the whole tcsetattr invalid); INPCK and
+	 * PARODD still say which parity the pile runs. */
+	if (pty)
+		tio.c_cflag &= ~PARENB;
 	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
 	cfsetispeed(&tio, bus_speed(baud));
@@ -176,7 +189,7 @@ bus_open_pty(struct bus *b, const char *link, char **cause)
 	if (b->slave_fd < 0)
 		return set_cause(cause, -1, _("cannot open '%s': %s"), b->tty,
 		    strerror(errno));
-	if (bus_set_raw(b->slave_fd, b->baud, b->tty, cause) != 0)
+	if (bus_set_raw(b->slave_fd, &b->fmt, 1, b->tty, cause) != 0)
 		return -1;
 	if (bus_make_link(link, b->tty, cause) != 0)
 		return -1;
@@ -199,7 +212,7 @@ bus_open_device(struct bus *b, const char *device, char **cause)
 	if (!isatty(b->fd))
 		return set_cause(cause, -1, _("cannot use '%s': not a serial "
 		    "device"), device);
-	if (bus_set_raw(b->fd, b->baud, device, cause) != 0)
+	if (bus_set_raw(b->fd, &b->fmt, 0, device, cause) != 0)
 		return -1;
 	(void)tcflush(b->fd, TCIOFLUSH);
 	return 0;
@@ -218,8 +231,12 @@ bus_open(const struct bus_config *cfg, struct sim_world *world,
 	b->npiles = sim_world_npiles(world);
 	b->fd = b->slave_fd = -1;
 	b->baud = cfg->baud;
+	b->fmt.baud = cfg->baud;
+	b->fmt.parity = cfg->parity != 0 ? cfg->parity : 'E';
+	b->fmt.stop_bits = cfg->stop_bits != 0 ? cfg->stop_bits : 1;
+	b->char_bits = proto_char_bits(b->fmt.parity, b->fmt.stop_bits);
 	b->pace = cfg->pace;
-	b->t35_us = proto_t35_us(cfg->baud);
+	b->t35_us = proto_t35_us(cfg->baud, b->char_bits);
 	min_gap = cfg->device != NULL ? BUS_GAP_DEVICE_MIN_US : BUS_GAP_PTY_MIN_US;
 	b->gap_us = 2 * b->t35_us > min_gap ? 2 * b->t35_us : min_gap;
 	b->next_us = UINT64_MAX;
@@ -278,17 +295,48 @@ bus_stats(const struct bus *b)
 	return &b->stats;
 }
 
+const struct uart_fmt *
+bus_fmt(const struct bus *b)
+{
+	return &b->fmt;
+}
+
+int
+bus_peer_fmt(const struct bus *b, struct uart_fmt *f)
+{
+	if (!b->have_peer)
+		return 0;
+	*f = b->peer;
+	return 1;
+}
+
+/* On a pty, reads back what the master set; 1 when it differs from the
+ * pile's settings, so that the bytes between them must be garbled. */
+static int
+bus_mismatch(struct bus *b)
+{
+	struct termios	tio;
+
+	if (b->slave_fd < 0 || tcgetattr(b->fd, &tio) != 0 ||
+	    uart_fmt_from_termios(&tio, &b->peer) != 0) {
+		b->have_peer = 0;
+		return 0;
+	}
+	b->have_peer = 1;
+	return !uart_fmt_equal(&b->peer, &b->fmt);
+}
+
 static int
 bus_pacing(const struct bus *b, uint64_t now_us)
 {
 	return b->pace || line_active(b->line, now_us);
 }
 
-/* Microseconds the line needs for n characters of 10 bits. */
+/* Microseconds the line needs for n characters. */
 static uint64_t
 bus_wire_us(const struct bus *b, size_t n)
 {
-	return ((uint64_t)n * 10000000 + b->baud - 1) / b->baud;
+	return ((uint64_t)n * b->char_bits * 1000000 + b->baud - 1) / b->baud;
 }
 
 static void
@@ -329,6 +377,17 @@ bus_reply(struct bus *b, const uint8_t *buf, size_t len, uint64_t now_us)
 		return;
 	memcpy(frame, buf, len);
 	len = line_damage_reply(b->line, frame, len);
+	if (bus_mismatch(b)) {
+		/* The master's UART reads our characters at its own settings. */
+		uint8_t	seen[PROTO_ADU_MAX];
+
+		len = uart_convert(&b->fmt, &b->peer, frame, len, seen,
+		    sizeof seen);
+		memcpy(frame, seen, len);
+		b->stats.mismatched++;
+		if (len == 0)
+			return;
+	}
 	if (bus_pacing(b, now_us))
 		start_us += b->t35_us + (uint64_t)b->line->latency_ms * 1000;
 	bus_queue(b, frame, len, start_us);
@@ -523,7 +582,7 @@ bus_parse(struct bus *b, uint64_t now_us)
 static void
 bus_read(struct bus *b, uint64_t now_us)
 {
-	uint8_t	buf[512];
+	uint8_t	buf[512], seen[1024];
 	ssize_t	n;
 	size_t	room;
 
@@ -546,6 +605,16 @@ bus_read(struct bus *b, uint64_t now_us)
 				    b->tty, n < 0 ? strerror(errno) :
 				    _("end of file"));
 			return;
+		}
+		if (bus_mismatch(b)) {
+			/* Our UART reads the master's characters at our
+			 * settings: framing errors and garbage. */
+			n = (ssize_t)uart_convert(&b->peer, &b->fmt, buf,
+			    (size_t)n, seen, sizeof buf);
+			memcpy(buf, seen, (size_t)n);
+			b->stats.mismatched++;
+			if (n == 0)
+				continue;
 		}
 		line_corrupt(b->line, buf, (size_t)n);
 		if (line_pulled(b->line, now_us)) {
@@ -595,7 +664,8 @@ bus_write(struct bus *b, uint64_t now_us)
 		due = tx->len;
 		if (pacing) {
 			/* A byte is there once its stop bit has been sent. */
-			due = (size_t)((now_us - tx->start_us) * b->baud / 10000000);
+			due = (size_t)((now_us - tx->start_us) * b->baud /
+			    (1000000 * (uint64_t)b->char_bits));
 			if (due > tx->len)
 				due = tx->len;
 		}
@@ -616,7 +686,8 @@ bus_write(struct bus *b, uint64_t now_us)
 			}
 		}
 		if (tx->sent < tx->len) {
-			step = (BUS_CHUNK_US * b->baud + 9999999) / 10000000;
+			step = (BUS_CHUNK_US * b->baud + b->char_bits * 1000000 -
+			    1) / (b->char_bits * 1000000);
 			if (step == 0)
 				step = 1;
 			due = tx->sent + step;

@@ -232,6 +232,7 @@ line_show(const struct line *l, const struct bus_stats *st, FILE *out,
 		fprintf(out, "frame_errors %" PRIu64 "\n", st->frame_errors);
 		fprintf(out, "partial    %" PRIu64 "\n", st->partial);
 		fprintf(out, "bad_function %" PRIu64 "\n", st->bad_function);
+		fprintf(out, "mismatched %" PRIu64 "\n", st->mismatched);
 	}
 	fprintf(out, "dropped_requests %" PRIu64 "\n", l->dropped_requests);
 	fprintf(out, "dropped_replies %" PRIu64 "\n", l->dropped_replies);

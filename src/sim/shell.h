@@ -62,6 +62,31 @@ int	line_ctl(struct line *, const struct bus_stats *, int npiles,
 /* Parses a probability in [0, 1] ("1e-4", "0.05"); -1 when it is not one. */
 int	line_parse_rate(const char *, double *);
 
+/* ---- uart.c: serial settings that differ ------------------------------ */
+
+struct termios;
+
+/* Baud rate and framing of one end of the line (always 8 data bits). */
+struct uart_fmt {
+	unsigned	baud;
+	char		parity;		/* 'N', 'E', 'O' */
+	unsigned	stop_bits;	/* 1 or 2 */
+};
+
+int	uart_fmt_equal(const struct uart_fmt *, const struct uart_fmt *);
+/* "19200 8E1" into buf. */
+const char *uart_fmt_str(const struct uart_fmt *, char *buf, size_t size);
+/* What a receiver at rx makes of n characters sent at tx: up to max bytes,
+ * garbled and 0x00 for framing and parity errors, as a real UART. */
+size_t	uart_convert(const struct uart_fmt *tx, const struct uart_fmt *rx,
+	    const uint8_t *in, size_t n, uint8_t *out, size_t max);
+/* The settings a master set on the pty, read back on its master side
+ * (parity from PARODD / INPCK, since a pty clears PARENB); -1 for a baud
+ * rate it does not know. */
+int	uart_fmt_from_termios(const struct termios *, struct uart_fmt *);
+/* Sets CS8, parity (with INPCK) and stop bits in tio. */
+void	uart_fmt_to_termios(const struct uart_fmt *, struct termios *);
+
 /* ---- bus.c: the emulated RS-485 bus ------------------------------------ */
 
 struct bus_stats {
@@ -72,12 +97,15 @@ struct bus_stats {
 	uint64_t	frame_errors;
 	uint64_t	partial;	/* incomplete frames dropped after a silence */
 	uint64_t	bad_function;	/* unknown function codes (exception 01) */
+	uint64_t	mismatched;	/* reads garbled: the master's settings differ */
 };
 
 struct bus_config {
 	const char	*link;		/* symlink to the pty slave (NULL with device) */
 	const char	*device;	/* real serial device instead of a pty */
 	unsigned	 baud;
+	char		 parity;	/* 'N', 'E', 'O' (default 'E': Modbus 8E1) */
+	unsigned	 stop_bits;	/* 1 or 2 */
 	int		 pace;		/* pace bytes at the baud rate */
 	const char	*frames;	/* append every request frame here, in hex */
 };
@@ -100,6 +128,10 @@ void		 bus_service(struct bus *, short revents, uint64_t now_us);
 uint64_t	 bus_next_us(const struct bus *);
 /* Why the terminal stopped working (the device went away), or NULL. */
 const char	*bus_error(const struct bus *);
+/* The pile's serial settings, and the master's as last read from the pty
+ * (0 when there is none to read: a real device, or nothing read yet). */
+const struct uart_fmt *bus_fmt(const struct bus *);
+int		 bus_peer_fmt(const struct bus *, struct uart_fmt *);
 /* Accepts a baud rate the terminal can be set to; -1 otherwise. */
 int		 bus_baud_valid(unsigned);
 

@@ -55,9 +55,15 @@ usage(FILE *f)
 "  -d, --data DIR         data folder (created when missing)\n"
 "  -n, --piles N          piles on the bus, 1..247 (default 1)\n"
 "  -b, --baud B           baud rate (default 115200)\n"
+"      --parity P         none, even or odd (default even: Modbus 8E1)\n"
+"      --stop-bits N      1 or 2 (default 1)\n"
+"  -s, --framing 8E1      data bits, parity and stop bits at once: 8E1, 8N1,\n"
+"                         8N2, 8O1; a master whose settings differ (read back\n"
+"                         from the pty) gets garbled bytes, as on a real line\n"
 "  -l, --link PATH        symlink to the pseudo-terminal (default DIR/bus)\n"
 "      --device DEV       serve a real serial device instead of a pty\n"
-"      --pace             pace bytes at the baud rate (10 bits a byte)\n"
+"      --pace             pace bytes at the baud rate (11 bits a byte at 8E1,\n"
+"                         10 at 8N1)\n"
 "      --latency-ms MS    delay before each reply, like a USB adapter's\n"
 "                         latency timer (implies --pace)\n"
 "      --clock UNIX       pile clock at first start (default: now)\n"
@@ -121,6 +127,21 @@ parse_rate(const char *opt, const char *s, double *out)
 	return -1;
 }
 
+/* `line show` starts with the settings of both ends of the line. */
+static void
+shell_show_settings(struct shell *sh, FILE *out)
+{
+	struct uart_fmt	peer;
+	char		a[32], b[32];
+
+	fprintf(out, "pile       %s\n", uart_fmt_str(bus_fmt(sh->bus), a,
+	    sizeof a));
+	if (bus_peer_fmt(sh->bus, &peer))
+		fprintf(out, "master     %s%s\n", uart_fmt_str(&peer, b, sizeof b),
+		    uart_fmt_equal(&peer, bus_fmt(sh->bus)) ? "" :
+		    _(" (differs: the line garbles every byte)"));
+}
+
 /* The control socket's commands: `line ...` is about the wire, the shell's
  * business; everything else belongs to the world. */
 static int
@@ -130,9 +151,12 @@ shell_ctl(void *arg, int argc, char **argv, FILE *out)
 	uint64_t	 now_us = mono_us();
 	int		 status;
 
-	if (strcmp(argv[0], "line") == 0)
+	if (strcmp(argv[0], "line") == 0) {
+		if (argc < 2 || strcmp(argv[1], "show") == 0)
+			shell_show_settings(sh, out);
 		return line_ctl(&sh->line, bus_stats(sh->bus), sh->npiles, argc,
 		    argv, out, now_us);
+	}
 	status = sim_world_ctl(sh->world, argc, argv, out, now_us / 1000);
 	if (strcmp(argv[0], "help") == 0 && argc == 1)
 		fprintf(out, "%s", _("line ber RATE | drop RATE | truncate RATE | "
@@ -247,11 +271,14 @@ main(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_REC,
 	    OPT_POLICY, OPT_SEED, OPT_BER, OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE,
-	    OPT_PROTOCOL, OPT_FRAMES };
+	    OPT_PROTOCOL, OPT_FRAMES, OPT_PARITY, OPT_STOP };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
 		{ "baud", required_argument, NULL, 'b' },
+		{ "parity", required_argument, NULL, OPT_PARITY },
+		{ "stop-bits", required_argument, NULL, OPT_STOP },
+		{ "framing", required_argument, NULL, 's' },
 		{ "link", required_argument, NULL, 'l' },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "pace", no_argument, NULL, OPT_PACE },
@@ -299,7 +326,9 @@ main(int argc, char **argv)
 	cfg.npiles = 1;
 	cfg.wl_capacity = 10000;
 	bcfg.baud = 115200;
-	while ((c = getopt_long(argc, argv, "d:n:b:l:h", longopts, NULL)) != -1) {
+	bcfg.parity = 'E';
+	bcfg.stop_bits = 1;
+	while ((c = getopt_long(argc, argv, "d:n:b:l:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -322,6 +351,27 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			link = optarg;
+			break;
+		case OPT_PARITY:
+			if (proto_parse_parity(optarg, &bcfg.parity) != 0) {
+				fprintf(stderr, _("pilesim: invalid parity '%s': use none, "
+				    "even or odd\n"), optarg);
+				return 2;
+			}
+			break;
+		case OPT_STOP:
+			if (parse_uint("--stop-bits", optarg, 1, 2, &v) != 0)
+				return 2;
+			bcfg.stop_bits = (unsigned)v;
+			break;
+		case 's':
+			if (proto_parse_framing(optarg, &bcfg.parity,
+			    &bcfg.stop_bits) != 0) {
+				fprintf(stderr, _("pilesim: invalid framing '%s': give data "
+				    "bits, parity and stop bits like 8E1, 8N1, 8N2 or 8O1\n"),
+				    optarg);
+				return 2;
+			}
 			break;
 		case OPT_DEVICE:
 			bcfg.device = optarg;
@@ -475,11 +525,12 @@ main(int argc, char **argv)
 		goto fail;
 
 	if (bcfg.device != NULL)
-		printf(_("pilesim: %d piles on %s, %u baud\n"), sh.npiles,
-		    bus_tty_name(sh.bus), bcfg.baud);
+		printf(_("pilesim: %d piles on %s, %u baud 8%c%u\n"), sh.npiles,
+		    bus_tty_name(sh.bus), bcfg.baud, bcfg.parity, bcfg.stop_bits);
 	else
-		printf(_("pilesim: %d piles on %s (%s), %u baud\n"), sh.npiles,
-		    bcfg.link, bus_tty_name(sh.bus), bcfg.baud);
+		printf(_("pilesim: %d piles on %s (%s), %u baud 8%c%u\n"), sh.npiles,
+		    bcfg.link, bus_tty_name(sh.bus), bcfg.baud, bcfg.parity,
+		    bcfg.stop_bits);
 	printf(_("pilesim: control socket %s/%s, keys in %s/keys.yaml\n"), dir,
 	    SHELL_SOCKET_NAME, dir);
 	fflush(stdout);

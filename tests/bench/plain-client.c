@@ -65,7 +65,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: plain-client [-b BAUD] PORT ADDRESS\n");
 		return 2;
 	}
-	ctx = modbus_new_rtu(argv[1], baud, 'N', 8, 1);
+	ctx = modbus_new_rtu(argv[1], baud, 'E', 8, 1);
 	if (ctx == NULL || modbus_set_slave(ctx, addr) != 0 || modbus_connect(ctx) != 0) {
 		fprintf(stderr, "plain-client: cannot open '%s': %s\n", argv[1],
 		    modbus_strerror(errno));
