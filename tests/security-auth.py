@@ -63,6 +63,11 @@ class Bus:
     def __init__(self, path):
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd)
+        # 8E1, as the pile: a pty keeps no PARENB, so even parity shows as
+        # INPCK, the input parity check (setraw clears it).
+        mode = termios.tcgetattr(self.fd)
+        mode[0] |= termios.INPCK
+        termios.tcsetattr(self.fd, termios.TCSANOW, mode)
         termios.tcflush(self.fd, termios.TCIOFLUSH)
 
     def transact(self, unit, pdu):

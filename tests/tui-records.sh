@@ -7,7 +7,7 @@
 # the bar is on screen long enough to read.
 start_sim --baud 9600 --pace
 ctl link 1 down >/dev/null
-batch -a 1 whitelist add 04A1B2C3 >/dev/null 2>&1 || true
+batch -b 9600 -a 1 whitelist add 04A1B2C3 >/dev/null 2>&1 || true
 n=0
 while [ $n -lt 24 ]; do
 	ctl plug 1 >/dev/null

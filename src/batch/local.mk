@@ -41,7 +41,10 @@ src_batch_pilecon_mangen_SOURCES = src/batch/mangen.c
 src_batch_pilecon_mangen_LDADD = $(PILECON_LDADD)
 dist_man_MANS += man/pilecon.1
 
-EXTRA_DIST += contrib/bash-completion/pilecon
+# The completion script is installed under bash-completion's completionsdir
+# (configure: --with-bash-completion-dir) by the name of the command.
+bashcompletiondir = $(BASH_COMPLETION_DIR)
+dist_bashcompletion_DATA = contrib/bash-completion/pilecon
 
 # Provisioning: the file format's page, commented examples (installed with
 # the docs), and the udev rule example for stable adapter names.

@@ -3,6 +3,8 @@
 #ifndef LINK_INT_H
 #define LINK_INT_H
 
+#include <linux/serial.h>
+
 #include "link/link.h"
 
 struct sp_port;
@@ -19,6 +21,16 @@ struct link {
 	int			 fd;
 	struct sp_port		*sp;		/* LINK_SERIALPORT only */
 	struct link_params	 params;
+
+	/* tune.c: what was changed at open, to restore at close */
+	int			 rs485_set;
+	struct serial_rs485	 rs485_saved;
+	int			 serial_set;
+	int			 serial_saved_flags;
+	char			*latency_path;	/* sysfs latency_timer we wrote */
+	int			 latency_saved_ms;
+	int			 latency_ms;	/* -1 unknown */
+	char			*notes;
 };
 
 /* How long connecting to a TCP server may take. */
@@ -33,6 +45,15 @@ void	link_close_serial(struct link *);
 /* Takes an exclusive advisory lock so that two programs cannot share a port
  * by mistake; -1 with the "busy" message. */
 int	link_lock(struct link *, char **cause);
+/* tune.c: RS-485 mode and low latency for a serial port opened at path
+ * (real_tty 0: a pty, which gets no latency settings); -1 with *cause when
+ * --rs485 was asked and refused. link_untune restores what it changed. */
+int	link_tune(struct link *, const char *path, int real_tty, char **cause);
+void	link_untune(struct link *);
+/* <root>/class/tty/NAME/device/FILE for a port; malloc'ed. */
+char	*link_sysfs_path(const char *port, const char *file);
+int	 link_sysfs_read_int(const char *path);
+
 /* The messages every backend gives for a failed open(2). */
 int	link_open_error(const char *name, int error, char **cause);
 

@@ -67,6 +67,7 @@ link_open(const char *spec, const struct link_params *params, char **cause)
 	l = xcalloc(1, sizeof *l);
 	l->name = xstrdup(spec);
 	l->fd = -1;
+	l->latency_ms = -1;
 	l->params = *params;
 	if (strncmp(spec, "tcp:", 4) == 0) {
 		l->kind = LINK_TCP;
@@ -74,6 +75,7 @@ link_open(const char *spec, const struct link_params *params, char **cause)
 	} else
 		rc = link_open_serial(l, spec, cause);
 	if (rc != 0) {
+		free(l->notes);
 		free(l->name);
 		free(l);
 		return NULL;
@@ -86,10 +88,13 @@ link_close(struct link *l)
 {
 	if (l == NULL)
 		return;
+	if (l->kind != LINK_TCP)
+		link_untune(l);		/* what --rs485 and low latency changed */
 	if (l->kind == LINK_SERIALPORT)
 		link_close_serial(l);
 	else if (l->fd != -1)
 		close(l->fd);
+	free(l->notes);
 	free(l->name);
 	free(l);
 }

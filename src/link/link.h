@@ -15,6 +15,13 @@ struct link_params {
 	unsigned	baud;		/* 9600, 19200, 38400, 57600, 115200 ... */
 	char		parity;		/* 'N', 'E', 'O' */
 	unsigned	stop_bits;	/* 1 or 2 */
+	/* Native UARTs: the kernel's RS-485 mode (TIOCSRS485, RTS high while
+	 * sending, delays around it); refused with a message elsewhere. */
+	int		rs485;
+	unsigned	rts_delay_before_ms, rts_delay_after_ms;
+	/* USB adapters: ask for low latency (ASYNC_LOW_LATENCY or the sysfs
+	 * latency_timer); link_notes says when it cannot. */
+	int		low_latency;
 };
 
 /* NULL with *cause set (malloc'ed, caller frees) when the port cannot be
@@ -37,6 +44,19 @@ int	link_write(struct link *, const uint8_t *buf, size_t len, int timeout_ms, ch
 int	link_read_now(struct link *, uint8_t *buf, size_t len, char **cause);
 /* Drops unread input (before a new request). */
 void	link_flush_input(struct link *);
+
+/* What the open could not do but the link works without (low latency),
+ * one sentence a line; NULL when nothing. */
+const char	*link_notes(const struct link *);
+/* The adapter's latency timer in ms as the link left it, -1 when unknown. */
+int		 link_latency_ms(const struct link *);
+
+/* The kernel interfaces behind --rs485 and low latency, for tests: an ioctl
+ * to call instead of ioctl(2) (NULL restores it), and the sysfs root
+ * (PILECON_SYSFS_ROOT, default /sys). */
+typedef int	 link_ioctl_fn(int fd, unsigned long request, void *arg);
+void		 link_set_ioctl(link_ioctl_fn *);
+const char	*link_sysfs_root(void);
 
 /* Serial ports present on this machine (libserialport): USB adapters with
  * VID:PID, manufacturer, product, serial. Returns count, -1 with *cause;

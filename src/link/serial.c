@@ -157,6 +157,8 @@ link_open_termios(struct link *l, const char *path, int real_tty,
 	}
 	if (link_termios_setup(l, real_tty, cause) != 0)
 		goto fail;
+	if (link_tune(l, path, real_tty, cause) != 0)
+		goto fail;
 	return 0;
 
 fail:
@@ -225,6 +227,8 @@ link_open_sp(struct link *l, const char *path, char **cause)
 		tcsetattr(fd, TCSANOW, &tio);
 	}
 	sp_flush(sp, SP_BUF_BOTH);
+	if (link_tune(l, path, 1, cause) != 0)
+		goto fail;
 	return 1;
 
 fail:
@@ -270,6 +274,7 @@ link_open_serial(struct link *l, const char *spec, char **cause)
 void
 link_close_serial(struct link *l)
 {
+	link_untune(l);
 	/* sp_close owns the fd it opened. */
 	if (l->sp != NULL) {
 		sp_close(l->sp);

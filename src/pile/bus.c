@@ -32,6 +32,9 @@ pile_bus_new(struct link *link, const struct pile_bus_opts *opts)
 void
 pile_bus_free(struct pile_bus *bus)
 {
+	if (bus == NULL)
+		return;
+	free(bus->unit_stats);
 	free(bus);
 }
 
@@ -45,6 +48,67 @@ const struct pile_bus_stats *
 pile_bus_stats(const struct pile_bus *bus)
 {
 	return &bus->stats;
+}
+
+const struct pile_bus_stats *
+pile_bus_unit_stats(const struct pile_bus *bus, uint8_t addr)
+{
+	static const struct pile_bus_stats	none;
+
+	return bus->unit_stats != NULL ? &bus->unit_stats[addr] : &none;
+}
+
+void
+pile_bus_stats_reset(struct pile_bus *bus)
+{
+	memset(&bus->stats, 0, sizeof bus->stats);
+	if (bus->unit_stats != NULL)
+		memset(bus->unit_stats, 0, 256 * sizeof *bus->unit_stats);
+}
+
+void
+pile_bus_set_trace(struct pile_bus *bus, pile_trace_fn *fn, void *arg)
+{
+	bus->trace = fn;
+	bus->trace_arg = arg;
+}
+
+/* Counts an event in the total and in the address's own counters. */
+#define PILE_COUNT(bus, unit, field) do {				\
+	(bus)->stats.field++;						\
+	pile_bus_unit(bus, unit)->field++;				\
+} while (0)
+
+static struct pile_bus_stats *
+pile_bus_unit(struct pile_bus *bus, uint8_t unit)
+{
+	if (bus->unit_stats == NULL)
+		bus->unit_stats = xcalloc(256, sizeof *bus->unit_stats);
+	return &bus->unit_stats[unit];
+}
+
+static void
+pile_bus_rtt(struct pile_bus_stats *st, uint64_t rtt_us)
+{
+	if (st->replies == 1 || rtt_us < st->rtt_min_us)
+		st->rtt_min_us = rtt_us;
+	if (rtt_us > st->rtt_max_us)
+		st->rtt_max_us = rtt_us;
+	st->rtt_sum_us += rtt_us;
+	st->rtt_last_us = rtt_us;
+}
+
+static void
+pile_bus_trace(struct pile_bus *bus, enum pile_trace_dir dir, uint8_t unit,
+    const uint8_t *buf, size_t len)
+{
+	struct timespec	ts;
+
+	if (bus->trace == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	bus->trace(bus->trace_arg, dir, unit, buf, len,
+	    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
 }
 
 void
@@ -189,12 +253,15 @@ pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
 		return pile_bus_finish(bus, x, PILE_E_LINK, cause);
 	x->tries++;
 	if (x->tries > 1)
-		bus->stats.retries++;
+		PILE_COUNT(bus, x->req.unit, retries);
+	PILE_COUNT(bus, x->req.unit, requests);
 	bus->stats.bytes_out += (unsigned long)n;
+	pile_bus_trace(bus, PILE_TRACE_TX, x->req.unit, frame, (size_t)n);
 
 	/* write() returns once the kernel has the bytes; they are on the wire
 	 * for the frame time after that. */
 	tx_end = mono_us() + link_frame_us(lp, (size_t)n);
+	bus->sent_us = tx_end;
 	if (x->req.unit == 0) {
 		bus->quiet_at_us = tx_end + link_t35_us(lp) + (uint64_t)(x->turnaround_ms > 0 ?
 		    x->turnaround_ms : PILE_TURNAROUND_MS) * 1000;
@@ -216,9 +283,14 @@ pile_bus_reply(struct pile_bus *bus, struct pile_xfer *x, uint64_t now,
 	char	*what, *cause;
 
 	bus->quiet_at_us = now + link_t35_us(link_params(bus->link));
+	PILE_COUNT(bus, x->req.unit, replies);
+	pile_bus_rtt(&bus->stats, now > bus->sent_us ? now - bus->sent_us : 0);
+	pile_bus_rtt(pile_bus_unit(bus, x->req.unit), now > bus->sent_us ?
+	    now - bus->sent_us : 0);
+	pile_bus_trace(bus, PILE_TRACE_RX, x->req.unit, x->buf, (size_t)len);
 	if (x->resp.exception == 0)
 		return pile_bus_finish(bus, x, 0, NULL);
-	bus->stats.exceptions++;
+	PILE_COUNT(bus, x->req.unit, exceptions);
 	what = pile_bus_what(&x->req);
 	cause = xasprintf(_("address %u refused %s: %s"), x->req.unit, what,
 	    proto_exception_str(x->resp.exception));
@@ -268,10 +340,15 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 			if (n == 0) {
 				if (now < x->deadline_us)
 					return PILE_XFER_PENDING;
-				bus->stats.timeouts++;
 				if (x->got > 0) {	/* cut short */
 					bus->garbled++;
-					bus->stats.crc_errors++;
+					PILE_COUNT(bus, x->req.unit, crc_errors);
+					pile_bus_trace(bus, PILE_TRACE_RX_BAD,
+					    x->req.unit, x->buf, x->got);
+				} else {
+					PILE_COUNT(bus, x->req.unit, timeouts);
+					pile_bus_trace(bus, PILE_TRACE_TIMEOUT,
+					    x->req.unit, NULL, 0);
 				}
 				rc = pile_bus_retry(bus, x, now);
 				if (rc != PILE_XFER_PENDING)
@@ -290,7 +367,9 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 				continue;
 			/* Bad CRC, impossible frame, another unit's answer. */
 			bus->garbled++;
-			bus->stats.crc_errors++;
+			PILE_COUNT(bus, x->req.unit, crc_errors);
+			pile_bus_trace(bus, PILE_TRACE_RX_BAD, x->req.unit, x->buf,
+			    x->got);
 			rc = pile_bus_retry(bus, x, now);
 			if (rc != PILE_XFER_PENDING)
 				return rc;

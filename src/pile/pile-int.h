@@ -28,6 +28,9 @@ struct pile_bus {
 	struct link		*link;
 	struct pile_bus_opts	 opts;
 	struct pile_bus_stats	 stats;
+	struct pile_bus_stats	*unit_stats;	/* [256], on first use */
+	pile_trace_fn		*trace;
+	void			*trace_arg;
 	uint64_t		 quiet_at_us;	/* line free: t3.5 after the last frame */
 	int			 fc23_refused;	/* the pile said FC 23 is illegal */
 
@@ -36,6 +39,7 @@ struct pile_bus {
 	enum pile_phase		 phase;
 	uint64_t		 gap_us;	/* silence wanted before sending */
 	int			 garbled;	/* tries that got a bad frame */
+	uint64_t		 sent_us;	/* the request's last byte left */
 };
 
 struct pile {

@@ -27,9 +27,15 @@ struct pile_bus_opts {
 	int	no_fc23;	/* use FC 16 + FC 03 instead of FC 23 */
 };
 
+/* What the line did, in total and per address: every try is a request;
+ * it ends as a reply (a valid frame, exceptions included), a CRC error (a
+ * garbled or cut-short frame) or a timeout (silence). Round trips run from
+ * the request's last byte leaving to the reply's last byte arriving. */
 struct pile_bus_stats {
 	unsigned long	transactions, timeouts, crc_errors, exceptions, retries;
 	unsigned long	bytes_out, bytes_in;
+	unsigned long	requests, replies;
+	uint64_t	rtt_min_us, rtt_max_us, rtt_sum_us, rtt_last_us;
 };
 
 struct pile_bus;
@@ -37,6 +43,29 @@ struct pile_bus	*pile_bus_new(struct link *, const struct pile_bus_opts *);
 void		 pile_bus_free(struct pile_bus *);	/* does not close the link */
 struct link	*pile_bus_link(struct pile_bus *);
 const struct pile_bus_stats *pile_bus_stats(const struct pile_bus *);
+/* The same for one address (1..247); zeros for one never asked. */
+const struct pile_bus_stats *pile_bus_unit_stats(const struct pile_bus *, uint8_t addr);
+void		 pile_bus_stats_reset(struct pile_bus *);
+
+/* The trace of frames on the line (mbpoll -v, `pilecon --trace`, the
+ * console's Line view): called for each request sent, each reply (good or
+ * garbled) and each timeout, with the bytes and the wall-clock time. */
+enum pile_trace_dir {
+	PILE_TRACE_TX,		/* a request went out */
+	PILE_TRACE_RX,		/* a valid reply */
+	PILE_TRACE_RX_BAD,	/* a garbled or cut-short reply */
+	PILE_TRACE_TIMEOUT	/* silence (len 0) */
+};
+typedef void	 pile_trace_fn(void *arg, enum pile_trace_dir, uint8_t unit,
+		    const uint8_t *buf, size_t len, uint64_t wall_us);
+void		 pile_bus_set_trace(struct pile_bus *, pile_trace_fn *, void *arg);
+/* "16:22:11.123456 TX  01 03 00 00 00 01 84 0A" (local time), malloc'ed. */
+char		*pile_trace_format(enum pile_trace_dir, const uint8_t *buf, size_t len,
+		    uint64_t wall_us);
+/* The wiring check's verdict in words, from what the line did: "line clean",
+ * "CRC errors on 12 % of replies: check termination and the A/B pair", ...
+ * Sets *bad when the line needs attention. Malloc'ed. */
+char		*pile_line_verdict(const struct pile_bus_stats *, int *bad);
 
 /* ---- one transaction, for an event loop -------------------------------- */
 

@@ -6,5 +6,6 @@ include src/sim/sim-world.mk
 bin_PROGRAMS += pilesim
 pilesim_SOURCES = src/sim/sim.h src/sim/shell.h src/sim/sim-main.c \
 	src/sim/bus.c src/sim/line.c src/sim/uart.c src/sim/ctlsock.c src/sim/ctl-client.c
+dist_man_MANS += man/pilesim.1
 pilesim_LDADD = src/sim/libsimworld.a src/proto/libprotosig.a src/proto/libproto.a \
 	src/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS) $(LIBINTL)
