@@ -5,7 +5,7 @@
 
 c() { "$PILECON" --complete -- "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 
-is "$(c "")" "clock help logs offline ports provision resync scan status tariff whitelist" "first_word_is_a_command"
+is "$(c "")" "clock help logs offline ping ports provision resync scan status tariff whitelist" "first_word_is_a_command"
 is "$(c w)" "whitelist" "command_prefix_completes"
 is "$(c whitelist "")" "add block export import list remove sync" "subcommands_of_a_group"
 is "$(c offline o)" "off on" "subcommand_prefix"

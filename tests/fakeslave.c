@@ -456,7 +456,7 @@ int
 fakeslave_rig_start(struct fakeslave_rig *r, unsigned mode, const uint8_t *key,
     uint8_t addr, const struct pile_bus_opts *opts)
 {
-	static const struct link_params	 params = { 115200, 'E', 1 };
+	static const struct link_params	 params = { .baud = 115200, .parity = 'E', .stop_bits = 1 };
 	char				*cause = NULL;
 
 	memset(r, 0, sizeof *r);

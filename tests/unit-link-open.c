@@ -23,7 +23,7 @@
 #include "link/link.h"
 #include "tap.h"
 
-static const struct link_params params = { 115200, 'N', 1 };
+static const struct link_params params = { .baud = 115200, .parity = 'N', .stop_bits = 1 };
 
 /* Reads from l until len bytes came or 2 s passed. */
 static int
@@ -82,7 +82,7 @@ test_pty(void)
 {
 	struct termios	 tio;
 	struct link	*l, *l2;
-	struct link_params odd = { 9600, 'N', 2 }, bad = { 12345, 'N', 1 };
+	struct link_params odd = { .baud = 9600, .parity = 'N', .stop_bits = 2 }, bad = { .baud = 12345, .parity = 'N', .stop_bits = 1 };
 	char		 path[64], linkpath[] = "/tmp/pilecon-link-XXXXXX";
 	char		 sym[128], *cause = NULL, *want;
 	uint8_t		 buf[16];
@@ -256,8 +256,8 @@ test_list_ports(void)
 static void
 test_timing(void)
 {
-	struct link_params	p115 = { 115200, 'E', 1 }, p96 = { 9600, 'N', 1 };
-	struct link_params	p96e = { 9600, 'E', 1 }, p192 = { 19200, 'E', 1 };
+	struct link_params	p115 = { .baud = 115200, .parity = 'E', .stop_bits = 1 }, p96 = { .baud = 9600, .parity = 'N', .stop_bits = 1 };
+	struct link_params	p96e = { .baud = 9600, .parity = 'E', .stop_bits = 1 }, p192 = { .baud = 19200, .parity = 'E', .stop_bits = 1 };
 
 	is_int(link_t35_us(&p115), 1750, "t35_fixed_above_19200_baud");
 	ok(link_t35_us(&p96e) >= 4010 && link_t35_us(&p96e) <= 4011,

@@ -119,7 +119,8 @@ free_link(struct link *l)
 static void
 test_rs485(int fd)
 {
-	struct link_params	 p = { 115200, 'E', 1, 1, 2, 3, 0 };
+	struct link_params	 p = { .baud = 115200, .parity = 'E', .stop_bits = 1,
+	    .rs485 = 1, .rts_delay_before_ms = 2, .rts_delay_after_ms = 3 };
 	struct link		*l;
 	char			*cause = NULL;
 
@@ -159,7 +160,8 @@ test_rs485(int fd)
 static void
 test_latency(int fd)
 {
-	struct link_params	 p = { 115200, 'E', 1, 0, 0, 0, 1 };
+	struct link_params	 p = { .baud = 115200, .parity = 'E', .stop_bits = 1,
+	    .low_latency = 1 };
 	struct link		*l;
 	char			*dir, *lt, *cause = NULL, *s, *cmd;
 

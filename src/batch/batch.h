@@ -25,6 +25,11 @@ struct pilecon_opts {
 	int		 no_fc23;	/* --no-fc23 */
 	int		 timeout_ms;	/* --timeout; 0 from baud */
 	int		 retries;
+	int		 rs485;		/* --rs485: the kernel's RS-485 mode */
+	int		 rs485_delay_ms;	/* --rs485-delay: RTS before/after */
+	int		 no_low_latency;	/* --no-low-latency */
+	int		 echo;		/* --echo: the adapter echoes what it sends */
+	char		*trace_file;	/* --trace: every frame, timestamped */
 };
 
 /* What a command runs with. The connection is opened on first use by
@@ -43,6 +48,7 @@ struct cmd_ctx {
 	int			 pile_rc;	/* PILE_E_* of cmd_pile's last failure */
 	int			 have_identity;
 	struct proto_identity	 identity;	/* of ctx->pile, read by cmd_pile */
+	FILE			*trace;		/* --trace FILE, opened with the link */
 };
 
 /* What a job's step returns (tmux's CMD_RETURN_*); see batch/job.h. */
@@ -151,6 +157,13 @@ extern const size_t			pilecon_options_len;
  * the config (name is the option's long name): 0, or -1 with *cause. */
 int	pilecon_opts_serial(struct pilecon_opts *, const char *name, const char *value,
 	    char **cause);
+
+/* The line the options ask for (baud, framing, RS-485, latency, echo). */
+struct link_params;
+void	cmd_link_params(const struct cmd_ctx *, struct link_params *);
+/* A bus on the context's link with the context's timeout, retries and
+ * trace (--trace). */
+struct pile_bus	*cmd_bus_new(struct cmd_ctx *, const struct pile_bus_opts *);
 
 /* Sets every field to "not given" (NULL, or -1 / 0 for numbers). */
 void	pilecon_opts_init(struct pilecon_opts *);

@@ -216,7 +216,7 @@ prov_open_bus(struct cmd_ctx *ctx, const struct prov_file *pf, struct pile_bus *
 	bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
 	bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
 	bo.no_fc23 = ctx->opts.no_fc23;
-	*bus = pile_bus_new(link, &bo);
+	*bus = cmd_bus_new(ctx, &bo);
 	return 0;
 }
 

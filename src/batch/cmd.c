@@ -3,6 +3,8 @@
  * first use, the pile's key, and PILE_E_* turned into exit codes. */
 #include "config.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,14 @@ extern const struct cmd_entry cmd_status_entry, cmd_ports_entry, cmd_scan_entry,
     cmd_whitelist_import_entry, cmd_whitelist_export_entry, cmd_logs_pull_entry,
     cmd_logs_list_entry, cmd_logs_export_entry, cmd_logs_verify_entry, cmd_logs_report_entry, cmd_resync_entry,
     cmd_tariff_show_entry, cmd_clock_set_entry, cmd_help_entry,
-    cmd_whitelist_sync_entry, cmd_provision_entry, cmd_whitelist_sync_all_entry;
+    cmd_whitelist_sync_entry, cmd_provision_entry, cmd_whitelist_sync_all_entry,
+    cmd_ping_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_ports_entry,
 	&cmd_scan_entry,
+	&cmd_ping_entry,
 	&cmd_offline_on_entry,
 	&cmd_offline_off_entry,
 	&cmd_whitelist_list_entry,
@@ -347,12 +351,78 @@ cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 	return cmd_exit_code(rc);
 }
 
+/* The line as the options say: baud rate, framing (the Modbus default 8E1
+ * for options never parsed, as in a test's context), RS-485 mode, low
+ * latency. */
+void
+cmd_link_params(const struct cmd_ctx *ctx, struct link_params *lp)
+{
+	memset(lp, 0, sizeof *lp);
+	lp->baud = ctx->opts.baud;
+	lp->parity = ctx->opts.parity ? ctx->opts.parity : 'E';
+	lp->stop_bits = ctx->opts.stop_bits ? ctx->opts.stop_bits : 1;
+	lp->rs485 = ctx->opts.rs485 > 0;
+	lp->rts_delay_before_ms = lp->rts_delay_after_ms =
+	    ctx->opts.rs485_delay_ms > 0 ? (unsigned)ctx->opts.rs485_delay_ms : 0;
+	lp->low_latency = ctx->opts.no_low_latency <= 0;
+	lp->echo = ctx->opts.echo > 0;
+}
+
+/* --trace FILE: one line a frame, flushed at once so that a trace of a
+ * command that hangs or crashes still ends at its last frame. */
+static void
+cmd_trace_frame(void *arg, enum pile_trace_dir dir, uint8_t unit,
+    const uint8_t *buf, size_t len, uint64_t wall_us)
+{
+	FILE	*f = arg;
+	char	*line = pile_trace_format(dir, buf, len, wall_us);
+
+	(void)unit;
+	fprintf(f, "%s\n", line);
+	fflush(f);
+	free(line);
+}
+
+struct pile_bus *
+cmd_bus_new(struct cmd_ctx *ctx, const struct pile_bus_opts *bo)
+{
+	struct pile_bus	*bus = pile_bus_new(ctx->link, bo);
+
+	if (ctx->opts.trace_file != NULL && ctx->trace == NULL) {
+		ctx->trace = fopen(ctx->opts.trace_file, "a");
+		if (ctx->trace == NULL)
+			fprintf(ctx->err, _("pilecon: cannot write the trace to "
+			    "'%s': %s (going on without it)\n"),
+			    ctx->opts.trace_file, strerror(errno));
+	}
+	if (ctx->trace != NULL)
+		pile_bus_set_trace(bus, cmd_trace_frame, ctx->trace);
+	return bus;
+}
+
+/* What the link could not do but works without (low latency), once. */
+static void
+cmd_link_notes(struct cmd_ctx *ctx)
+{
+	const char	*notes = link_notes(ctx->link);
+	const char	*p, *nl;
+
+	for (p = notes; p != NULL && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fprintf(ctx->err, "pilecon: note: %.*s\n",
+		    (int)(nl != NULL ? nl - p : (ptrdiff_t)strlen(p)), p);
+		if (nl == NULL)
+			break;
+	}
+}
+
 struct pile *
 cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 {
-	struct link_params	 lp = { ctx->opts.baud, 'N', 1 };
+	struct link_params	 lp;
 	struct pile_bus_opts	 bo;
 
+	cmd_link_params(ctx, &lp);
 	if (ctx->pile != NULL)
 		return ctx->pile;
 	if (ctx->link == NULL && ctx->opts.port == NULL) {
@@ -365,16 +435,18 @@ cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 		*exit = EXIT_USAGE;	/* a mistyped port or number */
 		return NULL;
 	}
-	if (ctx->link == NULL &&
-	    (ctx->link = link_open(ctx->opts.port, &lp, cause)) == NULL) {
-		*exit = EXIT_FAILED;
-		return NULL;
+	if (ctx->link == NULL) {
+		if ((ctx->link = link_open(ctx->opts.port, &lp, cause)) == NULL) {
+			*exit = EXIT_FAILED;
+			return NULL;
+		}
+		cmd_link_notes(ctx);
 	}
 	if (ctx->bus == NULL) {
 		bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
 		bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
 		bo.no_fc23 = ctx->opts.no_fc23;
-		ctx->bus = pile_bus_new(ctx->link, &bo);
+		ctx->bus = cmd_bus_new(ctx, &bo);
 	}
 	ctx->pile = pile_new(ctx->bus, (uint8_t)ctx->opts.addr);
 	*exit = EXIT_OK;
@@ -384,12 +456,10 @@ cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 struct link *
 cmd_link(struct cmd_ctx *ctx)
 {
-	/* Options never parsed (a test's context): the Modbus default. */
-	struct link_params	 lp = { ctx->opts.baud, ctx->opts.parity ?
-				    ctx->opts.parity : 'E', ctx->opts.stop_bits ?
-				    ctx->opts.stop_bits : 1 };
+	struct link_params	 lp;
 	char			*cause = NULL;
 
+	cmd_link_params(ctx, &lp);
 	if (ctx->link != NULL)
 		return ctx->link;
 	if (ctx->opts.port == NULL) {
@@ -402,7 +472,8 @@ cmd_link(struct cmd_ctx *ctx)
 		fprintf(ctx->err, "pilecon: %s\n", cause);
 		free(cause);
 		ctx->pile_rc = PILE_E_LINK;
-	}
+	} else
+		cmd_link_notes(ctx);
 	return ctx->link;
 }
 
@@ -445,7 +516,7 @@ cmd_pile(struct cmd_ctx *ctx)
 		bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
 		bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
 		bo.no_fc23 = ctx->opts.no_fc23;
-		ctx->bus = pile_bus_new(ctx->link, &bo);
+		ctx->bus = cmd_bus_new(ctx, &bo);
 	}
 	if (ctx->pile == NULL)
 		ctx->pile = pile_new(ctx->bus, (uint8_t)ctx->opts.addr);
@@ -503,6 +574,9 @@ cmd_ctx_close(struct cmd_ctx *ctx)
 	ctx->link = NULL;
 	ctx->archive = NULL;
 	ctx->have_identity = 0;
+	if (ctx->trace != NULL)
+		fclose(ctx->trace);
+	ctx->trace = NULL;
 	free(cmd_key_cause);
 	cmd_key_cause = NULL;
 }

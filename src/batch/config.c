@@ -84,6 +84,8 @@ config_apply(struct pilecon_opts *o, const char *path, const struct pilecon_opti
 			o->baud = (unsigned)n;
 		else if (strcmp(po->name, "stop-bits") == 0)
 			o->stop_bits = (unsigned)n;
+		else if (strcmp(po->name, "rs485-delay") == 0)
+			o->rs485_delay_ms = (int)n;
 		else if (strcmp(po->name, "timeout") == 0)
 			o->timeout_ms = (int)n;
 		else if (strcmp(po->name, "retries") == 0)

@@ -14,7 +14,8 @@
 #include "common.h"
 #include "batch/batch.h"
 
-enum { O_PORT, O_ADDRESS, O_BAUD, O_PARITY, O_STOP_BITS, O_FRAMING, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
+enum { O_PORT, O_ADDRESS, O_BAUD, O_PARITY, O_STOP_BITS, O_FRAMING, O_RS485, O_RS485_DELAY,
+	O_NO_LOW_LATENCY, O_ECHO, O_TRACE, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
 	O_TIMEOUT, O_RETRIES, O_HELP, O_VERSION };
 
 /* Indexed by the enum above. */
@@ -33,6 +34,19 @@ const struct pilecon_option pilecon_options[] = {
 	[O_FRAMING] = { "framing", 's', "framing", POPT_STRING, "8E1", 0, 0,
 	    N_("data bits, parity and stop bits at once, as tio and mbpoll write "
 	    "them: 8E1 (default), 8N1, 8N2, 8O1") },
+	[O_RS485] = { "rs485", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("native UARTs: the kernel drives the RS-485 direction (TIOCSRS485, "
+	    "RTS on send); USB adapters do it themselves") },
+	[O_RS485_DELAY] = { "rs485-delay", 0, "rs485_delay_ms", POPT_INT, "MS", 0, 100,
+	    N_("with --rs485: RTS delay before and after sending (default 0)") },
+	[O_NO_LOW_LATENCY] = { "no-low-latency", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("leave a USB adapter's latency timer alone (pilecon lowers it to 1 ms "
+	    "and restores it on exit)") },
+	[O_ECHO] = { "echo", 0, NULL, POPT_FLAG, NULL, 0, 0,
+	    N_("the adapter echoes what it sends (two-wire, no automatic direction): "
+	    "drop the echo") },
+	[O_TRACE] = { "trace", 0, NULL, POPT_PATH, "FILE", 0, 0,
+	    N_("write every frame to FILE with time and direction, as mbpoll -v shows") },
 	[O_KEYS] = { "keys", 0, "keys", POPT_PATH, "FILE",  0, 0,
 	    N_("keys file: the per-pile keys writes authenticate with") },
 	[O_ARCHIVE] = { "archive", 0, "archive", POPT_PATH, "FILE", 0, 0,
@@ -63,6 +77,7 @@ pilecon_opts_init(struct pilecon_opts *o)
 	o->retries = -1;
 	o->json = -1;
 	o->no_fc23 = -1;
+	o->rs485_delay_ms = -1;
 }
 
 void
@@ -72,6 +87,7 @@ pilecon_opts_free(struct pilecon_opts *o)
 	free(o->keys_file);
 	free(o->archive_path);
 	free(o->config_file);
+	free(o->trace_file);
 	memset(o, 0, sizeof *o);
 }
 
@@ -206,9 +222,23 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 		case O_NO_FC23:
 			cli.no_fc23 = 1;
 			break;
+		case O_RS485:
+			cli.rs485 = 1;
+			break;
+		case O_NO_LOW_LATENCY:
+			cli.no_low_latency = 1;
+			break;
+		case O_ECHO:
+			cli.echo = 1;
+			break;
+		case O_TRACE:
+			free(cli.trace_file);
+			cli.trace_file = xstrdup(optarg);
+			break;
 		case O_ADDRESS:
 		case O_BAUD:
 		case O_STOP_BITS:
+		case O_RS485_DELAY:
 		case O_TIMEOUT:
 		case O_RETRIES:
 			if (parse_int_option(&pilecon_options[i], optarg, &v, err) != 0)
@@ -219,6 +249,8 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 				cli.baud = (unsigned)v;
 			else if (i == O_STOP_BITS)
 				cli.stop_bits = (unsigned)v;
+			else if (i == O_RS485_DELAY)
+				cli.rs485_delay_ms = (int)v;
 			else if (i == O_TIMEOUT)
 				cli.timeout_ms = (int)v;
 			else
@@ -279,6 +311,12 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 	opts->retries = cli.retries >= 0 ? cli.retries : cfg.retries >= 0 ? cfg.retries : 2;
 	opts->json = cli.json > 0;
 	opts->no_fc23 = cli.no_fc23 > 0;
+	opts->rs485 = cli.rs485 > 0;
+	opts->rs485_delay_ms = cli.rs485_delay_ms >= 0 ? cli.rs485_delay_ms :
+	    cfg.rs485_delay_ms >= 0 ? cfg.rs485_delay_ms : 0;
+	opts->no_low_latency = cli.no_low_latency > 0;
+	opts->echo = cli.echo > 0;
+	take_str(&opts->trace_file, &cli.trace_file, NULL);
 	rc = optind;
 out:
 	pilecon_opts_free(&cli);

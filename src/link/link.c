@@ -50,7 +50,7 @@ struct link *
 link_open(const char *spec, const struct link_params *params, char **cause)
 {
 	struct link		*l;
-	struct link_params	 defaults = { 115200, 'E', 1 };
+	struct link_params	 defaults = { .baud = 115200, .parity = 'E', .stop_bits = 1 };
 	int			 rc;
 
 	if (params == NULL)

@@ -22,6 +22,9 @@ struct link_params {
 	/* USB adapters: ask for low latency (ASYNC_LOW_LATENCY or the sysfs
 	 * latency_timer); link_notes says when it cannot. */
 	int		low_latency;
+	/* A two-wire adapter without automatic direction control hears its
+	 * own transmission: the bus drops that echo ahead of each reply. */
+	int		echo;
 };
 
 /* NULL with *cause set (malloc'ed, caller frees) when the port cannot be

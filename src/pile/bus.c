@@ -188,6 +188,11 @@ pile_bus_fail_tries(struct pile_bus *bus, struct pile_xfer *x)
 
 	/* "115200 8E1": a wrong framing looks exactly like a dead line. */
 	link_params_str(lp, line, sizeof line);
+	if (bus->echo_seen && !lp->echo)
+		return pile_bus_finish(bus, x, PILE_E_GARBLED, xasprintf(
+		    _("address %u on '%s' answered with our own request: the "
+		    "adapter echoes what it sends (two-wire, without automatic "
+		    "direction control); add --echo"), x->req.unit, port));
 	if (bus->garbled == 0) {
 		cause = xasprintf(ngettext("no answer from address %u on '%s' "
 		    "at %s after %d try (check the A/B wiring, the address "
@@ -260,8 +265,10 @@ pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
 
 	/* write() returns once the kernel has the bytes; they are on the wire
 	 * for the frame time after that. */
-	tx_end = mono_us() + link_frame_us(lp, (size_t)n);
-	bus->sent_us = tx_end;
+	bus->sent_us = mono_us();
+	memcpy(bus->sent, frame, (size_t)n);
+	bus->sent_len = (size_t)n;
+	tx_end = bus->sent_us + link_frame_us(lp, (size_t)n);
 	if (x->req.unit == 0) {
 		bus->quiet_at_us = tx_end + link_t35_us(lp) + (uint64_t)(x->turnaround_ms > 0 ?
 		    x->turnaround_ms : PILE_TURNAROUND_MS) * 1000;
@@ -272,8 +279,33 @@ pile_bus_send(struct pile_bus *bus, struct pile_xfer *x)
 	wait_us += link_frame_us(lp, proto_response_length(&x->req));
 	x->deadline_us = tx_end + wait_us;
 	x->got = 0;
+	/* --echo: the adapter hears the request first; it also takes the
+	 * wire time of the request again. */
+	bus->echo_done = !lp->echo;
+	if (lp->echo)
+		x->deadline_us += link_frame_us(lp, (size_t)n);
 	bus->phase = PILE_COLLECT;
 	return PILE_XFER_PENDING;
+}
+
+/* --echo: takes our request off the front of what came; 1 while what came
+ * is still a prefix of it (wait for more). Bytes that differ mean no echo
+ * this time: they stay, as the reply. */
+static int
+pile_bus_drop_echo(struct pile_bus *bus, struct pile_xfer *x)
+{
+	size_t	n = x->got < bus->sent_len ? x->got : bus->sent_len;
+
+	if (memcmp(x->buf, bus->sent, n) != 0) {
+		bus->echo_done = 1;
+		return 0;
+	}
+	if (x->got < bus->sent_len)
+		return 1;
+	memmove(x->buf, x->buf + bus->sent_len, x->got - bus->sent_len);
+	x->got -= bus->sent_len;
+	bus->echo_done = 1;
+	return x->got == 0;
 }
 
 static int
@@ -357,6 +389,8 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 			}
 			x->got += (size_t)n;
 			bus->stats.bytes_in += (unsigned long)n;
+			if (!bus->echo_done && pile_bus_drop_echo(bus, x))
+				continue;	/* the echo so far: read on */
 			/* The request tells the reply's length: done the
 			 * moment it is complete, no silence to wait for. */
 			rc = proto_response_decode(x->buf, x->got, &x->req,
@@ -365,7 +399,13 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 				return pile_bus_reply(bus, x, now, rc);
 			if (rc == PROTO_NEED_MORE && x->got < sizeof x->buf)
 				continue;
-			/* Bad CRC, impossible frame, another unit's answer. */
+			/* Bad CRC, impossible frame, another unit's answer,
+			 * or our own request heard back. */
+			if (x->got >= bus->sent_len && bus->sent_len > 0 &&
+			    memcmp(x->buf, bus->sent, bus->sent_len) == 0) {
+				bus->echo_seen = 1;
+				PILE_COUNT(bus, x->req.unit, echoes);
+			}
 			bus->garbled++;
 			PILE_COUNT(bus, x->req.unit, crc_errors);
 			pile_bus_trace(bus, PILE_TRACE_RX_BAD, x->req.unit, x->buf,
@@ -408,6 +448,7 @@ pile_bus_start(struct pile_bus *bus, struct pile_xfer *x)
 	bus->phase = PILE_QUIET;
 	bus->gap_us = link_t35_us(link_params(bus->link));
 	bus->garbled = 0;
+	bus->echo_seen = 0;
 	return pile_bus_step(bus, x);
 }
 

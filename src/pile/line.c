@@ -85,6 +85,12 @@ pile_line_verdict(const struct pile_bus_stats *st, int *bad)
 		    "pair, and the baud rate and framing ('pilecon scan "
 		    "--detect')"), st->requests);
 	}
+	if (st->replies == 0 && st->echoes > 0) {
+		*bad = 1;
+		return xasprintf(_("the answers were our own requests: the adapter "
+		    "echoes what it sends (two-wire, without automatic direction "
+		    "control); add --echo"));
+	}
 	if (st->replies == 0) {
 		*bad = 1;
 		return xasprintf(_("only garbled answers (%lu CRC errors, no valid "

@@ -39,7 +39,11 @@ struct pile_bus {
 	enum pile_phase		 phase;
 	uint64_t		 gap_us;	/* silence wanted before sending */
 	int			 garbled;	/* tries that got a bad frame */
-	uint64_t		 sent_us;	/* the request's last byte left */
+	uint64_t		 sent_us;	/* the request was handed to the port */
+	uint8_t			 sent[PROTO_ADU_MAX];	/* the request, to spot an echo */
+	size_t			 sent_len;
+	int			 echo_seen;	/* a reply began with our request */
+	int			 echo_done;	/* --echo: the echo is off the reply */
 };
 
 struct pile {

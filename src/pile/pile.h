@@ -30,11 +30,14 @@ struct pile_bus_opts {
 /* What the line did, in total and per address: every try is a request;
  * it ends as a reply (a valid frame, exceptions included), a CRC error (a
  * garbled or cut-short frame) or a timeout (silence). Round trips run from
- * the request's last byte leaving to the reply's last byte arriving. */
+ * the request handed to the port to the reply's last byte read, as mbpoll
+ * measures them: the wire time of both frames, the pile's turnaround and
+ * any adapter latency. */
 struct pile_bus_stats {
 	unsigned long	transactions, timeouts, crc_errors, exceptions, retries;
 	unsigned long	bytes_out, bytes_in;
 	unsigned long	requests, replies;
+	unsigned long	echoes;		/* garbled replies that were our request */
 	uint64_t	rtt_min_us, rtt_max_us, rtt_sum_us, rtt_last_us;
 };
 

@@ -606,6 +606,12 @@ bus_read(struct bus *b, uint64_t now_us)
 				    _("end of file"));
 			return;
 		}
+		if (b->line->echo) {
+			/* A two-wire adapter without direction control
+			 * hears its own request: the master reads it back
+			 * first. */
+			(void)!write(b->fd, buf, (size_t)n);
+		}
 		if (bus_mismatch(b)) {
 			/* Our UART reads the master's characters at our
 			 * settings: framing errors and garbage. */

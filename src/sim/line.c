@@ -223,6 +223,7 @@ line_show(const struct line *l, const struct bus_stats *st, FILE *out,
 		if (l->drop_pile[i] > 0 || l->missed[i] > 0)
 			fprintf(out, "drop_pile  %zu %g (missed %" PRIu64 " frames)\n",
 			    i, l->drop_pile[i], l->missed[i]);
+	fprintf(out, "echo       %s\n", l->echo ? "on" : "off");
 	fprintf(out, "seed       %" PRIu64 "\n", l->seed);
 	if (st != NULL) {
 		fprintf(out, "requests   %" PRIu64 "\n", st->requests);
@@ -249,8 +250,8 @@ static int
 line_usage(FILE *out)
 {
 	fprintf(out, "%s", _("usage: line ber RATE | drop RATE | truncate RATE | "
-	    "latency MS | pull SECONDS | busy ADDR on|off | drop-broadcast RATE | "
-	    "drop-pile ADDR RATE | off | show\n"));
+	    "latency MS | pull SECONDS | busy ADDR on|off | echo on|off | "
+	    "drop-broadcast RATE | drop-pile ADDR RATE | off | show\n"));
 	return 2;
 }
 
@@ -273,6 +274,7 @@ line_ctl(struct line *l, const struct bus_stats *st, int npiles, int argc,
 		l->latency_ms = 0;
 		l->pulled_until_us = 0;
 		memset(l->busy, 0, sizeof l->busy);
+		l->echo = 0;
 		fprintf(out, "%s", _("line clean: no faults, no added latency\n"));
 		return 0;
 	}
@@ -320,6 +322,16 @@ line_ctl(struct line *l, const struct bus_stats *st, int npiles, int argc,
 		else
 			l->truncate = rate;
 		fprintf(out, "%s %g\n", what, rate);
+		return 0;
+	}
+	if (strcmp(what, "echo") == 0) {
+		if (strcmp(argv[2], "on") == 0)
+			l->echo = 1;
+		else if (strcmp(argv[2], "off") == 0)
+			l->echo = 0;
+		else
+			return line_usage(out);
+		fprintf(out, "echo %s\n", l->echo ? "on" : "off");
 		return 0;
 	}
 	if (strcmp(what, "latency") == 0) {

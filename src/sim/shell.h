@@ -29,6 +29,7 @@ struct line {
 	uint8_t		 busy[256];	/* 1: that address answers exception 06 */
 	double		 drop_broadcast;	/* a broadcast frame is lost for all */
 	double		 drop_pile[256];	/* that pile misses a frame it should hear */
+	int		 echo;		/* the master's adapter hears itself */
 
 	/* What the line did, for `line show`. */
 	uint64_t	 dropped_requests, dropped_replies;

@@ -87,7 +87,7 @@ usage(FILE *f)
 "`pilesim ctl --data DIR help` lists the control commands; `line ...`\n"
 "commands change the line emulator at run time:\n"
 "  line ber RATE | drop RATE | truncate RATE | latency MS | pull SECONDS |\n"
-"       busy ADDR on|off | off | show\n"));
+"       busy ADDR on|off | echo on|off | off | show\n"));
 	fprintf(f, "%s", _(
 "\n"
 "Broadcast frames (address 0) reach every pile on the bus:\n"
@@ -160,7 +160,8 @@ shell_ctl(void *arg, int argc, char **argv, FILE *out)
 	status = sim_world_ctl(sh->world, argc, argv, out, now_us / 1000);
 	if (strcmp(argv[0], "help") == 0 && argc == 1)
 		fprintf(out, "%s", _("line ber RATE | drop RATE | truncate RATE | "
-		    "latency MS | pull SECONDS | busy ADDR on|off | off | show\n"
+		    "latency MS | pull SECONDS | busy ADDR on|off | echo on|off | "
+		    "off | show\n"
 		    "    the line emulator: faults on the wire, deterministic "
 		    "from --seed\n"));
 	return status;
