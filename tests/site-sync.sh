@@ -23,7 +23,8 @@ held() { ctl stage "$1" --json | python3 -c 'import json,sys; d=json.load(sys.st
 cards 2000 20000000 >"$tmp/a.csv"
 cards 2000 40000000 >"$tmp/b.csv"
 cards 2000 60000000 >"$tmp/c.csv"
-start_sim --piles 10
+# The bus at the rate pilecon uses: pilesim garbles a master at another.
+start_sim --piles 10 --baud 921600
 
 # ---- the plan ----
 site "$tmp/a.csv" --dry-run
@@ -41,7 +42,7 @@ ok=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 fo
 is "$ok" 10 "all_10_piles_committed_with_the_lists_digest"
 all=$(for a in 1 2 3 4 5 6 7 8 9 10; do held $a; done | sort -u)
 is "$all" "2000 1" "pilesim_holds_2000_cards_at_version_1_on_every_pile"
-pc -a 7 whitelist export -o "$tmp/7.csv"
+pc -b 921600 -a 7 whitelist export -o "$tmp/7.csv"
 cmp -s "$tmp/7.csv" "$tmp/a.csv"
 tap $? "a_committed_list_reads_back_byte_exact"
 
@@ -81,7 +82,7 @@ reads=$(jget read <"$tmp/p3.json")
 tap $? "only_the_differing_buckets_are_read ($reads of 2000 entries)"
 
 # ---- a pile powered off mid-transfer keeps its old list ----
-(pc -b 230400 --timeout 300 --retries 1 whitelist sync --all "$tmp/b.csv" --addresses 1-10 --json
+(pc -b 921600 --timeout 300 --retries 1 whitelist sync --all "$tmp/b.csv" --addresses 1-10 --json
  echo "$rc" >"$tmp/off.rc"; printf '%s' "$out" >"$tmp/off.json") &
 bg=$!
 i=0

@@ -17,7 +17,8 @@ const struct cmd_entry cmd_ports_entry = {
 	.args = "--json",
 	.usage = "[--json]",
 	.exec = cmd_ports_exec,
-	.help = N_("list the serial ports of this machine: USB adapters with VID:PID and description"),
+	.help = N_("list the serial ports of this machine: USB adapters with VID:PID, their "
+	    "stable /dev/serial/by-id name and latency timer"),
 };
 
 static int
@@ -46,6 +47,10 @@ cmd_ports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			json_write_str(ctx->out, p->serial);
 			fprintf(ctx->out, ",\"description\":");
 			json_write_str(ctx->out, p->description);
+			fprintf(ctx->out, ",\"by_id\":");
+			json_write_str(ctx->out, p->by_id);
+			if (p->latency_ms >= 0)
+				fprintf(ctx->out, ",\"latency_timer_ms\":%d", p->latency_ms);
 			fputc('}', ctx->out);
 		}
 		fputs("]\n", ctx->out);
@@ -61,6 +66,14 @@ cmd_ports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 				    p->product, *p->description ? " - " : "", p->description);
 			else
 				fprintf(ctx->out, "%-22s %-9s  %s\n", p->name, "-", p->description);
+			/* The name to put in the config: it survives replugging. */
+			if (*p->by_id)
+				fprintf(ctx->out, "  %s\n", p->by_id);
+			if (p->latency_ms > 1)
+				fprintf(ctx->out, _("  latency timer %d ms (pilecon lowers it "
+				    "to 1 ms while it runs, where it may)\n"), p->latency_ms);
+			else if (p->latency_ms >= 0)
+				fprintf(ctx->out, _("  latency timer %d ms\n"), p->latency_ms);
 		}
 	}
 	free(ports);

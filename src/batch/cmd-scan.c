@@ -2,7 +2,8 @@
  * address is probed with a one-register read and a short timeout, no
  * retries, so 247 addresses take seconds; only those that answer have their
  * identity read (with the normal timeout and retries). --bauds tries several
- * baud rates, for a bus whose rate nobody wrote down. */
+ * baud rates, for a bus whose rate nobody wrote down; --detect finds baud
+ * rate and framing by itself (scan-detect.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,25 +15,18 @@
 #include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/scan.h"
 
-/*
- * What an absent address costs: the request and a 1-register answer on the
- * wire, plus this much for the pile to turn around and for a USB adapter's
- * latency timer (16 ms by default on FTDI chips; 1-2 ms when set low).
- * pilesim answers within a millisecond; a real pile that is slower than
- * this needs --timeout.
- */
-#define SCAN_MARGIN_MS	25
 #define SCAN_BAUDS_MAX	8
 
 static int	cmd_scan_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_scan_entry = {
 	.name = "scan",
-	.args = "--from=ADDR --to=ADDR --timeout=MS --bauds=BAUDS --json",
-	.usage = "[--from ADDR] [--to ADDR] [--timeout MS] [--bauds B1,B2,...] [--json]",
+	.args = "--from=ADDR --to=ADDR --timeout=MS --bauds=BAUDS --detect --json",
+	.usage = "[--from ADDR] [--to ADDR] [--timeout MS] [--bauds B1,B2,...] [--detect] [--json]",
 	.exec = cmd_scan_exec,
-	.help = N_("find the piles on the bus: address, serial, model and firmware of each that " "answers; --bauds tries each baud rate in turn"),
+	.help = N_("find the piles on the bus: address, serial, model and firmware of each that " "answers; --bauds tries each baud rate in turn; --detect finds baud rate and framing"),
 };
 
 static int
@@ -85,6 +79,7 @@ scan_bauds(struct cmd_ctx *ctx, unsigned *bauds, int *n)
 struct scan_hit {
 	int			addr;
 	unsigned		baud;
+	char			framing[4];	/* "8E1" */
 	struct proto_identity	id;
 };
 
@@ -158,6 +153,9 @@ scan_pass(struct cmd_ctx *ctx, struct link *link, long from, long to, long timeo
 		} else if (rc == 0) {
 			hits[nhits].addr = a;
 			hits[nhits].baud = link_params(link)->baud;
+			snprintf(hits[nhits].framing, sizeof hits[nhits].framing,
+			    "8%c%u", link_params(link)->parity,
+			    link_params(link)->stop_bits % 10);
 			nhits++;
 		} else {
 			/* Two piles on one address, noise, or another kind of
@@ -183,8 +181,9 @@ scan_print(struct cmd_ctx *ctx, const struct scan_hit *hits, int nhits, int show
 	if (ctx->opts.json) {
 		fputc('[', ctx->out);
 		for (i = 0; i < nhits; i++) {
-			fprintf(ctx->out, "%s{\"address\":%d,\"baud\":%u,\"serial\":",
-			    i ? "," : "", hits[i].addr, hits[i].baud);
+			fprintf(ctx->out, "%s{\"address\":%d,\"baud\":%u,"
+			    "\"framing\":\"%s\",\"serial\":", i ? "," : "",
+			    hits[i].addr, hits[i].baud, hits[i].framing);
 			json_write_str(ctx->out, hits[i].id.serial);
 			fprintf(ctx->out, ",\"vendor\":");
 			json_write_str(ctx->out, hits[i].id.vendor);
@@ -227,6 +226,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct progress		 pr;
 	unsigned		 bauds[SCAN_BAUDS_MAX];
 	char			 baudstr[128];
+	struct scan_detected	 det;
 	uint64_t		 done = 0, t0;
 	long			 from = 1, to = 247, timeout_ms = 0, tmo;
 	int			 nbauds, nhits = 0, b;
@@ -242,9 +242,39 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->err, _("pilecon: --from %ld is above --to %ld\n"), from, to);
 		return EXIT_USAGE;
 	}
-	hits = xcalloc((size_t)(to - from + 1) * (size_t)nbauds, sizeof *hits);
+	if (cmd_args_has(ctx->args, "detect") && cmd_args_has(ctx->args, "bauds")) {
+		fprintf(ctx->err, "%s", _("pilecon: --detect tries the baud rates "
+		    "itself: leave out --bauds\n"));
+		return EXIT_USAGE;
+	}
 	cmd_catch_signals();
 	t0 = mono_ms();
+	if (cmd_args_has(ctx->args, "detect")) {
+		if (scan_detect(ctx, from, to, timeout_ms, &det) != 0) {
+			cmd_restore_signals();
+			return cmd_exit_code(ctx->pile_rc);
+		}
+		if (!det.found) {
+			cmd_restore_signals();
+			if (ctx->opts.json)
+				fprintf(ctx->out, "{\"found\":false,\"tries\":%d,"
+				    "\"seconds\":%.1f}\n", det.tries,
+				    (double)det.ms / 1000);
+			fprintf(ctx->err, _("pilecon: no pile answered on %s at any of "
+			    "%d settings (115200 to 9600 baud, 8E1, 8N1, 8N2; addresses "
+			    "%ld..%ld, %.1f s): check the A/B pair, the termination and "
+			    "that the piles are powered\n"), ctx->opts.port, det.tries,
+			    from, to, (double)det.ms / 1000);
+			return cmd_interrupted ? EXIT_FAILED : EXIT_NO_ANSWER;
+		}
+		fprintf(ctx->err, _("pilecon: address %d answers at %u 8%c%u: found "
+		    "after %d settings in %.1f s; scanning the bus at it\n"),
+		    det.first_addr, det.baud, det.parity, det.stop_bits, det.tries,
+		    (double)det.ms / 1000);
+		bauds[0] = det.baud;
+		nbauds = 1;
+	}
+	hits = xcalloc((size_t)(to - from + 1) * (size_t)nbauds, sizeof *hits);
 	progress_start(&pr, ctx, _("addresses"), (uint64_t)(to - from + 1) *
 	    (uint64_t)nbauds);
 	tmo = timeout_ms;
@@ -273,7 +303,15 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		snprintf(baudstr, sizeof baudstr, "%s", cmd_args_get(ctx->args, "bauds"));
 	else
 		snprintf(baudstr, sizeof baudstr, "%u", bauds[0]);
-	if (!ctx->opts.json)
+	if (!ctx->opts.json && cmd_args_has(ctx->args, "detect"))
+		fprintf(ctx->err, _("%d pile%s answered on %s at %u 8%c%u (found by "
+		    "--detect in %.1f s after %d settings; addresses %ld..%ld, "
+		    "%.1f s in all)%s\n"), nhits, nhits == 1 ? "" : "s",
+		    ctx->opts.port, det.baud, det.parity, det.stop_bits,
+		    (double)det.ms / 1000, det.tries, from, to,
+		    (double)(mono_ms() - t0) / 1000,
+		    cmd_interrupted ? _(", interrupted") : "");
+	else if (!ctx->opts.json)
 		fprintf(ctx->err, _("%d pile%s answered on %s at %s baud (addresses "
 		    "%ld..%ld, %ld ms probe timeout, %.1f s)%s\n"), nhits,
 		    nhits == 1 ? "" : "s", ctx->opts.port, baudstr, from, to, tmo, (double)(mono_ms() - t0) / 1000,

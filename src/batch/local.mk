@@ -24,7 +24,7 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 # port sharing: the socket, its frames, the batch side (the console's side
 # is src/tui/share.c)
 src_batch_libbatch_a_SOURCES += src/batch/share.h src/batch/share.c
-src_batch_libbatch_a_SOURCES += src/batch/cmd-ping.c
+src_batch_libbatch_a_SOURCES += src/batch/cmd-ping.c src/batch/scan.h src/batch/scan-detect.c
 
 PILECON_LDADD = src/tui/libtui.a src/batch/libbatch.a src/batch/libwlcsv.a \
 	src/archive/libarchive.a src/pile/libpile.a src/link/liblink.a \

@@ -70,6 +70,8 @@ struct link_port_info {
 	int		usb;		/* 1 for a USB adapter */
 	unsigned	vid, pid;
 	char		manufacturer[128], product[128], serial[128];
+	char		by_id[256];	/* /dev/serial/by-id/... name, or "" */
+	int		latency_ms;	/* sysfs latency_timer, -1 when none */
 };
 int	link_list_ports(struct link_port_info **out, char **cause);
 
