@@ -15,7 +15,7 @@ charge() {
 }
 store_id() {	# live.store_id of pile 1, read as any Modbus master would
 	python3 - "$tmp/sim/bus" <<'PY'
-import os, struct, sys, time, tty
+import os, struct, sys, termios, time, tty
 def crc(b):
     c = 0xFFFF
     for x in b:
@@ -25,6 +25,10 @@ def crc(b):
     return struct.pack("<H", c)
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
 tty.setraw(fd)
+# 8E1 as the pile: a pty keeps no PARENB, so even parity shows
+# as INPCK (which setraw clears); pilesim garbles an 8N1 master.
+_m = termios.tcgetattr(fd); _m[0] |= termios.INPCK
+termios.tcsetattr(fd, termios.TCSANOW, _m)
 f = struct.pack(">BBHH", 1, 3, 0x0158, 2)
 os.write(fd, f + crc(f))
 buf, end = b"", time.monotonic() + 3

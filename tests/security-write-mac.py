@@ -67,6 +67,10 @@ class Bus:
     def __init__(self, path):
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd)
+        # 8E1 as the pile: a pty keeps no PARENB, so even parity shows
+        # as INPCK (which setraw clears); pilesim garbles an 8N1 master.
+        _m = termios.tcgetattr(self.fd); _m[0] |= termios.INPCK
+        termios.tcsetattr(self.fd, termios.TCSANOW, _m)
         # Whatever the stopped console left on the line is not ours.
         time.sleep(0.3)
         termios.tcflush(self.fd, termios.TCIOFLUSH)

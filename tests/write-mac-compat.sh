@@ -63,6 +63,10 @@ def crc(b):
     return struct.pack("<H", c)
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
 tty.setraw(fd)
+# 8E1 as the pile: a pty keeps no PARENB, so even parity shows
+# as INPCK (which setraw clears); pilesim garbles an 8N1 master.
+_m = termios.tcgetattr(fd); _m[0] |= termios.INPCK
+termios.tcsetattr(fd, termios.TCSANOW, _m)
 def tx(pdu, n):
     f = b"\x01" + pdu
     os.write(fd, f + crc(f))
