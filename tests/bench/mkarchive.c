@@ -23,7 +23,7 @@ main(int argc, char **argv)
 	struct proto_tariff		 t;
 	struct proto_signer		*s;
 	struct archive			*a;
-	uint8_t				 pub[PROTO_PUBKEY_BYTES];
+	uint8_t				 pub[PROTO_PUBKEY_BYTES], wire[PROTO_RECORD_BYTES];
 	char				*cause = NULL;
 	unsigned long			 n, i;
 	uint32_t			 meter = 0;
@@ -64,6 +64,7 @@ main(int argc, char **argv)
 		r->meter_stop_wh = meter;
 		r->tariff_version = t.version;
 		proto_settle(&t, r->energy_wh, r->energy_fee_minor, r->service_fee_minor);
+		proto_record_encode(r, wire);	/* sets the CRC the archive checks */
 		if (proto_record_sign(s, r, "BENCH-0001", sigs[nb]) != 0) {
 			fprintf(stderr, "mkarchive: signing failed\n");
 			return 1;
