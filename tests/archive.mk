@@ -10,6 +10,12 @@ tests_unit_wlcsv_SOURCES = tests/unit-wlcsv.c
 tests_unit_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
 TESTS += tests/unit-archive tests/unit-wlcsv
 
+# issue 10: a renumbered pile keeps both series; schema 1 and 2 upgrade to 3
+check_PROGRAMS += tests/unit-archive-series
+tests_unit_archive_series_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_archive_series_LDADD = $(TEST_ARCHIVE_LIBS)
+TESTS += tests/unit-archive-series
+
 EXTRA_DIST += tests/data/wl-good.csv tests/data/wl-good-bom-crlf.csv tests/data/wl-bad-uid.csv \
 	tests/data/wl-bad-quote.csv tests/data/wl-bad-stray-quote.csv \
 	tests/data/wl-bad-after-quote.csv tests/data/wl-bad-duplicate.csv \

@@ -106,7 +106,7 @@ hf_archive(const char *name, int n)
 		r.stop = r.start + 3600;
 		r.energy_wh[2] = 1000;
 		proto_record_encode(&r, wire);
-		if (archive_put_records(a, "SIM-0001", "PILE-SIM-0001", &r, 1, &cause) < 0) {
+		if (archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", &r, 1, &cause) < 0) {
 			printf("# %s\n", cause);
 			free(cause);
 		}

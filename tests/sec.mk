@@ -5,6 +5,6 @@ tests_write_mac_vector_SOURCES = tests/write-mac-vector.c
 tests_write_mac_vector_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
 tests_write_mac_vector_LDADD = $(TEST_LINK_LIBS)
 SEC_TESTS = tests/write-mac-vector.sh tests/security-write-mac.sh \
-	tests/write-mac-compat.sh tests/renumbered-pile.sh
+	tests/write-mac-compat.sh tests/renumbered-pile-keeps-both-series.sh
 TESTS += $(SEC_TESTS)
 EXTRA_DIST += $(SEC_TESTS) tests/security-write-mac.py

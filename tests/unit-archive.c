@@ -126,7 +126,7 @@ open_creates_folders_and_schema(void)
 
 	sqlite3_open(path, &db);
 	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	ok(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2,
+	ok(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3,
 	    "schema_is_versioned_with_user_version");
 	sqlite3_finalize(st);
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
@@ -184,33 +184,33 @@ put_dedupe_gaps_and_conflicts(void)
 
 	batch[0] = make_rec(1, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "张三");
 	batch[1] = make_rec(2, PROTO_REC_APP_ORDER, "ORD-0002", "");
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 2, &cause), 2,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 2, &cause), 2,
 	    "first_put_stores_two");
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 2, &cause), 0,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 2, &cause), 0,
 	    "same_batch_again_is_zero_new");
 	batch[1].flags |= PROTO_REC_F_SYNCED;	/* outside the CRC: same record */
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 2, &cause), 0,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 2, &cause), 0,
 	    "synced_flag_change_is_the_same_record");
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
+	archive_last_seq(a, "SIM-0001", 0, &seq, &cause);
 	is_int(seq, 2, "last_seq_is_two");
-	archive_gaps(a, "SIM-0001", &missing, &cause);
+	archive_gaps(a, "SIM-0001", 0, &missing, &cause);
 	is_int(missing, 0, "no_gaps");
-	archive_last_seq(a, "SIM-0404", &seq, &cause);
-	archive_gaps(a, "SIM-0404", &missing, &cause);
+	archive_last_seq(a, "SIM-0404", 0, &seq, &cause);
+	archive_gaps(a, "SIM-0404", 0, &missing, &cause);
 	ok(seq == 0 && missing == 0, "unknown_pile_has_last_seq_0_and_no_gaps");
 
 	batch[0] = make_rec(5, PROTO_REC_ONLINE_CARD, "04A2B3C5", "");
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 1, &cause), 1,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 1, &cause), 1,
 	    "put_seq_5");
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
-	archive_gaps(a, "SIM-0001", &missing, &cause);
+	archive_last_seq(a, "SIM-0001", 0, &seq, &cause);
+	archive_gaps(a, "SIM-0001", 0, &missing, &cause);
 	ok(seq == 5 && missing == 2, "seq_3_and_4_are_gaps");
 
 	/* A batch with a new record and a changed old one: nothing stored. */
 	batch[0] = make_rec(6, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "张三");
 	batch[1] = make_rec(2, PROTO_REC_APP_ORDER, "ORD-0002", "changed");
 	cause = NULL;
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 2, &cause), -1,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 2, &cause), -1,
 	    "conflicting_crc_is_refused");
 	today(day, sizeof day);
 	want = xasprintf("record 2 of pile 'SIM-0001' differs from the one archived on %s "
@@ -221,14 +221,14 @@ put_dedupe_gaps_and_conflicts(void)
 	free(want);
 	free(cause);
 	cause = NULL;
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
+	archive_last_seq(a, "SIM-0001", 0, &seq, &cause);
 	is_int(seq, 5, "nothing_of_the_conflicting_batch_is_stored");
 
 	bad = make_rec(7, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "");
 	batch[0] = make_rec(8, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "");
 	bad.energy_wh[0] += 1;	/* altered after the pile sealed it */
 	batch[1] = bad;
-	is_int(archive_put_records(a, "SIM-0001", "PILE-SIM-0001", batch, 2, &cause), -1,
+	is_int(archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", batch, 2, &cause), -1,
 	    "bad_crc_is_refused");
 	fixed = bad;
 	proto_record_encode(&fixed, wire);
@@ -239,10 +239,10 @@ put_dedupe_gaps_and_conflicts(void)
 	free(want);
 	free(cause);
 	cause = NULL;
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
+	archive_last_seq(a, "SIM-0001", 0, &seq, &cause);
 	is_int(seq, 5, "nothing_of_the_bad_crc_batch_is_stored");
 
-	ok(archive_put_records(a, "SIM-0001-TOO-LONG-SERIAL", "", batch, 1, &cause) == -1,
+	ok(archive_put_records(a, "SIM-0001-TOO-LONG-SERIAL", 0, "", batch, 1, &cause) == -1,
 	    "overlong_serial_is_refused");
 	free(cause);
 	archive_close(a);
@@ -276,11 +276,11 @@ foreach_goes_in_serial_seq_order(void)
 
 	r[0] = make_rec(3, PROTO_REC_APP_ORDER, "O3", "");
 	r[1] = make_rec(1, PROTO_REC_APP_ORDER, "O1", "");
-	archive_put_records(a, "SIM-0002", "PILE-SIM-0002", r, 2, &cause);
+	archive_put_records(a, "SIM-0002", 0, "PILE-SIM-0002", r, 2, &cause);
 	r[0] = make_rec(10, PROTO_REC_APP_ORDER, "O10", "");
 	r[1] = make_rec(2, PROTO_REC_APP_ORDER, "O2", "");
 	r[2] = make_rec(9, PROTO_REC_APP_ORDER, "O9", "");
-	archive_put_records(a, "SIM-0001", "PILE-SIM-0001", r, 3, &cause);
+	archive_put_records(a, "SIM-0001", 0, "PILE-SIM-0001", r, 3, &cause);
 
 	memset(&w, 0, sizeof w);
 	is_int(archive_foreach(a, NULL, walk_fn, &w, &cause), 0, "foreach_all_returns_0");
@@ -307,7 +307,7 @@ foreach_goes_in_serial_seq_order(void)
 static const char golden_csv[] =
     "# pilecon records export: cells that began with =, +, -, @ or ' carry a leading ' "
     "(spreadsheet formula injection); drop it when reading\n"
-    "pile,device_id,seq,kind,offline,card_uid,holder,order_id,start,stop,"
+    "pile,device_id,store_id,seq,kind,offline,card_uid,holder,order_id,start,stop,"
     "meter_start_wh,meter_stop_wh,energy_wh,energy_wh_sharp,energy_wh_peak,"
     "energy_wh_flat,energy_wh_valley,energy_fee_sharp,energy_fee_peak,energy_fee_flat,"
     "energy_fee_valley,service_fee_sharp,service_fee_peak,service_fee_flat,"
@@ -316,15 +316,15 @@ static const char golden_csv[] =
     "energy_price_peak,energy_price_flat,energy_price_valley,service_price_sharp,"
     "service_price_peak,service_price_flat,service_price_valley,seq_gap_before,"
     "meter_check\n"
-    "SIM-0001,PILE-SIM-0001,1,offline_card,1,04A2B3C4,张三,,2026-11-25T10:46:40Z,"
+    "SIM-0001,PILE-SIM-0001,4242,1,offline_card,1,04A2B3C4,张三,,2026-11-25T10:46:40Z,"
     "2026-11-25T12:46:40Z,100001,114001,14000,0,4000,10000,0,0,480,850,0,0,160,400,0,"
     "1330,560,1890,3,unplugged,0,%s,,,,,,,,,,,0,ok\n"
-    "SIM-0001,PILE-SIM-0001,2,app_order,0,,,ORD-0002,2026-11-25T13:33:20Z,"
+    "SIM-0001,PILE-SIM-0001,4242,2,app_order,0,,,ORD-0002,2026-11-25T13:33:20Z,"
     "2026-11-25T15:33:20Z,100002,114002,14000,0,4000,10000,0,0,480,850,0,0,160,400,0,"
     "1330,560,1890,3,unplugged,1,%s,,,,,,,,,,,0,backwards\n";
 
 static const char golden_jsonl[] =
-    "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"seq\":1,"
+    "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"store_id\":4242,\"seq\":1,"
     "\"kind\":\"offline_card\",\"offline\":true,\"card_uid\":\"04A2B3C4\","
     "\"holder\":\"张三\",\"order_id\":null,\"start\":\"2026-11-25T10:46:40Z\","
     "\"stop\":\"2026-11-25T12:46:40Z\",\"meter_start_wh\":100001,"
@@ -339,7 +339,7 @@ static const char golden_jsonl[] =
     "\"energy_price_peak\":null,\"energy_price_flat\":null,\"energy_price_valley\":null,"
     "\"service_price_sharp\":null,\"service_price_peak\":null,\"service_price_flat\":null,"
     "\"service_price_valley\":null,\"seq_gap_before\":0,\"meter_check\":\"ok\"}\n"
-    "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"seq\":2,"
+    "{\"pile\":\"SIM-0001\",\"device_id\":\"PILE-SIM-0001\",\"store_id\":4242,\"seq\":2,"
     "\"kind\":\"app_order\",\"offline\":false,\"card_uid\":null,"
     "\"holder\":\"\",\"order_id\":\"ORD-0002\",\"start\":\"2026-11-25T13:33:20Z\","
     "\"stop\":\"2026-11-25T15:33:20Z\",\"meter_start_wh\":100002,"
@@ -365,7 +365,7 @@ golden_archive(const char *name, char crc[2][16])
 	r[0] = make_rec(1, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "张三");
 	r[1] = make_rec(2, PROTO_REC_APP_ORDER, "ORD-0002", "");
 	r[1].flags |= PROTO_REC_F_SYNCED;
-	archive_put_records(a, "SIM-0001", "PILE-SIM-0001", r, 2, &cause);
+	archive_put_records(a, "SIM-0001", 4242, "PILE-SIM-0001", r, 2, &cause);
 	snprintf(crc[0], 16, "%08lx", (unsigned long)r[0].crc);
 	snprintf(crc[1], 16, "%08lx", (unsigned long)r[1].crc);
 	free(path);
@@ -415,7 +415,7 @@ export_escapes_text(void)
 	struct proto_record	 r;
 
 	r = make_rec(1, PROTO_REC_OFFLINE_CARD, "04A2B3C4", "Li \"Ray\", 李\n\t\x01\\\xff");
-	archive_put_records(a, "SIM-0001", "PILE-SIM-0001", &r, 1, &cause);
+	archive_put_records(a, "SIM-0001", 4242, "PILE-SIM-0001", &r, 1, &cause);
 	archive_export(a, NULL, ARCHIVE_CSV, out, &cause);
 	got = slurp(out);
 	/* text_safe: the line break is data inside the quotes; the tab, the
@@ -566,7 +566,7 @@ put_child(const char *path, char **cause)
 	r = xcalloc(2000, sizeof *r);
 	for (i = 0; i < 2000; i++)
 		r[i] = make_rec(100 + i, PROTO_REC_APP_ORDER, "ORDER-BIG-BATCH", "");
-	rc = archive_put_records(a, "SIM-0001", "PILE-SIM-0001", r, 2000, cause);
+	rc = archive_put_records(a, "SIM-0001", 4242, "PILE-SIM-0001", r, 2000, cause);
 	free(r);
 	archive_close(a);
 	return rc;
@@ -592,7 +592,7 @@ archive_full_stores_nothing(void)
 	    "reached)", path);
 	is_str(msg, want, "full_archive_message_names_path");
 	a = archive_open(path, &cause);
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
+	archive_last_seq(a, "SIM-0001", 4242, &seq, &cause);
 	is_int(seq, 2, "nothing_of_the_failed_batch_is_stored");
 	archive_close(a);
 	free(want);
@@ -624,9 +624,9 @@ read_only_archive_gives_a_clear_error(void)
 		free(path);
 		return;
 	}
-	archive_last_seq(a, "SIM-0001", &seq, &cause);
+	archive_last_seq(a, "SIM-0001", 4242, &seq, &cause);
 	is_int(seq, 2, "read_only_archive_is_readable");
-	rc = archive_put_records(a, "SIM-0001", "PILE-SIM-0001", &r, 1, &cause);
+	rc = archive_put_records(a, "SIM-0001", 4242, "PILE-SIM-0001", &r, 1, &cause);
 	is_int(rc, -1, "put_into_read_only_archive_fails");
 	want = xasprintf("cannot store records in '%s': the archive is read-only (check the "
 	    "permissions of the file and its folder)", path);

@@ -20,6 +20,10 @@ int	archive_int(struct archive *, const char *sql, const char *serial, int64_t *
 
 /* signed.c: schema 2 (signatures, pinned keys, quarantine, tariffs, synced) */
 int	archive_migrate(struct archive *, int from, char **cause);
+/* series.c: schema 3 (records keyed by serial + store id + seq, series) */
+int	archive_migrate_v3(struct archive *, char **cause);
+int	archive_series_ensure(struct archive *, const char *serial, uint32_t store_id,
+	    enum archive_series_source, char **cause);
 /* Fills row's signature, key, synced state and tariff from columns col.. of
  * st: sig, pubkey, synced, tariff. */
 void	archive_row_signed(struct archive_row *, sqlite3_stmt *st, int col);

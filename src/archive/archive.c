@@ -1,5 +1,6 @@
 /* archive.c - the laptop-side store of pulled charging records: one SQLite
- * table keyed by pile serial + sequence number, every write one transaction. */
+ * table keyed by pile serial + store id + sequence number (schema 3,
+ * series.c), every write one transaction. */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -22,10 +23,12 @@
 /* "PILE": marks the file as ours, so we never write into someone else's
  * database by a mistyped --archive. */
 #define ARCHIVE_APPLICATION_ID	0x50494c45
-#define ARCHIVE_SCHEMA		2
+#define ARCHIVE_SCHEMA		3
 #define ARCHIVE_BUSY_MS		5000
 
 /*
+ * Schema 1, the first: new archives are created as it and upgraded by the
+ * same migrations as old ones (signed.c to 2, series.c to 3).
  * The record is kept as the 124 bytes the pile sent (wire), so its CRC can be
  * checked again at any time; the other columns are decoded copies for
  * queries. crc is the record's own CRC-32 (the SYNCED flag is outside it).
@@ -382,7 +385,8 @@ archive_check(const char *serial, const struct proto_record *rec,
 
 static int
 archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
-    const char *serial, const char *device_id, const struct proto_record *rec,
+    const char *serial, uint32_t store_id, const char *device_id,
+    const struct proto_record *rec,
     const uint8_t *sig, const uint8_t *pub, int64_t now, int *added, char **cause)
 {
 	uint8_t		wire[PROTO_RECORD_BYTES];
@@ -395,6 +399,7 @@ archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
 	sqlite3_reset(find);
 	sqlite3_bind_text(find, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(find, 2, rec->seq);
+	sqlite3_bind_int64(find, 3, store_id);
 	rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW) {
 		uint32_t	held = (uint32_t)sqlite3_column_int64(find, 0);
@@ -434,6 +439,7 @@ archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
 		sqlite3_bind_null(ins, 16);
 	}
 	sqlite3_bind_int(ins, 17, (rec->flags & PROTO_REC_F_SYNCED) != 0);
+	sqlite3_bind_int64(ins, 18, store_id);
 	rc = sqlite3_step(ins);
 	if (rc != SQLITE_DONE)
 		return archive_fail(a, rc, _("cannot store records in"), cause);
@@ -442,14 +448,16 @@ archive_put_one(struct archive *a, sqlite3_stmt *find, sqlite3_stmt *ins,
 }
 
 int
-archive_put_records(struct archive *a, const char *serial, const char *device_id,
-    const struct proto_record *recs, int n, char **cause)
+archive_put_records(struct archive *a, const char *serial, uint32_t store_id,
+    const char *device_id, const struct proto_record *recs, int n, char **cause)
 {
-	return archive_put_signed(a, serial, device_id, recs, NULL, NULL, n, cause);
+	return archive_put_signed(a, serial, store_id, device_id, recs, NULL, NULL, n,
+	    cause);
 }
 
 int
-archive_put_signed(struct archive *a, const char *serial, const char *device_id,
+archive_put_signed(struct archive *a, const char *serial, uint32_t store_id,
+    const char *device_id,
     const struct proto_record *recs, const uint8_t (*sigs)[PROTO_SIG_BYTES],
     const uint8_t *pub, int n, char **cause)
 {
@@ -472,17 +480,23 @@ archive_put_signed(struct archive *a, const char *serial, const char *device_id,
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot store records in"), cause);
 	rc = sqlite3_prepare_v2(a->db, "SELECT crc, pulled_at FROM records "
-	    "WHERE serial = ?1 AND seq = ?2", -1, &find, NULL);
+	    "WHERE serial = ?1 AND store_id = ?3 AND seq = ?2", -1, &find, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(a->db, "INSERT INTO records (serial, seq, device_id, "
 		    "wire, kind, offline, tag, start, stop, energy_wh, tariff_version, "
-		    "fee_minor, crc, pulled_at, sig, pubkey, synced) VALUES "
-		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-		    -1, &ins, NULL);
+		    "fee_minor, crc, pulled_at, sig, pubkey, synced, store_id) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		    "?17, ?18)", -1, &ins, NULL);
 	if (rc != SQLITE_OK)
 		failed = archive_fail(a, rc, _("cannot store records in"), cause);
+	/* A series met for the first time: a pull opens it beforehand with
+	 * its source; anyone else's store id is the pile's own. */
+	if (!failed && archive_series_ensure(a, serial, store_id,
+	    store_id != ARCHIVE_STORE_NONE ? ARCHIVE_SERIES_PILE : ARCHIVE_SERIES_NONE,
+	    cause) != 0)
+		failed = 1;
 	for (i = 0; !failed && i < n; i++) {
-		if (archive_put_one(a, find, ins, serial, device_id, &recs[i],
+		if (archive_put_one(a, find, ins, serial, store_id, device_id, &recs[i],
 		    sigs != NULL ? sigs[i] : NULL, pub, now, &added, cause) != 0)
 			failed = 1;
 	}
@@ -501,34 +515,41 @@ archive_put_signed(struct archive *a, const char *serial, const char *device_id,
 }
 
 int
-archive_last_seq(struct archive *a, const char *serial, uint32_t *seq, char **cause)
+archive_last_seq(struct archive *a, const char *serial, uint32_t store_id, uint32_t *seq,
+    char **cause)
 {
-	int64_t	v = 0;
-	int	rc;
+	struct archive_series	s;
 
 	/* Quarantined records were pulled too: a resumed pull starts after
 	 * them instead of fetching them again and again. */
-	rc = archive_int(a, "SELECT max(seq) FROM (SELECT seq FROM records WHERE "
-	    "serial = ?1 UNION ALL SELECT seq FROM quarantine WHERE serial = ?1)",
-	    serial, &v);
-	*seq = (uint32_t)v;
-	if (rc != SQLITE_OK)
-		return archive_fail(a, rc, _("cannot read archive"), cause);
+	*seq = 0;
+	if (archive_series_get(a, serial, store_id, &s, cause) < 0)
+		return -1;
+	*seq = s.last_seq;
 	return 0;
 }
 
 int
-archive_gaps(struct archive *a, const char *serial, uint32_t *missing, char **cause)
+archive_gaps(struct archive *a, const char *serial, uint32_t store_id, uint32_t *missing,
+    char **cause)
 {
-	int64_t	v = 0;
-	int	rc;
+	sqlite3_stmt	*st;
+	int		 rc;
 
-	/* Held numbers are unique per pile, so the span minus the count is
+	/* Held numbers are unique per series, so the span minus the count is
 	 * exactly the count of numbers missing inside it. */
-	rc = archive_int(a, "SELECT max(seq) - min(seq) + 1 - count(*) "
-	    "FROM records WHERE serial = ?1", serial, &v);
-	*missing = (uint32_t)v;
+	*missing = 0;
+	rc = sqlite3_prepare_v2(a->db, "SELECT max(seq) - min(seq) + 1 - count(*) "
+	    "FROM records WHERE serial = ?1 AND store_id = ?2", -1, &st, NULL);
 	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*missing = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	return 0;
 }
@@ -548,9 +569,10 @@ archive_foreach(struct archive *a, const char *serial,
 	int			 rc, stop = 0;
 
 	rc = sqlite3_prepare_v2(a->db, "SELECT r.serial, r.seq, r.device_id, r.wire, "
-	    "r.pulled_at, r.sig, r.pubkey, r.synced, t.tariff FROM records r "
+	    "r.pulled_at, r.sig, r.pubkey, r.synced, t.tariff, r.store_id FROM records r "
 	    "LEFT JOIN tariffs t ON t.version = r.tariff_version "
-	    "WHERE ?1 IS NULL OR r.serial = ?1 ORDER BY r.serial, r.seq",
+	    "LEFT JOIN series s ON s.serial = r.serial AND s.store_id = r.store_id "
+	    "WHERE ?1 IS NULL OR r.serial = ?1 ORDER BY r.serial, s.ordinal, r.seq",
 	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
@@ -565,6 +587,7 @@ archive_foreach(struct archive *a, const char *serial,
 		archive_copy_text(row.device_id, sizeof row.device_id,
 		    sqlite3_column_text(st, 2));
 		row.pulled_at = sqlite3_column_int64(st, 4);
+		row.store_id = (uint32_t)sqlite3_column_int64(st, 9);
 		archive_row_signed(&row, st, 5);
 		/* The bytes are checked again on the way out: a damaged
 		 * archive must not export a record as if it were good. */

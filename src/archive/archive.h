@@ -1,6 +1,8 @@
 /* archive.h - public face of src/archive: the laptop-side store of pulled
  * records (SQLite) and their exports. Every record is stored once, keyed by
- * pile serial + sequence number; every write is one transaction. */
+ * pile serial + store id + sequence number (a pile's records come in series,
+ * one per record store: see archive_series); every write is one
+ * transaction. */
 #ifndef ARCHIVE_H
 #define ARCHIVE_H
 
@@ -17,25 +19,80 @@ void		 archive_close(struct archive *);
 /* $XDG_DATA_HOME/pilecon/archive.db, or ~/.local/share/...; malloc'ed. */
 char		*archive_default_path(void);
 
-/* Stores records pulled from the pile with this serial, in one transaction:
- * all or nothing. Returns how many were new (a record already held with the
- * same serial + seq and the same CRC counts as present; a different CRC is
- * an error naming the pile and sequence number: nothing is replaced). */
-int	archive_put_records(struct archive *, const char *serial, const char *device_id,
-	    const struct proto_record *recs, int n, char **cause);
+/*
+ * Store identity. A pile publishing live.store_id (protocol 1.1, cap STORE)
+ * names its record store; the same serial with another store id holds
+ * another series of sequence numbers, and the archive keeps each series
+ * apart. A pile that publishes none (1.0) has store id 0
+ * (ARCHIVE_STORE_NONE) for its first series; when the archive sees its
+ * numbering restart it numbers the next series itself (1, 2, ...: the
+ * lowest this serial has not used). Records archived before schema 3 have
+ * store id 0 too, in a series of source "unknown", until a pull proves the
+ * pile still holds them and gives them its store id. Store ids are shown
+ * and exported in decimal.
+ */
+#define ARCHIVE_STORE_NONE	0
+enum archive_series_source {
+	ARCHIVE_SERIES_UNKNOWN,	/* archived before schema 3 */
+	ARCHIVE_SERIES_PILE,	/* store_id is the pile's live.store_id */
+	ARCHIVE_SERIES_NONE	/* the pile publishes none: the archive's number */
+};
+struct archive_series {
+	uint32_t			store_id;
+	int				ordinal;	/* 1, 2, ... as met; 0: none */
+	enum archive_series_source	source;
+	uint32_t			last_seq;	/* highest held (or quarantined), 0 none */
+	uint32_t			count;		/* records held */
+};
+/* The series met last for serial (1), or 0 when the archive holds none. */
+int	archive_series_latest(struct archive *, const char *serial, struct archive_series *,
+	    char **cause);
+/* The series of serial with store_id: 1 found, 0 not. */
+int	archive_series_get(struct archive *, const char *serial, uint32_t store_id,
+	    struct archive_series *, char **cause);
+/* Starts a new series of serial (it becomes the latest): with the pile's
+ * store_id when from_pile, else the archive picks the number. */
+int	archive_series_open(struct archive *, const char *serial, int from_pile,
+	    uint32_t store_id, struct archive_series *, char **cause);
+/* The pile proved it holds series from (its last record, byte for byte):
+ * the series takes the pile's store id to. */
+int	archive_series_adopt(struct archive *, const char *serial, uint32_t from,
+	    uint32_t to, char **cause);
+/* Every series (serial NULL: of every pile), in serial and ordinal order. */
+int	archive_series_foreach(struct archive *, const char *serial,
+	    int (*fn)(const char *serial, const struct archive_series *, void *), void *arg,
+	    char **cause);
+/* The 124 wire bytes of a held (or quarantined) record: 1, 0 when not held. */
+int	archive_record_wire(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t seq, uint8_t wire[PROTO_RECORD_BYTES], char **cause);
+/* 1 when the archive holds records of serial, 0 when none. */
+int	archive_has_pile(struct archive *, const char *serial, char **cause);
+
+/* Stores records pulled from the pile with this serial and store id, in
+ * one transaction: all or nothing (the series is added when new). Returns
+ * how many were new (a record already held with the same serial + store id
+ * + seq and the same CRC counts as present; a different CRC is an error
+ * naming the pile and sequence number: nothing is replaced). */
+int	archive_put_records(struct archive *, const char *serial, uint32_t store_id,
+	    const char *device_id, const struct proto_record *recs, int n, char **cause);
 /* As archive_put_records, with each record's signature (sigs[i]) checked
  * by the caller against pub, the pile's pinned key; both are stored with
  * the record. sigs and pub NULL: an unsigned (1.0) pile. */
-int	archive_put_signed(struct archive *, const char *serial, const char *device_id,
+int	archive_put_signed(struct archive *, const char *serial, uint32_t store_id,
+	    const char *device_id,
 	    const struct proto_record *recs, const uint8_t (*sigs)[PROTO_SIG_BYTES],
 	    const uint8_t *pub, int n, char **cause);
-/* Highest sequence number held (archived or quarantined), 0 when none. */
-int	archive_last_seq(struct archive *, const char *serial, uint32_t *seq, char **cause);
-/* Sequence numbers missing between the first and last held: count of gaps. */
-int	archive_gaps(struct archive *, const char *serial, uint32_t *missing, char **cause);
+/* Highest sequence number held in a series (archived or quarantined), 0
+ * when none. */
+int	archive_last_seq(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t *seq, char **cause);
+/* Sequence numbers missing between the first and last held of a series. */
+int	archive_gaps(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t *missing, char **cause);
 
 struct archive_row {
 	char			serial[17];
+	uint32_t		store_id;	/* the series (archive_series) */
 	char			device_id[33];
 	struct proto_record	rec;		/* SYNCED flag: as last reconciled */
 	int64_t			pulled_at;	/* unix s, laptop clock */
@@ -46,7 +103,8 @@ struct archive_row {
 	int			has_tariff;	/* the archive knows its tariff version */
 	struct proto_tariff	tariff;
 };
-/* Calls fn for every record (serial NULL: every pile), in serial, seq order.
+/* Calls fn for every record (serial NULL: every pile), in serial, series
+ * (as met), seq order.
  * fn returning non-zero stops the walk and is returned. */
 int	archive_foreach(struct archive *, const char *serial,
 	    int (*fn)(const struct archive_row *, void *), void *arg, char **cause);
@@ -75,13 +133,15 @@ int	archive_key_get(struct archive *, const char *serial, uint8_t pub[PROTO_PUBK
  * apart from the archive proper: never exported, listed by `logs list
  * --quarantine`. reason is a fixed English token ("bad_signature",
  * "key_changed", "unsigned"). */
-int	archive_quarantine(struct archive *, const char *serial, const char *device_id,
+int	archive_quarantine(struct archive *, const char *serial, uint32_t store_id,
+	    const char *device_id,
 	    const struct proto_record *, const uint8_t sig[PROTO_SIG_BYTES],
 	    const uint8_t pub[PROTO_PUBKEY_BYTES], const char *reason, char **cause);
 int	archive_quarantine_count(struct archive *, const char *serial, uint32_t *n,
 	    char **cause);
 struct archive_qrow {
 	char			serial[17];
+	uint32_t		store_id;
 	struct proto_record	rec;
 	char			reason[24];
 	int64_t			pulled_at;
@@ -93,20 +153,22 @@ int	archive_quarantine_foreach(struct archive *, const char *serial,
  * exports carry each record's prices and `logs verify` can redo its money. */
 int	archive_put_tariff(struct archive *, const struct proto_tariff *, char **cause);
 
-/* The cloud acknowledged every record of serial up to synced_through:
+/* The cloud acknowledged every record of the series up to synced_through:
  * marks them synced; *changed (may be NULL) gets how many changed. */
-int	archive_reconcile_synced(struct archive *, const char *serial,
+int	archive_reconcile_synced(struct archive *, const char *serial, uint32_t store_id,
 	    uint32_t synced_through, uint32_t *changed, char **cause);
 
 /* The custody digest (pilecon-protocol(7), CUSTODY) of records first..last
  * of a pile as the archive holds them: SHA-256 over their wire bytes with
  * the synced flag cleared, in sequence order. Fails, naming the first one,
  * when a record of the range is missing or its CRC does not match. */
-int	archive_custody_digest(struct archive *, const char *serial, uint32_t first,
+int	archive_custody_digest(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t first,
 	    uint32_t last, uint8_t sha256[PROTO_SHA256_BYTES], char **cause);
 /* The highest seq such that from..seq are all held; from - 1 when from is
  * not held. */
-int	archive_held_through(struct archive *, const char *serial, uint32_t from,
+int	archive_held_through(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t from,
 	    uint32_t *seq, char **cause);
 
 enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL, ARCHIVE_OCMF };

@@ -12,7 +12,8 @@
 
 /* Walks the wire bytes of first..last in order; fn gets each record. */
 static int
-archive_range(struct archive *a, const char *serial, uint32_t first, uint32_t last,
+archive_range(struct archive *a, const char *serial, uint32_t store_id, uint32_t first,
+    uint32_t last,
     void (*fn)(const uint8_t *, void *), void *arg, uint32_t *through, char **cause)
 {
 	sqlite3_stmt	*st;
@@ -20,12 +21,13 @@ archive_range(struct archive *a, const char *serial, uint32_t first, uint32_t la
 	int		 rc, bad = 0;
 
 	rc = sqlite3_prepare_v2(a->db, "SELECT seq, wire FROM records WHERE serial = ?1 "
-	    "AND seq BETWEEN ?2 AND ?3 ORDER BY seq", -1, &st, NULL);
+	    "AND store_id = ?4 AND seq BETWEEN ?2 AND ?3 ORDER BY seq", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, first);
 	sqlite3_bind_int64(st, 3, last);
+	sqlite3_bind_int64(st, 4, store_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const uint8_t		*wire = sqlite3_column_blob(st, 1);
 		uint8_t			 buf[PROTO_RECORD_BYTES];
@@ -61,14 +63,15 @@ archive_hash(const uint8_t *wire, void *arg)
 }
 
 int
-archive_custody_digest(struct archive *a, const char *serial, uint32_t first,
+archive_custody_digest(struct archive *a, const char *serial, uint32_t store_id,
+    uint32_t first,
     uint32_t last, uint8_t sha256[PROTO_SHA256_BYTES], char **cause)
 {
 	crypto_hash_sha256_state	st;
 	uint32_t			through;
 
 	crypto_hash_sha256_init(&st);
-	if (archive_range(a, serial, first, last, archive_hash, &st, &through, cause) != 0)
+	if (archive_range(a, serial, store_id, first, last, archive_hash, &st, &through, cause) != 0)
 		return -1;
 	if (through != last)
 		return set_cause(cause, -1, _("record %u of pile '%s' is not in archive "
@@ -78,8 +81,8 @@ archive_custody_digest(struct archive *a, const char *serial, uint32_t first,
 }
 
 int
-archive_held_through(struct archive *a, const char *serial, uint32_t from,
-    uint32_t *seq, char **cause)
+archive_held_through(struct archive *a, const char *serial, uint32_t store_id,
+    uint32_t from, uint32_t *seq, char **cause)
 {
-	return archive_range(a, serial, from, UINT32_MAX, NULL, NULL, seq, cause);
+	return archive_range(a, serial, store_id, from, UINT32_MAX, NULL, NULL, seq, cause);
 }

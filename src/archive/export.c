@@ -19,8 +19,12 @@
 
 /*
  * Columns, in this order (the JSONL keys are the same names):
- *   pile device_id seq kind offline card_uid holder order_id start stop
+ *   pile device_id store_id seq kind offline card_uid holder order_id start stop
  *   meter_start_wh meter_stop_wh energy_wh
+ *   (store_id: the series, decimal u32: the pile's live.store_id, or the
+ *   archive's number for a pile that publishes none, 0 for its first
+ *   series and for records archived before schema 3 (archive.h); a pile's
+ *   records are unique by pile + store_id + seq)
  *   energy_wh_{sharp,peak,flat,valley} energy_fee_{...} service_fee_{...}
  *   energy_fee_minor service_fee_minor total_fee_minor tariff_version
  *   stop_reason synced crc
@@ -28,7 +32,8 @@
  *     empty/null for an unsigned record)
  *   energy_price_{...} service_price_{...} (1e-5 per kWh, from the tariff
  *     the archive kept for tariff_version; empty/null when unknown)
- *   seq_gap_before (sequence numbers missing before this record of the pile)
+ *   seq_gap_before (sequence numbers missing before this record of the
+ *     pile's series)
  *   meter_check: ok, mismatch (meter_stop - meter_start is not energy_wh),
  *     backwards (the meter starts below the previous record's stop) or jump
  *     (above it: energy metered outside any record held)
@@ -55,6 +60,7 @@ struct export {
 	int			 count;
 	int			 skipped;	/* unsigned records left out of OCMF */
 	char			 prev_serial[17];	/* the previous row's pile */
+	uint32_t		 prev_store_id;		/* and its series */
 	uint32_t		 prev_seq, prev_meter_stop;
 	char			*buf;
 	size_t			 len, size;
@@ -348,7 +354,8 @@ export_signed(struct export *e, const struct archive_row *row)
 		if (r->meter_stop_wh < r->meter_start_wh ||
 		    r->meter_stop_wh - r->meter_start_wh != proto_record_energy_wh(r))
 			check = "mismatch";
-		if (strcmp(e->prev_serial, row->serial) == 0) {
+		if (strcmp(e->prev_serial, row->serial) == 0 &&
+		    e->prev_store_id == row->store_id) {
 			gap = r->seq - e->prev_seq - 1;
 			if (strcmp(check, "ok") == 0 && r->meter_start_wh < e->prev_meter_stop)
 				check = "backwards";
@@ -356,6 +363,7 @@ export_signed(struct export *e, const struct archive_row *row)
 				check = "jump";
 		}
 		snprintf(e->prev_serial, sizeof e->prev_serial, "%s", row->serial);
+		e->prev_store_id = row->store_id;
 		e->prev_seq = r->seq;
 		e->prev_meter_stop = r->meter_stop_wh;
 	}
@@ -381,6 +389,7 @@ export_line(struct export *e, const struct archive_row *row)
 		export_puts(e, "{");
 	export_str(e, "pile", row != NULL ? row->serial : NULL);
 	export_str(e, "device_id", row != NULL ? row->device_id : NULL);
+	export_uint(e, "store_id", row != NULL ? row->store_id : 0);
 	export_uint(e, "seq", r->seq);
 	export_str(e, "kind", export_kind(r->kind));
 	export_bool(e, "offline", (r->flags & PROTO_REC_F_OFFLINE) != 0);

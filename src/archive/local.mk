@@ -4,7 +4,8 @@
 noinst_LIBRARIES += src/archive/libarchive.a
 src_archive_libarchive_a_SOURCES = src/archive/archive.h \
 	src/archive/archive-int.h src/archive/archive.c src/archive/export.c \
-	src/archive/signed.c src/archive/custody.c src/archive/verify.c
+	src/archive/signed.c src/archive/custody.c src/archive/verify.c \
+	src/archive/series.c
 src_archive_libarchive_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(SODIUM_CFLAGS)
 

@@ -56,7 +56,7 @@ archive_migrate(struct archive *a, int from, char **cause)
 	int	rc;
 
 	if (from >= 2)
-		return 0;
+		return from >= 3 ? 0 : archive_migrate_v3(a, cause);
 	sqlite3_create_function(a->db, "get_byte5", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	    NULL, archive_get_byte5, NULL, NULL);
 	rc = archive_exec(a, "BEGIN IMMEDIATE");
@@ -71,7 +71,7 @@ archive_migrate(struct archive *a, int from, char **cause)
 		archive_exec(a, "ROLLBACK");
 		return -1;
 	}
-	return 0;
+	return archive_migrate_v3(a, cause);
 }
 
 void
@@ -178,7 +178,8 @@ archive_key_provision(struct archive *a, const char *serial,
 /* ---- quarantine ----------------------------------------------------------- */
 
 int
-archive_quarantine(struct archive *a, const char *serial, const char *device_id,
+archive_quarantine(struct archive *a, const char *serial, uint32_t store_id,
+    const char *device_id,
     const struct proto_record *rec, const uint8_t sig[PROTO_SIG_BYTES],
     const uint8_t pub[PROTO_PUBKEY_BYTES], const char *reason, char **cause)
 {
@@ -188,9 +189,12 @@ archive_quarantine(struct archive *a, const char *serial, const char *device_id,
 	int			rc;
 
 	proto_record_encode(&copy, wire);
+	if (archive_series_ensure(a, serial, store_id, store_id != ARCHIVE_STORE_NONE ?
+	    ARCHIVE_SERIES_PILE : ARCHIVE_SERIES_NONE, cause) != 0)
+		return -1;
 	rc = sqlite3_prepare_v2(a->db, "INSERT OR REPLACE INTO quarantine (serial, seq, "
-	    "device_id, wire, sig, pubkey, reason, pulled_at) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL);
+	    "device_id, wire, sig, pubkey, reason, pulled_at, store_id) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot quarantine a record in"), cause);
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
@@ -203,6 +207,7 @@ archive_quarantine(struct archive *a, const char *serial, const char *device_id,
 		sqlite3_bind_blob(st, 6, pub, PROTO_PUBKEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 9, store_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -232,8 +237,10 @@ archive_quarantine_foreach(struct archive *a, const char *serial,
 	struct archive_qrow	 q;
 	int			 rc, stop = 0;
 
-	rc = sqlite3_prepare_v2(a->db, "SELECT serial, wire, reason, pulled_at FROM quarantine "
-	    "WHERE ?1 IS NULL OR serial = ?1 ORDER BY serial, seq", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(a->db, "SELECT q.serial, q.wire, q.reason, q.pulled_at, "
+	    "q.store_id FROM quarantine q LEFT JOIN series s ON s.serial = q.serial AND "
+	    "s.store_id = q.store_id WHERE ?1 IS NULL OR q.serial = ?1 "
+	    "ORDER BY q.serial, s.ordinal, q.seq", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	if (serial != NULL)
@@ -245,6 +252,7 @@ archive_quarantine_foreach(struct archive *a, const char *serial,
 			(void)proto_record_decode(sqlite3_column_blob(st, 1), &q.rec);
 		snprintf(q.reason, sizeof q.reason, "%s", (const char *)sqlite3_column_text(st, 2));
 		q.pulled_at = sqlite3_column_int64(st, 3);
+		q.store_id = (uint32_t)sqlite3_column_int64(st, 4);
 		if ((stop = fn(&q, arg)) != 0)
 			break;
 	}
@@ -282,18 +290,19 @@ archive_put_tariff(struct archive *a, const struct proto_tariff *t, char **cause
 }
 
 int
-archive_reconcile_synced(struct archive *a, const char *serial, uint32_t synced_through,
-    uint32_t *changed, char **cause)
+archive_reconcile_synced(struct archive *a, const char *serial, uint32_t store_id,
+    uint32_t synced_through, uint32_t *changed, char **cause)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	rc = sqlite3_prepare_v2(a->db, "UPDATE records SET synced = 1 WHERE serial = ?1 "
-	    "AND seq <= ?2 AND synced = 0", -1, &st, NULL);
+	    "AND store_id = ?3 AND seq <= ?2 AND synced = 0", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot update archive"), cause);
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, synced_through);
+	sqlite3_bind_int64(st, 3, store_id);
 	rc = sqlite3_step(st);
 	if (changed != NULL)
 		*changed = (uint32_t)sqlite3_changes(a->db);

@@ -24,8 +24,11 @@ struct vkey {
 	uint8_t			 pub[PROTO_PUBKEY_BYTES];
 };
 
+/* One series of a pile (pile + store_id; an export without the store_id
+ * column has one series per pile). */
 struct vpile {
 	char			 serial[17];
+	char			 store_id[16];
 	uint32_t		*seqs;
 	size_t			 n, alloc;
 	uint32_t		 last;
@@ -526,16 +529,20 @@ check_money(struct archive_verify *v, const char *pile, const struct proto_recor
 }
 
 static struct vpile *
-pile_of(struct archive_verify *v, const char *serial)
+pile_of(struct archive_verify *v, const char *serial, const char *store_id)
 {
 	size_t	i;
 
+	if (store_id == NULL)
+		store_id = "";
 	for (i = 0; i < v->npiles; i++)
-		if (strcmp(v->piles[i].serial, serial) == 0)
+		if (strcmp(v->piles[i].serial, serial) == 0 &&
+		    strncmp(v->piles[i].store_id, store_id, sizeof v->piles[i].store_id - 1) == 0)
 			return &v->piles[i];
 	v->piles = xrealloc(v->piles, (v->npiles + 1) * sizeof *v->piles);
 	memset(&v->piles[v->npiles], 0, sizeof *v->piles);
 	snprintf(v->piles[v->npiles].serial, sizeof v->piles[0].serial, "%s", serial);
+	snprintf(v->piles[v->npiles].store_id, sizeof v->piles[0].store_id, "%.15s", store_id);
 	return &v->piles[v->npiles++];
 }
 
@@ -554,7 +561,7 @@ check_line(struct archive_verify *v, unsigned lineno, const char *path)
 	}
 	check_signature(v, pile, &r);
 	check_money(v, pile, &r);
-	vp = pile_of(v, pile);
+	vp = pile_of(v, pile, field(v, "store_id"));
 	if (vp->n > 0 && r.seq <= vp->last) {
 		v->c.out_of_order++;
 		finding(v, pile, r.seq, "order", _("%s seq %u: comes after seq %u (out of "
@@ -580,9 +587,13 @@ static void
 check_gaps(struct archive_verify *v)
 {
 	struct vpile	*vp;
-	size_t		 i, j;
+	size_t		 i, j, k;
 
+	v->c.piles = 0;
 	for (i = 0; i < v->npiles; i++) {
+		for (k = 0; k < i && strcmp(v->piles[k].serial, v->piles[i].serial) != 0; k++)
+			;
+		v->c.piles += k == i;	/* piles, not series */
 		vp = &v->piles[i];
 		qsort(vp->seqs, vp->n, sizeof *vp->seqs, cmp_u32);
 		for (j = 1; j < vp->n; j++)
@@ -593,7 +604,6 @@ check_gaps(struct archive_verify *v)
 				    vp->seqs[j - 1] + 1, vp->seqs[j] - 1);
 			}
 	}
-	v->c.piles = v->npiles;
 }
 
 int

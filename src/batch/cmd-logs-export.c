@@ -69,8 +69,7 @@ cmd_logs_export_step(struct job *job)
 	struct archive		*ar;
 	struct json		*o;
 	char			*cause = NULL, *text = NULL;
-	uint32_t		 last = 0;
-	int			 n;
+	int			 n, held;
 
 	if (fmt == NULL)
 		return job_fail(job, EXIT_USAGE, _("'logs export' needs --format csv, jsonl "
@@ -89,9 +88,9 @@ cmd_logs_export_step(struct job *job)
 	/* A pile the archive does not hold: say so, and write nothing (an
 	 * empty export would read as "this pile has no records"). */
 	if (serial != NULL) {
-		if (archive_last_seq(ar, serial, &last, &cause) != 0)
+		if ((held = archive_has_pile(ar, serial, &cause)) < 0)
 			return job_fail_cause(job, EXIT_FAILED, cause);
-		if (last == 0)
+		if (held == 0)
 			return job_fail(job, EXIT_FAILED, _("no records of pile '%s' in the "
 			    "archive '%s': nothing exported ('pilecon logs list' shows the "
 			    "piles it holds)"), text_show(serial), job->ctx->opts.archive_path);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common.h"
 #include "batch/batch.h"
@@ -34,6 +35,7 @@ record_data(const struct archive_row *r)
 
 	json_set_str(o, "serial", r->serial);
 	json_set_str(o, "device_id", r->device_id);
+	json_set_int(o, "store_id", r->store_id);
 	json_set_int(o, "seq", rec->seq);
 	json_set_str(o, "kind", proto_enum_key(PROTO_ENUM_KIND, rec->kind));
 	json_set_str(o, "tag", rec->tag);
@@ -70,6 +72,7 @@ list_quarantined(const struct archive_qrow *q, void *arg)
 	struct json	*o = json_push(arg, json_object());
 
 	json_set_str(o, "serial", q->serial);
+	json_set_int(o, "store_id", q->store_id);
 	json_set_int(o, "seq", q->rec.seq);
 	json_set_str(o, "reason", q->reason);
 	json_set_str(o, "tag", q->rec.tag);
@@ -140,7 +143,7 @@ list_row(FILE *f, const char *pile, const char *seq, const char *kind, const cha
 static void
 cmd_logs_list_render(const struct result *r, FILE *f)
 {
-	const struct json	*rec;
+	const struct json	*rec, *prev = NULL;
 	char			 kwh[32], fee[32], start[32], seq[16], note[96];
 	size_t			 i;
 
@@ -154,6 +157,15 @@ cmd_logs_list_render(const struct result *r, FILE *f)
 		if (i == 0)
 			list_row(f, _("pile"), _("seq"), _("kind"), _("start"), _("kWh"),
 			    _("fee"), _("card/order"), _("holder"), "");
+		/* Rows come series by series: say where a pile's numbering
+		 * restarted, so two records with one seq read right. */
+		if (prev != NULL && json_get_int(prev, "store_id", 0) !=
+		    json_get_int(rec, "store_id", 0) && strcmp(json_get_str(prev, "serial"),
+		    json_get_str(rec, "serial")) == 0)
+			fprintf(f, _("%s: a new record series starts here (store id %u): the "
+			    "pile's numbering restarted\n"), text_show(json_get_str(rec, "serial")),
+			    (unsigned)json_get_int(rec, "store_id", 0));
+		prev = rec;
 		fmt_kwh(kwh, sizeof kwh, (uint64_t)json_get_int(rec, "energy_wh", 0));
 		fmt_minor(fee, sizeof fee, json_get_int(rec, "fee_minor", 0));
 		snprintf(start, sizeof start, "%s", batch_format_time(json_get_int(rec,

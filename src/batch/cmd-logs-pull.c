@@ -1,6 +1,8 @@
 /* cmd-logs-pull.c - `pilecon logs pull`: copy the pile's charging records
  * into the archive, exactly once, resuming where the last pull stopped.
- * Stored in batches so an interruption keeps everything read before it. */
+ * Stored in batches so an interruption keeps everything read before it.
+ * A pile whose numbering restarted (a reset store, a replaced controller)
+ * starts a new series in the archive: both are kept (archive.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -31,7 +33,18 @@ const struct cmd_entry cmd_logs_pull_entry = {
 	.flags = CMD_PILE,
 };
 
-enum { PULL_START, PULL_LIVE, PULL_WINDOW };
+enum { PULL_START, PULL_LIVE, PULL_CHECK, PULL_WINDOW };
+
+/* Why a pull started a new series (the JSON tokens). */
+enum pull_new {
+	PULL_SAME,
+	PULL_NEW_FIRST,		/* the archive held nothing of this pile */
+	PULL_NEW_STORE_ID,	/* the pile shows another store id */
+	PULL_NEW_RESTARTED,	/* its numbering is below what the archive holds */
+	PULL_NEW_DIFFERS,	/* its record at the archive's last seq is another */
+	PULL_NEW_UNPROVEN	/* a first store id, and the archive's last record
+				   no longer on the pile to prove it the same */
+};
 
 struct pull {
 	struct archive		*ar;
@@ -43,6 +56,13 @@ struct pull {
 	int			 signs;		/* a 1.1 pile with signed records */
 	uint32_t		 seq, last_seq, done;
 	uint32_t		 stored_new, stored_old, first, last;
+
+	struct proto_live	 live;
+	int			 has_store_id;	/* the pile publishes live.store_id */
+	struct archive_series	 prev;		/* the archive's latest series */
+	uint32_t		 store_id;	/* the series this pull stores into */
+	enum pull_new		 why;		/* it is new, and why */
+	int			 adopt;		/* PULL_CHECK: same store → adopt */
 };
 
 static void
@@ -61,7 +81,7 @@ pull_flush(struct pull *p, char **cause)
 
 	if (p->nbuf == 0)
 		return 0;
-	n = archive_put_signed(p->ar, p->serial, p->device_id, p->buf,
+	n = archive_put_signed(p->ar, p->serial, p->store_id, p->device_id, p->buf,
 	    p->signs ? (const uint8_t (*)[PROTO_SIG_BYTES])p->sigs : NULL,
 	    p->signs ? p->ps.pinned : NULL, p->nbuf, cause);
 	if (n < 0)
@@ -90,6 +110,7 @@ pull_result(struct job *job, struct pull *p, const char *stopped)
 	json_set_int(o, "last_seq", p->last);
 	json_set_bool(o, "complete", stopped == NULL);
 	json_set_bool(o, "signed", p->signs);
+	json_set_int(o, "store_id", p->store_id);
 	json_set_int(o, "verified", p->ps.verified);
 	json_set_int(o, "quarantined", p->ps.quarantined);
 	json_set_str(o, "key", !p->signs ? "none" : p->ps.state == ARCHIVE_KEY_CHANGED ?
@@ -112,7 +133,8 @@ pull_reconcile(struct pull *p, const struct proto_live *live, struct pile *pile,
 	char			*ignored = NULL;
 
 	if (live->last_seq >= live->unsynced &&
-	    archive_reconcile_synced(p->ar, p->serial, live->last_seq - live->unsynced,
+	    archive_reconcile_synced(p->ar, p->serial, p->store_id,
+	    live->last_seq - live->unsynced,
 	    NULL, cause) != 0)
 		return -1;
 	if (pile_tariff_read(pile, &t, &ignored) == 0) {
@@ -133,7 +155,8 @@ pull_custody(struct job *job, struct pull *p)
 	char			*cause = NULL;
 	int			 rc;
 
-	if ((rc = custody_hand_over(job->pile, p->ar, p->serial, &cd, &cause)) != 0)
+	if ((rc = custody_hand_over(job->pile, p->ar, p->serial, p->store_id, &cd,
+	    &cause)) != 0)
 		return job_fail_pile(job, rc, cause);
 	c = json_set(job_data(job), "custody", json_object());
 	json_set_int(c, "first_seq", cd.first);
@@ -228,13 +251,249 @@ next:
 	return job_transact(job);
 }
 
+/* Starts reading the windows of the chosen series, after last_held. */
+static enum job_return
+pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
+{
+	const struct proto_live	*live = &p->live;
+	char			*cause = NULL;
+	uint32_t		 last_held = s->last_seq;
+
+	p->store_id = s->store_id;
+	p->ps.store_id = s->store_id;
+	/* The cloud's view first: what it acknowledged is synced here too. */
+	if (pull_reconcile(p, live, job->pile, &cause) != 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	/* The same store holding fewer records than we pulled from it: a
+	 * store does not renumber without a new store id, so say so. */
+	if (live->last_seq != 0 && live->last_seq < last_held)
+		return job_fail(job, EXIT_FAILED, _("%s holds seq %u..%u under store id "
+		    "%u, but the archive already holds seq up to %u from that store: its "
+		    "records were not pulled; keep them on the pile and do not resync it "
+		    "until they are archived"), p->serial, live->first_seq, live->last_seq,
+		    p->store_id, last_held);
+	if (live->last_seq == 0 || last_held >= live->last_seq)
+		return pull_end(job, p, 0, NULL);
+	p->seq = last_held + 1;
+	p->last_seq = live->last_seq;
+	if (p->seq < live->first_seq) {
+		/* The pile dropped records (full store) before we pulled them;
+		 * a new series simply starts where the pile's does. */
+		if (p->seq > 1 || p->why == PULL_SAME)
+			job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
+			    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
+			    live->first_seq - 1, p->serial, live->first_seq, live->last_seq,
+			    live->first_seq);
+		p->seq = live->first_seq;
+	}
+	job_progress_start(job, _("records"), live->last_seq - p->seq + 1);
+	job->state = PULL_WINDOW;
+	if (p->signs)
+		return job_yield(job);
+	pile_records_read_request(job->pile, &job->xfer, p->seq);
+	return job_transact(job);
+}
+
+static const char *
+pull_new_token(enum pull_new why)
+{
+	switch (why) {
+	case PULL_SAME:
+		break;
+	case PULL_NEW_FIRST:
+		return "first";
+	case PULL_NEW_STORE_ID:
+		return "store_id_changed";
+	case PULL_NEW_RESTARTED:
+		return "numbering_restarted";
+	case PULL_NEW_DIFFERS:
+		return "record_differs";
+	case PULL_NEW_UNPROVEN:
+		return "store_id_unproven";
+	}
+	return NULL;
+}
+
+/* Says once what happened to the pile's numbering: a warning for people,
+ * "new_series" in the JSON result. */
+static void
+pull_say_new(struct job *job, struct pull *p)
+{
+	const struct proto_live	*l = &p->live;
+	struct json		*o;
+
+	if (p->why == PULL_SAME || p->why == PULL_NEW_FIRST)
+		return;
+	o = json_set(job_data(job), "new_series", json_object());
+	json_set_str(o, "reason", pull_new_token(p->why));
+	json_set_int(o, "store_id", p->store_id);
+	json_set_int(o, "first_seq", l->first_seq);
+	json_set_int(o, "last_seq", l->last_seq);
+	json_set_int(o, "previous_store_id", p->prev.store_id);
+	json_set_int(o, "previous_last_seq", p->prev.last_seq);
+	switch (p->why) {
+	case PULL_SAME:
+	case PULL_NEW_FIRST:
+		break;
+	case PULL_NEW_STORE_ID:
+		job_event(job, RESULT_WARN, _("warning: %s has a new record store (store id "
+		    "%u, the archive's last was %u: a reset store or a replaced controller); "
+		    "the archive keeps both series: the previous one (seq up to %u) as it "
+		    "is, and the new one (seq %u..%u) pulled from its start"), p->serial,
+		    p->store_id, p->prev.store_id, p->prev.last_seq, l->first_seq,
+		    l->last_seq);
+		break;
+	case PULL_NEW_RESTARTED:
+		job_event(job, RESULT_WARN, _("warning: %s restarted its record numbering: it "
+		    "holds seq %u..%u, but the archive already holds seq up to %u from it (a "
+		    "reset store or a replaced controller); the archive keeps both series: "
+		    "the previous one (store id %u) as it is, and the new one (store id %u) "
+		    "pulled from its start"), p->serial, l->first_seq, l->last_seq,
+		    p->prev.last_seq, p->prev.store_id, p->store_id);
+		break;
+	case PULL_NEW_DIFFERS:
+		job_event(job, RESULT_WARN, _("warning: %s restarted its record numbering: its "
+		    "record %u is not the one the archive holds (a reset store or a replaced "
+		    "controller); the archive keeps both series: the previous one (store id "
+		    "%u, seq up to %u) as it is, and the new one (store id %u, seq %u..%u) "
+		    "pulled from its start"), p->serial, p->prev.last_seq, p->prev.store_id,
+		    p->prev.last_seq, p->store_id, l->first_seq, l->last_seq);
+		break;
+	case PULL_NEW_UNPROVEN:
+		job_event(job, RESULT_WARN, _("warning: %s shows its store id (%u) for the "
+		    "first time and no longer holds record %u, the archive's last, to prove "
+		    "it is the same store; the archive keeps both series: the previous one "
+		    "(store id %u) as it is, and the pile's (seq %u..%u) pulled from its "
+		    "start"), p->serial, p->store_id, p->prev.last_seq, p->prev.store_id,
+		    l->first_seq, l->last_seq);
+		break;
+	}
+}
+
+static enum job_return
+pull_open(struct job *job, struct pull *p, enum pull_new why)
+{
+	struct archive_series	 s;
+	char			*cause = NULL;
+
+	p->why = why;
+	if (archive_series_open(p->ar, p->serial, p->has_store_id, p->live.store_id, &s,
+	    &cause) != 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	p->store_id = s.store_id;
+	pull_say_new(job, p);
+	return pull_begin(job, p, &s);
+}
+
+/* The pile holds the archive's latest series: go on with it, giving it the
+ * pile's store id when it had none. */
+static enum job_return
+pull_same(struct job *job, struct pull *p)
+{
+	char	*cause = NULL;
+
+	if (p->adopt) {
+		if (archive_series_adopt(p->ar, p->serial, p->prev.store_id,
+		    p->live.store_id, &cause) != 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+		p->prev.store_id = p->live.store_id;
+		p->prev.source = ARCHIVE_SERIES_PILE;
+	}
+	return pull_begin(job, p, &p->prev);
+}
+
+/*
+ * Is the pile's store the archive's latest series? Asked when the pile
+ * cannot say by its store id (a 1.0 pile, or a series the archive holds
+ * without one). Its numbering below ours: no. Else its record at our last
+ * seq must be ours byte for byte (synced flag aside). adopt: a yes gives
+ * the series the pile's store id.
+ */
+static enum job_return
+pull_check(struct job *job, struct pull *p, int adopt)
+{
+	const struct proto_live	*l = &p->live;
+	uint32_t		 held = p->prev.last_seq;
+
+	p->adopt = adopt;
+	if (held == 0 || l->last_seq == 0)
+		return pull_same(job, p);
+	if (l->last_seq < held)
+		return pull_open(job, p, PULL_NEW_RESTARTED);
+	/* Our last record is gone from the pile: nothing to compare. A pile
+	 * without a store id cannot tell us more (pilecon(1), ARCHIVE). */
+	if (held < l->first_seq)
+		return adopt ? pull_open(job, p, PULL_NEW_UNPROVEN) : pull_same(job, p);
+	pile_records_read_request(job->pile, &job->xfer, held);
+	job->state = PULL_CHECK;
+	return job_transact(job);
+}
+
+static enum job_return
+pull_checked(struct job *job, struct pull *p)
+{
+	struct proto_record	 copy;
+	uint8_t			 ours[PROTO_RECORD_BYTES], theirs[PROTO_RECORD_BYTES];
+	uint32_t		 held = p->prev.last_seq;
+	char			*cause = NULL;
+	int			 got, i, rc;
+
+	got = pile_records_read_parse(job->pile, &job->xfer, held, p->buf, &cause);
+	if (got < 0)
+		return job_fail_pile(job, got, cause);
+	for (i = 0; i < got && p->buf[i].seq != held; i++)
+		;
+	if (i == got)		/* the pile skipped it: gone, as above */
+		return p->adopt ? pull_open(job, p, PULL_NEW_UNPROVEN) : pull_same(job, p);
+	if ((rc = archive_record_wire(p->ar, p->serial, p->prev.store_id, held, ours,
+	    &cause)) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	copy = p->buf[i];
+	proto_record_encode(&copy, theirs);
+	ours[5] &= ~PROTO_REC_F_SYNCED;
+	theirs[5] &= ~PROTO_REC_F_SYNCED;
+	if (rc == 1 && memcmp(ours, theirs, sizeof ours) == 0)
+		return pull_same(job, p);
+	return pull_open(job, p, PULL_NEW_DIFFERS);
+}
+
+/* Which series of the archive the pile's records belong to (archive.h). */
+static enum job_return
+pull_series(struct job *job, struct pull *p)
+{
+	const struct proto_live	*l = &p->live;
+	struct archive_series	 s;
+	char			*cause = NULL;
+	int			 rc;
+
+	p->has_store_id = (pile_caps(job->pile) & PROTO_CAP_STORE) && l->store_id != 0;
+	if ((rc = archive_series_latest(p->ar, p->serial, &p->prev, &cause)) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	if (rc == 0)
+		return pull_open(job, p, PULL_NEW_FIRST);
+	if (!p->has_store_id)
+		return pull_check(job, p, 0);
+	if (p->prev.store_id == l->store_id)
+		return pull_begin(job, p, &p->prev);
+	if ((rc = archive_series_get(p->ar, p->serial, l->store_id, &s, &cause)) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	if (rc == 1) {
+		/* An earlier store again (a controller put back). */
+		job_event(job, RESULT_WARN, _("warning: %s is back on an earlier record store "
+		    "(store id %u, seq up to %u in the archive); pulling that series"),
+		    p->serial, s.store_id, s.last_seq);
+		return pull_begin(job, p, &s);
+	}
+	if (p->prev.source == ARCHIVE_SERIES_PILE)
+		return pull_open(job, p, PULL_NEW_STORE_ID);
+	return pull_check(job, p, 1);
+}
+
 static enum job_return
 cmd_logs_pull_step(struct job *job)
 {
 	struct pull		*p = job->data;
-	struct proto_live	 live;
 	char			*cause = NULL;
-	uint32_t		 last_held;
 	int			 rc;
 
 	switch (job->state) {
@@ -249,14 +508,8 @@ cmd_logs_pull_step(struct job *job)
 		job->state = PULL_LIVE;
 		return job_transact(job);
 	case PULL_LIVE:
-		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+		if ((rc = pile_live_parse(&job->xfer, &p->live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
-		if (archive_last_seq(p->ar, p->serial, &last_held, &cause) != 0)
-			return job_fail_cause(job, EXIT_FAILED, cause);
-		/* The cloud's view first: what it acknowledged is synced here
-		 * too. */
-		if (pull_reconcile(p, &live, job->pile, &cause) != 0)
-			return job_fail_cause(job, EXIT_FAILED, cause);
 		p->signs = pile_signs(&job->identity);
 		if (p->signs && (rc = pullsig_start(&p->ps, job->pile, p->ar, p->serial,
 		    p->device_id, &cause)) != 0) {
@@ -269,35 +522,9 @@ cmd_logs_pull_step(struct job *job)
 			    "the one pinned in the archive: its records are quarantined, not "
 			    "archived (if the pile's key was really replaced, give the new one "
 			    "as 'public_key:' in a provisioning file)"), p->serial);
-		/* Numbering below what we hold from this serial: a replaced
-		 * controller or a reset store, not an archive up to date. */
-		if (live.last_seq != 0 && live.last_seq < last_held)
-			return job_fail(job, EXIT_FAILED, _("%s restarted its record "
-			    "numbering: it holds seq %u..%u, but the archive already "
-			    "holds seq up to %u from this serial (a replaced controller or "
-			    "a reset store?); its new records were not pulled, as the "
-			    "archive keeps one series per serial: keep them on the pile "
-			    "and do not resync it until they are archived"), p->serial,
-			    live.first_seq, live.last_seq, last_held);
-		if (live.last_seq == 0 || last_held >= live.last_seq)
-			return pull_end(job, p, 0, NULL);
-		p->seq = last_held + 1;
-		p->last_seq = live.last_seq;
-		if (p->seq < live.first_seq) {
-			/* The pile dropped records (full store) before we
-			 * pulled them. */
-			job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
-			    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
-			    live.first_seq - 1, p->serial, live.first_seq, live.last_seq,
-			    live.first_seq);
-			p->seq = live.first_seq;
-		}
-		job_progress_start(job, _("records"), live.last_seq - p->seq + 1);
-		job->state = PULL_WINDOW;
-		if (p->signs)
-			return job_yield(job);
-		pile_records_read_request(job->pile, &job->xfer, p->seq);
-		return job_transact(job);
+		return pull_series(job, p);
+	case PULL_CHECK:
+		return pull_checked(job, p);
 	case PULL_WINDOW:
 		return pull_window(job, p);
 	}

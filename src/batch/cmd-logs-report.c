@@ -44,6 +44,7 @@ struct report {
 	size_t			 ng, alloc;
 	struct json		*flags;
 	char			 prev_serial[17];
+	uint32_t		 prev_store_id;	/* the series (archive.h) */
 	uint32_t		 prev_seq, prev_stop_wh;
 };
 
@@ -86,8 +87,8 @@ report_flag(struct report *rp, const char *serial, uint32_t seq, const char *wha
 	free(text);
 }
 
-/* Gaps and meter continuity are a pile's, whatever the filter: every
- * record of the pile passes here in sequence order. */
+/* Gaps and meter continuity are a series', whatever the filter: every
+ * record of the pile passes here, series by series, in sequence order. */
 static void
 report_checks(struct report *rp, const struct archive_row *row)
 {
@@ -100,7 +101,12 @@ report_checks(struct report *rp, const struct archive_row *row)
 		    r->meter_start_wh, r->meter_stop_wh,
 		    (unsigned long long)proto_record_energy_wh(r),
 		    (unsigned long long)proto_record_energy_wh(r));
-	if (strcmp(rp->prev_serial, row->serial) == 0) {
+	if (strcmp(rp->prev_serial, row->serial) == 0 && rp->prev_store_id != row->store_id)
+		report_flag(rp, row->serial, r->seq, "series", _("%s: a new record series "
+		    "starts at seq %u (store id %u; the previous one, store id %u, ends at "
+		    "seq %u): its numbering restarted"), row->serial, r->seq, row->store_id,
+		    rp->prev_store_id, rp->prev_seq);
+	else if (strcmp(rp->prev_serial, row->serial) == 0) {
 		if (r->seq > rp->prev_seq + 1)
 			report_flag(rp, row->serial, rp->prev_seq + 1, "gap", _("%s: seq %u..%u "
 			    "missing from the archive"), row->serial, rp->prev_seq + 1, r->seq - 1);
@@ -110,6 +116,7 @@ report_checks(struct report *rp, const struct archive_row *row)
 			    row->serial, r->seq, r->meter_start_wh, rp->prev_stop_wh);
 	}
 	snprintf(rp->prev_serial, sizeof rp->prev_serial, "%s", row->serial);
+	rp->prev_store_id = row->store_id;
 	rp->prev_seq = r->seq;
 	rp->prev_stop_wh = r->meter_stop_wh;
 }

@@ -31,6 +31,8 @@ status_store(struct json *o, const struct proto_identity *id, const struct proto
 
 	pile_store_use(id, l, &u);
 	c = json_set(o, "store", json_object());
+	/* decimal, as logs list and the exports write it (0: none) */
+	json_set_int(c, "store_id", l->store_id);
 	json_set_int(c, "capacity", u.capacity);
 	json_set_int(c, "held", u.held);
 	json_set_int(c, "percent", u.percent);
@@ -164,6 +166,8 @@ status_store_render(FILE *f, const struct json *st)
 	line(f, _("store"), _("%u of %u records (%u %%), %u in custody, %s; when full: %s"),
 	    U(st, "held"), U(st, "capacity"), U(st, "percent"), U(st, "custody"), days,
 	    vocab_text(PROTO_ENUM_FULL_POLICY, json_get_str(st, "full_policy")));
+	if (U(st, "store_id") != 0)
+		line(f, _("store id"), "%u", U(st, "store_id"));
 	if (U(st, "oldest_unacked") != 0)
 		line(f, "", _("oldest record the cloud has not acknowledged: %s"),
 		    batch_format_time(U(st, "oldest_unacked")));

@@ -9,7 +9,7 @@
 
 int
 custody_hand_over(struct pile *pile, struct archive *ar, const char *serial,
-    struct custody_done *done, char **cause)
+    uint32_t store_id, struct custody_done *done, char **cause)
 {
 	struct proto_live	live;
 	uint8_t			sha[PROTO_SHA256_BYTES];
@@ -30,13 +30,13 @@ custody_hand_over(struct pile *pile, struct archive *ar, const char *serial,
 		first = live.first_seq;
 	if (first > live.last_seq)
 		return 0;
-	if (archive_held_through(ar, serial, first, &last, cause) != 0)
+	if (archive_held_through(ar, serial, store_id, first, &last, cause) != 0)
 		return PILE_E_PROTOCOL;
 	if (last > live.last_seq)
 		last = live.last_seq;
 	if (last < first)
 		return 0;
-	if (archive_custody_digest(ar, serial, first, last, sha, cause) != 0)
+	if (archive_custody_digest(ar, serial, store_id, first, last, sha, cause) != 0)
 		return PILE_E_PROTOCOL;
 	if ((rc = pile_custody(pile, first, last, sha, NULL, cause)) < 0)
 		return rc;

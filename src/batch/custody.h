@@ -21,8 +21,10 @@ struct custody_done {
  * (which verified each record). 0 with done filled (count 0 when there was
  * nothing to hand over), or PILE_E_* with *cause (PILE_E_REFUSED when the
  * pile has no custody or refused the digest: nothing was marked).
+ * store_id is the archive's series of the pile's present store (the one
+ * the pull stored into): only its records are named.
  */
 int	custody_hand_over(struct pile *, struct archive *, const char *serial,
-	    struct custody_done *done, char **cause);
+	    uint32_t store_id, struct custody_done *done, char **cause);
 
 #endif

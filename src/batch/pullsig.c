@@ -65,7 +65,7 @@ pullsig_read(struct pullsig *ps, struct pile *pile, uint32_t seq,
 		ps->verified++;
 		return 1;
 	}
-	if (archive_quarantine(ps->ar, ps->serial, ps->device_id, out, sig, ps->shown,
+	if (archive_quarantine(ps->ar, ps->serial, ps->store_id, ps->device_id, out, sig, ps->shown,
 	    reason, cause) != 0)
 		return PULLSIG_E_ARCHIVE;
 	if (ps->quarantined++ == 0)

@@ -17,6 +17,7 @@ struct proto_verifier;
 struct pullsig {
 	struct archive		*ar;
 	const char		*serial, *device_id;
+	uint32_t		 store_id;	/* the archive series: set by the pull */
 	struct proto_verifier	*v;
 	uint8_t			 pinned[PROTO_PUBKEY_BYTES];
 	uint8_t			 shown[PROTO_PUBKEY_BYTES];	/* what the pile shows */

@@ -105,10 +105,13 @@ sim_auth_respond(struct sim_pile *p, const uint16_t *regs, uint64_t now_ms)
 	return PROTO_EX_ILLEGAL_VALUE;
 }
 
+/* --protocol 1.0, or ADDR:1.0 for this pile alone (p->protocol, set when the
+ * world makes the pile: a mixed bus). */
 int
 sim_pile_is_10(const struct sim_pile *p)
 {
-	return p->w != NULL && p->w->protocol < PROTO_VERSION_1_1;
+	return p->w != NULL && (p->w->protocol < PROTO_VERSION_1_1 ||
+	    (p->protocol != 0 && p->protocol < PROTO_VERSION_1_1));
 }
 
 int

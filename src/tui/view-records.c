@@ -77,6 +77,10 @@ rec_cmp(const void *a, const void *b)
 
 	if (ux != uy)
 		return (uy - ux);
+	/* Two series of one pile (its numbering restarted): the one pulled
+	 * last is the newer. */
+	if (x->store_id != y->store_id && x->pulled_at != y->pulled_at)
+		return (x->pulled_at < y->pulled_at ? 1 : -1);
 	return (x->rec.seq < y->rec.seq ? 1 : x->rec.seq > y->rec.seq ? -1 : 0);
 }
 

@@ -70,7 +70,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (++nb == BATCH || i == n) {
-			if (archive_put_signed(a, "BENCH-0001", "PILE-BENCH-0001", recs,
+			if (archive_put_signed(a, "BENCH-0001", ARCHIVE_STORE_NONE, "PILE-BENCH-0001", recs,
 			    (const uint8_t (*)[PROTO_SIG_BYTES])sigs, pub, nb, &cause) < 0) {
 				fprintf(stderr, "mkarchive: %s\n", cause);
 				return 1;
