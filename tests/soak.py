@@ -550,11 +550,180 @@ class Scenario:
         self.stop()
 
 
+class ResetScenario(Scenario):
+    """Issue 10: a pile's record store is reset between pulls (a replaced
+    controller, the same serial: numbering from 1 again, a new store id),
+    once or twice, among charges, pulls and exports with pilecon and pilesim
+    killed, on a line that may be noisy. The archive keeps every series
+    apart: at the end every record of every store the pile ever had is in
+    the archive, in logs list and in the export exactly once, unaltered,
+    under its store id; 0 records lost."""
+
+    def __init__(self, seed, builddir, verbose=False):
+        Scenario.__init__(self, seed, builddir, verbose)
+        self.retired = {a: [] for a in self.piles()}  # [(store_id, {seq: rec})]
+
+    def store_id(self, addr):
+        rc, out = self.pc(addr, "--json", "status")
+        if rc != 0:
+            raise Broken("status of pile %d: exit %d: %s" % (addr, rc, out))
+        return json.loads(out[out.index("{"):])["store"]["store_id"]
+
+    def reset_between_pulls(self, addr):
+        """Pulls the pile whole (the archive holds its store), then resets
+        its store. A pull the faults stopped is done again."""
+        self.finish_session(addr)
+        self.ctl("line", "off")
+        for _ in range(4):
+            rc, out = self.pc(addr, "logs", "pull")
+            if rc == 0:
+                break
+        else:
+            self.problem("pull of pile %d before its reset: exit %d: %s" % (addr, rc, out))
+            return
+        self.snapshot()
+        for seq in self.acked[addr]:
+            if seq not in self.seen[addr]:
+                self.problem("lost: pile %d record %d, stored by an unplug, is gone" %
+                             (addr, seq))
+        old = self.store_id(addr)
+        out = self.ctl("store", "reset", addr)[1]
+        self.retired[addr].append((old, self.seen[addr]))
+        self.seen[addr] = {}
+        self.acked[addr] = set()
+        self.note("store of pile %d reset (store id %d, %d records) -> %s" % (
+            addr, old, len(self.retired[addr][-1][1]), out.strip().split()[-1]))
+        # Often past the old series' last seq: only the store id or the
+        # records themselves then tell the series apart.
+        if self.rng.random() < 0.6:
+            n = len(self.retired[addr][-1][1]) + self.rng.randint(1, 4)
+            self.ctl("link", addr, "down")
+            for _ in range(n):
+                self.ctl("swipe", addr, CARDS[1])
+                self.ctl("plug", addr)
+                self.ctl("advance", self.rng.randint(60, 900))
+                self.ctl("unplug", addr)
+            self.note("%d sessions on pile %d after its reset" % (n, addr))
+            self.snapshot()
+
+    def reset_step(self):
+        a = self.rng.choice(list(self.piles()))
+        r = self.rng.random()
+        if r < 0.25:
+            self.charge(a)
+        elif r < 0.40:
+            self.burst(a)
+        elif r < 0.47:
+            self.charge(a, kill_sim=True)
+        elif r < 0.65:
+            self.pull(a)
+        elif r < 0.72:
+            self.export()
+        elif r < 0.80:
+            self.kill_during_pull(a)
+        elif r < 0.90:
+            self.line_faults()
+        else:
+            self.reset_between_pulls(a)
+        self.snapshot()
+
+    def check_series(self, totals):
+        want = {}
+        for a in self.piles():
+            s = "SIM-%04d" % a
+            for sid, recs in self.retired[a]:
+                for seq, r in recs.items():
+                    want[(s, sid, seq)] = r["crc"]
+            sid = self.store_id(a)
+            for r in self.ctl_json("pile", "records", a, "--json"):
+                want[(s, sid, r["seq"])] = r["crc"]
+            for seq in self.seen[a]:
+                if (s, sid, seq) not in want:
+                    totals["lost"] += 1
+                    self.problem("lost: pile %d record %d (seen before) is gone" % (a, seq))
+        totals["records"] += len(want)
+
+        def compare(where, copies):
+            """copies: (serial, store_id, seq, crc)"""
+            count = {}
+            for k in copies:
+                key = tuple(k[:3])
+                count[key] = count.get(key, 0) + 1
+                if key not in want:
+                    totals["corrupted"] += 1
+                    self.problem("%s holds %s store %d #%d that no store had" % (
+                        where, key[0], key[1], key[2]))
+                elif want[key] != k[3]:
+                    totals["corrupted"] += 1
+                    self.problem("corrupted: %s %s store %d #%d" % ((where,) + key))
+            for key in want:
+                n = count.get(key, 0)
+                if n == 0:
+                    totals["lost"] += 1
+                    self.problem("lost: %s lacks %s store %d #%d" % ((where,) + key))
+                elif n > 1:
+                    totals["duplicated"] += n - 1
+                    self.problem("duplicated: %s holds %s store %d #%d %d times" % (
+                        (where,) + key + (n,)))
+
+        db = sqlite3.connect("file:%s?mode=ro" % self.archive, uri=True, timeout=10)
+        try:
+            rows = db.execute("SELECT serial, store_id, seq, crc, wire FROM records").fetchall()
+        finally:
+            db.close()
+        for s, sid, seq, crc, wire in rows:
+            if not wire_crc_ok(bytes(wire)):
+                totals["corrupted"] += 1
+                self.problem("corrupted: archive wire bytes of %s #%d fail their CRC" % (s, seq))
+        compare("archive", [(s, sid, seq, crc) for s, sid, seq, crc, wire in rows])
+        rc, out = self.pc(1, "--json", "logs", "list")
+        if rc != 0:
+            self.problem("logs list: exit %d: %s" % (rc, out))
+        listed = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        compare("logs list", [(r["serial"], r["store_id"], r["seq"], int(r["crc"], 16))
+                              for r in listed])
+        if os.path.exists(self.final_export):
+            with open(self.final_export) as f:
+                exp = [json.loads(l) for l in f]
+            compare("export", [(r["pile"], r["store_id"], r["seq"], int(r["crc"], 16))
+                               for r in exp])
+
+    def run(self, totals):
+        os.makedirs(self.data)
+        self.start_sim()
+        for a in self.piles():
+            for c in CARDS:
+                self.ctl("whitelist", a, "add", c)
+        resets = self.rng.randint(1, 2)
+        for _ in range(resets):
+            for _ in range(self.rng.randint(3, 8)):
+                self.reset_step()
+            self.reset_between_pulls(self.rng.choice(list(self.piles())))
+        for _ in range(self.rng.randint(2, 6)):
+            self.reset_step()
+        self.ctl("line", "off")
+        for a in self.piles():
+            self.finish_session(a)
+        self.snapshot()
+        for a in self.piles():
+            rc, out = self.pc(a, "logs", "pull")
+            if rc != 0:
+                self.problem("final pull of pile %d: exit %d: %s" % (a, rc, out))
+        self.final_export = os.path.join(self.tmp, "final.jsonl")
+        rc, out = self.pc(1, "logs", "export", "--format", "jsonl", "-o", self.final_export)
+        if rc != 0:
+            self.problem("final export: exit %d: %s" % (rc, out))
+        self.check_series(totals)
+        self.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description="randomized crash and fault scenarios")
     ap.add_argument("--builddir", default=os.environ.get("top_builddir", "."))
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--count", type=int, default=50)
+    ap.add_argument("--reset", type=int, default=0,
+                    help="then N scenarios where a pile's store is reset between pulls")
     ap.add_argument("--tap", action="store_true", help="one TAP line per scenario")
     ap.add_argument("--summary", action="store_true",
                     help="print 'scenarios, records, lost, duplicated, corrupted'")
@@ -568,9 +737,10 @@ def main():
               "kills_pilecon": 0, "kills_pilesim": 0}
     failed = 0
     t0 = time.monotonic()
-    for i in range(args.count):
+    for i in range(args.count + args.reset):
         seed = base + i
-        sc = Scenario(seed, args.builddir, args.verbose)
+        kind = ResetScenario if i >= args.count else Scenario
+        sc = kind(seed, args.builddir, args.verbose)
         before = dict(totals)
         try:
             sc.run(totals)
@@ -579,8 +749,8 @@ def main():
         totals["scenarios"] += 1
         totals["kills_pilecon"] += sc.kills["pilecon"]
         totals["kills_pilesim"] += sc.kills["pilesim"]
-        name = "scenario %d (seed %d): %d piles, %d records, %d steps, %d kills" % (
-            i + 1, seed, sc.npiles, totals["records"] - before["records"], len(sc.steps),
+        name = "%sscenario %d (seed %d): %d piles, %d records, %d steps, %d kills" % (
+            "store reset " if kind is ResetScenario else "", i + 1, seed, sc.npiles, totals["records"] - before["records"], len(sc.steps),
             sc.kills["pilecon"] + sc.kills["pilesim"])
         if sc.problems:
             failed += 1
@@ -591,7 +761,9 @@ def main():
             for p in sc.problems[:20]:
                 print("#   " + p)
             print("#   steps: " + "; ".join(sc.steps))
-            print("#   rerun: %s --builddir %s --seed %d --count 1 -v" % (me, args.builddir, seed))
+            print("#   rerun: %s --builddir %s --seed %d --count %d --reset %d -v" % (
+                me, args.builddir, seed, 0 if kind is ResetScenario else 1,
+                1 if kind is ResetScenario else 0))
             if args.keep:
                 sc.stop()
                 print("#   kept: " + sc.tmp)
@@ -614,7 +786,7 @@ def main():
                                       totals["lost"], totals["duplicated"],
                                       totals["corrupted"]))
     if args.tap:
-        print("1..%d" % args.count)
+        print("1..%d" % (args.count + args.reset))
     return 1 if failed else 0
 
 
