@@ -87,7 +87,14 @@ struct out_file {
 	char	*target;	/* what the rename replaces (a link resolved) */
 	char	*tmp, *dir;
 };
+/* -1 with *cause when the file cannot be written, OUT_FILE_REFUSED when
+ * path is not something pilecon writes (a folder, a socket, a block
+ * device, a link to nothing, a path ending in '/'): bad input. */
+#define OUT_FILE_REFUSED	(-20)	/* apart from PILE_E_* */
 int	out_file_open(struct out_file *, const char *path, char **cause);
+/* The refusals of out_file_open, checked before any work: 0, -1 or
+ * OUT_FILE_REFUSED with *cause; nothing is created. */
+int	out_file_check(const char *path, char **cause);
 /* All of buf, or -1 with errno (ENOSPC, EINTR when interrupted...). */
 int	out_file_write(struct out_file *, const void *buf, size_t len);
 /* Words for people for an errno met writing a file ("disk full"). */

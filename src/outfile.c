@@ -125,13 +125,71 @@ out_file_in_place(struct out_file *of, char **cause)
 	return 0;
 }
 
+/* What path is, a symbolic link followed: 0 with *sb and *target (what a
+ * rename replaces; sb->st_mode 0 for a new file), -1 when it cannot be
+ * looked at, OUT_FILE_REFUSED when pilecon does not write such a thing. */
+static int
+out_file_kind(const char *path, struct stat *sb, char **target, char **cause)
+{
+	const char	*base;
+	char		*dir;
+
+	*target = NULL;
+	if (lstat(path, sb) != 0) {
+		if (errno != ENOENT)
+			return set_cause(cause, -1, _("cannot write '%s': %s"), path,
+			    out_file_strerror(errno));
+		*target = xstrdup(path);
+		sb->st_mode = 0;	/* a new file */
+	} else if (!S_ISLNK(sb->st_mode))
+		*target = xstrdup(path);
+	else {
+		if ((*target = realpath(path, NULL)) == NULL)
+			return set_cause(cause, OUT_FILE_REFUSED, _("cannot write '%s': it "
+			    "is a symbolic link to nothing (%s); give the path of a file"), path,
+			    out_file_strerror(errno));
+		if (stat(*target, sb) != 0)
+			return set_cause(cause, -1, _("cannot write '%s': %s"), path,
+			    out_file_strerror(errno));
+	}
+	if (S_ISCHR(sb->st_mode) || S_ISFIFO(sb->st_mode))
+		return 0;
+	if (S_ISDIR(sb->st_mode))
+		return set_cause(cause, OUT_FILE_REFUSED, _("cannot write '%s': it is a "
+		    "folder; give the path of a file in it"), path);
+	if (sb->st_mode != 0 && !S_ISREG(sb->st_mode))
+		return set_cause(cause, OUT_FILE_REFUSED, _("cannot write '%s': it is "
+		    "neither a regular file nor a character device or a pipe (pilecon "
+		    "replaces only regular files)"), path);
+	dir = out_file_dir(*target, &base);
+	free(dir);
+	if (*base == '\0')
+		return set_cause(cause, OUT_FILE_REFUSED, _("cannot write '%s': the path "
+		    "names a folder, not a file"), path);
+	return 0;
+}
+
+int
+out_file_check(const char *path, char **cause)
+{
+	struct stat	 sb;
+	char		*target = NULL;
+	int		 rc;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	rc = out_file_kind(path, &sb, &target, cause);
+	free(target);
+	return rc;
+}
+
 int
 out_file_open(struct out_file *of, const char *path, char **cause)
 {
 	struct stat	 sb;
 	const char	*base;
-	char		*dir;
 	mode_t		 mode = 0600;
+	int		 rc;
 
 	memset(of, 0, sizeof *of);
 	of->fd = -1;
@@ -141,66 +199,24 @@ out_file_open(struct out_file *of, const char *path, char **cause)
 		of->in_place = of->is_stdout = 1;
 		return 0;
 	}
-	if (lstat(path, &sb) != 0) {
-		if (errno != ENOENT) {
-			set_cause(cause, -1, _("cannot write '%s': %s"), path,
-			    out_file_strerror(errno));
-			goto fail;
-		}
-		of->target = xstrdup(path);
-		sb.st_mode = 0;		/* a new file */
-	} else if (!S_ISLNK(sb.st_mode))
-		of->target = xstrdup(path);
-	else {
-		if ((of->target = realpath(path, NULL)) == NULL) {
-			set_cause(cause, -1, _("cannot write '%s': it is a symbolic link to "
-			    "nothing (%s); give the path of a file"), path, out_file_strerror(errno));
-			goto fail;
-		}
-		if (stat(of->target, &sb) != 0) {
-			set_cause(cause, -1, _("cannot write '%s': %s"), path,
-			    out_file_strerror(errno));
-			goto fail;
-		}
+	if ((rc = out_file_kind(path, &sb, &of->target, cause)) != 0) {
+		out_file_abort(of);
+		return rc;
 	}
-
-	if (S_ISCHR(sb.st_mode)) {
+	if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode)) {
 		if (out_file_in_place(of, cause) != 0)
 			goto fail;
 		return 0;
-	}
-	if (S_ISFIFO(sb.st_mode)) {
-		if (out_file_in_place(of, cause) != 0)
-			goto fail;
-		return 0;
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		set_cause(cause, -1, _("cannot write '%s': it is a folder; give the path of "
-		    "a file in it"), path);
-		goto fail;
-	}
-	if (sb.st_mode != 0 && !S_ISREG(sb.st_mode)) {
-		set_cause(cause, -1, _("cannot write '%s': it is neither a regular file nor "
-		    "a character device or a pipe (pilecon replaces only regular files)"),
-		    path);
-		goto fail;
 	}
 	if (S_ISREG(sb.st_mode))
 		mode = sb.st_mode & 0777;	/* never wider than it was */
 
-	dir = out_file_dir(of->target, &base);
-	if (*base == '\0') {
-		free(dir);
-		set_cause(cause, -1, _("cannot write '%s': the path names a folder, not a "
-		    "file"), path);
-		goto fail;
-	}
-	of->dir = dir;
-	of->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	of->dir = out_file_dir(of->target, &base);
+	of->tmp = xasprintf("%s/.%s.XXXXXX", of->dir, base);
 	out_file_catch();
 	if ((of->fd = mkstemp(of->tmp)) < 0) {
 		set_cause(cause, -1, _("cannot create '%s' (temporary file in '%s'): %s"),
-		    path, dir, out_file_strerror(errno));
+		    path, of->dir, out_file_strerror(errno));
 		free(of->tmp);
 		of->tmp = NULL;
 		out_file_release();

@@ -3,7 +3,9 @@
 # usage or input (a TCP port out of range, a missing or malformed keys
 # file), 4 only when the pile itself refused; the message never contradicts
 # the code, and nothing is written to the pile before a refusal; a scan
-# over several baud rates counts each pile once.
+# over several baud rates counts each pile once; an -o path pilecon will
+# not write (a folder, a socket) is bad input too, refused before the pile
+# or the archive is read, leaving nothing behind.
 . "$top_srcdir/tests/batch-lib.sh"
 
 for port in 99999 0 65536 40x1; do
@@ -33,5 +35,20 @@ pc scan --to 2 --bauds 9600,19200,115200
 is "$rc" 0 "scan_over_three_bauds_exits_0"
 like "$err" "^1 pile answered" "scan_over_three_bauds_counts_the_pile_once"
 is "$(printf '%s\n' "$out" | grep -c SIM-0001)" 1 "scan_lists_the_pile_once"
+
+# -o refusals (outfile.c): bad input, 2, not "failed", 1.
+mkdir "$tmp/outdir"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$tmp/out.sock"
+for what in folder socket; do
+	case $what in folder) path=$tmp/outdir ;; socket) path=$tmp/out.sock ;; esac
+	pc logs export --format csv -o "$path"
+	is "$rc" 2 "logs_export_to_a_${what}_exits_2"
+	like "$err" "cannot write '$path': it is (a folder|neither a regular file)" \
+	    "logs_export_to_a_${what}_says_why"
+	pc whitelist export -o "$path"
+	is "$rc" 2 "whitelist_export_to_a_${what}_exits_2"
+done
+is "$(ls -A "$tmp/outdir" | wc -l)" 0 "a_refused_export_leaves_nothing_behind"
 
 done_testing

@@ -125,7 +125,8 @@ refused(struct archive *a, const char *name, const char *why, const char *test)
 {
 	char	*path = hf_path(name), *cause = NULL, *msg;
 
-	is_int(archive_export(a, NULL, ARCHIVE_CSV, path, &cause), -1, "%s_is_refused", test);
+	is_int(archive_export(a, NULL, ARCHIVE_CSV, path, &cause), OUT_FILE_REFUSED,
+	    "%s_is_refused_as_bad_input", test);
 	msg = xasprintf("cannot write '%s': %s", path, why);
 	is_str(cause, msg, "%s_message", test);
 	is_int(hf_hidden_files(), 0, "%s_leaves_no_temp_file", test);

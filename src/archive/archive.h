@@ -173,7 +173,9 @@ int	archive_held_through(struct archive *, const char *serial, uint32_t store_id
 
 enum archive_format { ARCHIVE_CSV, ARCHIVE_JSONL, ARCHIVE_OCMF };
 /* Writes the export to path atomically (temp file in the same folder, fsync,
- * rename); "-" writes to stdout. Returns the number of records written. */
+ * rename); "-" writes to stdout. Returns the number of records written, -1
+ * with *cause, or OUT_FILE_REFUSED when path is not a file pilecon writes
+ * (common.h: a folder, a socket...: nothing was written). */
 int	archive_export(struct archive *, const char *serial, enum archive_format,
 	    const char *path, char **cause);
 /* The same, written to fd as it goes (not atomic: for a pipe or memory). */

@@ -531,8 +531,8 @@ archive_export(struct archive *a, const char *serial, enum archive_format format
 
 	memset(&e, 0, sizeof e);
 	e.format = format;
-	if (out_file_open(&of, path == NULL ? "-" : path, cause) != 0)
-		return -1;
+	if ((rc = out_file_open(&of, path == NULL ? "-" : path, cause)) != 0)
+		return rc;
 	e.of = &of;
 	e.fd = of.fd;
 	rc = export_write(a, serial, &e, cause);

@@ -83,6 +83,9 @@ cmd_logs_export_step(struct job *job)
 	else
 		return job_fail(job, EXIT_USAGE, _("unknown format '%s' (use csv, jsonl or "
 		    "ocmf)"), fmt);
+	/* A path pilecon will not write is bad input, said before any work. */
+	if (path != NULL && out_file_check(path, &cause) != 0)
+		return job_fail_cause(job, EXIT_USAGE, cause);
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
 	/* A pile the archive does not hold: say so, and write nothing (an
@@ -102,7 +105,8 @@ cmd_logs_export_step(struct job *job)
 	else
 		n = archive_export(ar, serial, af, path, &cause);
 	if (n < 0)
-		return job_fail_cause(job, EXIT_FAILED, cause);
+		return job_fail_cause(job, n == OUT_FILE_REFUSED ? EXIT_USAGE : EXIT_FAILED,
+		    cause);
 	o = job_data(job);
 	json_set_str(o, "format", fmt);
 	json_set_int(o, "records", n);

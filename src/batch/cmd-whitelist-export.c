@@ -62,6 +62,10 @@ cmd_whitelist_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char			*cause = NULL;
 	int			 rc;
 
+	/* A path pilecon will not write is bad input: said before the pile
+	 * is read. */
+	if (path != NULL && out_file_check(path, &cause) != 0)
+		return cmd_fail(ctx, EXIT_USAGE, cause);
 	if ((pile = cmd_pile(ctx)) == NULL)
 		return cmd_exit_code(ctx->pile_rc);
 	if ((rc = wl_read_all(pile, &e, &n, &version, &cause)) != 0)
@@ -72,7 +76,7 @@ cmd_whitelist_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = export_atomic(path, e, n, &cause);
 	free(e);
 	if (rc != 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
+		return cmd_fail(ctx, rc == OUT_FILE_REFUSED ? EXIT_USAGE : EXIT_FAILED, cause);
 	if (path != NULL && strcmp(path, "-") != 0)
 		fprintf(ctx->err, _("wrote %zu cards (whitelist version %u of %s) to '%s'\n"), n,
 		    version, ctx->identity.serial, path);

@@ -120,8 +120,10 @@ wlsync_state_save(const char *serial, uint32_t version, uint32_t digest,
 	if (rc != 0)
 		goto out;
 	/* out_file: temp file, fsync, rename; a new record is 0600. */
-	if ((rc = out_file_open(&of, path, cause)) != 0)
+	if (out_file_open(&of, path, cause) != 0) {
+		rc = -1;
 		goto out;
+	}
 	if (out_file_write(&of, buf, len) != 0) {
 		rc = set_cause(cause, -1, _("cannot record the whitelist sync in '%s': %s"),
 		    path, out_file_strerror(errno));
