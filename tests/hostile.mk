@@ -6,7 +6,8 @@ TESTS += tests/unit-untrusted-text
 
 HOSTILE_SH_TESTS = tests/untrusted-text-stays-text.sh \
 	tests/inputs-every-document-true-position.sh tests/exit-codes-follow-one-rule.sh \
-	tests/one-outcome-per-command.sh tests/tui-failed-command-says-why.sh
+	tests/one-outcome-per-command.sh tests/tui-failed-command-says-why.sh \
+	tests/pull-on-a-noisy-line-never-says-up-to-date.sh
 TESTS += $(HOSTILE_SH_TESTS)
 EXTRA_DIST += $(HOSTILE_SH_TESTS)
 
