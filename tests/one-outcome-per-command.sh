@@ -1,8 +1,9 @@
 #!/bin/sh
 # one-outcome-per-command.sh - contradictory outcomes: an import that cannot
 # fit the pile is refused before its first write (nothing imported, the
-# list as it was), not stopped when the pile is full; an export of a pile
-# the archive does not hold says nothing matched and writes no file.
+# list as it was), not stopped when the pile is full; an export, list or
+# report of a pile the archive does not hold says nothing matched (and
+# writes no file), never an empty answer.
 . "$top_srcdir/tests/batch-lib.sh"
 
 start_sim --piles 1 --wl-capacity 8
@@ -26,5 +27,15 @@ is "$rc" 1 "export_of_an_unknown_pile_exits_1"
 like "$err" "no records of pile 'NOPE' in the archive" "export_of_an_unknown_pile_says_nothing_matched"
 [ ! -e "$tmp/nope.csv" ]
 tap $? "export_of_an_unknown_pile_writes_no_file"
+# The same for every --pile of the archive's commands: not an empty answer.
+pc logs list --pile NOPE
+is "$rc" 1 "list_of_an_unknown_pile_exits_1"
+like "$err" "no records of pile 'NOPE' in the archive.*nothing matched" \
+    "list_of_an_unknown_pile_says_nothing_matched"
+pc logs report --by day --pile NOPE
+is "$rc" 1 "report_of_an_unknown_pile_exits_1"
+like "$err" "no records of pile 'NOPE' in the archive.*nothing matched" \
+    "report_of_an_unknown_pile_says_nothing_matched"
+unlike "$out" "total" "report_of_an_unknown_pile_prints_no_zero_table"
 
 done_testing

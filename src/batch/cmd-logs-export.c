@@ -14,6 +14,7 @@
 #include "common.h"
 #include "batch/job.h"
 #include "batch/batch.h"
+#include "batch/cmd-util.h"
 
 static enum job_return	cmd_logs_export_step(struct job *);
 static void		cmd_logs_export_render(const struct result *, FILE *);
@@ -59,6 +60,29 @@ export_to_memory(struct archive *ar, const char *serial, enum archive_format af,
 	return text;
 }
 
+/* --pile SERIAL of logs export, list and report: a pile the archive does
+ * not hold fails the job saying so (an empty answer would read as "this
+ * pile has no records"). 1 when held or serial is NULL; else the job has
+ * failed. */
+int
+logs_pile_held(struct job *job, struct archive *ar, const char *serial)
+{
+	char	*cause = NULL;
+	int	 held;
+
+	if (serial == NULL)
+		return 1;
+	if ((held = archive_has_pile(ar, serial, &cause)) < 0) {
+		job_fail_cause(job, EXIT_FAILED, cause);
+		return -1;
+	}
+	if (held == 0)
+		job_fail(job, EXIT_FAILED, _("no records of pile '%s' in the archive '%s': "
+		    "nothing matched ('pilecon logs list' shows the piles it holds)"),
+		    text_show(serial), job->ctx->opts.archive_path);
+	return held;
+}
+
 static enum job_return
 cmd_logs_export_step(struct job *job)
 {
@@ -69,7 +93,7 @@ cmd_logs_export_step(struct job *job)
 	struct archive		*ar;
 	struct json		*o;
 	char			*cause = NULL, *text = NULL;
-	int			 n, held;
+	int			 n;
 
 	if (fmt == NULL)
 		return job_fail(job, EXIT_USAGE, _("'logs export' needs --format csv, jsonl "
@@ -88,16 +112,9 @@ cmd_logs_export_step(struct job *job)
 		return job_fail_cause(job, EXIT_USAGE, cause);
 	if ((ar = job_archive(job)) == NULL)
 		return JOB_ERROR;
-	/* A pile the archive does not hold: say so, and write nothing (an
-	 * empty export would read as "this pile has no records"). */
-	if (serial != NULL) {
-		if ((held = archive_has_pile(ar, serial, &cause)) < 0)
-			return job_fail_cause(job, EXIT_FAILED, cause);
-		if (held == 0)
-			return job_fail(job, EXIT_FAILED, _("no records of pile '%s' in the "
-			    "archive '%s': nothing exported ('pilecon logs list' shows the "
-			    "piles it holds)"), text_show(serial), job->ctx->opts.archive_path);
-	}
+	/* A pile the archive does not hold: say so, and write nothing. */
+	if (logs_pile_held(job, ar, serial) != 1)
+		return JOB_ERROR;
 	if (path != NULL && strcmp(path, "-") == 0)
 		path = NULL;
 	if (path == NULL)

@@ -109,6 +109,8 @@ cmd_logs_list_step(struct job *job)
 			    "signature check: never exported)"), (int)json_len(job->result.data));
 		return JOB_NORMAL;
 	}
+	if (logs_pile_held(job, ar, cmd_args_get(&job->args, "pile")) != 1)
+		return JOB_ERROR;
 	if (archive_foreach(ar, cmd_args_get(&job->args, "pile"), list_row_data,
 	    job->result.data, &cause) < 0)
 		return job_fail_cause(job, EXIT_FAILED, cause);

@@ -218,7 +218,8 @@ cmd_logs_report_step(struct job *job)
 		return job_fail_cause(job, EXIT_USAGE, cause);
 	if (until != NULL && time_parse(until, TIME_DATE_END, &rp.until, &cause) != 0)
 		return job_fail_cause(job, EXIT_USAGE, cause);
-	if ((ar = job_archive(job)) == NULL)
+	if ((ar = job_archive(job)) == NULL ||
+	    logs_pile_held(job, ar, cmd_args_get(&job->args, "pile")) != 1)
 		return JOB_ERROR;
 	rp.flags = json_array();
 	if (archive_foreach(ar, cmd_args_get(&job->args, "pile"), report_row, &rp,

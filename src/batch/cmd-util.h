@@ -46,6 +46,10 @@ struct job;
 struct json;
 enum job_return	wl_reader_step(struct job *, struct wl_reader *);
 void		wl_reader_free(struct wl_reader *);
+/* --pile SERIAL that the archive does not hold fails the job, saying so:
+ * 1 when held or serial NULL (cmd-logs-export.c). */
+struct archive;
+int		logs_pile_held(struct job *, struct archive *, const char *serial);
 /* One archived record as a result row (logs list, the console). */
 struct archive_row;
 struct json	*record_data(const struct archive_row *);
