@@ -3,7 +3,8 @@
 # states the failure once and never says "the archive is up to date", and
 # exits 3 (no answer, README's table) - whether it fails before reading a
 # record, with nothing new to pull, or halfway through the pile's records
-# (those read are kept, and the next pull resumes: none lost).
+# (those read are kept, and the next pull resumes: none lost), or because
+# the port went away under it (pilesim gone: the adapter unplugged).
 . "$top_srcdir/tests/e2e-lib.sh"
 start_sim --piles 1 --frozen-clock
 
@@ -66,4 +67,23 @@ ctl line off >/dev/null
 ok "the_next_pull_resumes" pc logs pull
 is "$(held)" 83 "no_record_lost"
 like "$(pc logs pull)" 'the archive is up to date' "a_whole_pull_is_up_to_date"
+
+# The port goes away halfway (the adapter unplugged): no answer, 3.
+n=0
+while [ $n -lt 40 ]; do charge; n=$((n + 1)); done
+ctl line latency 300 >/dev/null
+pc logs pull >"$tmp/out" 2>&1 &
+pid=$!
+tries=0
+while [ "$(held)" -lt 115 ] && [ $tries -lt 600 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+sim_stop KILL
+wait $pid
+rc=$?
+is "$rc" 3 "a_port_gone_halfway_exits_3"
+grep -q 'up to date' "$tmp/out"
+tap $((!$?)) "a_port_gone_halfway_never_says_up_to_date"
+like "$(cat "$tmp/out")" "port '.*' went away" "a_port_gone_halfway_says_so"
 done_testing
