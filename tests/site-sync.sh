@@ -124,7 +124,7 @@ like "$(cat "$tmp/line")" "dropped_broadcasts [1-9]" "the_line_really_lost_broad
 # ---- a mixed bus: pile 3 speaks 1.0, so it gets per-pile writes ----
 sim_stop
 rm -rf "$tmp/sim" "$tmp/state"
-start_sim --piles 4 --protocol 3:1.0
+start_sim --piles 4 --protocol 3:1.0 --baud 921600
 pc -b 921600 whitelist sync --all "$tmp/a.csv" --addresses 1-4 --dry-run
 like "$out" "pile SIM-0003 at address 3: per-pile \(protocol 1.0 \(no staging\): per-pile writes\)" \
 	"the_plan_says_a_1_0_pile_falls_back_to_per_pile_writes"
