@@ -277,13 +277,11 @@ pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
 	p->seq = last_held + 1;
 	p->last_seq = live->last_seq;
 	if (p->seq < live->first_seq) {
-		/* The pile dropped records (full store) before we pulled them;
-		 * a new series simply starts where the pile's does. */
-		if (p->seq > 1 || p->why == PULL_SAME)
-			job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
-			    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
-			    live->first_seq - 1, p->serial, live->first_seq, live->last_seq,
-			    live->first_seq);
+		/* The pile dropped records (full store) before we pulled them. */
+		job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
+		    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
+		    live->first_seq - 1, p->serial, live->first_seq, live->last_seq,
+		    live->first_seq);
 		p->seq = live->first_seq;
 	}
 	job_progress_start(job, _("records"), live->last_seq - p->seq + 1);
