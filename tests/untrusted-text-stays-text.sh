@@ -39,4 +39,12 @@ pc logs export --format csv
 no_controls "$out"; tap $? "logs_csv_on_stdout_shows_no_control_byte"
 like "$out" '\\x1B' "logs_csv_shows_the_escape_as_text"
 
+# Messages quote what they were given (a path here, a pile's serial in the
+# same way): the one renderer of events and errors shows them as text.
+run -p "$tmp/$(printf '\033[2J\bx')" status
+no_controls "$out$err"; tap $? "an_error_naming_a_hostile_path_shows_no_control_byte"
+like "$err" '\\x1B\[2J\\x08x' "an_error_shows_the_escape_as_text"
+run -p "$tmp/$(printf '\033[2J\bx')" whitelist export
+no_controls "$out$err"; tap $? "a_failed_command_outside_the_jobs_shows_no_control_byte"
+
 done_testing

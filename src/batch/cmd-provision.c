@@ -238,7 +238,7 @@ cmd_provision_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (prov_parse(path, &pf, &errors, &nerrors) != 0) {
 		for (i = 0; i < nerrors; i++)
-			fprintf(ctx->err, "pilecon: %s\n", errors[i]);
+			fprintf(ctx->err, "pilecon: %s\n", text_show(errors[i]));
 		fprintf(ctx->err, ngettext("pilecon: '%s' is invalid (%zu error): "
 		    "nothing was written to any pile\n", "pilecon: '%s' is invalid "
 		    "(%zu errors): nothing was written to any pile\n",

@@ -120,7 +120,7 @@ cmd_whitelist_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 	if (rc != 0) {
-		fprintf(ctx->err, "pilecon: %s\n", cause);
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 		fprintf(ctx->err, _("pilecon: nothing written\n"));
 		free(cause);
 		return EXIT_USAGE;

@@ -271,7 +271,7 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cmd_args_parse(ce, argc - used, argv + used, &args, &cause) != 0) {
-		fprintf(ctx->err, "pilecon: %s\n", cause);
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 		free(cause);
 		cmd_usage(ce, ctx->err);
 		return EXIT_USAGE;
@@ -288,7 +288,7 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ce->step != NULL) {
 		if ((job = job_new(ctx, argc, argv, NULL, NULL, &rc,
 		    &cause)) == NULL) {
-			fprintf(ctx->err, "pilecon: %s\n", cause);
+			fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 			free(cause);
 			return rc;
 		}
@@ -335,11 +335,11 @@ cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
 	/* The keys file is missing, malformed or without this pile: bad input
 	 * (2), not the pile refusing (4); say that, not the refusal. */
 	if (rc == PILE_E_AUTH && ctx->opts.keys_file != NULL && cmd_key_cause != NULL) {
-		fprintf(ctx->err, _("pilecon: %s; nothing was written\n"), cmd_key_cause);
+		fprintf(ctx->err, _("pilecon: %s; nothing was written\n"), text_show(cmd_key_cause));
 		free(cause);
 		return EXIT_USAGE;
 	}
-	fprintf(ctx->err, "pilecon: %s\n", cause ? cause : _("failed"));
+	fprintf(ctx->err, "pilecon: %s\n", cause ? text_show(cause) : _("failed"));
 	if (rc == PILE_E_AUTH) {
 		if (ctx->opts.keys_file == NULL && (cause == NULL ||
 		    strstr(cause, "--keys") == NULL))
@@ -469,7 +469,7 @@ cmd_link(struct cmd_ctx *ctx)
 		return NULL;
 	}
 	if ((ctx->link = link_open(ctx->opts.port, &lp, &cause)) == NULL) {
-		fprintf(ctx->err, "pilecon: %s\n", cause);
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 		free(cause);
 		ctx->pile_rc = PILE_E_LINK;
 	} else
@@ -522,7 +522,7 @@ cmd_pile(struct cmd_ctx *ctx)
 		ctx->pile = pile_new(ctx->bus, (uint8_t)ctx->opts.addr);
 	/* The serial names the key and every record in the archive. */
 	if ((rc = pile_identity(ctx->pile, &ctx->identity, &cause)) != 0) {
-		fprintf(ctx->err, "pilecon: %s\n", cause);
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 		free(cause);
 		ctx->pile_rc = rc;
 		return NULL;
@@ -548,7 +548,7 @@ cmd_archive(struct cmd_ctx *ctx)
 	if (ctx->archive != NULL)
 		return ctx->archive;
 	if ((ctx->archive = archive_open(ctx->opts.archive_path, &cause)) == NULL) {
-		fprintf(ctx->err, "pilecon: %s\n", cause);
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
 		free(cause);
 		ctx->pile_rc = EXIT_FAILED;
 	}

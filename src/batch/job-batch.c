@@ -89,7 +89,7 @@ job_batch_notify(struct job *job, enum job_notify what, void *arg)
 		for (; b->events_shown < job->result.nevents; b->events_shown++) {
 			e = &job->result.events[b->events_shown];
 			if (e->level != RESULT_OK)
-				fprintf(b->ctx->err, "pilecon: %s\n", e->text);
+				fprintf(b->ctx->err, "pilecon: %s\n", text_show(e->text));
 		}
 		break;
 	case JOB_NOTIFY_PROGRESS:
@@ -134,12 +134,14 @@ job_render(const struct job *job, FILE *out, FILE *err)
 		job->entry->render(r, out);
 	for (i = 0; i < r->nevents; i++)
 		if (r->events[i].level == RESULT_OK)
-			fprintf(err, "%s\n", r->events[i].text);
+			fprintf(err, "%s\n", text_show(r->events[i].text));
+	/* Events and causes quote what a pile, a file or the user sent (a
+	 * serial, a path): one line each, shown as text (text_safe). */
 	if (r->error.exit != EXIT_OK) {
 		fprintf(err, "pilecon: %s\n", r->error.cause != NULL ?
-		    r->error.cause : _("failed"));
+		    text_show(r->error.cause) : _("failed"));
 		if (r->error.hint != NULL)
-			fprintf(err, _("hint: %s\n"), r->error.hint);
+			fprintf(err, _("hint: %s\n"), text_show(r->error.hint));
 	}
 }
 
