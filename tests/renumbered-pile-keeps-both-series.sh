@@ -63,6 +63,10 @@ like "$(pc logs pull)" "pulled 0 records from $s1: the archive is up to date" \
     "next_pull_is_up_to_date"
 charge 1
 like "$(pc logs pull)" "pulled 1 records from $s1 \\(seq 6\\.\\.6\\)" "resume_cursor_is_per_series"
+# Custody names the new series' records, hashed from the archive's copy of
+# that series (the old series' seq 1..3 would not match the pile's).
+like "$(pc logs pull --custody)" "handed records 1\\.\\.6 of $s1 into custody" \
+    "custody_hands_over_the_new_series"
 
 # Exports: store_id column (decimal, as status shows it), both series, and
 # logs verify reads them as two series of one pile: no order error, no gap.
