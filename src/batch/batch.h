@@ -164,6 +164,9 @@ void	cmd_link_params(const struct cmd_ctx *, struct link_params *);
 /* A bus on the context's link with the context's timeout, retries and
  * trace (--trace). */
 struct pile_bus	*cmd_bus_new(struct cmd_ctx *, const struct pile_bus_opts *);
+/* The trace hook --trace FILE sets (arg: the FILE): one line a frame. */
+void	cmd_trace_frame(void *file, enum pile_trace_dir, uint8_t unit,
+	    const uint8_t *buf, size_t len, uint64_t wall_us);
 
 /* Sets every field to "not given" (NULL, or -1 / 0 for numbers). */
 void	pilecon_opts_init(struct pilecon_opts *);

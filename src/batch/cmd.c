@@ -370,7 +370,7 @@ cmd_link_params(const struct cmd_ctx *ctx, struct link_params *lp)
 
 /* --trace FILE: one line a frame, flushed at once so that a trace of a
  * command that hangs or crashes still ends at its last frame. */
-static void
+void
 cmd_trace_frame(void *arg, enum pile_trace_dir dir, uint8_t unit,
     const uint8_t *buf, size_t len, uint64_t wall_us)
 {

@@ -15,6 +15,7 @@ X(VIEW_DASHBOARD, "global",	"view-dashboard", N_("Pile"),	N_("the dashboard of t
 X(VIEW_WHITELIST, "global",	"view-whitelist", N_("Cards"),	N_("the whitelist of the selected pile")) \
 X(VIEW_RECORDS,	"global",	"view-records",	N_("Records"),	N_("records on the pile and in the archive")) \
 X(VIEW_EVENTS,	"global",	"view-events",	N_("Events"),	N_("what happened, every error in words")) \
+X(VIEW_LINE,	"global",	"view-line",	N_("Line"),	N_("per-pile line counters and the trace of frames")) \
 X(NEXT_PILE,	"global",	"next-pile",	N_("Next"),	N_("select the next pile on the bus")) \
 X(PREV_PILE,	"global",	"prev-pile",	N_("Prev"),	N_("select the previous pile on the bus")) \
 X(REDRAW,	"global",	"redraw",	N_("Redraw"),	N_("redraw the whole screen")) \
@@ -38,7 +39,8 @@ X(WL_EXPIRY,	"whitelist",	"card-expiry",	N_("Expiry"),	N_("set the selected card
 X(WL_IMPORT,	"whitelist",	"card-import",	N_("Import"),	N_("import cards from a CSV file (confirms)")) \
 X(RELOAD,	"whitelist",	"reload",	N_("Reload"),	N_("read the list again from the pile or archive")) \
 X(PULL,		"records",	"pull",		N_("Pull"),	N_("pull new records from the pile to the archive")) \
-X(EXPORT,	"records",	"export",	N_("Export"),	N_("export archived records to CSV or JSON Lines"))
+X(EXPORT,	"records",	"export",	N_("Export"),	N_("export archived records to CSV or JSON Lines")) \
+X(TRACE,	"line",		"trace",	N_("Trace"),	N_("show every frame on the line, timed (again: stop)"))
 
 #define TUI_X_ENUM(id, group, name, label, help) TUI_A_##id,
 enum tui_action { TUI_A_NONE = 0, TUI_ACTIONS(TUI_X_ENUM) TUI_A_COUNT };

@@ -33,6 +33,7 @@ static const char tui_default_keys[] =
 	"bind 3 view-whitelist\n"
 	"bind 4 view-records\n"
 	"bind 5 view-events\n"
+	"bind 6 view-line\n"
 	"bind ] next-pile\n"
 	"bind [ prev-pile\n"
 	"bind C-l redraw\n"
@@ -61,7 +62,8 @@ static const char tui_default_keys[] =
 	"bind i card-import\n"
 	"bind R reload\n"
 	"bind p pull\n"
-	"bind E export\n";
+	"bind E export\n"
+	"bind v trace\n";
 
 struct tui_binding {
 	int		key;

@@ -25,7 +25,7 @@
 /* Every view, for init and free. */
 static const struct tui_view *const tui_views[] = {
 	&tui_view_bus, &tui_view_dashboard, &tui_view_whitelist, &tui_view_records,
-	&tui_view_events, &tui_view_help
+	&tui_view_events, &tui_view_help, &tui_view_line
 };
 
 static volatile sig_atomic_t	 tui_sig_quit, tui_sig_winch;
@@ -118,6 +118,7 @@ tui_global_action(struct tui *t, enum tui_action a)
 		{ TUI_A_VIEW_WHITELIST, &tui_view_whitelist },
 		{ TUI_A_VIEW_RECORDS, &tui_view_records },
 		{ TUI_A_VIEW_EVENTS, &tui_view_events },
+		{ TUI_A_VIEW_LINE, &tui_view_line },
 	};
 	size_t	i;
 
@@ -241,6 +242,8 @@ tui_connect(struct tui *t)
 	sbo.retries = 0;
 	sbo.no_fc23 = ctx->opts.no_fc23;
 	t->scan_bus = pile_bus_new(pile_bus_link(t->bus), &sbo);
+	tui_line_trace_attach(t, t->bus);
+	tui_line_trace_attach(t, t->scan_bus);
 	if (ctx->have_identity)
 		t->identity_reads = 1;	/* cmd_pile read it on this bus */
 	if (msg != NULL && *msg != '\0') {

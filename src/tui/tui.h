@@ -52,13 +52,14 @@ struct tui_view {
 	const enum tui_action *bar;	/* key bar, ends with TUI_A_NONE */
 };
 extern const struct tui_view tui_view_bus, tui_view_dashboard, tui_view_whitelist,
-    tui_view_records, tui_view_events, tui_view_help;
+    tui_view_records, tui_view_events, tui_view_help, tui_view_line;
 struct bus_view;
 struct dash_view;
 struct wl_view;
 struct rec_view;
 struct ev_view;
 struct help_view;
+struct line_view;
 
 /* ---- the ':' line and prompts ------------------------------------------ */
 
@@ -151,6 +152,7 @@ struct tui {
 	struct rec_view		*records;
 	struct ev_view		*events;
 	struct help_view	*help;
+	struct line_view	*lineview;
 
 	char			*message;	/* the message line */
 	enum tui_level		 message_level;
@@ -221,6 +223,10 @@ void	tui_stats(struct tui *);
 /* view-events.c: the event log (the events view shows it) */
 void	tui_event(struct tui *, enum tui_level, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* view-line.c: the bus's trace hook (frames to the Line view and to
+ * --trace FILE) */
+void	tui_line_trace_attach(struct tui *, struct pile_bus *);
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);

@@ -30,7 +30,8 @@ help_free(struct tui *t)
 }
 
 static const char *const help_groups[] = {
-	N_("global"), N_("movement"), N_("pile"), N_("whitelist"), N_("records")
+	N_("global"), N_("movement"), N_("pile"), N_("whitelist"), N_("records"),
+	N_("line")
 };
 
 /* Lines of the screen, group headers included; line i is an action when
