@@ -39,7 +39,8 @@ batch() {	# pilecon batch command on the same bus
 }
 
 # The console runs in a shell that records the terminal modes before and
-# after, so a test can prove it left the terminal as it found it.
+# after, so a test can prove it left the terminal as it found it. It opens
+# $console_port when set, else pilesim's bus.
 start_console() {	# [WIDTH HEIGHT [pilecon options]]
 	w=${1:-80}
 	h=${2:-24}
@@ -50,7 +51,7 @@ ulimit -c 0
 # handler, not SIG_IGN, which pilecon would inherit).
 trap true INT
 stty -g >"$tmp/stty.before"
-sh -c 'echo \$\$ >"$tmp/pid"; exec env TERM=xterm-256color "$top_builddir/pilecon" -p "$tmp/sim/bus" --keys "$tmp/sim/keys.yaml" $*'
+sh -c 'echo \$\$ >"$tmp/pid"; exec env TERM=xterm-256color "$top_builddir/pilecon" -p "${console_port:-$tmp/sim/bus}" --keys "$tmp/sim/keys.yaml" $*'
 echo "pilecon exited \$?" >"$tmp/exit"
 stty -g >"$tmp/stty.after"
 echo "pilecon exited"

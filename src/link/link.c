@@ -99,6 +99,36 @@ link_close(struct link *l)
 	free(l);
 }
 
+void
+link_suspend(struct link *l)
+{
+	if (l->fd == -1 && l->sp == NULL)
+		return;
+	if (l->kind == LINK_TCP) {
+		close(l->fd);
+		l->fd = -1;
+		return;
+	}
+	link_close_serial(l);	/* restores what --rs485 and low latency changed */
+}
+
+int
+link_reopen(struct link *l, const char *spec, char **cause)
+{
+	link_suspend(l);
+	if (spec != NULL && strcmp(spec, l->name) != 0) {
+		free(l->name);
+		l->name = xstrdup(spec);
+	}
+	free(l->notes);
+	l->notes = NULL;
+	l->latency_ms = -1;
+	if (l->kind == LINK_TCP)
+		return link_open_tcp(l, l->name + 4, cause);
+	l->kind = LINK_TERMIOS;
+	return link_open_serial(l, l->name, cause);
+}
+
 int
 link_fd(const struct link *l)
 {
@@ -176,6 +206,8 @@ link_write(struct link *l, const uint8_t *buf, size_t len, int timeout_ms,
 	ssize_t		n;
 	size_t		done = 0;
 
+	if (l->fd == -1)	/* link_suspend: gone until link_reopen */
+		return link_gone(l, cause);
 	while (done < len) {
 		if (l->kind == LINK_TCP)	/* no SIGPIPE when the peer left */
 			n = send(l->fd, buf + done, len - done, MSG_NOSIGNAL);
@@ -219,6 +251,8 @@ link_read_now(struct link *l, uint8_t *buf, size_t len, char **cause)
 	struct pollfd	pfd;
 	ssize_t		n;
 
+	if (l->fd == -1)
+		return link_gone(l, cause);
 	if (len == 0)
 		return 0;
 	for (;;) {

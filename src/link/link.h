@@ -34,6 +34,16 @@ void		 link_close(struct link *);
 /* 0 when spec and params can name a port (a TCP port is 1..65535, a baud
  * rate in range...), or -1 with *cause: bad input, before any system call. */
 int		 link_check(const char *spec, const struct link_params *, char **cause);
+/* After the port went away (adapter yanked, the pty's other end gone):
+ * closes it but keeps the link, whose reads and writes then fail until
+ * link_reopen. link_fd is -1 meanwhile. */
+void		 link_suspend(struct link *);
+/* Opens the port again with the same settings, by spec (NULL: by the same
+ * name; a new name becomes the link's name): 0, or -1 with *cause. */
+int		 link_reopen(struct link *, const char *spec, char **cause);
+/* The /dev/serial/by-id name of the port at path (a name that survives
+ * replugging an adapter), malloc'ed; NULL when none, or when path is one. */
+char		*link_by_id(const char *path);
 /* fd to poll for reading. */
 int		 link_fd(const struct link *);
 const char	*link_name(const struct link *);

@@ -83,6 +83,34 @@ link_find_by_id(struct link_port_info *p)
 	free(dir);
 }
 
+char *
+link_by_id(const char *path)
+{
+	char		 real[PATH_MAX], target[PATH_MAX], *dir, *p, *found = NULL;
+	struct dirent	*de;
+	DIR		*d;
+
+	if (strncmp(path, "tcp:", 4) == 0 || realpath(path, real) == NULL)
+		return NULL;
+	dir = xasprintf("%s/serial/by-id", link_dev_root());
+	if (strncmp(path, dir, strlen(dir)) == 0 || (d = opendir(dir)) == NULL) {
+		free(dir);
+		return NULL;
+	}
+	while (found == NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (realpath(p, target) != NULL && strcmp(target, real) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	closedir(d);
+	free(dir);
+	return found;
+}
+
 /* The first line of DIR/NAME/device/UP/FILE into buf ("" when none). */
 static void
 link_read_attr(const char *dir, const char *name, const char *up,

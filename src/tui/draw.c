@@ -269,6 +269,8 @@ tui_draw_message(struct tui *t, int y)
 		tui_line_draw(t, y);
 		return;
 	}
+	if (tui_link_message(t, y))
+		return;
 	if (p != NULL && p->silent_since_ms != 0 && t->view != &tui_view_events) {
 		tui_fmt_span((long)((tui_now_ms() - p->silent_since_ms) / 1000), span, sizeof span);
 		if (p->have_id)

@@ -263,6 +263,7 @@ tui_job_finish(struct tui *t, struct job *job)
 	if (!tj->quiet)
 		tui_job_output(t, job);
 	tui_job_outcome(t, tj);
+	tui_link_job_done(t, tj);
 	if (tj->done != NULL)
 		tj->done(t, tj);
 	/* The next foreground job: the newest one a person started. */

@@ -310,6 +310,12 @@ tui_xfer_done(struct tui *t)
 		t->xfer.cause = NULL;
 	}
 	pile_xfer_reset(&t->xfer);
+	if (rc == PILE_E_LINK) {
+		/* Not the pile's silence: the port is gone (reconnect.c). */
+		tui_link_lost(t, cause);
+		free(cause);
+		return;
+	}
 	tui_pile_answered(t, t->xpile, rc, cause);
 }
 
@@ -363,6 +369,8 @@ tui_bus_gate(void *arg, struct pile_bus *bus)
 	uint64_t	 now = tui_now_ms();
 
 	(void)bus;	/* one link: the console's bus and its scan bus */
+	/* While the port is gone a job goes on and fails at once, saying
+	 * so; a pull starts again when the port is back (reconnect.c). */
 	if (t->xkind != TUI_X_NONE || now * 1000 < t->quiet_us)
 		return (0);
 	return (tui_refresh_due(t, now) < 0);
@@ -376,7 +384,8 @@ tui_schedule(struct tui *t)
 	uint64_t	 now = tui_now_ms();
 	int		 best;
 
-	if (t->xkind != TUI_X_NONE || t->bus == NULL || pile_bus_busy(t->bus))
+	if (t->xkind != TUI_X_NONE || t->bus == NULL || pile_bus_busy(t->bus) ||
+	    t->link_down)
 		return;
 	/* Two pile_bus objects share the link: keep the Modbus silence
 	 * between frames across them (each only knows its own). */
@@ -419,6 +428,8 @@ tui_timeout_ms(struct tui *t)
 	}
 	if (now * 1000 < t->quiet_us)
 		return (1);
+	if (t->link_down)
+		return (tui_link_timeout_ms(t));
 	/* A job's transaction on the wire: its end wakes the loop. */
 	for (i = 0; i < t->npiles && !pile_bus_busy(t->bus); i++) {
 		if (!tui_watched(t, i))

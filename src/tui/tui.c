@@ -262,6 +262,7 @@ tui_free(struct tui *t)
 	tui_share_close(t);
 	tui_jobs_free(t);
 	tui_piles_free(t);
+	tui_link_free(t);
 	for (i = 0; i < nitems(tui_views); i++) {
 		if (tui_views[i]->free != NULL)
 			tui_views[i]->free(t);
@@ -338,6 +339,7 @@ tui_turn(struct tui *t)
 		tui_sig_winch = 0;
 		tui_resize(t);
 	}
+	tui_link_retry(t);
 	tui_schedule(t);
 	tui_piles_scan_check(t);
 	if (t->dirty)
@@ -399,6 +401,7 @@ tui_main(struct cmd_ctx *ctx)
 		return (EXIT_NO_ANSWER);
 	}
 	tui_jobs_init(&t);
+	tui_link_init(&t);
 	tui_piles_scan(&t, ctx->opts.addr > 0 ? ctx->opts.addr : 1);
 	tui_share_open(&t);
 	if (tui_screen_start(&t) != 0) {

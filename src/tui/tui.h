@@ -15,6 +15,7 @@
 
 struct cmd_ctx;
 struct tui;
+struct tui_resume;
 
 /* ---- piles on the bus ---------------------------------------------------- */
 
@@ -154,6 +155,14 @@ struct tui {
 	struct help_view	*help;
 	struct line_view	*lineview;
 
+	/* reconnect.c: the port went away and comes back */
+	int			 link_down;
+	uint64_t		 link_down_ms, link_retry_ms;
+	unsigned		 link_tries;
+	char			*link_spec;	/* the name it reopens by */
+	char			*link_cause;	/* why the last try failed */
+	struct tui_resume	*resume;	/* jobs to start again */
+
 	char			*message;	/* the message line */
 	enum tui_level		 message_level;
 	time_t			 message_at;
@@ -227,6 +236,15 @@ void	tui_event(struct tui *, enum tui_level, const char *, ...)
 /* view-line.c: the bus's trace hook (frames to the Line view and to
  * --trace FILE) */
 void	tui_line_trace_attach(struct tui *, struct pile_bus *);
+
+/* reconnect.c: the port that went away, reopened by the same name */
+void	tui_link_init(struct tui *);
+void	tui_link_free(struct tui *);
+void	tui_link_lost(struct tui *, const char *cause);
+void	tui_link_job_done(struct tui *, struct tui_job *);
+void	tui_link_retry(struct tui *);
+int	tui_link_timeout_ms(struct tui *);
+int	tui_link_message(struct tui *, int y);
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);
