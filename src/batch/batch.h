@@ -30,6 +30,8 @@ struct pilecon_opts {
 	int		 no_low_latency;	/* --no-low-latency */
 	int		 echo;		/* --echo: the adapter echoes what it sends */
 	char		*trace_file;	/* --trace: every frame, timestamped */
+	int		 bus_first, bus_last;	/* --bus-range: the console's search */
+	char		*bus_known;	/* --bus-known: "1-8,12", asked first */
 };
 
 /* What a command runs with. The connection is opened on first use by
@@ -157,6 +159,19 @@ extern const size_t			pilecon_options_len;
  * the config (name is the option's long name): 0, or -1 with *cause. */
 int	pilecon_opts_serial(struct pilecon_opts *, const char *name, const char *value,
 	    char **cause);
+
+/* --bus-range FIRST-LAST and --bus-known 1-8,12 (name: the long option):
+ * 0, or -1 with *cause. */
+int	pilecon_opts_bus(struct pilecon_opts *, const char *name, const char *value,
+	    char **cause);
+/* Address lists, "1-8,12" <-> set[a] = 1 for a in 1..247. */
+#define PILECON_ADDRS	248
+int	pilecon_parse_addrs(const char *, uint8_t set[PILECON_ADDRS], char **cause);
+char	*pilecon_format_addrs(const uint8_t set[PILECON_ADDRS]);	/* malloc'ed */
+/* Sets top-level keys of a config file to values (quoted), keeping every
+ * other line; a new file or folder is made. Atomic: 0, or -1 with *cause. */
+int	pilecon_config_set(const char *path, int n, const char *const *keys,
+	    const char *const *values, char **cause);
 
 /* The line the options ask for (baud, framing, RS-485, latency, echo). */
 struct link_params;

@@ -3,6 +3,8 @@
  * names file:line:column; an unknown key is an error, not a silent no-op. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +108,16 @@ config_apply(struct pilecon_opts *o, const char *path, const struct pilecon_opti
 		} else if (strcmp(po->name, "archive") == 0) {
 			free(o->archive_path);
 			o->archive_path = config_path_value(path, v);
+		} else if (strcmp(po->name, "bus-range") == 0 ||
+		    strcmp(po->name, "bus-known") == 0) {
+			char	*why = NULL;
+
+			if (pilecon_opts_bus(o, po->name, v, &why) != 0) {
+				set_cause(cause, -1, "%s:%lu:%lu: %s", path, line,
+				    col, why);
+				free(why);
+				return -1;
+			}
 		} else if (strcmp(po->name, "parity") == 0 ||
 		    strcmp(po->name, "framing") == 0) {
 			char	*why = NULL;
@@ -204,4 +216,82 @@ out:
 	yaml_document_delete(&doc);
 	fclose(f);
 	return rc;
+}
+
+/* Makes the folders above path (mkdir -p of its folder). */
+static void
+config_mkdirs(const char *path)
+{
+	char	*dir = xstrdup(path), *p;
+
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(dir, 0700);
+		*p = '/';
+	}
+	free(dir);
+}
+
+int
+pilecon_config_set(const char *path, int n, const char *const *keys,
+    const char *const *values, char **cause)
+{
+	struct out_file	 of;
+	FILE		*f;
+	char		*text = NULL, *out, *line, *next, *t;
+	size_t		 len = 0, klen;
+	int		 i, *done;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		if (getdelim(&text, &len, '\0', f) < 0) {
+			free(text);
+			text = NULL;
+		}
+		fclose(f);
+	} else if (errno != ENOENT)
+		return set_cause(cause, -1, _("cannot read config file '%s': %s"), path,
+		    strerror(errno));
+	done = xcalloc((size_t)n, sizeof *done);
+	out = xstrdup("");
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		for (i = 0; i < n; i++) {
+			klen = strlen(keys[i]);
+			if (strncmp(line, keys[i], klen) == 0 && line[klen] == ':')
+				break;
+		}
+		if (i < n && done[i])
+			continue;	/* a second copy: the file says it once */
+		if (i < n) {
+			done[i] = 1;
+			t = xasprintf("%s%s: \"%s\"\n", out, keys[i], values[i]);
+		} else
+			t = xasprintf("%s%s\n", out, line);
+		free(out);
+		out = t;
+	}
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		t = xasprintf("%s%s: \"%s\"\n", out, keys[i], values[i]);
+		free(out);
+		out = t;
+	}
+	free(done);
+	free(text);
+	config_mkdirs(path);
+	if (out_file_open(&of, path, cause) != 0) {
+		free(out);
+		return -1;
+	}
+	if (out_file_write(&of, out, strlen(out)) != 0) {
+		set_cause(cause, -1, _("cannot write config file '%s': %s"), path,
+		    out_file_strerror(errno));
+		out_file_abort(&of);
+		free(out);
+		return -1;
+	}
+	free(out);
+	return out_file_commit(&of, cause);
 }

@@ -16,7 +16,7 @@
 
 enum { O_PORT, O_ADDRESS, O_BAUD, O_PARITY, O_STOP_BITS, O_FRAMING, O_RS485, O_RS485_DELAY,
 	O_NO_LOW_LATENCY, O_ECHO, O_TRACE, O_KEYS, O_ARCHIVE, O_CONFIG, O_JSON, O_NO_FC23,
-	O_TIMEOUT, O_RETRIES, O_HELP, O_VERSION };
+	O_TIMEOUT, O_RETRIES, O_BUS_RANGE, O_BUS_KNOWN, O_HELP, O_VERSION };
 
 /* Indexed by the enum above. */
 const struct pilecon_option pilecon_options[] = {
@@ -61,6 +61,12 @@ const struct pilecon_option pilecon_options[] = {
 	    N_("response timeout in milliseconds (default: from the baud rate)") },
 	[O_RETRIES] = { "retries", 0, "retries", POPT_INT, "N", 0, 10,
 	    N_("extra tries after a timeout or a garbled answer (default 2)") },
+	[O_BUS_RANGE] = { "bus-range", 0, "bus_range", POPT_STRING, "FIRST-LAST", 0, 0,
+	    N_("the console looks for piles at these addresses (default 1-247); it "
+	    "keeps them in the config") },
+	[O_BUS_KNOWN] = { "bus-known", 0, "bus_known", POPT_STRING, "ADDRS", 0, 0,
+	    N_("addresses the console asks first, like 1-8,12: where piles answered "
+	    "last time (the console keeps them in the config)") },
 	[O_HELP] = { "help", 'h', NULL, POPT_FLAG, NULL, 0, 0,
 	    N_("show this help; 'pilecon help COMMAND' for one command") },
 	[O_VERSION] = { "version", 0, NULL, POPT_FLAG, NULL, 0, 0,
@@ -88,6 +94,7 @@ pilecon_opts_free(struct pilecon_opts *o)
 	free(o->archive_path);
 	free(o->config_file);
 	free(o->trace_file);
+	free(o->bus_known);
 	memset(o, 0, sizeof *o);
 }
 
@@ -105,6 +112,86 @@ pilecon_opts_serial(struct pilecon_opts *o, const char *name, const char *v,
 		return set_cause(cause, -1, _("bad value '%s' for --framing: "
 		    "expected 8 data bits, parity N, E or O and 1 or 2 stop bits, "
 		    "like 8E1, 8N1 or 8N2"), v);
+	return 0;
+}
+
+/* "1-8,12,20-23" into set (1..247); 0, or -1 with *cause. */
+int
+pilecon_parse_addrs(const char *s, uint8_t set[PILECON_ADDRS], char **cause)
+{
+	const char	*p = s;
+	char		*end;
+	long		 a, b;
+
+	memset(set, 0, PILECON_ADDRS);
+	if (*s == '\0')
+		return 0;
+	for (;;) {
+		a = strtol(p, &end, 10);
+		if (end == p || a < 1 || a > 247)
+			break;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p || b < a || b > 247)
+				break;
+		}
+		for (; a <= b; a++)
+			set[a] = 1;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	return set_cause(cause, -1, _("bad address list '%s': expected addresses "
+	    "1-247 and ranges, like 1-8,12"), s);
+}
+
+char *
+pilecon_format_addrs(const uint8_t set[PILECON_ADDRS])
+{
+	char	*s = xstrdup(""), *t;
+	int	 a, b;
+
+	for (a = 1; a <= 247; a++) {
+		if (!set[a])
+			continue;
+		for (b = a; b < 247 && set[b + 1]; b++)
+			;
+		if (b == a)
+			t = xasprintf("%s%s%d", s, *s ? "," : "", a);
+		else
+			t = xasprintf("%s%s%d-%d", s, *s ? "," : "", a, b);
+		free(s);
+		s = t;
+		a = b;
+	}
+	return s;
+}
+
+int
+pilecon_opts_bus(struct pilecon_opts *o, const char *name, const char *v, char **cause)
+{
+	uint8_t	 set[PILECON_ADDRS];
+	char	*end;
+	long	 a, b;
+
+	if (strcmp(name, "bus-known") == 0) {
+		if (pilecon_parse_addrs(v, set, cause) != 0)
+			return -1;
+		free(o->bus_known);
+		o->bus_known = xstrdup(v);
+		return 0;
+	}
+	a = strtol(v, &end, 10);
+	b = *end == '-' ? strtol(end + 1, &end, 10) : -1;
+	if (a < 1 || b < a || b > 247 || *end != '\0')
+		return set_cause(cause, -1, _("bad value '%s' for --bus-range: expected "
+		    "FIRST-LAST within 1-247, like 1-32"), v);
+	o->bus_first = (int)a;
+	o->bus_last = (int)b;
 	return 0;
 }
 
@@ -209,6 +296,15 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 			break;
 		case O_JSON:
 			cli.json = 1;
+			break;
+		case O_BUS_RANGE:
+		case O_BUS_KNOWN:
+			if (pilecon_opts_bus(&cli, pilecon_options[i].name, optarg,
+			    &cause) != 0) {
+				fprintf(err, "pilecon: %s\n", cause);
+				free(cause);
+				goto out;
+			}
 			break;
 		case O_PARITY:
 		case O_FRAMING:
@@ -317,6 +413,9 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 	opts->no_low_latency = cli.no_low_latency > 0;
 	opts->echo = cli.echo > 0;
 	take_str(&opts->trace_file, &cli.trace_file, NULL);
+	opts->bus_first = cli.bus_first ? cli.bus_first : cfg.bus_first ? cfg.bus_first : 1;
+	opts->bus_last = cli.bus_first ? cli.bus_last : cfg.bus_first ? cfg.bus_last : 247;
+	take_str(&opts->bus_known, cli.bus_known ? &cli.bus_known : &cfg.bus_known, NULL);
 	rc = optind;
 out:
 	pilecon_opts_free(&cli);

@@ -14,7 +14,6 @@
 #include "common.h"
 #include "tui.h"
 
-#define TUI_SCAN_LAST		8	/* start-up scan: addresses 1..8 */
 #define TUI_REFRESH_MS		500	/* the watched pile: at least 2/s */
 #define TUI_BUS_REFRESH_MS	1000	/* each pile in the bus view */
 #define TUI_RETRY_MS		1000	/* a silent pile */
@@ -65,7 +64,7 @@ tui_pile_add(struct tui *t, uint8_t addr, int scanned)
 	t->npiles++;
 	if (t->cur >= at)
 		t->cur++;
-	if (t->xkind != TUI_X_NONE && t->xpile >= at)
+	if (t->xkind != TUI_X_NONE && t->xkind != TUI_X_PROBE && t->xpile >= at)
 		t->xpile++;
 	p = &t->piles[at];
 	memset(p, 0, sizeof *p);
@@ -100,27 +99,6 @@ tui_pile_remove(struct tui *t, int i)
 	t->dirty = 1;
 }
 
-/* The configured address first, then whoever else answers on 1..8. */
-void
-tui_piles_scan(struct tui *t, int addr)
-{
-	int	i;
-
-	tui_pile_add(t, (uint8_t)addr, 0);
-	for (i = 1; i <= TUI_SCAN_LAST; i++) {
-		if (i != addr)
-			tui_pile_add(t, (uint8_t)i, 1);
-	}
-	t->cur = 0;
-	for (i = 0; i < t->npiles; i++) {
-		if (t->piles[i].addr == addr)
-			t->cur = i;
-	}
-	t->scanning = 1;
-	tui_event(t, TUI_INFO, _("console on %s: looking for piles at addresses 1-%d"),
-	    link_name(pile_bus_link(t->bus)), TUI_SCAN_LAST);
-}
-
 /* Once the start-up scan is over: alone on the bus, a pile gets its
  * dashboard at once, unless the user already moved. */
 void
@@ -137,6 +115,7 @@ tui_piles_scan_check(struct tui *t)
 	t->scanning = 0;
 	tui_event(t, TUI_INFO, ngettext("%d pile answers on the bus",
 	    "%d piles answer on the bus", t->npiles), t->npiles);
+	tui_discover_next(t);	/* ends a search with nothing left to probe */
 	if (t->npiles == 1 && !t->touched)
 		tui_show_view(t, &tui_view_dashboard);
 }
@@ -290,10 +269,22 @@ tui_pile_answered(struct tui *t, int i, int rc, char *cause)
 	p->error = cause;
 }
 
+void
+tui_pile_found(struct tui *t, uint8_t addr)
+{
+	struct tui_pile	*p = tui_pile_add(t, addr, 1);
+	char		*cause = NULL;
+
+	if (tui_identity_done(t, p, &cause) != 0) {
+		tui_event(t, TUI_WARN, "%s", cause);
+		free(cause);
+	}
+}
+
 static void
 tui_xfer_done(struct tui *t)
 {
-	struct tui_pile		*p = &t->piles[t->xpile];
+	struct tui_pile		*p;
 	char			*cause = NULL;
 	enum tui_xfer_kind	 kind = t->xkind;
 	int			 rc = t->xfer.status;
@@ -301,6 +292,20 @@ tui_xfer_done(struct tui *t)
 	t->xkind = TUI_X_NONE;
 	t->dirty = 1;
 	t->quiet_us = tui_now_ms() * 1000 + link_t35_us(link_params(pile_bus_link(t->bus)));
+	if (kind == TUI_X_PROBE) {
+		/* The background search: a pile that answers joins the list;
+		 * silence or noise, on to the next address. */
+		if (rc == PILE_E_LINK)
+			tui_link_lost(t, t->xfer.cause);
+		else {
+			if (rc == 0)
+				tui_pile_found(t, (uint8_t)t->xpile);
+			tui_discover_probed(t, t->xpile, rc == 0);
+		}
+		pile_xfer_reset(&t->xfer);
+		return;
+	}
+	p = &t->piles[t->xpile];
 	if (rc == 0 && kind == TUI_X_IDENTITY)
 		rc = tui_identity_done(t, p, &cause);
 	else if (rc == 0 && kind == TUI_X_LIVE)
@@ -376,6 +381,28 @@ tui_bus_gate(void *arg, struct pile_bus *bus)
 	return (tui_refresh_due(t, now) < 0);
 }
 
+/* The wire is free and no refresh is due: the background search asks its
+ * next address, once, with the scan bus's short timeout. */
+static void
+tui_probe_next(struct tui *t, uint64_t now)
+{
+	struct tui_pile	probe;
+	int		addr;
+
+	if ((addr = tui_discover_next(t)) == 0)
+		return;
+	memset(&probe, 0, sizeof probe);
+	probe.addr = (uint8_t)addr;
+	pile_xfer_reset(&t->xfer);
+	tui_identity_request(&probe, &t->xfer);
+	t->xbus = t->scan_bus != NULL ? t->scan_bus : t->bus;
+	t->xkind = TUI_X_PROBE;
+	t->xpile = addr;
+	t->xstarted_ms = now;
+	if (pile_bus_start(t->xbus, &t->xfer) != PILE_XFER_PENDING)
+		tui_xfer_done(t);
+}
+
 /* Starts the refresh that is due when the wire is free. */
 void
 tui_schedule(struct tui *t)
@@ -391,8 +418,10 @@ tui_schedule(struct tui *t)
 	 * between frames across them (each only knows its own). */
 	if (now * 1000 < t->quiet_us)
 		return;
-	if ((best = tui_refresh_due(t, now)) < 0)
+	if ((best = tui_refresh_due(t, now)) < 0) {
+		tui_probe_next(t, now);
 		return;
+	}
 	p = &t->piles[best];
 	pile_xfer_reset(&t->xfer);
 	t->xbus = t->bus;
@@ -430,6 +459,8 @@ tui_timeout_ms(struct tui *t)
 		return (1);
 	if (t->link_down)
 		return (tui_link_timeout_ms(t));
+	if (tui_discover_pending(t) && !pile_bus_busy(t->bus))
+		return (0);
 	/* A job's transaction on the wire: its end wakes the loop. */
 	for (i = 0; i < t->npiles && !pile_bus_busy(t->bus); i++) {
 		if (!tui_watched(t, i))

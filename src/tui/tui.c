@@ -259,6 +259,7 @@ tui_free(struct tui *t)
 {
 	size_t	i;
 
+	tui_discover_free(t);	/* keeps the bus in the config */
 	tui_share_close(t);
 	tui_jobs_free(t);
 	tui_piles_free(t);

@@ -16,6 +16,7 @@
 struct cmd_ctx;
 struct tui;
 struct tui_resume;
+struct tui_discover;
 
 /* ---- piles on the bus ---------------------------------------------------- */
 
@@ -116,7 +117,7 @@ struct tui_job {
 
 /* ---- the console --------------------------------------------------------- */
 
-enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE };
+enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE, TUI_X_PROBE };
 
 struct tui {
 	struct cmd_ctx		*ctx;
@@ -131,11 +132,12 @@ struct tui {
 	struct tui_pile		*piles;		/* in address order */
 	int			 npiles, cur;	/* cur: index of the selected pile, -1 none */
 	int			 scanning;	/* the start-up scan is not over */
+	struct tui_discover	*discover;	/* the background search (discover.c) */
 
 	/* the one transaction in flight */
 	struct pile_xfer	 xfer;
 	enum tui_xfer_kind	 xkind;
-	int			 xpile;		/* index into piles */
+	int			 xpile;		/* index into piles; the address of a probe */
 	struct pile_bus		*xbus;		/* the bus it runs on */
 	uint64_t		 xstarted_ms;
 
@@ -184,10 +186,20 @@ const char	*tui_pile_name(const struct tui_pile *, char *buf, size_t);
 /* Pile clock now, from the last live read and the laptop clock since. */
 uint32_t	tui_pile_clock(const struct tui_pile *);
 void	tui_select_pile(struct tui *, int step);
-/* The start-up scan: addr first, then 1..8; _check ends it once every
- * address answered or stayed silent. */
-void	tui_piles_scan(struct tui *, int addr);
+/* The start-up scan (discover.c: addr first, then the known addresses or
+ * 1..8); _check ends it once every address answered or stayed silent. */
 void	tui_piles_scan_check(struct tui *);
+/* A pile that answered a probe of the background search: listed, its
+ * identity taken from the transaction in flight. */
+void	tui_pile_found(struct tui *, uint8_t addr);
+
+/* discover.c: the whole bus, found in the background */
+void	tui_piles_scan(struct tui *, int addr);
+void	tui_discover_free(struct tui *);
+int	tui_discover_next(struct tui *);
+void	tui_discover_probed(struct tui *, int addr, int found);
+void	tui_discover_end(struct tui *);
+int	tui_discover_pending(struct tui *);
 void	tui_piles_free(struct tui *);
 /* Starts the next transaction when the bus is free; advances the one in
  * flight; how long the loop may sleep. */
@@ -231,6 +243,9 @@ void	tui_stats(struct tui *);
 
 /* view-events.c: the event log (the events view shows it) */
 void	tui_event(struct tui *, enum tui_level, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The same without the message line. */
+void	tui_log(struct tui *, enum tui_level, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
 /* view-line.c: the bus's trace hook (frames to the Line view and to

@@ -52,12 +52,11 @@ ev_free(struct tui *t)
 }
 
 /* Logs an event and shows it on the message line. */
-void
-tui_event(struct tui *t, enum tui_level level, const char *fmt, ...)
+static struct tui_event *
+tui_event_add(struct tui *t, enum tui_level level, const char *fmt, va_list ap)
 {
 	struct ev_view		*ev = t->events;
 	struct tui_event	*e;
-	va_list			 ap;
 
 	if (ev->n == TUI_EVENTS_MAX) {
 		free(ev->log[ev->first].text);
@@ -67,10 +66,32 @@ tui_event(struct tui *t, enum tui_level level, const char *fmt, ...)
 	e = &ev->log[(ev->first + ev->n) % TUI_EVENTS_MAX];
 	e->t = time(NULL);
 	e->level = level;
-	va_start(ap, fmt);
 	e->text = xvasprintf(fmt, ap);
-	va_end(ap);
 	ev->n++;
+	t->dirty = 1;
+	return (e);
+}
+
+/* In the events view only: news nobody waits for. */
+void
+tui_log(struct tui *t, enum tui_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	tui_event_add(t, level, fmt, ap);
+	va_end(ap);
+}
+
+void
+tui_event(struct tui *t, enum tui_level level, const char *fmt, ...)
+{
+	struct tui_event	*e;
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	e = tui_event_add(t, level, fmt, ap);
+	va_end(ap);
 	free(t->message);
 	t->message = xstrdup(e->text);
 	t->message_level = level;

@@ -113,14 +113,20 @@ line_stats_add(struct pile_bus_stats *sum, const struct pile_bus_stats *st)
 	sum->retries += st->retries;
 }
 
+/* addr -1: every pile listed. Not the bus's own totals: the search for
+ * piles asks empty addresses, whose silence says nothing of the line. */
 static void
 line_stats(struct tui *t, int addr, struct pile_bus_stats *st)
 {
+	struct pile_bus_stats	one;
+	int			i;
+
 	memset(st, 0, sizeof *st);
 	if (addr < 0) {
-		line_stats_add(st, pile_bus_stats(t->bus));
-		if (t->scan_bus != NULL)
-			line_stats_add(st, pile_bus_stats(t->scan_bus));
+		for (i = 0; i < t->npiles; i++) {
+			line_stats(t, t->piles[i].addr, &one);
+			line_stats_add(st, &one);
+		}
 		return;
 	}
 	line_stats_add(st, pile_bus_unit_stats(t->bus, (uint8_t)addr));

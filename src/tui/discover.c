@@ -1,0 +1,220 @@
+/* discover.c - the console finds every pile on the bus (1-247, or the
+ * range the config names) without making anyone wait: first the pile it
+ * was given and the addresses where piles answered last time (the config's
+ * bus_known; 1-8 when there are none), then the rest of the range in the
+ * background, one short probe at a time whenever the wire is free of the
+ * screen's refresh and of jobs. Piles show as they answer; at the end the
+ * range and the addresses that answered go to the config for next time. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/batch.h"
+#include "common.h"
+#include "tui.h"
+
+#define TUI_QUICK_LAST	8	/* with nothing known: addresses 1..8 first */
+
+struct tui_discover {
+	int		 first, last;	/* the range */
+	uint8_t		 known[PILECON_ADDRS];	/* asked first (the config) */
+	uint8_t		 asked[PILECON_ADDRS];	/* asked by the first look */
+	int		 next;		/* the address to probe next */
+	int		 found;		/* piles the background search found */
+	int		 over;
+	int		 saved;
+	uint64_t	 started_ms;
+};
+
+static const char *
+tui_addrs(const uint8_t *set, char *buf, size_t len)
+{
+	char	*s = pilecon_format_addrs(set);
+
+	snprintf(buf, len, "%s", s);
+	free(s);
+	return (buf);
+}
+
+/* The first look: addr, then the known addresses (or 1..8) as piles of the
+ * start-up scan, forgotten if silent. */
+void
+tui_piles_scan(struct tui *t, int addr)
+{
+	struct tui_discover	*d;
+	struct pilecon_opts	*o = &t->ctx->opts;
+	char			*cause = NULL, list[256];
+	int			 i, nknown = 0;
+
+	t->discover = d = xcalloc(1, sizeof *d);
+	d->first = o->bus_first > 0 ? o->bus_first : 1;
+	d->last = o->bus_last > 0 ? o->bus_last : 247;
+	d->next = d->first;
+	if (o->bus_known != NULL && pilecon_parse_addrs(o->bus_known, d->known, &cause) != 0) {
+		tui_event(t, TUI_WARN, "%s", cause);
+		free(cause);
+		memset(d->known, 0, sizeof d->known);
+	}
+	for (i = 1; i <= 247; i++)
+		nknown += d->known[i];
+	tui_pile_add(t, (uint8_t)addr, 0);
+	d->asked[addr] = 1;
+	for (i = 1; i <= 247; i++) {
+		if (nknown > 0 ? d->known[i] : i <= TUI_QUICK_LAST) {
+			d->asked[i] = 1;
+			if (i != addr)
+				tui_pile_add(t, (uint8_t)i, 1);
+		}
+	}
+	t->cur = 0;
+	for (i = 0; i < t->npiles; i++) {
+		if (t->piles[i].addr == addr)
+			t->cur = i;
+	}
+	t->scanning = 1;
+	if (nknown > 0)
+		tui_event(t, TUI_INFO, _("console on %s: looking for piles at addresses %s "
+		    "(known), then %d-%d in the background"), link_name(pile_bus_link(t->bus)),
+		    tui_addrs(d->known, list, sizeof list), d->first, d->last);
+	else
+		tui_event(t, TUI_INFO, _("console on %s: looking for piles at addresses 1-%d, "
+		    "then %d-%d in the background"), link_name(pile_bus_link(t->bus)),
+		    TUI_QUICK_LAST, d->first, d->last);
+}
+
+/* The range and the addresses that answer, for the next start. */
+static void
+tui_discover_save(struct tui *t)
+{
+	struct tui_discover	*d = t->discover;
+	struct pilecon_opts	 was;
+	uint8_t			 set[PILECON_ADDRS];
+	const char		*keys[] = { "bus_range", "bus_known" };
+	const char		*values[2];
+	char			 range[32], *known, *cause = NULL;
+	int			 i;
+
+	if (d == NULL || d->saved || t->ctx->opts.config_file == NULL)
+		return;
+	/* A search cut short keeps what it did not get to look at. */
+	memset(set, 0, sizeof set);
+	if (!d->over)
+		for (i = d->next; i <= d->last && i <= 247; i++)
+			set[i] = d->known[i];
+	for (i = 0; i < t->npiles; i++) {
+		if (t->piles[i].have_id)
+			set[t->piles[i].addr] = 1;
+	}
+	known = pilecon_format_addrs(set);
+	snprintf(range, sizeof range, "%d-%d", d->first, d->last);
+	/* What the file says now (not the options: --bus-range may differ). */
+	pilecon_opts_init(&was);
+	if (pilecon_config_load(&was, t->ctx->opts.config_file, 0, &cause) == 0 &&
+	    was.bus_known != NULL && strcmp(known, was.bus_known) == 0 &&
+	    d->first == was.bus_first && d->last == was.bus_last) {
+		pilecon_opts_free(&was);
+		free(known);
+		d->saved = 1;
+		return;		/* nothing new: leave the file alone */
+	}
+	pilecon_opts_free(&was);
+	free(cause);
+	cause = NULL;
+	values[0] = range;
+	values[1] = known;
+	if (pilecon_config_set(t->ctx->opts.config_file, 2, keys, values, &cause) != 0) {
+		tui_event(t, TUI_WARN, _("cannot keep the bus in the config: %s"), cause);
+		free(cause);
+	} else
+		tui_log(t, TUI_INFO, _("kept in '%s': bus_range %s, bus_known %s"),
+		    t->ctx->opts.config_file, range, *known != '\0' ? known : "-");
+	free(known);
+	d->saved = 1;
+}
+
+void
+tui_discover_free(struct tui *t)
+{
+	if (t->discover == NULL)
+		return;
+	tui_discover_save(t);
+	free(t->discover);
+	t->discover = NULL;
+}
+
+/* The next address the background search probes, or 0: none left, or not
+ * now (the first look still runs, a job has the wire, the port is gone). */
+int
+tui_discover_next(struct tui *t)
+{
+	struct tui_discover	*d = t->discover;
+	int			 i;
+
+	if (d == NULL || d->over || t->scanning || t->link_down ||
+	    tui_jobs_running(t) > 0)
+		return (0);
+	for (; d->next <= d->last; d->next++) {
+		if (d->asked[d->next])
+			continue;
+		for (i = 0; i < t->npiles && t->piles[i].addr != d->next; i++)
+			;
+		if (i == t->npiles)
+			break;
+	}
+	if (d->next > d->last) {
+		tui_discover_end(t);
+		return (0);
+	}
+	if (d->started_ms == 0)
+		d->started_ms = tui_now_ms();
+	return (d->next);
+}
+
+/* A probe ended: found (a pile answered) or not; on to the next address. */
+void
+tui_discover_probed(struct tui *t, int addr, int found)
+{
+	struct tui_discover	*d = t->discover;
+
+	if (d == NULL || addr != d->next)
+		return;
+	d->next++;
+	d->found += found;
+}
+
+/* The search is over: say so (in the events view only when it found no
+ * more piles than the first look) and keep the bus in the config. */
+void
+tui_discover_end(struct tui *t)
+{
+	struct tui_discover	*d = t->discover;
+	char			 span[32];
+	long			 s;
+
+	if (d == NULL || d->over)
+		return;
+	d->over = 1;
+	s = d->started_ms > 0 ? (long)((tui_now_ms() - d->started_ms) / 1000) : 0;
+	tui_fmt_span(s, span, sizeof span);
+	if (d->found > 0)
+		tui_event(t, TUI_OK, ngettext("search of addresses %d-%d over in %s: %d pile "
+		    "answers on the bus", "search of addresses %d-%d over in %s: %d piles "
+		    "answer on the bus", t->npiles), d->first, d->last, span, t->npiles);
+	else
+		tui_log(t, TUI_INFO, ngettext("search of addresses %d-%d over in %s: %d pile "
+		    "answers on the bus", "search of addresses %d-%d over in %s: %d piles "
+		    "answer on the bus", t->npiles), d->first, d->last, span, t->npiles);
+	tui_discover_save(t);
+}
+
+/* Whether the loop should come back at once for the next probe. */
+int
+tui_discover_pending(struct tui *t)
+{
+	struct tui_discover	*d = t->discover;
+
+	return (d != NULL && !d->over && !t->scanning && !t->link_down &&
+	    tui_jobs_running(t) == 0);
+}
