@@ -113,9 +113,15 @@ link_suspend(struct link *l)
 }
 
 int
-link_reopen(struct link *l, const char *spec, char **cause)
+link_reopen(struct link *l, const char *spec, const struct link_params *params,
+    char **cause)
 {
+	if (params != NULL && link_check_params(spec != NULL ? spec : l->name, params,
+	    cause) != 0)
+		return -1;
 	link_suspend(l);
+	if (params != NULL)
+		l->params = *params;
 	if (spec != NULL && strcmp(spec, l->name) != 0) {
 		free(l->name);
 		l->name = xstrdup(spec);

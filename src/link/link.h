@@ -38,9 +38,11 @@ int		 link_check(const char *spec, const struct link_params *, char **cause);
  * closes it but keeps the link, whose reads and writes then fail until
  * link_reopen. link_fd is -1 meanwhile. */
 void		 link_suspend(struct link *);
-/* Opens the port again with the same settings, by spec (NULL: by the same
- * name; a new name becomes the link's name): 0, or -1 with *cause. */
-int		 link_reopen(struct link *, const char *spec, char **cause);
+/* Opens the port again, by spec (NULL: by the same name; a new name
+ * becomes the link's name), with params (NULL: the same settings): 0, or
+ * -1 with *cause (checked params that are bad change nothing). */
+int		 link_reopen(struct link *, const char *spec, const struct link_params *,
+		    char **cause);
 /* The /dev/serial/by-id name of the port at path (a name that survives
  * replugging an adapter), malloc'ed; NULL when none, or when path is one. */
 char		*link_by_id(const char *path);

@@ -16,6 +16,7 @@ X(VIEW_WHITELIST, "global",	"view-whitelist", N_("Cards"),	N_("the whitelist of 
 X(VIEW_RECORDS,	"global",	"view-records",	N_("Records"),	N_("records on the pile and in the archive")) \
 X(VIEW_EVENTS,	"global",	"view-events",	N_("Events"),	N_("what happened, every error in words")) \
 X(VIEW_LINE,	"global",	"view-line",	N_("Line"),	N_("per-pile line counters and the trace of frames")) \
+X(VIEW_CONNECT,	"global",	"view-connect",	N_("Port"),	N_("the port, its baud rate and framing; detect them")) \
 X(NEXT_PILE,	"global",	"next-pile",	N_("Next"),	N_("select the next pile on the bus")) \
 X(PREV_PILE,	"global",	"prev-pile",	N_("Prev"),	N_("select the previous pile on the bus")) \
 X(REDRAW,	"global",	"redraw",	N_("Redraw"),	N_("redraw the whole screen")) \
@@ -40,7 +41,10 @@ X(WL_IMPORT,	"whitelist",	"card-import",	N_("Import"),	N_("import cards from a C
 X(RELOAD,	"whitelist",	"reload",	N_("Reload"),	N_("read the list again from the pile or archive")) \
 X(PULL,		"records",	"pull",		N_("Pull"),	N_("pull new records from the pile to the archive")) \
 X(EXPORT,	"records",	"export",	N_("Export"),	N_("export archived records to CSV or JSON Lines")) \
-X(TRACE,	"line",		"trace",	N_("Trace"),	N_("show every frame on the line, timed (again: stop)"))
+X(TRACE,	"line",		"trace",	N_("Trace"),	N_("show every frame on the line, timed (again: stop)")) \
+X(BAUD,		"line",		"baud",		N_("Baud"),	N_("the next baud rate for the port (Enter opens it)")) \
+X(FRAMING,	"line",		"framing",	N_("Framing"),	N_("the next framing: 8E1, 8N1, 8N2, 8O1 (Enter opens it)")) \
+X(DETECT,	"line",		"detect",	N_("Detect"),	N_("find the baud rate and framing (scan --detect)"))
 
 #define TUI_X_ENUM(id, group, name, label, help) TUI_A_##id,
 enum tui_action { TUI_A_NONE = 0, TUI_ACTIONS(TUI_X_ENUM) TUI_A_COUNT };

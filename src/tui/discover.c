@@ -209,6 +209,21 @@ tui_discover_end(struct tui *t)
 	tui_discover_save(t);
 }
 
+/* Another port or other settings: the whole range again. */
+void
+tui_discover_restart(struct tui *t)
+{
+	struct tui_discover	*d = t->discover;
+
+	if (d == NULL)
+		return;
+	memset(d->asked, 0, sizeof d->asked);
+	d->next = d->first;
+	d->over = d->saved = 0;
+	d->found = 0;
+	d->started_ms = 0;
+}
+
 /* Whether the loop should come back at once for the next probe. */
 int
 tui_discover_pending(struct tui *t)

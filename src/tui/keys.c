@@ -34,6 +34,7 @@ static const char tui_default_keys[] =
 	"bind 4 view-records\n"
 	"bind 5 view-events\n"
 	"bind 6 view-line\n"
+	"bind 7 view-connect\n"
 	"bind ] next-pile\n"
 	"bind [ prev-pile\n"
 	"bind C-l redraw\n"
@@ -63,7 +64,10 @@ static const char tui_default_keys[] =
 	"bind R reload\n"
 	"bind p pull\n"
 	"bind E export\n"
-	"bind v trace\n";
+	"bind v trace\n"
+	"bind r baud\n"
+	"bind f framing\n"
+	"bind d detect\n";
 
 struct tui_binding {
 	int		key;

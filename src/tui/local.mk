@@ -7,4 +7,5 @@ src_tui_libtui_a_SOURCES = \
 	src/tui/cmdline.c src/tui/jobs.c src/tui/share.c \
 	src/tui/view-bus.c src/tui/view-dashboard.c src/tui/view-whitelist.c \
 	src/tui/view-records.c src/tui/view-events.c src/tui/view-help.c \
-	src/tui/view-line.c src/tui/reconnect.c src/tui/discover.c
+	src/tui/view-line.c src/tui/reconnect.c src/tui/discover.c \
+	src/tui/view-connect.c

@@ -374,10 +374,13 @@ tui_bus_gate(void *arg, struct pile_bus *bus)
 	uint64_t	 now = tui_now_ms();
 
 	(void)bus;	/* one link: the console's bus and its scan bus */
-	/* While the port is gone a job goes on and fails at once, saying
-	 * so; a pull starts again when the port is back (reconnect.c). */
 	if (t->xkind != TUI_X_NONE || now * 1000 < t->quiet_us)
 		return (0);
+	/* While the port is gone no refresh runs: a job goes on and fails at
+	 * once, saying so (a pull starts again when the port is back,
+	 * reconnect.c), or runs on a port of its own (scan --detect). */
+	if (t->link_down)
+		return (1);
 	return (tui_refresh_due(t, now) < 0);
 }
 

@@ -152,11 +152,11 @@ tui_link_retry(struct tui *t)
 	char		*cause = NULL, span[32];
 	int		 i;
 
-	if (!t->link_down || now < t->link_retry_ms)
+	if (!t->link_down || t->detecting || now < t->link_retry_ms)
 		return;
 	t->link_tries++;
 	t->link_retry_ms = now + TUI_REOPEN_MS;
-	if (link_reopen(l, t->link_spec, &cause) != 0) {
+	if (link_reopen(l, t->link_spec, NULL, &cause) != 0) {
 		free(t->link_cause);
 		t->link_cause = cause;	/* shown on the status line */
 		t->dirty = 1;
@@ -173,6 +173,53 @@ tui_link_retry(struct tui *t)
 	t->quiet_us = now * 1000;
 	tui_link_resume(t);
 	t->dirty = 1;
+}
+
+/* The connect view: the port again, maybe another one, maybe at other
+ * settings. Piles stay listed and are asked again at once; the search for
+ * piles starts over. 0, or -1 with *cause and the port as it was (or gone,
+ * which the reconnect then mends). */
+int
+tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
+    char **cause)
+{
+	struct link		*l = pile_bus_link(t->bus);
+	struct link_params	 old = *link_params(l);
+	char			*oldspec = xstrdup(t->link_spec), *why = NULL, line[32];
+	uint64_t		 now = tui_now_ms();
+	int			 i;
+
+	tui_bus_drain(t);
+	if (link_reopen(l, spec, lp, cause) != 0) {
+		if (link_reopen(l, oldspec, &old, &why) != 0) {
+			t->link_down = 1;	/* the reconnect mends it */
+			t->link_down_ms = now;
+			t->link_retry_ms = now;
+			free(why);
+		}
+		free(oldspec);
+		return (-1);
+	}
+	free(oldspec);
+	free(t->link_spec);
+	if ((t->link_spec = link_by_id(spec)) == NULL)
+		t->link_spec = xstrdup(spec);
+	free(t->ctx->opts.port);
+	t->ctx->opts.port = xstrdup(spec);
+	t->ctx->opts.baud = link_params(l)->baud;
+	t->ctx->opts.parity = link_params(l)->parity;
+	t->ctx->opts.stop_bits = link_params(l)->stop_bits;
+	t->link_down = 0;
+	free(t->link_cause);
+	t->link_cause = NULL;
+	for (i = 0; i < t->npiles; i++)
+		t->piles[i].due_ms = now;
+	t->quiet_us = now * 1000;
+	tui_event(t, TUI_OK, _("'%s' open at %s"), link_name(l),
+	    link_params_str(link_params(l), line, sizeof line));
+	tui_discover_restart(t);
+	t->dirty = 1;
+	return (0);
 }
 
 /* How long the loop may sleep before the next try; -1 while the port is up. */
@@ -194,6 +241,12 @@ tui_link_message(struct tui *t, int y)
 
 	if (!t->link_down)
 		return (0);
+	if (t->detecting) {
+		tui_putf(y, 0, COLS, tui_attr(TUI_R_WARN),
+		    _("finding the baud rate and framing on '%s' (scan --detect): Esc stops it"),
+		    t->link_spec);
+		return (1);
+	}
 	tui_fmt_span((long)((tui_now_ms() - t->link_down_ms) / 1000), span, sizeof span);
 	if (t->link_cause != NULL && t->link_tries > 0)
 		tui_putf(y, 0, COLS, tui_attr(TUI_R_ERROR),

@@ -25,7 +25,7 @@
 /* Every view, for init and free. */
 static const struct tui_view *const tui_views[] = {
 	&tui_view_bus, &tui_view_dashboard, &tui_view_whitelist, &tui_view_records,
-	&tui_view_events, &tui_view_help, &tui_view_line
+	&tui_view_events, &tui_view_help, &tui_view_line, &tui_view_connect
 };
 
 static volatile sig_atomic_t	 tui_sig_quit, tui_sig_winch;
@@ -119,6 +119,7 @@ tui_global_action(struct tui *t, enum tui_action a)
 		{ TUI_A_VIEW_RECORDS, &tui_view_records },
 		{ TUI_A_VIEW_EVENTS, &tui_view_events },
 		{ TUI_A_VIEW_LINE, &tui_view_line },
+		{ TUI_A_VIEW_CONNECT, &tui_view_connect },
 	};
 	size_t	i;
 

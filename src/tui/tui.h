@@ -54,7 +54,7 @@ struct tui_view {
 	const enum tui_action *bar;	/* key bar, ends with TUI_A_NONE */
 };
 extern const struct tui_view tui_view_bus, tui_view_dashboard, tui_view_whitelist,
-    tui_view_records, tui_view_events, tui_view_help, tui_view_line;
+    tui_view_records, tui_view_events, tui_view_help, tui_view_line, tui_view_connect;
 struct bus_view;
 struct dash_view;
 struct wl_view;
@@ -62,6 +62,7 @@ struct rec_view;
 struct ev_view;
 struct help_view;
 struct line_view;
+struct conn_view;
 
 /* ---- the ':' line and prompts ------------------------------------------ */
 
@@ -156,9 +157,11 @@ struct tui {
 	struct ev_view		*events;
 	struct help_view	*help;
 	struct line_view	*lineview;
+	struct conn_view	*connect;
 
 	/* reconnect.c: the port went away and comes back */
 	int			 link_down;
+	int			 detecting;	/* the port lent to scan --detect */
 	uint64_t		 link_down_ms, link_retry_ms;
 	unsigned		 link_tries;
 	char			*link_spec;	/* the name it reopens by */
@@ -200,6 +203,7 @@ int	tui_discover_next(struct tui *);
 void	tui_discover_probed(struct tui *, int addr, int found);
 void	tui_discover_end(struct tui *);
 int	tui_discover_pending(struct tui *);
+void	tui_discover_restart(struct tui *);
 void	tui_piles_free(struct tui *);
 /* Starts the next transaction when the bus is free; advances the one in
  * flight; how long the loop may sleep. */
@@ -260,6 +264,8 @@ void	tui_link_job_done(struct tui *, struct tui_job *);
 void	tui_link_retry(struct tui *);
 int	tui_link_timeout_ms(struct tui *);
 int	tui_link_message(struct tui *, int y);
+int	tui_link_switch(struct tui *, const char *spec, const struct link_params *,
+	    char **cause);
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);
