@@ -30,7 +30,7 @@ wait_for ' bus +SIM-0001 @1 \(1/32\)' 60
 ok $? "all_32_piles_appear_as_they_answer"
 missing=""
 for a in $(seq 1 32); do
-	screen | grep -Eq "^ +$a SIM-00$(printf %02d "$a") +online" || missing="$missing $a"
+	wait_for "^ +$a SIM-00$(printf %02d "$a") +online" 10 >/dev/null || missing="$missing $a"
 done
 tap_is "$missing" "" "the_bus_view_lists_each_of_the_32_piles"
 keys 5
