@@ -199,6 +199,52 @@ main(void)
 	argv[0] = "whitelist"; argv[1] = "frob";
 	ok(cmd_find(2, argv, &used) == NULL, "unknown_subcommand_not_found");
 
+	/* ---- the console's bus: bus_range, bus_known, written back ---- */
+	{
+		uint8_t		 set[PILECON_ADDRS];
+		const char	*k[] = { "bus_range", "bus_known" };
+		const char	*v[] = { "1-40", "1-8,12" };
+		char		*text = NULL, *s;
+		size_t		 len = 0;
+		FILE		*f;
+
+		is_int(pilecon_parse_addrs("1-3,7,9-10", set, &c), 0, "address_list_parses");
+		ok(set[1] && set[3] && !set[4] && set[7] && set[10] && !set[11],
+		    "address_list_holds_each_address");
+		s = pilecon_format_addrs(set);
+		is_str(s, "1-3,7,9-10", "address_list_formats_back_as_ranges");
+		free(s);
+		is_int(pilecon_parse_addrs("0-3", set, &c), -1, "address_0_refused");
+		cause_has(c, "bad address list '0-3'", "bad_address_list_named");
+		c = load("bus_range: 1-300\n", &o);
+		cause_has(c, "config.yaml:1:12: bad value '1-300' for --bus-range", "bad_bus_range_names_file_line_column");
+		pilecon_opts_free(&o);
+		c = load("bus_range: 1-32\nbus_known: \"1-8,12\"\n", &o);
+		ok(c == NULL && o.bus_first == 1 && o.bus_last == 32 &&
+		    strcmp(o.bus_known, "1-8,12") == 0, "bus_keys_load");
+		free(c);
+		pilecon_opts_free(&o);
+		path = write_file("config.yaml", "# mine\nport: /dev/ttyUSB0\nbus_range: \"1-247\"\nbaud: 9600\n");
+		c = NULL;
+		is_int(pilecon_config_set(path, 2, k, v, &c), 0, "config_set_writes");
+		f = fopen(path, "r");
+		if (f != NULL && getdelim(&text, &len, '\0', f) < 0) {
+			free(text);
+			text = NULL;
+		}
+		if (f != NULL)
+			fclose(f);
+		is_str(text, "# mine\nport: /dev/ttyUSB0\nbus_range: \"1-40\"\nbaud: 9600\n"
+		    "bus_known: \"1-8,12\"\n", "config_set_replaces_and_appends_keeping_every_other_line");
+		free(text);
+		c = load("# mine\nport: /dev/ttyUSB0\nbus_range: \"1-40\"\nbaud: 9600\nbus_known: \"1-8,12\"\n", &o);
+		ok(c == NULL && o.bus_last == 40, "config_set_output_loads");
+		free(c);
+		pilecon_opts_free(&o);
+		unlink(path);
+		free(path);
+	}
+
 	rmdir(dir);
 	return done_testing();
 }
