@@ -27,6 +27,8 @@ struct conn_view {
 	struct link_params	 lp;		/* the settings chosen */
 	struct cmd_ctx		*dctx;		/* the detection's own connection */
 	struct link_params	 before;	/* the settings it started from */
+	int			 found;		/* it found a setting: lp_found */
+	struct link_params	 lp_found;
 	char			*errbuf;	/* its ctx->err, a memstream */
 	size_t			 errlen;
 };
@@ -188,6 +190,22 @@ conn_apply(struct tui *t)
 
 /* ---- auto-detect: scan --detect as a job on a connection of its own ------ */
 
+/* scan --detect counts addresses only once a setting answered: the
+ * setting is then its port's, and the console's own search takes the bus
+ * from there, so the job stops at once rather than scan every address. */
+static void
+conn_detect_notify(struct job *job, enum job_notify what, void *arg)
+{
+	struct conn_view	*cv = arg;
+
+	if (what != JOB_NOTIFY_PROGRESS || cv->found || job->result.progress.what == NULL ||
+	    cv->dctx == NULL || cv->dctx->link == NULL)
+		return;
+	cv->found = 1;
+	cv->lp_found = *link_params(cv->dctx->link);
+	job_cancel(job);
+}
+
 static void
 conn_detect_end(struct tui *t, struct tui_job *tj)
 {
@@ -198,7 +216,12 @@ conn_detect_end(struct tui *t, struct tui_job *tj)
 	char			*cause = NULL, line[32];
 	int			 found = 0;
 
-	if (data != NULL && data->type == JSON_ARRAY && json_len(data) > 0) {
+	if (cv->found) {
+		lp.baud = cv->lp_found.baud;
+		lp.parity = cv->lp_found.parity;
+		lp.stop_bits = cv->lp_found.stop_bits;
+		found = 1;
+	} else if (data != NULL && data->type == JSON_ARRAY && json_len(data) > 0) {
 		hit = json_at(data, 0);
 		framing = json_get_str(hit, "framing");
 		lp.baud = (unsigned)json_get_int(hit, "baud", (int64_t)lp.baud);
@@ -271,7 +294,11 @@ conn_detect(struct tui *t)
 		}
 		return;
 	}
+	cv->found = 0;
+	tj->quiet = 1;		/* what it found shows here, not as its table */
 	tj->done = conn_detect_end;
+	tj->chain = conn_detect_notify;
+	tj->chain_arg = cv;
 	tui_event(t, TUI_INFO, _("finding the baud rate and framing of the bus on '%s'"),
 	    t->link_spec);
 }
