@@ -269,6 +269,80 @@ test_timing(void)
 	is_int(link_frame_us(&p115, 0), 0, "empty_frame_takes_no_time");
 }
 
+/* The port goes away and comes back under another /dev name; its by-id
+ * name follows it, and the link reopens by that name. */
+static void
+test_reopen(void)
+{
+	struct link_params	 n1 = { .baud = 19200, .parity = 'N', .stop_bits = 1 };
+	struct termios		 tio;
+	struct link		*l;
+	char			 dir[] = "/tmp/pilecon-byid-XXXXXX", path[64], path2[64];
+	char			*byid, *found, *cause = NULL, *sub;
+	uint8_t			 buf[8];
+	int			 master, slave, master2, slave2;
+
+	memset(&tio, 0, sizeof tio);
+	cfmakeraw(&tio);
+	if (mkdtemp(dir) == NULL || openpty(&master, &slave, NULL, &tio, NULL) != 0 ||
+	    ttyname_r(slave, path, sizeof path) != 0) {
+		ok(0, "openpty");
+		return;
+	}
+	sub = xasprintf("%s/serial", dir);
+	mkdir(sub, 0700);
+	free(sub);
+	sub = xasprintf("%s/serial/by-id", dir);
+	mkdir(sub, 0700);
+	byid = xasprintf("%s/usb-FTDI_FT232R_A10K1234-if00-port0", sub);
+	ok(symlink(path, byid) == 0, "fake_by_id_link");
+	setenv("PILECON_DEV_ROOT", dir, 1);
+	found = link_by_id(path);
+	is_str(found, byid, "link_by_id_finds_the_stable_name_of_a_port");
+	free(found);
+	ok(link_by_id(byid) == NULL, "a_by_id_name_is_its_own_stable_name");
+	ok(link_by_id("/dev/null") == NULL, "a_port_without_a_by_id_name_has_none");
+
+	l = link_open(path, &params, &cause);
+	ok(l != NULL, "opened_by_its_dev_name");
+	if (l == NULL)
+		goto out;
+	link_suspend(l);
+	is_int(link_fd(l), -1, "suspended_link_has_no_fd");
+	is_int(link_read_now(l, buf, sizeof buf, &cause), -1, "suspended_link_reads_fail");
+	free(cause);
+	cause = NULL;
+	/* The adapter comes back as another tty: by-id points there now. */
+	if (openpty(&master2, &slave2, NULL, &tio, NULL) != 0 ||
+	    ttyname_r(slave2, path2, sizeof path2) != 0) {
+		ok(0, "openpty");
+		link_close(l);
+		goto out;
+	}
+	unlink(byid);
+	ok(symlink(path2, byid) == 0, "by_id_follows_the_adapter");
+	is_int(link_reopen(l, byid, &n1, &cause), 0, "reopen_by_the_by_id_name");
+	is_str(link_name(l), byid, "the_link_is_named_by_what_it_reopened");
+	is_int(link_params(l)->baud, 19200, "reopen_takes_new_settings");
+	ok(link_write(l, (const uint8_t *)"hi", 2, 1000, &cause) == 0 &&
+	    read(master2, buf, sizeof buf) == 2, "bytes_reach_the_new_tty");
+	link_close(l);
+	close(master2);
+	close(slave2);
+out:
+	unsetenv("PILECON_DEV_ROOT");
+	unlink(byid);
+	free(byid);
+	rmdir(sub);
+	free(sub);
+	sub = xasprintf("%s/serial", dir);
+	rmdir(sub);
+	free(sub);
+	rmdir(dir);
+	close(master);
+	close(slave);
+}
+
 int
 main(void)
 {
@@ -278,5 +352,6 @@ main(void)
 	test_tcp();
 	test_list_ports();
 	test_timing();
+	test_reopen();
 	return done_testing();
 }
