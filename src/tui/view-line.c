@@ -51,6 +51,11 @@ line_clear(struct line_view *lv)
 static void
 line_free(struct tui *t)
 {
+	/* The bus outlives the console (main closes the pile's session on
+	 * it): the hook goes back to the --trace file alone. */
+	if (t->bus != NULL)
+		pile_bus_set_trace(t->bus, t->ctx->trace != NULL ? cmd_trace_frame : NULL,
+		    t->ctx->trace);
 	if (t->lineview == NULL)
 		return;
 	line_clear(t->lineview);
