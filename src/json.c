@@ -43,6 +43,16 @@ json_int(int64_t i)
 }
 
 struct json *
+json_fixed(int64_t i, int places)
+{
+	struct json	*v = json_new(JSON_FIXED);
+
+	v->i = i;
+	v->places = places < 0 ? 0 : places > 18 ? 18 : places;
+	return v;
+}
+
+struct json *
 json_str(const char *s)
 {
 	struct json	*v = json_new(JSON_STRING);
@@ -181,8 +191,8 @@ json_get_int(const struct json *obj, const char *key, int64_t dflt)
 {
 	const struct json	*v = json_get(obj, key);
 
-	return v != NULL && (v->type == JSON_INT || v->type == JSON_BOOL) ?
-	    v->i : dflt;
+	return v != NULL && (v->type == JSON_INT || v->type == JSON_BOOL ||
+	    v->type == JSON_FIXED) ? v->i : dflt;
 }
 
 int
@@ -288,6 +298,24 @@ json_write_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void
+json_write_fixed(FILE *f, int64_t i, int places)
+{
+	uint64_t	scale = 1, mag;
+	int		k;
+
+	if (places == 0) {
+		fprintf(f, "%lld", (long long)i);
+		return;
+	}
+	for (k = 0; k < places; k++)
+		scale *= 10;
+	/* The magnitude, without overflowing on INT64_MIN. */
+	mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	fprintf(f, "%s%llu.%0*llu", i < 0 ? "-" : "", (unsigned long long)(mag / scale),
+	    places, (unsigned long long)(mag % scale));
+}
+
 int
 json_write(FILE *f, const struct json *v)
 {
@@ -306,6 +334,9 @@ json_write(FILE *f, const struct json *v)
 		break;
 	case JSON_INT:
 		fprintf(f, "%lld", (long long)v->i);
+		break;
+	case JSON_FIXED:
+		json_write_fixed(f, v->i, v->places);
 		break;
 	case JSON_STRING:
 		json_write_str(f, v->s);

@@ -21,11 +21,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum json_type { JSON_NULL, JSON_BOOL, JSON_INT, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+enum json_type { JSON_NULL, JSON_BOOL, JSON_INT, JSON_STRING, JSON_ARRAY, JSON_OBJECT,
+	JSON_FIXED };
 
 struct json {
 	enum json_type	  type;
-	int64_t		  i;		/* JSON_BOOL (0/1), JSON_INT */
+	int64_t		  i;		/* JSON_BOOL (0/1), JSON_INT, JSON_FIXED */
+	int		  places;	/* JSON_FIXED: i is in 10^-places */
 	char		 *s;		/* JSON_STRING */
 	size_t		  n, cap;	/* JSON_ARRAY, JSON_OBJECT */
 	struct json	**v;
@@ -35,6 +37,9 @@ struct json {
 struct json	*json_null(void);
 struct json	*json_bool(int);
 struct json	*json_int(int64_t);
+/* A number with a fixed count of decimals, no floating point: (1234, 1)
+ * writes 123.4 (seconds from tenths, money from minor units). */
+struct json	*json_fixed(int64_t, int places);
 struct json	*json_str(const char *);	/* NULL gives "" */
 struct json	*json_strf(const char *, ...) __attribute__((format(printf, 1, 2)));
 struct json	*json_array(void);
@@ -51,6 +56,7 @@ struct json	*json_push(struct json *arr, struct json *v);
 
 const struct json *json_get(const struct json *obj, const char *key);
 const char	*json_get_str(const struct json *obj, const char *key);	/* NULL if absent */
+/* A JSON_FIXED gives its value in 10^-places units. */
 int64_t		 json_get_int(const struct json *obj, const char *key, int64_t dflt);
 int		 json_get_bool(const struct json *obj, const char *key);
 size_t		 json_len(const struct json *);		/* items of an array or object */

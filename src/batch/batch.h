@@ -137,6 +137,10 @@ int		 cmd_exit_code(int pile_rc);
 int		 cmd_fail(struct cmd_ctx *, int rc, char *cause);
 /* Identity of the connected pile (read once by cmd_pile). */
 const struct proto_identity *cmd_identity(struct cmd_ctx *);
+/* The open link, opened at the options' settings when it is not yet: NULL
+ * with *exit (EXIT_*) and *cause. Notes on what the port cannot do go to
+ * ctx->err. */
+struct link	*cmd_link_open(struct cmd_ctx *, int *exit, char **cause);
 /* The open link (cmd_pile opens it); NULL with a message on ctx->err. */
 struct link	*cmd_link(struct cmd_ctx *);
 

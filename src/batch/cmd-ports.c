@@ -8,74 +8,85 @@
 #include "common.h"
 #include "json.h"
 #include "batch/batch.h"
+#include "batch/job.h"
 
-static int	cmd_ports_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_ports_step(struct job *);
+static void		cmd_ports_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_ports_entry = {
 	.name = "ports",
 	.flags = CMD_LOCAL,
 	.args = "--json",
 	.usage = "[--json]",
-	.exec = cmd_ports_exec,
 	.help = N_("list the serial ports of this machine: USB adapters with VID:PID, their "
 	    "stable /dev/serial/by-id name and latency timer"),
+	.step = cmd_ports_step,
+	.render = cmd_ports_render,
 };
 
-static int
-cmd_ports_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static enum job_return
+cmd_ports_step(struct job *job)
 {
 	struct link_port_info	*ports = NULL, *p;
+	struct json		*arr, *o;
 	char			*cause = NULL;
 	int			 n, i;
 
 	if ((n = link_list_ports(&ports, &cause)) < 0)
-		return cmd_fail(ctx, EXIT_FAILED, cause);
-	if (ctx->opts.json) {
-		fputc('[', ctx->out);
-		for (i = 0; i < n; i++) {
-			p = &ports[i];
-			fprintf(ctx->out, "%s{\"name\":", i ? "," : "");
-			json_write_str(ctx->out, p->name);
-			fprintf(ctx->out, ",\"usb\":%s", p->usb ? "true" : "false");
-			if (p->usb)
-				fprintf(ctx->out, ",\"vid\":\"%04x\",\"pid\":\"%04x\"", p->vid, p->pid);
-			fprintf(ctx->out, ",\"manufacturer\":");
-			json_write_str(ctx->out, p->manufacturer);
-			fprintf(ctx->out, ",\"product\":");
-			json_write_str(ctx->out, p->product);
-			fprintf(ctx->out, ",\"serial\":");
-			json_write_str(ctx->out, p->serial);
-			fprintf(ctx->out, ",\"description\":");
-			json_write_str(ctx->out, p->description);
-			fprintf(ctx->out, ",\"by_id\":");
-			json_write_str(ctx->out, p->by_id);
-			if (p->latency_ms >= 0)
-				fprintf(ctx->out, ",\"latency_timer_ms\":%d", p->latency_ms);
-			fputc('}', ctx->out);
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	arr = job->result.data = json_array();
+	for (i = 0; i < n; i++) {
+		p = &ports[i];
+		o = json_push(arr, json_object());
+		json_set_str(o, "name", p->name);
+		json_set_bool(o, "usb", p->usb);
+		if (p->usb) {
+			json_set(o, "vid", json_strf("%04x", p->vid));
+			json_set(o, "pid", json_strf("%04x", p->pid));
 		}
-		fputs("]\n", ctx->out);
-	} else if (n == 0)
-		fprintf(ctx->err, _("no serial ports found (is the USB adapter plugged in? "
-		    "see 'dmesg' for ttyUSB/ttyACM)\n"));
-	else {
-		for (i = 0; i < n; i++) {
-			p = &ports[i];
-			if (p->usb)
-				fprintf(ctx->out, "%-22s %04x:%04x  %s%s%s%s%s\n", p->name, p->vid,
-				    p->pid, p->manufacturer, *p->manufacturer ? " " : "",
-				    p->product, *p->description ? " - " : "", p->description);
-			else
-				fprintf(ctx->out, "%-22s %-9s  %s\n", p->name, "-", p->description);
-			/* The name to put in the config: it survives replugging. */
-			if (*p->by_id)
-				fprintf(ctx->out, "  %s\n", p->by_id);
-			if (p->latency_ms > 1)
-				fprintf(ctx->out, _("  latency timer %d ms (pilecon lowers it "
-				    "to 1 ms while it runs, where it may)\n"), p->latency_ms);
-			else if (p->latency_ms >= 0)
-				fprintf(ctx->out, _("  latency timer %d ms\n"), p->latency_ms);
-		}
+		json_set_str(o, "manufacturer", p->manufacturer);
+		json_set_str(o, "product", p->product);
+		json_set_str(o, "serial", p->serial);
+		json_set_str(o, "description", p->description);
+		json_set_str(o, "by_id", p->by_id);
+		if (p->latency_ms >= 0)
+			json_set_int(o, "latency_timer_ms", p->latency_ms);
 	}
 	free(ports);
-	return EXIT_OK;
+	if (n == 0 && !job->json)
+		job_event(job, RESULT_OK, _("no serial ports found (is the USB adapter "
+		    "plugged in? see 'dmesg' for ttyUSB/ttyACM)"));
+	return JOB_NORMAL;
+}
+
+static void
+cmd_ports_render(const struct result *r, FILE *f)
+{
+	const struct json	*p;
+	const char		*man, *prod, *desc, *by_id;
+	int64_t			 latency;
+	size_t			 i;
+
+	for (i = 0; i < json_len(r->data); i++) {
+		p = json_at(r->data, i);
+		man = json_get_str(p, "manufacturer");
+		prod = json_get_str(p, "product");
+		desc = json_get_str(p, "description");
+		by_id = json_get_str(p, "by_id");
+		latency = json_get_int(p, "latency_timer_ms", -1);
+		if (json_get_bool(p, "usb"))
+			fprintf(f, "%-22s %s:%s  %s%s%s%s%s\n", json_get_str(p, "name"),
+			    json_get_str(p, "vid"), json_get_str(p, "pid"), man,
+			    *man ? " " : "", prod, *desc ? " - " : "", desc);
+		else
+			fprintf(f, "%-22s %-9s  %s\n", json_get_str(p, "name"), "-", desc);
+		/* The name to put in the config: it survives replugging. */
+		if (*by_id)
+			fprintf(f, "  %s\n", by_id);
+		if (latency > 1)
+			fprintf(f, _("  latency timer %d ms (pilecon lowers it to 1 ms "
+			    "while it runs, where it may)\n"), (int)latency);
+		else if (latency >= 0)
+			fprintf(f, _("  latency timer %d ms\n"), (int)latency);
+	}
 }

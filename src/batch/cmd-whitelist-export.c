@@ -11,16 +11,19 @@
 #include "common.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 #include "batch/wlcsv.h"
 
-static int	cmd_whitelist_export_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_whitelist_export_step(struct job *);
+static void		cmd_whitelist_export_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_whitelist_export_entry = {
 	.name = "whitelist export",
 	.args = "-o=FILE",
 	.usage = "[-o FILE]",
-	.exec = cmd_whitelist_export_exec,
 	.help = N_("write the pile's whitelist as CSV to FILE (atomically) or to standard output"),
+	.step = cmd_whitelist_export_step,
+	.render = cmd_whitelist_export_render,
 };
 
 /* Through out_file: a regular file is replaced atomically (a reader never
@@ -51,34 +54,72 @@ export_atomic(const char *path, const struct proto_wl_entry *e, size_t n, char *
 	return rc;
 }
 
-static int
-cmd_whitelist_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static void
+export_free_data(void *p)
 {
-	const char		*path = cmd_args_get(ctx->args, "o");
-	struct proto_wl_entry	*e = NULL;
-	struct pile		*pile;
-	uint32_t		 version;
-	size_t			 n;
-	char			*cause = NULL;
+	wl_reader_free(p);
+	free(p);
+}
+
+/* The list is read a window a turn (job-wl.c); without -o the CSV is the
+ * result, rendered where the front end says. */
+static enum job_return
+cmd_whitelist_export_step(struct job *job)
+{
+	const char		*path = cmd_args_get(&job->args, "o");
+	struct wl_reader	*rd = job->data;
+	struct json		*o;
+	enum job_return		 jr;
+	char			*cause = NULL, *text = NULL;
+	size_t			 len = 0;
+	FILE			*f;
 	int			 rc;
 
-	/* A path pilecon will not write is bad input: said before the pile
-	 * is read. */
-	if (path != NULL && out_file_check(path, &cause) != 0)
-		return cmd_fail(ctx, EXIT_USAGE, cause);
-	if ((pile = cmd_pile(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
-	if ((rc = wl_read_all(pile, &e, &n, &version, &cause)) != 0)
-		return cmd_fail(ctx, rc, cause);
-	if (path == NULL || strcmp(path, "-") == 0)
-		rc = wlcsv_write(ctx->out, e, n, &cause);
-	else
-		rc = export_atomic(path, e, n, &cause);
-	free(e);
-	if (rc != 0)
-		return cmd_fail(ctx, rc == OUT_FILE_REFUSED ? EXIT_USAGE : EXIT_FAILED, cause);
-	if (path != NULL && strcmp(path, "-") != 0)
-		fprintf(ctx->err, _("wrote %zu cards (whitelist version %u of %s) to '%s'\n"), n,
-		    version, ctx->identity.serial, path);
-	return EXIT_OK;
+	if (rd == NULL) {
+		job->data = rd = xcalloc(1, sizeof *rd);
+		job->free_data = export_free_data;
+		/* A path pilecon will not write is bad input: said before the
+		 * pile is read. */
+		if (path != NULL && strcmp(path, "-") != 0 &&
+		    out_file_check(path, &cause) != 0)
+			return job_fail_cause(job, EXIT_USAGE, cause);
+		return job_connect(job);
+	}
+	if ((jr = wl_reader_step(job, rd)) != JOB_NORMAL)
+		return jr;
+	if (path != NULL && strcmp(path, "-") == 0)
+		path = NULL;
+	o = job_data(job);
+	json_set_str(o, "serial", job->identity.serial);
+	json_set_int(o, "version", rd->version);
+	json_set_int(o, "count", (int64_t)rd->have);
+	if (path != NULL) {
+		if ((rc = export_atomic(path, rd->all, rd->have, &cause)) != 0)
+			return job_fail_cause(job, rc == OUT_FILE_REFUSED ? EXIT_USAGE :
+			    EXIT_FAILED, cause);
+		json_set_str(o, "file", path);
+		job_event(job, RESULT_OK, _("wrote %zu cards (whitelist version %u of %s) "
+		    "to '%s'"), rd->have, rd->version, job->identity.serial, path);
+		return JOB_NORMAL;
+	}
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal_oom();
+	rc = wlcsv_write(f, rd->all, rd->have, &cause);
+	fclose(f);
+	if (rc != 0) {
+		free(text);
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	}
+	json_set_str(o, "text", text);
+	free(text);
+	return JOB_NORMAL;
+}
+
+static void
+cmd_whitelist_export_render(const struct result *r, FILE *f)
+{
+	const char	*text = json_get_str(r->data, "text");
+
+	if (text != NULL)
+		fputs(text, f);
 }

@@ -12,67 +12,68 @@
 #include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 #include "batch/wlcsv.h"
 #include "batch/wlsync.h"
 
-static int	cmd_whitelist_sync_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_whitelist_sync_step(struct job *);
+static void		cmd_whitelist_sync_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_whitelist_sync_entry = {
 	.name = "whitelist sync",
 	.args = "FILE --version=VERSION --full --dry-run --json",
 	.usage = "FILE.csv [--version N] [--full] [--dry-run] [--json]",
-	.exec = cmd_whitelist_sync_exec,
 	.help = N_("make the pile's whitelist exactly the CSV file's, writing only the " "changes (cards not in the file are removed)"),
+	.step = cmd_whitelist_sync_step,
+	.render = cmd_whitelist_sync_render,
+};
+
+enum { SYNC_PARSE, SYNC_PLAN, SYNC_APPLY };
+
+struct sync {
+	struct proto_wl_entry	*e;
+	size_t			 n;
+	uint32_t		 version;
+	struct wlsync_plan	 pl;
 };
 
 static void
-sync_progress(void *arg, size_t done, size_t total)
+sync_free(void *p)
 {
-	progress_update(arg, done, done * 2 * (4 + PROTO_WL_WINDOW_ENTRIES *
-	    PROTO_WL_ENTRY_REGS));
-	(void)total;
+	struct sync	*sy = p;
+
+	free(sy->e);
+	wlsync_plan_free(&sy->pl);
+	free(sy);
 }
 
+/* The plan, and whether it was applied, as the result. */
 static void
-sync_print_plan(struct cmd_ctx *ctx, const struct wlsync_plan *pl, int applied)
+sync_data(struct job *job, const struct wlsync_plan *pl, int applied)
 {
-	const struct proto_identity	*id = &ctx->identity;
-	FILE				*o = ctx->out;
+	struct json	*o = job_data(job);
 
-	if (ctx->opts.json) {
-		fprintf(o, "{\"serial\":");
-		json_write_str(o, id->serial);
-		fprintf(o, ",\"address\":%d,\"mode\":\"%s\",\"why\":", ctx->opts.addr,
-		    wlsync_mode_str(pl->mode));
-		json_write_str(o, pl->why);
-		fprintf(o, ",\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"commands\":%zu,"
-		    "\"read\":%zu,\"buckets\":%zu,\"version_before\":%" PRIu32 ",\"version\":%" PRIu32
-		    ",\"count\":%zu,\"digest\":\"%08" PRIX32 "\",\"applied\":%s}\n",
-		    pl->nadd, pl->nchange, pl->nremove, pl->ncommands, pl->nread, pl->nbuckets,
-		    pl->pile.version, pl->new_version, pl->nwant, pl->want_digest,
-		    applied ? "true" : "false");
-		return;
-	}
-	if (!wlsync_plan_changes(pl)) {
-		fprintf(o, _("pile %s at address %d: whitelist v%" PRIu32 ", %zu "
-		    "cards: no changes (%s)\n"), id->serial, ctx->opts.addr,
-		    pl->pile.version, pl->nwant, _(pl->why));
-		return;
-	}
-	fprintf(o, _("pile %s at address %d: whitelist +%zu -%zu ~%zu, v%" PRIu32
-	    " -> v%" PRIu32 ", %zu command%s (%s: %s)\n"), id->serial,
-	    ctx->opts.addr, pl->nadd, pl->nremove, pl->nchange, pl->pile.version,
-	    pl->new_version, pl->ncommands, pl->ncommands == 1 ? "" : "s",
-	    wlsync_mode_str(pl->mode), _(pl->why));
-	if (applied)
-		fprintf(o, _("synced: %zu cards, digest %08" PRIX32 ", version %" PRIu32
-		    "\n"), pl->nwant, pl->want_digest, pl->new_version);
+	json_set_str(o, "serial", job->identity.serial);
+	json_set_int(o, "address", pile_addr(job->pile));
+	json_set_str(o, "mode", wlsync_mode_str(pl->mode));
+	json_set_str(o, "why", pl->why);
+	json_set_int(o, "add", (int64_t)pl->nadd);
+	json_set_int(o, "change", (int64_t)pl->nchange);
+	json_set_int(o, "remove", (int64_t)pl->nremove);
+	json_set_int(o, "commands", (int64_t)pl->ncommands);
+	json_set_int(o, "read", (int64_t)pl->nread);
+	json_set_int(o, "buckets", (int64_t)pl->nbuckets);
+	json_set_int(o, "version_before", pl->pile.version);
+	json_set_int(o, "version", pl->new_version);
+	json_set_int(o, "count", (int64_t)pl->nwant);
+	json_set(o, "digest", json_strf("%08" PRIX32, pl->want_digest));
+	json_set_bool(o, "applied", applied);
 }
 
 static int
-sync_version(struct cmd_ctx *ctx, uint32_t *version)
+sync_version(struct job *job, uint32_t *version)
 {
-	const char	*s = cmd_args_get(ctx->args, "version");
+	const char	*s = cmd_args_get(&job->args, "version");
 	char		*end;
 	unsigned long	 v;
 
@@ -83,74 +84,109 @@ sync_version(struct cmd_ctx *ctx, uint32_t *version)
 	v = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v == 0 ||
 	    v > UINT32_MAX) {
-		fprintf(ctx->err, _("pilecon: bad value '%s' for --version: expected a "
-		    "number from 1 to %lu\n"), s, (unsigned long)UINT32_MAX);
+		job_fail(job, EXIT_USAGE, _("bad value '%s' for --version: expected a "
+		    "number from 1 to %lu"), s, (unsigned long)UINT32_MAX);
 		return -1;
 	}
 	*version = (uint32_t)v;
 	return 0;
 }
 
-static int
-cmd_whitelist_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+/*
+ * Parse the file, connect, plan (reads the pile), then one whitelist
+ * command a turn, so the console keeps answering during a sync of
+ * thousands of cards; the last turn reads the list back and records it.
+ * A cancel stops between two commands and says how far it got (the
+ * version is set by the last command only: a stopped sync reads as one).
+ */
+static enum job_return
+cmd_whitelist_sync_step(struct job *job)
 {
-	const char		*path = ctx->args->pos[0];
-	struct proto_wl_entry	*e = NULL;
-	struct wlsync_plan	 pl;
-	struct pile		*pile;
-	struct progress		 pr;
-	FILE			*f;
-	char			*cause = NULL;
-	uint32_t		 version;
-	size_t			 n;
-	int			 rc;
+	const char	*path = job->args.pos[0];
+	struct sync	*sy = job->data;
+	char		*cause = NULL;
+	FILE		*f;
+	int		 rc;
 
-	(void)argc;
-	(void)argv;
-	if (sync_version(ctx, &version) != 0)
-		return EXIT_USAGE;
-	if (strcmp(path, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(path, "r")) == NULL) {
-		fprintf(ctx->err, _("pilecon: cannot open '%s': %s\n"), path,
-		    strerror(errno));
-		return EXIT_USAGE;
+	switch (job->state) {
+	case SYNC_PARSE:
+		job->data = sy = xcalloc(1, sizeof *sy);
+		job->free_data = sync_free;
+		if (sync_version(job, &sy->version) != 0)
+			return JOB_ERROR;
+		if (strcmp(path, "-") == 0)
+			f = stdin;
+		else if ((f = fopen(path, "r")) == NULL)
+			return job_fail(job, EXIT_USAGE, _("cannot open '%s': %s"), path,
+			    strerror(errno));
+		rc = wlcsv_parse(f, f == stdin ? "<stdin>" : path, &sy->e, &sy->n, &cause);
+		if (f != stdin)
+			fclose(f);
+		if (rc != 0) {
+			job_event(job, RESULT_ERROR, "%s", cause);
+			free(cause);
+			return job_fail(job, EXIT_USAGE, _("nothing written"));
+		}
+		job->state = SYNC_PLAN;
+		return job_connect(job);
+	case SYNC_PLAN:
+		rc = wlsync_plan(job->pile, &job->identity, sy->e, sy->n, sy->version,
+		    cmd_args_has(&job->args, "full"), &sy->pl, &cause);
+		free(sy->e);
+		sy->e = NULL;
+		if (rc != 0)
+			return job_fail_pile(job, rc, cause);
+		if (cmd_args_has(&job->args, "dry-run")) {
+			sync_data(job, &sy->pl, 0);
+			return JOB_NORMAL;
+		}
+		job_progress_start(job, _("commands"), sy->pl.ncommands);
+		job->state = SYNC_APPLY;
+		return job_yield(job);
+	case SYNC_APPLY:
+		if (job_cancelled(job) && sy->pl.ndone == 0)
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		rc = wlsync_apply_next(job->pile, &job->identity, &sy->pl,
+		    job_cancelled(job), &cause);
+		if (rc < 0 || rc > 1)
+			return job_fail_pile(job, rc, cause);
+		if (rc == 1) {
+			job_progress(job, sy->pl.ndone, sy->pl.ndone * 2 * (4 +
+			    PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS));
+			return job_yield(job);
+		}
+		sync_data(job, &sy->pl, 1);
+		return JOB_NORMAL;
 	}
-	rc = wlcsv_parse(f, f == stdin ? "<stdin>" : path, &e, &n, &cause);
-	if (f != stdin)
-		fclose(f);
-	if (rc != 0) {
-		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
-		fprintf(ctx->err, _("pilecon: nothing written\n"));
-		free(cause);
-		return EXIT_USAGE;
+	return job_fail(job, EXIT_FAILED, _("failed"));
+}
+
+static void
+cmd_whitelist_sync_render(const struct result *r, FILE *o)
+{
+	const struct json	*d = r->data;
+	const char		*serial = json_get_str(d, "serial");
+	int			 addr = (int)json_get_int(d, "address", 0);
+	int64_t			 commands = json_get_int(d, "commands", 0);
+
+	if (commands == 0) {
+		fprintf(o, _("pile %s at address %d: whitelist v%" PRIu32 ", %zu "
+		    "cards: no changes (%s)\n"), serial, addr,
+		    (uint32_t)json_get_int(d, "version_before", 0),
+		    (size_t)json_get_int(d, "count", 0), _(json_get_str(d, "why")));
+		return;
 	}
-	if ((pile = cmd_pile(ctx)) == NULL) {
-		free(e);
-		return cmd_exit_code(ctx->pile_rc);
-	}
-	rc = wlsync_plan(pile, &ctx->identity, e, n, version,
-	    cmd_args_has(ctx->args, "full"), &pl, &cause);
-	free(e);
-	if (rc != 0) {
-		wlsync_plan_free(&pl);
-		return cmd_fail(ctx, rc, cause);
-	}
-	if (cmd_args_has(ctx->args, "dry-run")) {
-		sync_print_plan(ctx, &pl, 0);
-		wlsync_plan_free(&pl);
-		return EXIT_OK;
-	}
-	cmd_catch_signals();
-	progress_start(&pr, ctx, _("commands"), pl.ncommands);
-	rc = wlsync_apply(pile, &ctx->identity, &pl, sync_progress, &pr, &cause);
-	progress_end(&pr);
-	cmd_restore_signals();
-	if (rc != 0) {
-		wlsync_plan_free(&pl);
-		return cmd_fail(ctx, rc, cause);
-	}
-	sync_print_plan(ctx, &pl, 1);
-	wlsync_plan_free(&pl);
-	return EXIT_OK;
+	fprintf(o, _("pile %s at address %d: whitelist +%zu -%zu ~%zu, v%" PRIu32
+	    " -> v%" PRIu32 ", %zu command%s (%s: %s)\n"), serial, addr,
+	    (size_t)json_get_int(d, "add", 0), (size_t)json_get_int(d, "remove", 0),
+	    (size_t)json_get_int(d, "change", 0),
+	    (uint32_t)json_get_int(d, "version_before", 0),
+	    (uint32_t)json_get_int(d, "version", 0), (size_t)commands,
+	    commands == 1 ? "" : "s", json_get_str(d, "mode"), _(json_get_str(d, "why")));
+	if (json_get_bool(d, "applied"))
+		fprintf(o, _("synced: %zu cards, digest %08" PRIX32 ", version %" PRIu32
+		    "\n"), (size_t)json_get_int(d, "count", 0),
+		    (uint32_t)strtoul(json_get_str(d, "digest"), NULL, 16),
+		    (uint32_t)json_get_int(d, "version", 0));
 }

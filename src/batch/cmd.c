@@ -477,6 +477,29 @@ cmd_link(struct cmd_ctx *ctx)
 	return ctx->link;
 }
 
+struct link *
+cmd_link_open(struct cmd_ctx *ctx, int *exit, char **cause)
+{
+	struct link_params	lp;
+
+	*exit = EXIT_OK;
+	if (ctx->link != NULL)
+		return ctx->link;
+	if (ctx->opts.port == NULL) {
+		*exit = EXIT_USAGE;
+		return set_cause(cause, 0, _("no port given: use -p PORT, set "
+		    "PILECON_PORT or 'port:' in the config (list ports with "
+		    "'pilecon ports')")), NULL;
+	}
+	cmd_link_params(ctx, &lp);
+	if ((ctx->link = link_open(ctx->opts.port, &lp, cause)) == NULL) {
+		*exit = cmd_exit_code(PILE_E_LINK);
+		return NULL;
+	}
+	cmd_link_notes(ctx);
+	return ctx->link;
+}
+
 static void
 cmd_load_key(struct cmd_ctx *ctx)
 {

@@ -136,8 +136,10 @@ job_render(const struct job *job, FILE *out, FILE *err)
 		if (r->events[i].level == RESULT_OK)
 			fprintf(err, "%s\n", text_show(r->events[i].text));
 	/* Events and causes quote what a pile, a file or the user sent (a
-	 * serial, a path): one line each, shown as text (text_safe). */
-	if (r->error.exit != EXIT_OK) {
+	 * serial, a path): one line each, shown as text (text_safe). An
+	 * empty cause: the result already said why (job_fail_said). */
+	if (r->error.exit != EXIT_OK && (r->error.cause == NULL ||
+	    *r->error.cause != '\0')) {
 		fprintf(err, "pilecon: %s\n", r->error.cause != NULL ?
 		    text_show(r->error.cause) : _("failed"));
 		if (r->error.hint != NULL)

@@ -81,6 +81,7 @@ job_free(struct job *job)
 	free(job->argv);
 	free(job->key_cause);
 	json_free(job->result.data);
+	json_free(job->result.meta);
 	for (i = 0; i < job->result.nevents; i++)
 		free(job->result.events[i].text);
 	free(job->result.events);
@@ -213,6 +214,12 @@ job_fail_cause(struct job *job, int exit, char *cause)
 	job->result.error.cause = cause != NULL ? cause : xstrdup(_("failed"));
 	job->result.error.exit = exit != EXIT_OK ? exit : EXIT_FAILED;
 	return JOB_ERROR;
+}
+
+enum job_return
+job_fail_said(struct job *job, int exit)
+{
+	return job_fail_cause(job, exit, xstrdup(""));
 }
 
 enum job_return
@@ -431,20 +438,31 @@ job_bus(const struct job *job)
 	return job->pile != NULL ? pile_bus(job->pile) : NULL;
 }
 
+/* The wire a job's bus speaks on: jobs with buses of their own on one link
+ * (scan's short-timeout probes beside a pull) still take turns. */
+static struct link *
+job_link(const struct job *job)
+{
+	struct pile_bus	*bus = job_bus(job);
+
+	return bus != NULL ? pile_bus_link(bus) : NULL;
+}
+
 /* Is job held back from its bus now? While a transaction of another job
- * is on it, or a job that has waited longer wants it (jobs take turns: a
+ * is on its wire, or a job that has waited longer wants it (jobs take turns: a
  * long pull does not starve a short write), or someone else's
  * transaction is on it, or the front end's gate is shut. */
 static int
 job_runner_held(const struct job_runner *r, const struct job *job)
 {
 	const struct pile_bus	*bus = job_bus(job);
+	const struct link	*link = job_link(job);
 	const struct job	*j;
 
 	if (bus == NULL)
 		return 0;
 	for (j = r->head; j != NULL; j = j->next) {
-		if (j == job || j->done || job_bus(j) != bus)
+		if (j == job || j->done || job_link(j) != link)
 			continue;
 		if ((j->phase & JOB_XFER_ON) ||
 		    (j->ticket != 0 && (job->ticket == 0 || j->ticket < job->ticket)))

@@ -72,6 +72,9 @@ struct result_progress {
 
 struct result {
 	struct json		*data;	/* what the command found: fields, rows */
+	/* What the text rendering needs beside data (a column to show),
+	 * never in the JSON; NULL when nothing. */
+	struct json		*meta;
 	struct result_event	*events;
 	size_t			 nevents;
 	struct result_progress	 progress;
@@ -152,6 +155,10 @@ struct archive	*job_archive(struct job *);
 /* Sets result.error from a PILE_E_* and its cause (taken), with the hint
  * the job knows (keys file); returns JOB_ERROR. */
 enum job_return	 job_fail_pile(struct job *, int pile_rc, char *cause);
+/* Sets result.error to exit with an empty cause, for a job whose result
+ * and events already say why (job_render prints no "pilecon:" line for
+ * it); JOB_ERROR. */
+enum job_return	 job_fail_said(struct job *, int exit);
 /* Sets result.error to exit (EXIT_*) and a formatted cause; JOB_ERROR. */
 enum job_return	 job_fail(struct job *, int exit, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -3,9 +3,8 @@
 #ifndef BATCH_SCAN_H
 #define BATCH_SCAN_H
 
+#include <stddef.h>
 #include <stdint.h>
-
-struct cmd_ctx;
 
 /*
  * What an absent address costs: the request and a 1-register answer on the
@@ -26,11 +25,18 @@ struct scan_detected {
 	uint64_t	 start_ms, ms;	/* how long the search took */
 };
 
-/* Tries baud rates and framings until a valid frame comes back; leaves
- * ctx->link open (and ctx->opts set) at that setting. 0 (d->found says
- * whether it found one), -1 after a message when the port cannot be
- * opened. */
-int	scan_detect(struct cmd_ctx *, long from, long to, long timeout_ms,
-	    struct scan_detected *d);
+/* The order in which --detect tries the settings: the rates a pile vendor
+ * ships (115200 down to 9600) with the framings Modbus allows (8E1 first,
+ * its default, then 8N1 and 8N2); at each, the first addresses of the
+ * range (where piles usually are), then, when no setting answered there,
+ * the whole range. Zero it and call scan_detect_next for each setting. */
+struct scan_detect {
+	int	round;
+	size_t	baud, framing;
+};
+/* The next setting to try and the last address to probe at it (from is
+ * the first): 1, or 0 when every setting was tried. */
+int	scan_detect_next(struct scan_detect *, long from, long to, unsigned *baud,
+	    char *parity, unsigned *stop_bits, long *last);
 
 #endif

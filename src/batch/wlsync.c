@@ -372,65 +372,54 @@ wlsync_plan_changes(const struct wlsync_plan *pl)
 	return pl->ncommands > 0;
 }
 
-/* Sends one command; the last one of the sync sets the version. */
-static int
-wlsync_send(struct pile *p, struct wlsync_plan *pl, unsigned cmd,
-    const struct proto_wl_entry *e, size_t k, size_t *done, char **cause)
+/* The plan's command number i: removes (or one clear), then upserts, 4
+ * entries each, then the version alone when no command carried it. */
+static void
+wlsync_command(const struct wlsync_plan *pl, size_t i, unsigned *cmd,
+    const struct proto_wl_entry **e, size_t *k)
 {
-	uint32_t	v = *done + 1 == pl->ncommands ? pl->new_version : 0;
-	int		rc;
+	size_t	nrm = pl->clear ? 1 : wlsync_groups(pl->nremove);
+	size_t	nup = pl->nadd + pl->nchange, ups = wlsync_groups(nup), at;
 
-	rc = pile_wl_command(p, cmd, v, e, (int)k, cause);
-	if (rc == 0)
-		pl->ndone = ++(*done);
-	return rc;
+	*e = NULL;
+	*k = 0;
+	if (i < nrm && pl->clear) {
+		*cmd = PROTO_WL_CLEAR;
+		return;
+	}
+	if (i < nrm) {
+		at = i * PROTO_WL_WINDOW_ENTRIES;
+		*cmd = PROTO_WL_REMOVE;
+		*e = pl->removes + at;
+		*k = pl->nremove - at < PROTO_WL_WINDOW_ENTRIES ? pl->nremove - at :
+		    PROTO_WL_WINDOW_ENTRIES;
+		return;
+	}
+	if (i - nrm < ups) {
+		at = (i - nrm) * PROTO_WL_WINDOW_ENTRIES;
+		*cmd = PROTO_WL_UPSERT;
+		*e = pl->upserts + at;
+		*k = nup - at < PROTO_WL_WINDOW_ENTRIES ? nup - at :
+		    PROTO_WL_WINDOW_ENTRIES;
+		return;
+	}
+	*cmd = PROTO_WL_SET_VERSION;
 }
 
-int
-wlsync_apply(struct pile *p, const struct proto_identity *id,
-    struct wlsync_plan *pl, void (*progress)(void *, size_t, size_t), void *arg,
-    char **cause)
+/* All commands were taken: is the pile's list ours? Recorded only once
+ * the pile says it holds exactly our list. 0 when verified and recorded,
+ * 1 when the plan was made again (the bucket digests missed a difference:
+ * the caller sends its commands), else PILE_E_* / -1 with *cause. */
+static int
+wlsync_verify(struct pile *p, const struct proto_identity *id,
+    struct wlsync_plan *pl, char **cause)
 {
 	struct pile_wl_status	 st;
-	char			*err = NULL, label[80];
-	size_t			 done = 0, i, k, nup = pl->nadd + pl->nchange;
-	int			 rc = 0;
+	char			 label[80];
+	int			 rc;
 
 	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
 	    pile_addr(p));
-	if (pl->clear)
-		rc = wlsync_send(p, pl, PROTO_WL_CLEAR, NULL, 0, &done, &err);
-	for (i = 0; rc == 0 && !pl->clear && i < pl->nremove; i += k) {
-		k = pl->nremove - i < PROTO_WL_WINDOW_ENTRIES ? pl->nremove - i :
-		    PROTO_WL_WINDOW_ENTRIES;
-		rc = wlsync_send(p, pl, PROTO_WL_REMOVE, pl->removes + i, k, &done,
-		    &err);
-		if (progress != NULL)
-			progress(arg, done, pl->ncommands);
-	}
-	for (i = 0; rc == 0 && i < nup; i += k) {
-		k = nup - i < PROTO_WL_WINDOW_ENTRIES ? nup - i :
-		    PROTO_WL_WINDOW_ENTRIES;
-		rc = wlsync_send(p, pl, PROTO_WL_UPSERT, pl->upserts + i, k, &done,
-		    &err);
-		if (progress != NULL)
-			progress(arg, done, pl->ncommands);
-		if (cmd_interrupted && rc == 0 && done < pl->ncommands) {
-			rc = -1;
-			err = xstrdup(_("interrupted"));
-		}
-	}
-	if (rc == 0 && done < pl->ncommands)	/* the version alone */
-		rc = wlsync_send(p, pl, PROTO_WL_SET_VERSION, NULL, 0, &done, &err);
-	if (rc != 0) {
-		rc = set_cause(cause, rc, _("%s (whitelist sync stopped after %zu of "
-		    "%zu commands; run it again to finish)"), err, done,
-		    pl->ncommands);
-		free(err);
-		return rc;
-	}
-
-	/* Recorded only once the pile says it holds exactly our list. */
 	if ((rc = pile_wl_status(p, &st, cause)) != 0)
 		return rc;
 	if ((st.digest != pl->want_digest || st.count != pl->nwant) &&
@@ -441,6 +430,7 @@ wlsync_apply(struct pile *p, const struct proto_identity *id,
 		free(pl->removes);
 		pl->upserts = pl->removes = NULL;
 		pl->nadd = pl->nchange = pl->nremove = pl->ndone = 0;
+		pl->clear = 0;
 		pl->mode = WLSYNC_READ;
 		pl->why = N_("the bucket digests missed a difference: the list was "
 		    "read whole");
@@ -450,7 +440,7 @@ wlsync_apply(struct pile *p, const struct proto_identity *id,
 			wlsync_full(pl);
 		if (pl->ncommands == 0)
 			pl->ncommands = 1;	/* the version at least */
-		return wlsync_apply(p, id, pl, progress, arg, cause);
+		return 1;
 	}
 	if (st.digest != pl->want_digest || st.count != pl->nwant)
 		return set_cause(cause, PILE_E_PROTOCOL, _("%s took the whitelist "
@@ -465,6 +455,52 @@ wlsync_apply(struct pile *p, const struct proto_identity *id,
 	    cause) != 0)
 		return -1;
 	return 0;
+}
+
+int
+wlsync_apply_next(struct pile *p, const struct proto_identity *id,
+    struct wlsync_plan *pl, int stop, char **cause)
+{
+	const struct proto_wl_entry	*e;
+	unsigned			 cmd;
+	size_t				 k;
+	char				*err = NULL;
+	int				 rc;
+
+	if (pl->ndone < pl->ncommands) {
+		if (stop && pl->ndone > 0) {
+			rc = -1;
+			err = xstrdup(_("interrupted"));
+		} else {
+			wlsync_command(pl, pl->ndone, &cmd, &e, &k);
+			/* The last command of the sync sets the version. */
+			rc = pile_wl_command(p, cmd, pl->ndone + 1 == pl->ncommands ?
+			    pl->new_version : 0, e, (int)k, &err);
+		}
+		if (rc != 0) {
+			rc = set_cause(cause, rc, _("%s (whitelist sync stopped after "
+			    "%zu of %zu commands; run it again to finish)"), err,
+			    pl->ndone, pl->ncommands);
+			free(err);
+			return rc;
+		}
+		pl->ndone++;
+		return 1;
+	}
+	return wlsync_verify(p, id, pl, cause);
+}
+
+int
+wlsync_apply(struct pile *p, const struct proto_identity *id,
+    struct wlsync_plan *pl, void (*progress)(void *, size_t, size_t), void *arg,
+    char **cause)
+{
+	int	rc;
+
+	while ((rc = wlsync_apply_next(p, id, pl, cmd_interrupted, cause)) == 1)
+		if (progress != NULL && pl->ndone > 0)
+			progress(arg, pl->ndone, pl->ncommands);
+	return rc;
 }
 
 void

@@ -84,6 +84,13 @@ int	 wlsync_plan_changes(const struct wlsync_plan *);
 int	 wlsync_apply(struct pile *, const struct proto_identity *,
 	    struct wlsync_plan *, void (*progress)(void *, size_t, size_t),
 	    void *arg, char **cause);
+/* The same a command at a time, for a job: sends the plan's next command
+ * and returns 1 while commands remain; once all were taken, verifies and
+ * records as above and returns 0 (or 1 when the plan was made again: call
+ * on). PILE_E_* / -1 with *cause naming how far it got. stop: the sync was
+ * cancelled; it stops before the next command once one was sent. */
+int	 wlsync_apply_next(struct pile *, const struct proto_identity *,
+	    struct wlsync_plan *, int stop, char **cause);
 void	 wlsync_plan_free(struct wlsync_plan *);
 const char *wlsync_mode_str(enum wlsync_mode);	/* "cached", ... (not translated) */
 
