@@ -3,6 +3,7 @@
  * UTF-8), key order is kept, and the tree's getters read what was set. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,17 @@ str_is(const char *in, const char *want, const char *name)
 	is_str(got, want, "%s", name);
 	free(got);
 	json_free(v);
+}
+
+static void
+fixed_is(int64_t v, int places, const char *want, const char *name)
+{
+	struct json	*j = json_fixed(v, places);
+	char		*got = json_dump(j);
+
+	is_str(got, want, "%s", name);
+	free(got);
+	json_free(j);
 }
 
 int
@@ -68,6 +80,12 @@ main(void)
 	ok(json_set(a, "k", json_int(1)) == NULL,
 	    "set_on_an_array_is_refused");
 	json_free(o);
+
+	fixed_is(123, 1, "12.3", "fixed_point_tenths");
+	fixed_is(5, 2, "0.05", "fixed_point_keeps_leading_zeros");
+	fixed_is(-1234, 3, "-1.234", "fixed_point_negative");
+	fixed_is(INT64_MIN, 1, "-922337203685477580.8", "fixed_point_most_negative_does_not_overflow");
+	fixed_is(7, 0, "7", "fixed_point_without_places_is_an_integer");
 
 	s = json_dump(NULL);
 	is_str(s, "null", "no_value_is_null");

@@ -13,16 +13,19 @@
 #include "json.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
+#include "batch/job.h"
 #include "batch/provision.h"
 
-static int	cmd_provision_exec(struct cmd_ctx *, int, char **);
+static enum job_return	cmd_provision_step(struct job *);
+static void		cmd_provision_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_provision_entry = {
 	.name = "provision",
 	.args = "FILE --dry-run --port=PORT --baud=BAUD --json",
 	.usage = "FILE.yaml [--dry-run] [--port PORT] [--baud BAUD] [--json]",
-	.exec = cmd_provision_exec,
 	.help = N_("provision the piles of a bus from a YAML file (pilecon-provision(5)): " "read each, print the plan, apply, verify; --dry-run stops after the plan"),
+	.step = cmd_provision_step,
+	.render = cmd_provision_render,
 };
 
 static const char *
@@ -113,43 +116,55 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 		fprintf(o, "  %s\n", it->key_cause);
 }
 
-static void
-prov_json_item(FILE *o, const struct prov_item *it, int dry_run)
+static struct json *
+prov_json_item(const struct prov_item *it, int dry_run)
 {
 	const struct wlsync_plan	*w = &it->wl;
+	struct json			*o = json_object(), *x;
 
-	fprintf(o, "{\"address\":%d,\"serial\":", it->addr);
-	json_write_str(o, it->have_id ? it->id.serial : it->want->serial);
-	fprintf(o, ",\"changes\":%s", !it->failed && prov_item_changes(it) ?
-	    "true" : "false");
-	if (!it->failed && it->wl_planned)
-		fprintf(o, ",\"whitelist\":{\"mode\":\"%s\",\"add\":%zu,\"remove\":%zu,"
-		    "\"change\":%zu,\"commands\":%zu,\"version_before\":%" PRIu32
-		    ",\"version\":%" PRIu32 ",\"count\":%zu,\"resent\":%zu}",
-		    wlsync_mode_str(w->mode), w->nadd, w->nremove, w->nchange,
-		    w->ncommands, w->pile.version, w->new_version, w->nwant,
-		    it->wl_resent);
-	if (!it->failed && it->set_change)
-		fprintf(o, ",\"offline_auth\":{\"offline_charging\":%u,\"unknown_card\":"
-		    "\"%s\",\"expired_card\":\"%s\",\"offline_max_wh\":%" PRIu32 "}",
-		    it->set_after.offline_charging, prov_policy(it->set_after.unknown_card),
-		    prov_policy(it->set_after.expired_card), it->set_after.offline_max_wh);
-	if (!it->failed && it->tariff_change)
-		fprintf(o, ",\"offline_tariff\":{\"version_before\":%" PRIu32 ",\"version\":%"
-		    PRIu32 "}", it->tariff_before.version, it->want->tariff.version);
-	if (!it->failed && it->want->clock_sync)
-		fprintf(o, ",\"clock\":{\"drift_s\":%" PRId64 ",\"set\":%s}", it->drift_s,
-		    it->clock_change ? "true" : "false");
-	if (!it->failed && it->force_change)
-		fprintf(o, ",\"force_offline\":{\"on\":%s,\"for_s\":%" PRIu32 "}",
-		    it->want->force_on ? "true" : "false", it->want->force_for_s);
-	fprintf(o, ",\"result\":\"%s\",\"writes\":%u", it->failed ? "failed" :
-	    dry_run ? "planned" : it->ok ? "ok" : "failed", it->writes);
-	if (it->failed) {
-		fprintf(o, ",\"why\":");
-		json_write_str(o, it->why);
+	json_set_int(o, "address", it->addr);
+	json_set_str(o, "serial", it->have_id ? it->id.serial : it->want->serial);
+	json_set_bool(o, "changes", !it->failed && prov_item_changes(it));
+	if (!it->failed && it->wl_planned) {
+		x = json_set(o, "whitelist", json_object());
+		json_set_str(x, "mode", wlsync_mode_str(w->mode));
+		json_set_int(x, "add", (int64_t)w->nadd);
+		json_set_int(x, "remove", (int64_t)w->nremove);
+		json_set_int(x, "change", (int64_t)w->nchange);
+		json_set_int(x, "commands", (int64_t)w->ncommands);
+		json_set_int(x, "version_before", w->pile.version);
+		json_set_int(x, "version", w->new_version);
+		json_set_int(x, "count", (int64_t)w->nwant);
+		json_set_int(x, "resent", (int64_t)it->wl_resent);
 	}
-	fputc('}', o);
+	if (!it->failed && it->set_change) {
+		x = json_set(o, "offline_auth", json_object());
+		json_set_int(x, "offline_charging", it->set_after.offline_charging);
+		json_set_str(x, "unknown_card", prov_policy(it->set_after.unknown_card));
+		json_set_str(x, "expired_card", prov_policy(it->set_after.expired_card));
+		json_set_int(x, "offline_max_wh", it->set_after.offline_max_wh);
+	}
+	if (!it->failed && it->tariff_change) {
+		x = json_set(o, "offline_tariff", json_object());
+		json_set_int(x, "version_before", it->tariff_before.version);
+		json_set_int(x, "version", it->want->tariff.version);
+	}
+	if (!it->failed && it->want->clock_sync) {
+		x = json_set(o, "clock", json_object());
+		json_set_int(x, "drift_s", it->drift_s);
+		json_set_bool(x, "set", it->clock_change);
+	}
+	if (!it->failed && it->force_change) {
+		x = json_set(o, "force_offline", json_object());
+		json_set_bool(x, "on", it->want->force_on);
+		json_set_int(x, "for_s", it->want->force_for_s);
+	}
+	json_set_str(o, "result", it->failed ? "failed" : dry_run ? "planned" :
+	    it->ok ? "ok" : "failed");
+	json_set_int(o, "writes", it->writes);
+	if (it->failed)
+		json_set_str(o, "why", it->why);
+	return o;
 }
 
 static void
@@ -179,39 +194,54 @@ prov_print_results(FILE *o, const struct prov_run *run)
 	}
 }
 
+/* The bus the file names: the command line, then the file's bus, then the
+ * global options. The console's (or a sharing console's) line is used as it
+ * is, and only when it is the one asked for. 0, or JOB_ERROR's exit. */
 static int
-prov_open_bus(struct cmd_ctx *ctx, const struct prov_file *pf, struct pile_bus **bus)
+prov_open_bus(struct job *job, const struct prov_file *pf, struct pile_bus **bus)
 {
-	const char		*port = cmd_args_get(ctx->args, "port");
-	const char		*baud = cmd_args_get(ctx->args, "baud");
+	struct cmd_ctx		*ctx = job->ctx;
+	const char		*port = cmd_args_get(&job->args, "port");
+	const char		*baud = cmd_args_get(&job->args, "baud");
 	struct pile_bus_opts	 bo;
-	struct link		*link;
-	char			*end;
-	unsigned long		 b;
+	unsigned long		 b = 0;
+	char			*end, *cause = NULL;
+	int			 exit;
 
-	/* The command line, then the file's bus, then the global options. */
-	if (port != NULL || pf->port != NULL) {
-		free(ctx->opts.port);
-		ctx->opts.port = xstrdup(port != NULL ? port : pf->port);
-	}
 	if (baud != NULL) {
 		errno = 0;
 		b = strtoul(baud, &end, 10);
 		if (*baud < '0' || *baud > '9' || *end != '\0' || errno != 0 ||
-		    b < 1200 || b > 4000000) {
-			fprintf(ctx->err, _("pilecon: bad value '%s' for --baud: expected "
-			    "a baud rate like 9600 or 115200\n"), baud);
-			return EXIT_USAGE;
+		    b < 1200 || b > 4000000)
+			return job_fail(job, EXIT_USAGE, _("bad value '%s' for --baud: "
+			    "expected a baud rate like 9600 or 115200"), baud);
+	} else
+		b = pf->baud;
+	if (port == NULL)
+		port = pf->port;
+	if (ctx->link != NULL) {
+		if ((port != NULL && (ctx->opts.port == NULL ||
+		    strcmp(port, ctx->opts.port) != 0)) ||
+		    (b != 0 && b != link_params(ctx->link)->baud))
+			return job_fail(job, EXIT_USAGE, _("'%s' names the bus %s at %lu "
+			    "baud, and this one is '%s' at %u: run it where nothing else "
+			    "has the port open"), pf->path, port != NULL ? port :
+			    ctx->opts.port, b != 0 ? b : (unsigned long)ctx->opts.baud,
+			    link_name(ctx->link), link_params(ctx->link)->baud);
+	} else {
+		if (port != NULL) {
+			free(ctx->opts.port);
+			ctx->opts.port = xstrdup(port);
 		}
-		ctx->opts.baud = (unsigned)b;
-	} else if (pf->baud != 0)
-		ctx->opts.baud = pf->baud;
-	if (pf->parity != 0)
-		ctx->opts.parity = pf->parity;
-	if (pf->stop_bits != 0)
-		ctx->opts.stop_bits = pf->stop_bits;
-	if ((link = cmd_link(ctx)) == NULL)
-		return cmd_exit_code(ctx->pile_rc);
+		if (b != 0)
+			ctx->opts.baud = (unsigned)b;
+		if (pf->parity != 0)
+			ctx->opts.parity = pf->parity;
+		if (pf->stop_bits != 0)
+			ctx->opts.stop_bits = pf->stop_bits;
+		if (cmd_link_open(ctx, &exit, &cause) == NULL)
+			return job_fail_cause(job, exit, cause);
+	}
 	memset(&bo, 0, sizeof bo);
 	bo.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
 	bo.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
@@ -220,104 +250,212 @@ prov_open_bus(struct cmd_ctx *ctx, const struct prov_file *pf, struct pile_bus *
 	return 0;
 }
 
-static int
-cmd_provision_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	const char		*path = ctx->args->pos[0];
-	int			 dry_run = cmd_args_has(ctx->args, "dry-run");
+/*
+ * Check the whole file, read and plan a pile a turn, then (unless
+ * --dry-run) stage the lists that go by broadcast and apply a pile a turn,
+ * so the console keeps answering. A cancel before the first write writes
+ * nothing; during the apply it stops before the next pile.
+ */
+enum { PROV_PARSE, PROV_FIND, PROV_PLAN, PROV_STAGE, PROV_APPLY, PROV_DONE };
+
+struct prov_job {
 	struct prov_file	 pf;
+	int			 parsed;
 	struct prov_run		 run;
-	struct pile_bus		*bus = NULL;
-	struct prov_item	*it;
-	FILE			*o = ctx->out;
-	char			**errors;
-	size_t			 nerrors, i, nchange = 0, nfailed = 0, nok = 0;
-	int			 rc;
+	int			 planned;
+	struct pile_bus		*bus;
+	struct pile		*anchor;	/* the job's turn on the bus */
+	size_t			 i;
+	int			 dry_run;
+};
 
-	(void)argc;
-	(void)argv;
-	if (prov_parse(path, &pf, &errors, &nerrors) != 0) {
-		for (i = 0; i < nerrors; i++)
-			fprintf(ctx->err, "pilecon: %s\n", text_show(errors[i]));
-		fprintf(ctx->err, ngettext("pilecon: '%s' is invalid (%zu error): "
-		    "nothing was written to any pile\n", "pilecon: '%s' is invalid "
-		    "(%zu errors): nothing was written to any pile\n",
-		    (unsigned long)nerrors), path, nerrors);
-		prov_errors_free(errors, nerrors);
-		prov_file_free(&pf);
-		return EXIT_USAGE;
-	}
-	if ((rc = prov_open_bus(ctx, &pf, &bus)) != 0) {
-		prov_file_free(&pf);
-		return rc;
-	}
+static void
+prov_job_free(void *p)
+{
+	struct prov_job	*pj = p;
 
-	if (ctx->progress)
-		fprintf(ctx->err, _("reading %zu piles on '%s' at %u baud...\n"),
-		    pf.npiles, link_name(pile_bus_link(bus)), ctx->opts.baud);
-	prov_plan(bus, &pf, ctx->opts.keys_file, &run);
-	for (i = 0; i < run.nitems; i++) {
-		if (run.items[i].failed)
+	if (pj->planned)
+		prov_run_free(&pj->run);
+	pile_free(pj->anchor);
+	pile_bus_free(pj->bus);
+	if (pj->parsed)
+		prov_file_free(&pj->pf);
+	free(pj);
+}
+
+/* The plan for people, shown before anything is applied. */
+static void
+prov_show_plan(struct job *job, struct prov_job *pj)
+{
+	struct prov_run	*run = &pj->run;
+	char		*text = NULL;
+	size_t		 i, nchange = 0, nfailed = 0, len = 0;
+	FILE		*f;
+
+	for (i = 0; i < run->nitems; i++) {
+		if (run->items[i].failed)
 			nfailed++;
-		else if (prov_item_changes(&run.items[i]))
+		else if (prov_item_changes(&run->items[i]))
 			nchange++;
 	}
-	if (!ctx->opts.json) {
-		fprintf(o, _("plan for %zu piles from '%s' on '%s' at %u baud:\n"),
-		    run.nitems, path, link_name(pile_bus_link(bus)), ctx->opts.baud);
-		for (i = 0; i < run.nitems; i++)
-			prov_print_item_plan(o, &run.items[i]);
-		if (nchange == 0 && nfailed == 0)
-			fprintf(o, _("plan: no changes\n"));
-		else
-			fprintf(o, _("plan: %zu to change, %zu unchanged, %zu failed\n"),
-			    nchange, run.nitems - nchange - nfailed, nfailed);
-		fflush(o);
-	}
-	if (!dry_run) {
-		cmd_catch_signals();
-		prov_stage(bus, &run, ctx->opts.keys_file);
-		for (i = 0; i < run.nitems && !cmd_interrupted; i++) {
-			it = &run.items[i];
-			if (it->failed)
-				continue;
-			if (ctx->progress && prov_item_changes(it))
-				fprintf(ctx->err, _("applying %s at address %d (%zu/%zu)...\n"),
-				    it->id.serial, it->addr, i + 1, run.nitems);
-			prov_apply(it, ctx->opts.keys_file);
-		}
-		for (; i < run.nitems; i++)
-			if (!run.items[i].failed && !run.items[i].applied)
-				run.items[i].why = xstrdup(_("interrupted before this pile"));
-		cmd_restore_signals();
-	}
-	for (i = 0; i < run.nitems; i++)
-		if (run.items[i].ok)
-			nok++;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal_oom();
+	fprintf(f, _("plan for %zu piles from '%s' on '%s' at %u baud:\n"),
+	    run->nitems, job->args.pos[0], link_name(pile_bus_link(pj->bus)),
+	    link_params(pile_bus_link(pj->bus))->baud);
+	for (i = 0; i < run->nitems; i++)
+		prov_print_item_plan(f, &run->items[i]);
+	if (nchange == 0 && nfailed == 0)
+		fprintf(f, _("plan: no changes\n"));
+	else
+		fprintf(f, _("plan: %zu to change, %zu unchanged, %zu failed\n"),
+		    nchange, run->nitems - nchange - nfailed, nfailed);
+	fclose(f);
+	job_text(job, text);
+	free(text);
+}
 
-	if (ctx->opts.json) {
-		fprintf(o, "{\"file\":");
-		json_write_str(o, path);
-		fprintf(o, ",\"dry_run\":%s,\"piles\":[", dry_run ? "true" : "false");
-		for (i = 0; i < run.nitems; i++) {
-			if (i > 0)
-				fputc(',', o);
-			prov_json_item(o, &run.items[i], dry_run);
-		}
-		fprintf(o, "],\"changes\":%zu,\"ok\":%zu,\"failed\":%zu}\n", nchange,
-		    dry_run ? 0 : nok, dry_run ? nfailed : run.nitems - nok);
-	} else if (!dry_run) {
-		fputc('\n', o);
-		prov_print_results(o, &run);
-		fprintf(o, _("provisioned %zu of %zu piles%s\n"), nok, run.nitems,
-		    nok == run.nitems ? "" : _("; see 'failed' above for why"));
+/* The result: the JSON of every pile, and for people the table of results
+ * as the command has always printed it. */
+static enum job_return
+prov_finish(struct job *job, struct prov_job *pj)
+{
+	struct prov_run	*run = &pj->run;
+	struct json	*o = job_data(job), *arr;
+	const char	*path = job->args.pos[0];
+	char		*text = NULL;
+	size_t		 i, nchange = 0, nfailed = 0, nok = 0, len = 0;
+	int		 cancelled = job_cancelled(job);
+	FILE		*f;
+
+	for (i = 0; i < run->nitems; i++) {
+		/* Nobody rides on our session after us. */
+		if (run->items[i].pile != NULL)
+			pile_session_close(run->items[i].pile, NULL);
+		if (run->items[i].failed)
+			nfailed++;
+		else if (prov_item_changes(&run->items[i]))
+			nchange++;
+		if (run->items[i].ok)
+			nok++;
+		if (!pj->dry_run && !run->items[i].failed && !run->items[i].applied &&
+		    run->items[i].why == NULL)
+			run->items[i].why = xstrdup(_("interrupted before this pile"));
 	}
-	rc = dry_run ? (nfailed == 0 ? EXIT_OK : EXIT_FAILED) :
-	    (nok == run.nitems ? EXIT_OK : EXIT_FAILED);
-	if (cmd_interrupted)
-		rc = EXIT_FAILED;
-	prov_run_free(&run);
-	pile_bus_free(bus);
-	prov_file_free(&pf);
-	return rc;
+	json_set_str(o, "file", path);
+	json_set_bool(o, "dry_run", pj->dry_run);
+	arr = json_set(o, "piles", json_array());
+	for (i = 0; i < run->nitems; i++)
+		json_push(arr, prov_json_item(&run->items[i], pj->dry_run));
+	json_set_int(o, "changes", (int64_t)nchange);
+	json_set_int(o, "ok", (int64_t)(pj->dry_run ? 0 : nok));
+	json_set_int(o, "failed", (int64_t)(pj->dry_run ? nfailed : run->nitems - nok));
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		fatal_oom();
+	if (!pj->dry_run) {
+		fputc('\n', f);
+		prov_print_results(f, run);
+		fprintf(f, _("provisioned %zu of %zu piles%s\n"), nok, run->nitems,
+		    nok == run->nitems ? "" : _("; see 'failed' above for why"));
+	}
+	fclose(f);
+	job->result.meta = json_object();
+	json_set_str(job->result.meta, "text", text);
+	free(text);
+
+	if (cancelled || (pj->dry_run ? nfailed != 0 : nok != run->nitems))
+		return job_fail_said(job, EXIT_FAILED);
+	return JOB_NORMAL;
+}
+
+static enum job_return
+cmd_provision_step(struct job *job)
+{
+	struct prov_job	*pj = job->data;
+	struct prov_item *it;
+	const char	*path = job->args.pos[0], *keys = job->ctx->opts.keys_file;
+	char		**errors;
+	size_t		 nerrors, i;
+
+	switch (job->state) {
+	case PROV_PARSE:
+		job->data = pj = xcalloc(1, sizeof *pj);
+		job->free_data = prov_job_free;
+		pj->dry_run = cmd_args_has(&job->args, "dry-run");
+		pj->parsed = 1;
+		if (prov_parse(path, &pj->pf, &errors, &nerrors) != 0) {
+			for (i = 0; i < nerrors; i++)
+				job_event(job, RESULT_ERROR, "%s", errors[i]);
+			prov_errors_free(errors, nerrors);
+			return job_fail(job, EXIT_USAGE, ngettext("'%s' is invalid (%zu "
+			    "error): nothing was written to any pile", "'%s' is invalid "
+			    "(%zu errors): nothing was written to any pile",
+			    (unsigned long)nerrors), path, nerrors);
+		}
+		if (prov_open_bus(job, &pj->pf, &pj->bus) != 0)
+			return JOB_ERROR;
+		pj->anchor = pile_new(pj->bus, 1);
+		job->pile = pj->anchor;
+		if (job->ctx->progress)
+			job_event(job, RESULT_INFO, _("reading %zu piles on '%s' at %u "
+			    "baud..."), pj->pf.npiles, link_name(pile_bus_link(pj->bus)),
+			    link_params(pile_bus_link(pj->bus))->baud);
+		job->state = PROV_FIND;
+		return job_yield(job);
+	case PROV_FIND:
+		prov_plan_start(pj->bus, &pj->pf, &pj->run);
+		pj->planned = 1;
+		job_progress_start(job, _("piles read"), pj->run.nitems);
+		job->state = PROV_PLAN;
+		return job_yield(job);
+	case PROV_PLAN:
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		if (pj->i < pj->run.nitems) {
+			prov_plan_pile(pj->bus, &pj->run.items[pj->i++], keys);
+			job_progress(job, pj->i, 0);
+			return job_yield(job);
+		}
+		prov_show_plan(job, pj);
+		if (pj->dry_run)
+			return prov_finish(job, pj);
+		job->state = PROV_STAGE;
+		return job_yield(job);
+	case PROV_STAGE:
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		/* Staging is committed pile by pile in its own sessions: once
+		 * begun it runs to its end. */
+		prov_stage(pj->bus, &pj->run, keys);
+		pj->i = 0;
+		job_progress_start(job, _("piles applied"), pj->run.nitems);
+		job->state = PROV_APPLY;
+		return job_yield(job);
+	case PROV_APPLY:
+		if (pj->i >= pj->run.nitems || job_cancelled(job))
+			return prov_finish(job, pj);
+		it = &pj->run.items[pj->i++];
+		if (!it->failed) {
+			if (job->ctx->progress && prov_item_changes(it))
+				job_event(job, RESULT_INFO, _("applying %s at address %d "
+				    "(%zu/%zu)..."), it->id.serial, it->addr, pj->i,
+				    pj->run.nitems);
+			prov_apply(it, keys);
+		}
+		job_progress(job, pj->i, 0);
+		return job_yield(job);
+	}
+	return job_fail(job, EXIT_FAILED, _("failed"));
+}
+
+static void
+cmd_provision_render(const struct result *r, FILE *f)
+{
+	const char	*text = json_get_str(r->meta, "text");
+
+	if (text != NULL)
+		fputs(text, f);
 }

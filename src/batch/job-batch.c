@@ -92,6 +92,19 @@ job_batch_notify(struct job *job, enum job_notify what, void *arg)
 				fprintf(b->ctx->err, "pilecon: %s\n", text_show(e->text));
 		}
 		break;
+	case JOB_NOTIFY_TEXT:
+		/* The result's first part, on the result's stream, now. */
+		if (b->ctx->out == NULL)
+			break;
+		if (b->drawn) {
+			fputc('\n', b->ctx->err);
+			b->drawn = 0;
+		}
+		fwrite(job->result.text + job->result.text_shown, 1,
+		    job->result.text_len - job->result.text_shown, b->ctx->out);
+		fflush(b->ctx->out);
+		job->result.text_shown = job->result.text_len;
+		break;
 	case JOB_NOTIFY_PROGRESS:
 		if (!b->ctx->progress || p->what == NULL)
 			break;
@@ -118,6 +131,8 @@ job_render(const struct job *job, FILE *out, FILE *err)
 	const struct result	*r = &job->result;
 	size_t			 i;
 
+	if (r->text_shown < r->text_len)
+		fwrite(r->text + r->text_shown, 1, r->text_len - r->text_shown, out);
 	if (job->json && r->data != NULL) {
 		/* A command whose answer is a stream of rows writes JSON
 		 * Lines: one object per line. */

@@ -82,6 +82,7 @@ job_free(struct job *job)
 	free(job->key_cause);
 	json_free(job->result.data);
 	json_free(job->result.meta);
+	free(job->result.text);
 	for (i = 0; i < job->result.nevents; i++)
 		free(job->result.events[i].text);
 	free(job->result.events);
@@ -293,6 +294,20 @@ job_event(struct job *job, enum result_level level, const char *fmt, ...)
 	va_end(ap);
 	r->events[r->nevents++].level = level;
 	job_notify(job, JOB_NOTIFY_EVENT);
+}
+
+void
+job_text(struct job *job, const char *text)
+{
+	struct result	*r = &job->result;
+	size_t		 n = strlen(text);
+
+	if (job->json || n == 0)
+		return;
+	r->text = xrealloc(r->text, r->text_len + n + 1);
+	memcpy(r->text + r->text_len, text, n + 1);
+	r->text_len += n;
+	job_notify(job, JOB_NOTIFY_TEXT);
 }
 
 void

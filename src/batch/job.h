@@ -75,6 +75,12 @@ struct result {
 	/* What the text rendering needs beside data (a column to show),
 	 * never in the JSON; NULL when nothing. */
 	struct json		*meta;
+	/* Text for people that must be seen before the job ends (a plan
+	 * before it is applied), in text mode only: job_text appends, a
+	 * front end shows it as it comes and sets text_shown; job_render
+	 * prints what was not shown, then the rendered result. */
+	char			*text;
+	size_t			 text_len, text_shown;
 	struct result_event	*events;
 	size_t			 nevents;
 	struct result_progress	 progress;
@@ -85,7 +91,8 @@ struct result {
 /* ---- jobs --------------------------------------------------------------- */
 
 /* What the front end is told while the job runs (job->notify). */
-enum job_notify { JOB_NOTIFY_EVENT, JOB_NOTIFY_PROGRESS, JOB_NOTIFY_DONE };
+enum job_notify { JOB_NOTIFY_EVENT, JOB_NOTIFY_PROGRESS, JOB_NOTIFY_TEXT,
+	JOB_NOTIFY_DONE };
 
 struct job {
 	const struct cmd_entry	*entry;
@@ -167,6 +174,8 @@ enum job_return	 job_fail_cause(struct job *, int exit, char *cause);
 void		 job_hint(struct job *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void		 job_event(struct job *, enum result_level, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
+/* Appends to result.text (nothing with --json). */
+void		 job_text(struct job *, const char *text);
 void		 job_progress_start(struct job *, const char *what, uint64_t total);
 void		 job_progress(struct job *, uint64_t done, uint64_t bytes);
 /* The result's data, an object created on first use. */

@@ -220,13 +220,9 @@ prov_find_serials(struct pile_bus *bus, struct prov_run *run)
 }
 
 void
-prov_plan(struct pile_bus *bus, const struct prov_file *pf, const char *keys_file,
-    struct prov_run *run)
+prov_plan_start(struct pile_bus *bus, const struct prov_file *pf, struct prov_run *run)
 {
-	struct prov_item	*it;
-	char			*cause = NULL;
-	size_t			 i;
-	int			 rc;
+	size_t	i;
 
 	memset(run, 0, sizeof *run);
 	run->nitems = pf->npiles;
@@ -236,26 +232,42 @@ prov_plan(struct pile_bus *bus, const struct prov_file *pf, const char *keys_fil
 		run->items[i].addr = pf->piles[i].addr;
 	}
 	prov_find_serials(bus, run);
-	for (i = 0; i < run->nitems; i++) {
-		it = &run->items[i];
-		if (it->failed)
-			continue;
-		it->pile = pile_new(bus, (uint8_t)it->addr);
-		if ((rc = pile_identity(it->pile, &it->id, &cause)) != 0) {
-			prov_fail(it, rc, cause);
-			continue;
-		}
-		it->have_id = 1;
-		if (it->want->serial[0] != '\0' &&
-		    strcmp(it->want->serial, it->id.serial) != 0) {
-			prov_fail(it, PILE_E_PROTOCOL, xasprintf(_("address %d holds "
-			    "pile '%s', not '%s' as the file says (line %lu): check "
-			    "the file, or find the pile with 'pilecon scan'"), it->addr,
-			    it->id.serial, it->want->serial, it->want->line));
-			continue;
-		}
-		prov_plan_item(it, keys_file);
+}
+
+void
+prov_plan_pile(struct pile_bus *bus, struct prov_item *it, const char *keys_file)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if (it->failed)
+		return;
+	it->pile = pile_new(bus, (uint8_t)it->addr);
+	if ((rc = pile_identity(it->pile, &it->id, &cause)) != 0) {
+		prov_fail(it, rc, cause);
+		return;
 	}
+	it->have_id = 1;
+	if (it->want->serial[0] != '\0' &&
+	    strcmp(it->want->serial, it->id.serial) != 0) {
+		prov_fail(it, PILE_E_PROTOCOL, xasprintf(_("address %d holds "
+		    "pile '%s', not '%s' as the file says (line %lu): check "
+		    "the file, or find the pile with 'pilecon scan'"), it->addr,
+		    it->id.serial, it->want->serial, it->want->line));
+		return;
+	}
+	prov_plan_item(it, keys_file);
+}
+
+void
+prov_plan(struct pile_bus *bus, const struct prov_file *pf, const char *keys_file,
+    struct prov_run *run)
+{
+	size_t	i;
+
+	prov_plan_start(bus, pf, run);
+	for (i = 0; i < run->nitems; i++)
+		prov_plan_pile(bus, &run->items[i], keys_file);
 }
 
 /* ---- apply ----------------------------------------------------------------- */

@@ -117,6 +117,11 @@ struct prov_run {
  * why; the others are planned all the same. keys_file may be NULL. */
 void	prov_plan(struct pile_bus *, const struct prov_file *, const char *keys_file,
 	    struct prov_run *);
+/* The same a pile at a time, for a job: prov_plan_start makes the items
+ * (and looks for the piles named by serial), prov_plan_pile reads and
+ * plans one. */
+void	prov_plan_start(struct pile_bus *, const struct prov_file *, struct prov_run *);
+void	prov_plan_pile(struct pile_bus *, struct prov_item *, const char *keys_file);
 /* 1 when the item's plan writes anything. */
 int	prov_item_changes(const struct prov_item *);
 /* Applies one item's plan and verifies by reading back; fills ok / why. */

@@ -43,6 +43,20 @@ tui_job_words(int argc, const char **argv)
 }
 
 static void
+tui_job_text(struct tui *t, struct job *job)
+{
+	struct result	*r = &job->result;
+	char		*p = r->text + r->text_shown, *e;
+
+	while ((e = strchr(p, '\n')) != NULL) {
+		if (e > p)
+			tui_event(t, TUI_INFO, "%.*s", (int)(e - p), p);
+		p = e + 1;
+	}
+	r->text_shown = (size_t)(p - r->text);
+}
+
+static void
 tui_job_notify(struct job *job, enum job_notify what, void *arg)
 {
 	struct tui_job			*tj = arg;
@@ -54,6 +68,10 @@ tui_job_notify(struct job *job, enum job_notify what, void *arg)
 			tui_event(tj->t, tui_job_levels[e->level], "%s", e->text);
 		}
 	}
+	/* A result's first part (a plan before it is applied): its lines as
+	 * they come; a quiet job's is for the terminal that asked. */
+	if (what == JOB_NOTIFY_TEXT && !tj->quiet)
+		tui_job_text(tj->t, job);
 	tj->t->dirty = 1;
 	if (tj->chain != NULL)
 		tj->chain(job, what, tj->chain_arg);
