@@ -133,17 +133,18 @@ mono_ms(void)
 	return mono_us() / 1000;
 }
 
-/* Length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF) at s with its code point in *cp, or 0
- * when the byte at s does not start one. */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
+size_t
+utf8_decode(const unsigned char *s, size_t left, uint32_t *cp)
 {
 	size_t		n, i;
-	uint32_t	c = s[0], min;
+	uint32_t	c, min;
 
+	if (left == 0)
+		return 0;
+	c = s[0];
 	if (c < 0x80) {
-		*cp = c;
+		if (cp != NULL)
+			*cp = c;
 		return 1;
 	}
 	if (c >= 0xc2 && c <= 0xdf) {
@@ -160,6 +161,8 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
 		min = 0x10000;
 	} else
 		return 0;
+	if (n > left)
+		return 0;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
 			return 0;
@@ -167,7 +170,8 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
 	}
 	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
-	*cp = c;
+	if (cp != NULL)
+		*cp = c;
 	return n;
 }
 
@@ -194,7 +198,7 @@ text_safe_put(const char *str, int flags, char *out)
 	uint32_t		 c;
 
 	while (*s != '\0') {
-		n = utf8_decode(s, &c);
+		n = utf8_decode(s, SIZE_MAX, &c);
 		if (n > 0 && (!text_unsafe_cp(c) || ((flags & TEXT_KEEP_NEWLINE) &&
 		    (c == '\n' || (c == '\r' && s[1] == '\n'))))) {
 			if (out != NULL)

@@ -27,6 +27,11 @@ int	 set_cause(char **cause, int rc, const char *, ...) __attribute__((format(pr
  * character takes two; an invalid byte counts one, as curses shows it. The
  * one width function of the console and the batch tables. */
 int	 utf8_width(const char *);
+/* The one UTF-8 validator: length (1..4) of the valid sequence at s, at
+ * most left bytes (SIZE_MAX: up to the NUL), with its code point in *cp
+ * (may be NULL); 0 when the byte at s does not start one (RFC 3629 §4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+size_t	 utf8_decode(const unsigned char *s, size_t left, uint32_t *cp);
 
 /* The one formatter of energy and money, integer arithmetic only:
  * "14.000" kWh from Wh, "12.34" from minor units (10^-2), "0.85000" from

@@ -215,41 +215,6 @@ json_at(const struct json *arr, size_t i)
 	    arr->type == JSON_OBJECT) && i < arr->n ? arr->v[i] : NULL;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629 §4: no overlong forms,
- * no surrogates, nothing above U+10FFFF), or 0 when the byte at p does not
- * start one. */
-static size_t
-json_utf8_len(const unsigned char *p)
-{
-	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 void
 json_write_str(FILE *f, const char *s)
 {
@@ -285,7 +250,7 @@ json_write_str(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", *p);
 				break;
 			}
-			if ((n = json_utf8_len(p)) == 0) {
+			if ((n = utf8_decode(p, SIZE_MAX, NULL)) == 0) {
 				fputs("\\ufffd", f);	/* not UTF-8: keep its place */
 				break;
 			}
@@ -357,6 +322,20 @@ json_write(FILE *f, const struct json *v)
 		break;
 	}
 	return ferror(f) ? -1 : 0;
+}
+
+char *
+json_quote(const char *s)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal_oom();
+	json_write_str(f, s);
+	fclose(f);
+	return buf;
 }
 
 char *

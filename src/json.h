@@ -67,6 +67,9 @@ int	json_write(FILE *, const struct json *v);
 /* Writes one string literal with the escaping above: the piece streaming
  * writers (JSON Lines export, pilesim ctl) share with json_write. */
 void	json_write_str(FILE *, const char *s);
+/* The same literal, malloc'ed, for a writer that buffers (the archive's
+ * JSON Lines export). */
+char	*json_quote(const char *s);
 /* The same on a buffer, for fuzzing and tests: malloc'ed, NUL-terminated. */
 char	*json_dump(const struct json *v);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "json.h"
 #include "archive/archive.h"
 #include "proto/sig.h"
 
@@ -115,72 +116,38 @@ export_flush(struct export *e)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid (RFC 3629:
- * no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t
-export_utf8_len(const unsigned char *s, size_t left)
-{
-	size_t		n, i;
-	uint32_t	c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* Appends s as valid UTF-8 (a bad byte from the pile becomes U+FFFD), JSON
- * escaped when json is set. */
+/* Appends s as valid UTF-8 for CSV (a bad byte from the pile becomes
+ * U+FFFD, a quote is doubled); JSON strings go through json_quote, the one
+ * emitter. */
 static void
-export_text(struct export *e, const char *s, int json)
+export_text(struct export *e, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 left = strlen(s), n;
-	char			 esc[8];
 
 	while (left > 0) {
-		n = export_utf8_len(p, left);
+		n = utf8_decode(p, left, NULL);
 		if (n == 0) {
 			export_puts(e, "\xef\xbf\xbd");
 			p++, left--;
 			continue;
 		}
-		if (json && n == 1 && (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)) {
-			switch (*p) {
-			case '"':  export_puts(e, "\\\""); break;
-			case '\\': export_puts(e, "\\\\"); break;
-			case '\n': export_puts(e, "\\n"); break;
-			case '\r': export_puts(e, "\\r"); break;
-			case '\t': export_puts(e, "\\t"); break;
-			case '\b': export_puts(e, "\\b"); break;
-			case '\f': export_puts(e, "\\f"); break;
-			default:
-				snprintf(esc, sizeof esc, "\\u%04x", *p);
-				export_puts(e, esc);
-			}
-		} else if (!json && *p == '"')
+		if (*p == '"')
 			export_puts(e, "\"\"");
 		else
 			export_add(e, (const char *)p, n);
 		p += n, left -= n;
 	}
+}
+
+/* A JSON string literal, escaped by the one emitter. */
+static void
+export_json_str(struct export *e, const char *s)
+{
+	char	*q = json_quote(s);
+
+	export_puts(e, q);
+	free(q);
 }
 
 /* Starts a field: separator, and the key in JSON. */
@@ -190,8 +157,12 @@ export_key(struct export *e, const char *name)
 	if (e->format == ARCHIVE_CSV) {
 		if (e->nfield > 0)
 			export_puts(e, ",");
-	} else
-		export_printf(e, "%s\"%s\":", e->nfield > 0 ? "," : "", name);
+	} else {
+		if (e->nfield > 0)
+			export_puts(e, ",");
+		export_json_str(e, name);
+		export_puts(e, ":");
+	}
 	e->nfield++;
 }
 
@@ -207,11 +178,8 @@ export_str(struct export *e, const char *name, const char *v)
 	if (e->format == ARCHIVE_JSONL) {
 		if (v == NULL)
 			export_puts(e, "null");
-		else {
-			export_puts(e, "\"");
-			export_text(e, v, 1);
-			export_puts(e, "\"");
-		}
+		else
+			export_json_str(e, v);
 	} else if (v != NULL) {
 		/* Text from the pile stays text (text_safe: no escape
 		 * sequence reaches whoever reads the CSV on a terminal); a
@@ -227,10 +195,10 @@ export_str(struct export *e, const char *name, const char *v)
 		if (strpbrk(safe, ",\"\r\n") != NULL) {
 			/* RFC 4180 §2.6-2.7: quote, and double the quotes inside. */
 			export_puts(e, "\"");
-			export_text(e, safe, 0);
+			export_text(e, safe);
 			export_puts(e, "\"");
 		} else
-			export_text(e, safe, 0);
+			export_text(e, safe);
 		free(safe);
 	}
 }

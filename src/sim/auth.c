@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "world.h"
 
 void
@@ -183,15 +184,18 @@ sim_auth_regs(struct sim_pile *p, uint64_t now_ms, uint16_t *regs)
 int
 sim_keys_write(struct sim_world *w, char **cause)
 {
-	char	*text, *tmp, *path, hex[2 * PROTO_KEY_BYTES + 1];
+	char	*text, *tmp, *path, *serial, hex[2 * PROTO_KEY_BYTES + 1];
 	int	 i, rc;
 
 	text = xstrdup("# pilesim keys: one per pile; keep this file private (mode 0600)\n"
 	    "keys:\n");
 	for (i = 0; i < w->npiles; i++) {
 		sodium_bin2hex(hex, sizeof hex, w->piles[i].key, PROTO_KEY_BYTES);
-		tmp = xasprintf("%s  - serial: \"%s\"\n    key: \"%s\"\n", text,
-		    w->piles[i].serial, hex);
+		/* A JSON string is a YAML double-quoted scalar: a serial
+		 * with '"', '\\' or a control byte reads back as it is. */
+		serial = json_quote(w->piles[i].serial);
+		tmp = xasprintf("%s  - serial: %s\n    key: \"%s\"\n", text, serial, hex);
+		free(serial);
 		free(text);
 		text = tmp;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "world.h"
 #include "ctl.h"
 
@@ -177,7 +178,7 @@ sim_ctl_app_order(struct sim_world *w, int argc, char **argv, FILE *out, uint64_
 		return CTL_FAILED;
 	if (!confirm) {
 		fputs("{\"device_id\":", out);
-		sim_json_str(out, p->device_id);
+		json_write_str(out, p->device_id);
 		fprintf(out, ",\"address\":%d,", p->addr);
 		sim_json_tariff(out, &w->cloud.tariff);
 		fputs("}\n", out);
@@ -196,12 +197,13 @@ sim_ctl_app_order(struct sim_world *w, int argc, char **argv, FILE *out, uint64_
 		return CTL_FAILED;
 	}
 	fputs("{\"order_id\":", out);
-	sim_json_str(out, order);
+	json_write_str(out, order);
 	fputs(",\"device_id\":", out);
-	sim_json_str(out, p->device_id);
-	fprintf(out, ",\"address\":%d,\"tariff_version\":%" PRIu32 ",\"state\":\"%s\"}\n",
-	    p->addr, w->cloud.tariff.version,
-	    p->sess.active ? "charging" : "waiting_for_plug");
+	json_write_str(out, p->device_id);
+	fprintf(out, ",\"address\":%d,\"tariff_version\":%" PRIu32 ",\"state\":",
+	    p->addr, w->cloud.tariff.version);
+	json_write_str(out, p->sess.active ? "charging" : "waiting_for_plug");
+	fputs("}\n", out);
 	return CTL_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "ctl.h"
 
 int
@@ -46,13 +47,14 @@ sim_ctl_stage(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 	if ((p = sim_ctl_pile(w, argv[1], out)) == NULL)
 		return CTL_FAILED;
 	s = &p->stage;
-	if (json)
-		fprintf(out, "{\"address\":%d,\"mains\":\"%s\",\"transfer\":%u,"
-		    "\"chunks\":%u,\"received\":%u,\"commit_result\":%u,"
-		    "\"whitelist_version\":%" PRIu32 ",\"whitelist_count\":%" PRIu32
-		    "}\n", p->addr, p->mains_off ? "off" : "on", s->transfer, s->total,
+	if (json) {
+		fprintf(out, "{\"address\":%d,\"mains\":", p->addr);
+		json_write_str(out, p->mains_off ? "off" : "on");
+		fprintf(out, ",\"transfer\":%u,\"chunks\":%u,\"received\":%u,"
+		    "\"commit_result\":%u,\"whitelist_version\":%" PRIu32
+		    ",\"whitelist_count\":%" PRIu32 "}\n", s->transfer, s->total,
 		    s->received, s->commit_result, p->wl.version, p->wl.n);
-	else
+	} else
 		fprintf(out, _("pile %d: mains %s, transfer %u, %u of %u chunks, last "
 		    "commit: %s; whitelist version %" PRIu32 ", %" PRIu32 " entries\n"),
 		    p->addr, p->mains_off ? _("off") : _("on"), s->transfer,

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "json.h"
 #include "world.h"
 #include "ctl.h"
 
@@ -303,29 +304,35 @@ status_json(FILE *out, struct sim_pile *p, uint64_t now_ms)
 
 	sim_pile_live(p, now_ms, &l);
 	fprintf(out, "{\"address\":%d,\"serial\":", p->addr);
-	sim_json_str(out, p->serial);
+	json_write_str(out, p->serial);
 	fputs(",\"device_id\":", out);
-	sim_json_str(out, p->device_id);
-	fprintf(out, ",\"link\":\"%s\",\"forced_until\":%" PRIu32 ",\"backend\":%s"
-	    ",\"plugged\":%s,\"cp_state\":\"%s\",\"power_w\":%" PRIu32
-	    ",\"set_power_w\":%" PRIu32 ",\"energy_wh\":%" PRIu32,
-	    token(link_tok, nitems(link_tok), l.link), l.forced_until,
-	    p->backend_up ? "true" : "false", p->plugged ? "true" : "false",
-	    token(cp_tok, nitems(cp_tok), l.cp_state), l.power_w, p->power_w, l.energy_wh);
-	fprintf(out, ",\"card\":{\"state\":\"%s\",\"last_uid\":",
-	    token(card_tok, nitems(card_tok), l.card_state));
-	sim_json_str(out, l.last_uid);
-	fprintf(out, ",\"last_result\":\"%s\",\"last_holder\":",
-	    token(auth_tok, nitems(auth_tok), l.last_auth));
-	sim_json_str(out, l.last_holder);
+	json_write_str(out, p->device_id);
+	fputs(",\"link\":", out);
+	json_write_str(out, token(link_tok, nitems(link_tok), l.link));
+	fprintf(out, ",\"forced_until\":%" PRIu32 ",\"backend\":%s,\"plugged\":%s"
+	    ",\"cp_state\":", l.forced_until, p->backend_up ? "true" : "false",
+	    p->plugged ? "true" : "false");
+	json_write_str(out, token(cp_tok, nitems(cp_tok), l.cp_state));
+	fprintf(out, ",\"power_w\":%" PRIu32 ",\"set_power_w\":%" PRIu32
+	    ",\"energy_wh\":%" PRIu32, l.power_w, p->power_w, l.energy_wh);
+	fputs(",\"card\":{\"state\":", out);
+	json_write_str(out, token(card_tok, nitems(card_tok), l.card_state));
+	fputs(",\"last_uid\":", out);
+	json_write_str(out, l.last_uid);
+	fputs(",\"last_result\":", out);
+	json_write_str(out, token(auth_tok, nitems(auth_tok), l.last_auth));
+	fputs(",\"last_holder\":", out);
+	json_write_str(out, l.last_holder);
 	fprintf(out, ",\"last_time\":%" PRIu32 "}", l.last_auth_time);
 	if (p->sess.active) {
-		fprintf(out, ",\"session\":{\"id\":%" PRIu32 ",\"source\":\"%s\",\"offline\":%s"
-		    ",\"tag\":", l.session_id, token(src_tok, nitems(src_tok),
-		    l.session_source), p->sess.a.offline ? "true" : "false");
-		sim_json_str(out, l.session_tag);
+		fprintf(out, ",\"session\":{\"id\":%" PRIu32 ",\"source\":",
+		    l.session_id);
+		json_write_str(out, token(src_tok, nitems(src_tok), l.session_source));
+		fprintf(out, ",\"offline\":%s,\"tag\":", p->sess.a.offline ? "true" :
+		    "false");
+		json_write_str(out, l.session_tag);
 		fputs(",\"holder\":", out);
-		sim_json_str(out, p->sess.a.holder);
+		json_write_str(out, p->sess.a.holder);
 		fprintf(out, ",\"start\":%" PRIu32 ",\"energy_wh\":%" PRIu32
 		    ",\"cost_minor\":%" PRIu32 ",\"tariff_version\":%" PRIu32
 		    ",\"period\":%u}", l.session_start, l.session_energy_wh,
@@ -333,36 +340,41 @@ status_json(FILE *out, struct sim_pile *p, uint64_t now_ms)
 	} else
 		fputs(",\"session\":null", out);
 	if (p->pending.active) {
-		fprintf(out, ",\"pending\":{\"source\":\"%s\",\"tag\":",
-		    token(src_tok, nitems(src_tok), p->pending.source));
-		sim_json_str(out, p->pending.tag);
+		fputs(",\"pending\":{\"source\":", out);
+		json_write_str(out, token(src_tok, nitems(src_tok), p->pending.source));
+		fputs(",\"tag\":", out);
+		json_write_str(out, p->pending.tag);
 		fprintf(out, ",\"tariff_version\":%" PRIu32 "}", p->pending.tariff.version);
 	} else
 		fputs(",\"pending\":null", out);
 	fprintf(out, ",\"tariff_version\":%" PRIu32 ",\"clock\":%" PRIu32
 	    ",\"records\":{\"last_seq\":%" PRIu32 ",\"synced\":%" PRIu32
-	    ",\"unsynced\":%" PRIu32 "},\"resync\":\"%s\"",
-	    l.tariff_version, l.clock, p->last_seq, p->synced, l.unsynced,
-	    token(resync_tok, nitems(resync_tok), p->resync_state));
+	    ",\"unsynced\":%" PRIu32 "},\"resync\":",
+	    l.tariff_version, l.clock, p->last_seq, p->synced, l.unsynced);
+	json_write_str(out, token(resync_tok, nitems(resync_tok), p->resync_state));
 	fprintf(out, ",\"store\":{\"capacity\":%" PRIu32 ",\"held\":%" PRIu32
 	    ",\"first_seq\":%" PRIu32 ",\"free\":%" PRIu32 ",\"custody\":%" PRIu32
-	    ",\"custody_last_seq\":%" PRIu32 ",\"full_policy\":\"%s\",\"refused_full\":%"
-	    PRIu32 ",\"unrecorded\":%" PRIu32 ",\"oldest_unacked\":%" PRIu32 "}",
+	    ",\"custody_last_seq\":%" PRIu32 ",\"full_policy\":",
 	    p->rec_capacity, sim_store_held(p), l.first_seq, l.record_free,
-	    l.custody_count, l.custody_last_seq,
-	    l.full_policy == PROTO_FULL_UNRECORDED ? "unrecorded" : "refuse",
-	    l.refused_full, l.unrecorded, l.oldest_unacked);
+	    l.custody_count, l.custody_last_seq);
+	json_write_str(out, l.full_policy == PROTO_FULL_UNRECORDED ? "unrecorded" :
+	    "refuse");
+	fprintf(out, ",\"refused_full\":%" PRIu32 ",\"unrecorded\":%" PRIu32
+	    ",\"oldest_unacked\":%" PRIu32 "}", l.refused_full, l.unrecorded,
+	    l.oldest_unacked);
 	fprintf(out, ",\"whitelist\":{\"version\":%" PRIu32 ",\"count\":%" PRIu32 "}",
 	    l.wl_version, l.wl_count);
-	fprintf(out, ",\"settings\":{\"offline_charging\":%s,\"unknown_card\":\"%s\""
-	    ",\"expired_card\":\"%s\",\"offline_max_wh\":%" PRIu32 "}",
-	    p->offline_charging ? "true" : "false", p->unknown_card ? "accept" : "refuse",
-	    p->expired_card ? "accept" : "refuse", p->offline_max_wh);
+	fprintf(out, ",\"settings\":{\"offline_charging\":%s,\"unknown_card\":",
+	    p->offline_charging ? "true" : "false");
+	json_write_str(out, p->unknown_card ? "accept" : "refuse");
+	fputs(",\"expired_card\":", out);
+	json_write_str(out, p->expired_card ? "accept" : "refuse");
+	fprintf(out, ",\"offline_max_wh\":%" PRIu32 "}", p->offline_max_wh);
 	fprintf(out, ",\"auth\":{\"session\":%s,\"failures\":%u,\"lockout_until\":%" PRIu32
 	    "},\"fault\":", l.auth_state ? "true" : "false", p->failures,
 	    p->lockout_until);
 	if (p->fault != NULL)
-		sim_json_str(out, p->fault);
+		json_write_str(out, p->fault);
 	else
 		fputs("null", out);
 	fputs("}\n", out);

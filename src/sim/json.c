@@ -1,31 +1,14 @@
 /* json.c - the JSON that `pilesim ctl` prints: records, tariffs. Field names
- * and tokens here are an interface tests and scripts rely on. */
+ * and tokens here are an interface tests and scripts rely on; every string
+ * goes through json_write_str, the one emitter (src/json.c). */
 #include "config.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 #include "common.h"
+#include "json.h"
 #include "world.h"
-
-void
-sim_json_str(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 void
 sim_json_u32v(FILE *f, const uint32_t *v, size_t n)
@@ -65,7 +48,7 @@ stop_token(unsigned reason)
 void
 sim_json_record(FILE *f, const char *serial, const struct proto_record *r, int synced)
 {
-	uint32_t	wh = 0, fee = 0;
+	uint64_t	wh = 0, fee = 0;	/* four uint32 parts do not fit 32 bits */
 	int		i;
 
 	for (i = 0; i < PROTO_PERIODS; i++) {
@@ -73,22 +56,26 @@ sim_json_record(FILE *f, const char *serial, const struct proto_record *r, int s
 		fee += r->energy_fee_minor[i] + r->service_fee_minor[i];
 	}
 	fputs("{\"serial\":", f);
-	sim_json_str(f, serial);
-	fprintf(f, ",\"seq\":%" PRIu32 ",\"kind\":\"%s\",\"offline\":%s,\"tag\":", r->seq,
-	    sim_kind_token(r->kind), (r->flags & PROTO_REC_F_OFFLINE) ? "true" : "false");
-	sim_json_str(f, r->tag);
+	json_write_str(f, serial);
+	fprintf(f, ",\"seq\":%" PRIu32 ",\"kind\":", r->seq);
+	json_write_str(f, sim_kind_token(r->kind));
+	fprintf(f, ",\"offline\":%s,\"tag\":", (r->flags & PROTO_REC_F_OFFLINE) ?
+	    "true" : "false");
+	json_write_str(f, r->tag);
 	fputs(",\"holder\":", f);
-	sim_json_str(f, r->holder);
-	fprintf(f, ",\"start\":%" PRIu32 ",\"stop\":%" PRIu32 ",\"stop_reason\":\"%s\""
-	    ",\"meter_start_wh\":%" PRIu32 ",\"meter_stop_wh\":%" PRIu32
-	    ",\"energy_wh\":%" PRIu32 ",\"energy_wh_periods\":", r->start, r->stop,
-	    stop_token(r->stop_reason), r->meter_start_wh, r->meter_stop_wh, wh);
+	json_write_str(f, r->holder);
+	fprintf(f, ",\"start\":%" PRIu32 ",\"stop\":%" PRIu32 ",\"stop_reason\":",
+	    r->start, r->stop);
+	json_write_str(f, stop_token(r->stop_reason));
+	fprintf(f, ",\"meter_start_wh\":%" PRIu32 ",\"meter_stop_wh\":%" PRIu32
+	    ",\"energy_wh\":%" PRIu64 ",\"energy_wh_periods\":", r->meter_start_wh,
+	    r->meter_stop_wh, wh);
 	sim_json_u32v(f, r->energy_wh, PROTO_PERIODS);
 	fprintf(f, ",\"tariff_version\":%" PRIu32 ",\"energy_fee_minor\":", r->tariff_version);
 	sim_json_u32v(f, r->energy_fee_minor, PROTO_PERIODS);
 	fputs(",\"service_fee_minor\":", f);
 	sim_json_u32v(f, r->service_fee_minor, PROTO_PERIODS);
-	fprintf(f, ",\"fee_minor\":%" PRIu32 ",\"crc\":%" PRIu32, fee, r->crc);
+	fprintf(f, ",\"fee_minor\":%" PRIu64 ",\"crc\":%" PRIu32, fee, r->crc);
 	if (synced >= 0)
 		fprintf(f, ",\"synced\":%s", synced ? "true" : "false");
 	fputc('}', f);
@@ -122,5 +109,6 @@ sim_json_tariff(FILE *f, const struct proto_tariff *t)
 	sim_json_u32v(f, t->energy_price, PROTO_PERIODS);
 	fputs(",\"service_price\":", f);
 	sim_json_u32v(f, t->service_price, PROTO_PERIODS);
-	fprintf(f, ",\"slots\":\"%s\"", slots);
+	fputs(",\"slots\":", f);
+	json_write_str(f, slots);
 }

@@ -95,6 +95,9 @@ usage(FILE *f)
 "      --drop-pile ADDR:RATE  probability that pile ADDR alone misses a frame\n"
 "                             (repeat for more piles)\n"
 "  line drop-broadcast RATE | drop-pile ADDR RATE;  mains ADDR off|on\n"));
+	fprintf(f, "%s", _(
+"      --serial ADDR:TEXT     pile ADDR's serial instead of SIM-ADDR (1 to 16\n"
+"                             bytes; its key in keys.yaml is made for it)\n"));
 }
 
 static int
@@ -272,7 +275,7 @@ main(int argc, char **argv)
 {
 	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_REC,
 	    OPT_POLICY, OPT_SEED, OPT_BER, OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE,
-	    OPT_PROTOCOL, OPT_FRAMES, OPT_PARITY, OPT_STOP };
+	    OPT_PROTOCOL, OPT_FRAMES, OPT_PARITY, OPT_STOP, OPT_SERIAL };
 	static const struct option	 longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "piles", required_argument, NULL, 'n' },
@@ -297,13 +300,14 @@ main(int argc, char **argv)
 		{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
 		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
 		{ "frames", required_argument, NULL, OPT_FRAMES },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct shell		 sh;
 	struct sim_config	 cfg;
 	struct bus_config	 bcfg;
-	char			*cause = NULL, *link = NULL, *deflink = NULL;
+	char			*cause = NULL, *link = NULL, *deflink = NULL, *end;
 	char			*sockpath;
 	const char		*dir = NULL;
 	unsigned long		 v;
@@ -395,6 +399,19 @@ main(int argc, char **argv)
 			break;
 		case OPT_FRAMES:
 			bcfg.frames = optarg;
+			break;
+		case OPT_SERIAL:
+			/* ADDR:TEXT; TEXT is any bytes but NUL (a test's
+			 * hostile serial), 1 to 16 of them. */
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end != ':' || errno != 0 || v < 1 || v > 247 ||
+			    end[1] == '\0' || strlen(end + 1) > 16) {
+				fprintf(stderr, _("pilesim: invalid --serial '%s': give "
+				    "ADDR:TEXT, TEXT 1 to 16 bytes\n"), optarg);
+				return 2;
+			}
+			cfg.serial[v] = end + 1;
 			break;
 		case OPT_WL:
 			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)

@@ -23,6 +23,7 @@ struct sim_config {
 	int		 frozen_clock;	/* the clock moves only by `advance` and clock writes */
 	unsigned	 protocol;	/* 0 or PROTO_VERSION_1_1: 1.1; PROTO_VERSION: a 1.0 pile */
 	unsigned	 pile_protocol[248];	/* per address, 0: protocol (a mixed bus) */
+	const char	*serial[248];	/* per address, NULL: "SIM-%04d" (at most 16 bytes) */
 };
 
 /* Opens or creates the world in cfg->dir (state persists across runs);

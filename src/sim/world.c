@@ -104,7 +104,12 @@ pile_open(struct sim_world *w, struct sim_pile *p, int addr,
 	p->custody_fd = -1;
 	p->wl.fd = -1;
 	p->rec_capacity = cfg->rec_capacity ? cfg->rec_capacity : SIM_REC_CAPACITY;
-	snprintf(p->serial, sizeof p->serial, "SIM-%04d", addr);
+	/* The serial names the pile's key in keys.yaml and goes into every
+	 * signed record: given at start-up, so both are made for it. */
+	if (cfg->serial[addr] != NULL)
+		snprintf(p->serial, sizeof p->serial, "%s", cfg->serial[addr]);
+	else
+		snprintf(p->serial, sizeof p->serial, "SIM-%04d", addr);
 	snprintf(p->device_id, sizeof p->device_id, "PILE-SIM-%04d", addr);
 	p->dir = xasprintf("%s/pile-%d", w->dir, addr);
 	if (make_dir(p->dir, cause) != 0)

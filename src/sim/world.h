@@ -344,7 +344,6 @@ int	 sim_cloud_verify(struct sim_cloud *, const char *serial, const struct proto
 	    const uint8_t sig[PROTO_SIG_BYTES], char **cause);
 
 /* json.c: small writers for ctl output */
-void	 sim_json_str(FILE *, const char *);
 void	 sim_json_u32v(FILE *, const uint32_t *, size_t);
 void	 sim_json_record(FILE *, const char *serial, const struct proto_record *, int synced);
 void	 sim_json_tariff(FILE *, const struct proto_tariff *);

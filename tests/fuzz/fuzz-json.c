@@ -1,9 +1,9 @@
 /* fuzz-json.c - the one JSON emitter fed random results: the input's bytes
- * build a tree (objects, arrays, numbers, and strings of any bytes: quotes,
- * backslashes, controls, invalid UTF-8), and whatever the tree holds its
- * dump must be valid JSON (RFC 8259): the syntax, strings of valid UTF-8
- * with no raw control byte, and every string that was valid text kept as
- * it was. */
+ * build a tree (objects, arrays, numbers, fixed-point numbers, and strings
+ * of any bytes: quotes, backslashes, controls, invalid UTF-8), and whatever
+ * the tree holds its dump must be valid JSON (RFC 8259): the syntax,
+ * strings of valid UTF-8 with no raw control byte, and every string that
+ * was valid text kept as it was. */
 #include "config.h"
 
 #include <string.h>
@@ -55,6 +55,9 @@ build(struct in *in, int depth)
 	case 1:
 		return json_bool(kind & 8);
 	case 2:
+		if (kind & 16)	/* a fixed-point number: seconds, money */
+			return json_fixed((int64_t)(kind * 2654435761u) * (kind & 1 ? -1 : 1),
+			    (kind >> 5) % 7);
 		return json_int((int64_t)(kind * 2654435761u) * (kind & 1 ? -1 : 1));
 	case 3:
 		s = take_str(in);
@@ -206,6 +209,12 @@ value(int depth)
 		else
 			while (*p >= '0' && *p <= '9')
 				p++;
+		if (*p == '.') {
+			p++;
+			FUZZ_CHECK(*p >= '0' && *p <= '9');
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
 	}
 }
 
