@@ -347,7 +347,9 @@ tui_console_command(struct tui *t, int argc, const char **argv)
 		t->quit = 1;
 		return (1);
 	}
-	if (strcmp(argv[0], "help") == 0) {
+	/* "help" alone is the keys; "help whitelist" the commands' usage
+	 * (the batch command, a job like the others). */
+	if (strcmp(argv[0], "help") == 0 && argc == 1) {
 		tui_show_view(t, &tui_view_help);
 		return (1);
 	}
