@@ -68,6 +68,21 @@ ok $? "the_whitelist_sync_finished"
 tap_is "$(ctl whitelist 3 list | grep -c '^04')" 2000 "the_pile_holds_the_2000_cards"
 
 echo "# jobs done at $(( $(date +%s) - t_start )) s"
+
+# The commands that were not jobs before run from the ':' line too.
+keys : 'help whitelist' Enter
+wait_for 'usage: pilecon whitelist sync FILE.csv' 10
+ok $? "console_help_whitelist_shows_the_group_s_usage"
+keys : 'scan --to 3' Enter
+wait_for "':scan --to 3( \\(SIM-000[1-3]\\))?' done" 30
+ok $? "console_scan_runs_as_a_job"
+tap_like "$(screen)" "3 piles answered on" "console_scan_says_what_it_found"
+keys : 'whitelist export' Enter
+wait_for "':whitelist export \\(SIM-000[1-3]\\)' done" 30
+ok $? "console_whitelist_export_runs_as_a_job"
+keys : 'ports' Enter
+wait_for "':ports( \\(SIM-000[1-3]\\))?' done" 10
+ok $? "console_ports_runs_as_a_job"
 keys q
 wait_for 'pilecon exited' 10
 ok $? "the_console_quits"

@@ -96,6 +96,13 @@ def main():
     while n < a.max_keys:
         keys, ere = steps[n % len(steps)]
         before = t.screen()
+        # The first key waits (up to 2 s) for the job to show: a screen
+        # caught between two draws must not end the run before it began.
+        waited = time.monotonic()
+        while (n == 0 and busy is not None and not has(before, busy) and
+               time.monotonic() - waited < 2.0):
+            time.sleep(0.01)
+            before = t.screen()
         if busy is not None and not has(before, busy):
             break
         t0 = time.monotonic()
