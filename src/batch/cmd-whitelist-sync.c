@@ -28,13 +28,15 @@ const struct cmd_entry cmd_whitelist_sync_entry = {
 	.render = cmd_whitelist_sync_render,
 };
 
-enum { SYNC_PARSE, SYNC_PLAN, SYNC_APPLY };
+enum { SYNC_PARSE, SYNC_PLAN, SYNC_DIGESTS, SYNC_APPLY };
 
 struct sync {
 	struct proto_wl_entry	*e;
 	size_t			 n;
 	uint32_t		 version;
 	struct wlsync_plan	 pl;
+	uint16_t		*digests;	/* the pile's bucket digests, read */
+	uint16_t		 dcur;		/* the next window of them */
 };
 
 static void
@@ -43,6 +45,7 @@ sync_free(void *p)
 	struct sync	*sy = p;
 
 	free(sy->e);
+	free(sy->digests);
 	wlsync_plan_free(&sy->pl);
 	free(sy);
 }
@@ -130,8 +133,19 @@ cmd_whitelist_sync_step(struct job *job)
 		job->state = SYNC_PLAN;
 		return job_connect(job);
 	case SYNC_PLAN:
-		rc = wlsync_plan(job->pile, &job->identity, sy->e, sy->n, sy->version,
-		    cmd_args_has(&job->args, "full"), &sy->pl, &cause);
+		/* The bucket digests (35 windows) are read a window a turn,
+		 * when the plan needs them, then the plan is made again. */
+		rc = wlsync_plan_digests(job->pile, &job->identity, sy->e, sy->n,
+		    sy->version, cmd_args_has(&job->args, "full"), 1, sy->digests, 1,
+		    &sy->pl, &cause);
+		if (rc == WLSYNC_NEED_DIGESTS) {
+			wlsync_plan_free(&sy->pl);
+			sy->digests = xcalloc(PROTO_WL_BUCKETS, sizeof *sy->digests);
+			sy->dcur = 0;
+			job->state = SYNC_DIGESTS;
+			pile_wl_bucket_digests_request(job->pile, &job->xfer, sy->dcur);
+			return job_transact(job);
+		}
 		free(sy->e);
 		sy->e = NULL;
 		if (rc != 0)
@@ -142,6 +156,20 @@ cmd_whitelist_sync_step(struct job *job)
 		}
 		job_progress_start(job, _("commands"), sy->pl.ncommands);
 		job->state = SYNC_APPLY;
+		return job_yield(job);
+	case SYNC_DIGESTS:
+		if ((rc = pile_wl_bucket_digests_parse(job->pile, &job->xfer, sy->dcur,
+		    sy->digests, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		sy->dcur += PROTO_N_WL_BUCKET_DIGESTS;
+		if (sy->dcur < PROTO_WL_BUCKETS) {
+			pile_wl_bucket_digests_request(job->pile, &job->xfer, sy->dcur);
+			return job_transact(job);
+		}
+		job->state = SYNC_PLAN;
 		return job_yield(job);
 	case SYNC_APPLY:
 		if (job_cancelled(job) && sy->pl.ndone == 0)

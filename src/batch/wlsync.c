@@ -187,7 +187,8 @@ wlsync_read(struct pile *p, struct wlsync_plan *pl, char **cause)
  * and diff those. 1 when too much differs for it to pay (READ instead).
  */
 static int
-wlsync_buckets(struct pile *p, struct wlsync_plan *pl, char **cause)
+wlsync_buckets(struct pile *p, struct wlsync_plan *pl, const uint16_t *given,
+    char **cause)
 {
 	struct proto_bucket_item	*items = NULL;
 	struct proto_wl_entry		*have, *hb;
@@ -208,7 +209,9 @@ wlsync_buckets(struct pile *p, struct wlsync_plan *pl, char **cause)
 		proto_wl_entry_wire(&pl->want[i], wire);
 		want_d[wb[i]] = proto_crc16_update(want_d[wb[i]], wire, sizeof wire);
 	}
-	if ((rc = pile_wl_bucket_digests(p, pile_d, cause)) != 0)
+	if (given != NULL)
+		memcpy(pile_d, given, PROTO_WL_BUCKETS * sizeof *pile_d);
+	else if ((rc = pile_wl_bucket_digests(p, pile_d, cause)) != 0)
 		goto out;
 	for (b = 0; b < PROTO_WL_BUCKETS; b++)
 		if (want_d[b] != pile_d[b])
@@ -276,6 +279,16 @@ wlsync_plan_ex(struct pile *p, const struct proto_identity *id,
     const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
     int allow_read, struct wlsync_plan *pl, char **cause)
 {
+	return wlsync_plan_digests(p, id, want, n, version, force_full, allow_read, NULL,
+	    0, pl, cause);
+}
+
+int
+wlsync_plan_digests(struct pile *p, const struct proto_identity *id,
+    const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
+    int allow_read, const uint16_t *digests, int defer_digests,
+    struct wlsync_plan *pl, char **cause)
+{
 	struct proto_wl_entry	*rec = NULL;
 	char			*err = NULL, label[80];
 	size_t			 nrec = 0;
@@ -327,9 +340,13 @@ wlsync_plan_ex(struct pile *p, const struct proto_identity *id,
 			pl->why = N_("the list was changed elsewhere since the last "
 			    "sync from here");
 		rc = 1;
+		if ((id->caps & PROTO_CAP_BUCKETS) && digests == NULL && defer_digests) {
+			free(rec);
+			return WLSYNC_NEED_DIGESTS;
+		}
 		if (id->caps & PROTO_CAP_BUCKETS) {
 			pl->mode = WLSYNC_BUCKETS;
-			rc = wlsync_buckets(p, pl, cause);
+			rc = wlsync_buckets(p, pl, digests, cause);
 			if (rc < 0) {
 				free(rec);
 				return rc;

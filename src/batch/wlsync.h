@@ -75,6 +75,14 @@ int	 wlsync_plan(struct pile *, const struct proto_identity *,
 int	 wlsync_plan_ex(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, int allow_read, struct wlsync_plan *, char **cause);
+/* The same, for a job: with defer_digests, a plan that would read the
+ * pile's 4096 bucket digests returns WLSYNC_NEED_DIGESTS instead (free
+ * the plan, read them a window a turn, plan again with them in digests). */
+#define WLSYNC_NEED_DIGESTS	2
+int	 wlsync_plan_digests(struct pile *, const struct proto_identity *,
+	    const struct proto_wl_entry *want, size_t n, uint32_t version,
+	    int force_full, int allow_read, const uint16_t *digests, int defer_digests,
+	    struct wlsync_plan *, char **cause);
 /* 1 when the plan writes anything. */
 int	 wlsync_plan_changes(const struct wlsync_plan *);
 /* Sends the plan's commands (removes, then upserts, 4 entries each, the

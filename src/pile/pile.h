@@ -268,6 +268,13 @@ int	pile_stage_commit(struct pile *, uint16_t transfer, uint32_t version,
 /* All 4096 bucket digests (35 FC 23). */
 int	pile_wl_bucket_digests(struct pile *, uint16_t out[PROTO_WL_BUCKETS],
 	    char **cause);
+/* The same a window at a time, for an event loop: the FC 23 of the window
+ * at cur (cur, cur + 125, ...), and its digests into out[cur...]; the
+ * parse does the two plain transactions itself on a bus without FC 23. */
+void	pile_wl_bucket_digests_request(const struct pile *, struct pile_xfer *x,
+	    uint16_t cur);
+int	pile_wl_bucket_digests_parse(struct pile *, const struct pile_xfer *x,
+	    uint16_t cur, uint16_t out[PROTO_WL_BUCKETS], char **cause);
 /* The entries (UID and check) of the n buckets listed, up to 8 buckets a
  * read; *items is malloc'ed. */
 int	pile_wl_buckets_read(struct pile *, const uint16_t *buckets, size_t n,

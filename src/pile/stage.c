@@ -168,6 +168,45 @@ pile_wl_bucket_digests(struct pile *p, uint16_t out[PROTO_WL_BUCKETS], char **ca
 	return 0;
 }
 
+/* How many digests the window at cur holds. */
+static uint16_t
+pile_digests_at(uint16_t cur)
+{
+	return PROTO_WL_BUCKETS - cur < PROTO_N_WL_BUCKET_DIGESTS ?
+	    PROTO_WL_BUCKETS - cur : PROTO_N_WL_BUCKET_DIGESTS;
+}
+
+void
+pile_wl_bucket_digests_request(const struct pile *p, struct pile_xfer *x, uint16_t cur)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
+		return;		/* no request: the parse reads the pair */
+	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x->req.write_addr = PROTO_A_WL_BUCKET_DIGEST_CURSOR;
+	x->req.write_count = 1;
+	x->req.values[0] = cur;
+	x->req.read_addr = PROTO_A_WL_BUCKET_DIGESTS;
+	x->req.read_count = pile_digests_at(cur);
+}
+
+int
+pile_wl_bucket_digests_parse(struct pile *p, const struct pile_xfer *x, uint16_t cur,
+    uint16_t out[PROTO_WL_BUCKETS], char **cause)
+{
+	int	rc;
+
+	if (cur >= PROTO_WL_BUCKETS)
+		return set_cause(cause, PILE_E_PROTOCOL, _("bucket digest cursor %u is "
+		    "past the last bucket"), cur);
+	rc = pile_cursor_parse(p, x, pile_digests_at(cur), out + cur, cause);
+	if (rc == 1)
+		return pile_rw_regs(p, PROTO_A_WL_BUCKET_DIGEST_CURSOR, 1, &cur,
+		    PROTO_A_WL_BUCKET_DIGESTS, pile_digests_at(cur), out + cur, cause);
+	return rc;
+}
+
 int
 pile_wl_buckets_read(struct pile *p, const uint16_t *buckets, size_t n,
     struct proto_bucket_item **items, size_t *nitems, char **cause)
