@@ -256,7 +256,7 @@ prov_open_bus(struct job *job, const struct prov_file *pf, struct pile_bus **bus
  * so the console keeps answering. A cancel before the first write writes
  * nothing; during the apply it stops before the next pile.
  */
-enum { PROV_PARSE, PROV_FIND, PROV_PLAN, PROV_STAGE, PROV_APPLY, PROV_DONE };
+enum { PROV_PARSE, PROV_FIND, PROV_PLAN, PROV_STAGE, PROV_APPLY, PROV_APPLY_WL };
 
 struct prov_job {
 	struct prov_file	 pf;
@@ -377,6 +377,7 @@ cmd_provision_step(struct job *job)
 	const char	*path = job->args.pos[0], *keys = job->ctx->opts.keys_file;
 	char		**errors;
 	size_t		 nerrors, i;
+	int		 rc;
 
 	switch (job->state) {
 	case PROV_PARSE:
@@ -437,15 +438,26 @@ cmd_provision_step(struct job *job)
 	case PROV_APPLY:
 		if (pj->i >= pj->run.nitems || job_cancelled(job))
 			return prov_finish(job, pj);
-		it = &pj->run.items[pj->i++];
-		if (!it->failed) {
-			if (job->ctx->progress && prov_item_changes(it))
-				job_event(job, RESULT_INFO, _("applying %s at address %d "
-				    "(%zu/%zu)..."), it->id.serial, it->addr, pj->i,
-				    pj->run.nitems);
-			prov_apply(it, keys);
+		it = &pj->run.items[pj->i];
+		if (job->ctx->progress && !it->failed && prov_item_changes(it))
+			job_event(job, RESULT_INFO, _("applying %s at address %d "
+			    "(%zu/%zu)..."), it->id.serial, it->addr, pj->i + 1,
+			    pj->run.nitems);
+		if (prov_apply_start(it) != 0) {
+			job_progress(job, ++pj->i, 0);
+			return job_yield(job);
 		}
-		job_progress(job, pj->i, 0);
+		job->state = PROV_APPLY_WL;
+		return job_yield(job);
+	case PROV_APPLY_WL:
+		/* A pile's list a command a turn; a pile begun is finished. */
+		it = &pj->run.items[pj->i];
+		if ((rc = prov_apply_whitelist(it)) == 1)
+			return job_yield(job);
+		if (rc == 0)
+			prov_apply_finish(it);
+		job_progress(job, ++pj->i, 0);
+		job->state = PROV_APPLY;
 		return job_yield(job);
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));

@@ -367,51 +367,80 @@ prov_apply_force(struct prov_item *it)
 	return 0;
 }
 
-void
-prov_apply(struct prov_item *it, const char *keys_file)
+int
+prov_apply_start(struct prov_item *it)
 {
-	double	 t0 = ((double)mono_us() / 1e6);
-	char	*cause = NULL;
-	int	 rc;
-
-	(void)keys_file;
+	it->t0 = (double)mono_us() / 1e6;
 	if (it->failed)
-		return;
+		return -1;
 	it->applied = 1;
 	if (prov_item_changes(it) && !it->has_key) {
 		prov_fail(it, PILE_E_AUTH, xasprintf(_("cannot write to pile '%s': %s"),
 		    it->id.serial, it->key_cause ? it->key_cause : "?"));
-		goto out;
+		goto fail;
 	}
 	/* The clock first: a forced-offline end is counted on it. */
 	if (it->clock_change && prov_apply_clock(it) != 0)
-		goto out;
+		goto fail;
 	if (it->set_change && prov_apply_settings(it) != 0)
-		goto out;
+		goto fail;
 	if (it->tariff_change && prov_apply_tariff(it) != 0)
-		goto out;
+		goto fail;
 	if (it->wl_staged) {
 		it->writes += it->wl_commits;
 		if (!it->wl_site_ok) {
 			prov_step_failed(it, _("whitelist"), it->wl_site_rc ?
 			    it->wl_site_rc : PILE_E_PROTOCOL, xstrdup(it->wl_site_error ?
 			    it->wl_site_error : _("not staged")));
-			goto out;
-		}
-	} else if (it->wl_planned) {
-		/* With nothing to change this only reads and records. */
-		rc = wlsync_apply(it->pile, &it->id, &it->wl, NULL, NULL, &cause);
-		it->writes += (unsigned)it->wl.ndone;
-		if (rc != 0) {
-			prov_step_failed(it, _("whitelist"), rc, cause);
-			goto out;
+			goto fail;
 		}
 	}
-	if (it->force_change && prov_apply_force(it) != 0)
-		goto out;
-	it->ok = 1;
-out:
-	it->seconds = ((double)mono_us() / 1e6) - t0;
+	return 0;
+fail:
+	it->seconds = ((double)mono_us() / 1e6) - it->t0;
+	return -1;
+}
+
+int
+prov_apply_whitelist(struct prov_item *it)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if (it->wl_staged || !it->wl_planned)
+		return 0;
+	/* With nothing to change this only reads and records. */
+	rc = wlsync_apply_next(it->pile, &it->id, &it->wl, 0, &cause);
+	if (rc != 1)	/* the commands of the plan it ended with */
+		it->writes += (unsigned)it->wl.ndone;
+	if (rc < 0 || rc > 1) {
+		prov_step_failed(it, _("whitelist"), rc, cause);
+		it->seconds = ((double)mono_us() / 1e6) - it->t0;
+		return -1;
+	}
+	return rc;
+}
+
+void
+prov_apply_finish(struct prov_item *it)
+{
+	if (!it->force_change || prov_apply_force(it) == 0)
+		it->ok = 1;
+	it->seconds = ((double)mono_us() / 1e6) - it->t0;
+}
+
+void
+prov_apply(struct prov_item *it, const char *keys_file)
+{
+	int	rc;
+
+	(void)keys_file;
+	if (prov_apply_start(it) != 0)
+		return;
+	while ((rc = prov_apply_whitelist(it)) == 1)
+		;
+	if (rc == 0)
+		prov_apply_finish(it);
 }
 
 static void

@@ -103,7 +103,7 @@ struct prov_item {
 	int			 applied;	/* apply ran (changes or not) */
 	int			 ok;
 	unsigned		 writes;	/* write transactions sent */
-	double			 seconds;
+	double			 t0, seconds;
 };
 
 struct prov_run {
@@ -130,6 +130,13 @@ int	prov_item_changes(const struct prov_item *);
  * each pile's commit. */
 void	prov_stage(struct pile_bus *, struct prov_run *, const char *keys_file);
 void	prov_apply(struct prov_item *, const char *keys_file);
+/* The same in steps, for a job: prov_apply_start (clock, settings, tariff:
+ * 0, or -1 when the pile failed and is done), prov_apply_whitelist until it
+ * returns 0 (one whitelist command a call while it returns 1; -1: failed
+ * and done), then prov_apply_finish (forced offline, ok). */
+int	prov_apply_start(struct prov_item *);
+int	prov_apply_whitelist(struct prov_item *);
+void	prov_apply_finish(struct prov_item *);
 void	prov_run_free(struct prov_run *);
 
 #endif
