@@ -191,11 +191,14 @@ tui_jobs_summary(struct tui *t, char *buf, size_t len)
 	}
 	if (show == NULL)
 		return;
+	/* The command's name, not its words: a file's path would push the
+	 * summary off the title. */
 	pr = &show->job->result.progress;
 	if (pr->what != NULL && pr->total > 0)
-		n = snprintf(buf, len, "%s %d%%", show->words, (int)(pr->done * 100 / pr->total));
+		n = snprintf(buf, len, "%s %d%%", show->job->entry->name,
+		    (int)(pr->done * 100 / pr->total));
 	else
-		n = snprintf(buf, len, "%s...", show->words);
+		n = snprintf(buf, len, "%s...", show->job->entry->name);
 	if (more > 0 && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " +%d", more);
 }
