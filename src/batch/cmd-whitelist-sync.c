@@ -175,6 +175,12 @@ cmd_whitelist_sync_step(struct job *job)
 		if (job_cancelled(job) && sy->pl.ndone == 0)
 			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 			    "written"));
+		if (!job_cancelled(job) && (rc = wlsync_apply_auth(job->pile, &sy->pl,
+		    &cause)) != 0) {
+			if (rc < 0)
+				return job_fail_pile(job, rc, cause);
+			return job_yield(job);
+		}
 		rc = wlsync_apply_next(job->pile, &job->identity, &sy->pl,
 		    job_cancelled(job), &cause);
 		if (rc < 0 || rc > 1)

@@ -410,7 +410,10 @@ prov_apply_whitelist(struct prov_item *it)
 	if (it->wl_staged || !it->wl_planned)
 		return 0;
 	/* With nothing to change this only reads and records. */
-	rc = wlsync_apply_next(it->pile, &it->id, &it->wl, 0, &cause);
+	if ((rc = wlsync_apply_auth(it->pile, &it->wl, &cause)) == 1)
+		return 1;
+	if (rc == 0)
+		rc = wlsync_apply_next(it->pile, &it->id, &it->wl, 0, &cause);
 	if (rc != 1)	/* the commands of the plan it ended with */
 		it->writes += (unsigned)it->wl.ndone;
 	if (rc < 0 || rc > 1) {

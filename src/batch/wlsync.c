@@ -508,6 +508,23 @@ wlsync_apply_next(struct pile *p, const struct proto_identity *id,
 }
 
 int
+wlsync_apply_auth(struct pile *p, struct wlsync_plan *pl, char **cause)
+{
+	char	*err = NULL;
+	int	 rc;
+
+	if (pl->ndone >= pl->ncommands || !pile_needs_auth(p))
+		return 0;
+	if ((rc = pile_auth(p, &err)) == 0)
+		return 1;
+	/* As the first command would have said it. */
+	rc = set_cause(cause, rc, _("%s (whitelist sync stopped after %zu of %zu "
+	    "commands; run it again to finish)"), err, pl->ndone, pl->ncommands);
+	free(err);
+	return rc;
+}
+
+int
 wlsync_apply(struct pile *p, const struct proto_identity *id,
     struct wlsync_plan *pl, void (*progress)(void *, size_t, size_t), void *arg,
     char **cause)

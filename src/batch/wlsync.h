@@ -99,6 +99,12 @@ int	 wlsync_apply(struct pile *, const struct proto_identity *,
  * cancelled; it stops before the next command once one was sent. */
 int	 wlsync_apply_next(struct pile *, const struct proto_identity *,
 	    struct wlsync_plan *, int stop, char **cause);
+/* Before wlsync_apply_next in a job: opens the write session in a turn of
+ * its own when the next command would (challenge, response: a few
+ * transactions that need not share a turn with a command). 1 when it did,
+ * 0 when nothing was needed, PILE_E_* with *cause as the command would
+ * have failed. */
+int	 wlsync_apply_auth(struct pile *, struct wlsync_plan *, char **cause);
 void	 wlsync_plan_free(struct wlsync_plan *);
 const char *wlsync_mode_str(enum wlsync_mode);	/* "cached", ... (not translated) */
 

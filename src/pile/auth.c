@@ -256,6 +256,13 @@ pile_write_session(struct pile *p, uint16_t addr, uint16_t count,
 }
 
 int
+pile_needs_auth(const struct pile *p)
+{
+	return p->has_key && (!p->session ||
+	    mono_us() - p->last_write_us > PILE_SESSION_IDLE_MS * 1000ULL);
+}
+
+int
 pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
     const uint16_t *values, uint8_t *exception, char **cause)
 {

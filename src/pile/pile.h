@@ -135,6 +135,9 @@ void	pile_live_request(const struct pile *, struct pile_xfer *x);
 int	pile_live_parse(const struct pile_xfer *x, struct proto_live *, char **cause);
 
 int	pile_auth(struct pile *, char **cause);		/* open a session now */
+/* 1 when the next write would open a session first (a key, and no session
+ * or an idle one): a job spends a turn on pile_auth before it. */
+int	pile_needs_auth(const struct pile *);
 /* Ends the write session this pile opened, at once: session.close on a 1.1
  * pile with writes with proof (nobody can ride on it afterwards); nothing
  * on a 1.0 pile, whose session ends when idle. Call before pile_free when
