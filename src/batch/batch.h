@@ -45,8 +45,7 @@ struct cmd_ctx {
 	FILE			*out;	/* results */
 	FILE			*err;	/* messages, progress */
 	int			 progress;	/* draw progress bars on err */
-	/* Added: filled by cmd_run / cmd_pile. */
-	const struct cmd_args	*args;		/* this command's parsed options */
+	/* Added: filled by cmd_pile. */
 	int			 pile_rc;	/* PILE_E_* of cmd_pile's last failure */
 	int			 have_identity;
 	struct proto_identity	 identity;	/* of ctx->pile, read by cmd_pile */
@@ -67,8 +66,6 @@ struct cmd_entry {
 	const char	*alias;
 	const char	*args;		/* getopt-style option string for completion */
 	const char	*usage;		/* "[--format csv|jsonl] [-o FILE]" */
-	/* Not yet a job: runs blocking and prints (being converted). */
-	int		(*exec)(struct cmd_ctx *, int argc, char **argv);
 	const char	*help;		/* one line */
 	/* The job: its step (batch/job.h), and its result for people
 	 * (NULL: only the JSON, or nothing). */
@@ -132,17 +129,10 @@ int		 cmd_args_has(const struct cmd_args *, const char *name);
 void		 cmd_usage(const struct cmd_entry *, FILE *);
 /* Exit code for a PILE_E_* (EXIT_NO_ANSWER, EXIT_REFUSED, ...). */
 int		 cmd_exit_code(int pile_rc);
-/* Prints "pilecon: CAUSE" on ctx->err, frees cause, returns the exit code
- * for rc. */
-int		 cmd_fail(struct cmd_ctx *, int rc, char *cause);
-/* Identity of the connected pile (read once by cmd_pile). */
-const struct proto_identity *cmd_identity(struct cmd_ctx *);
 /* The open link, opened at the options' settings when it is not yet: NULL
  * with *exit (EXIT_*) and *cause. Notes on what the port cannot do go to
  * ctx->err. */
 struct link	*cmd_link_open(struct cmd_ctx *, int *exit, char **cause);
-/* The open link (cmd_pile opens it); NULL with a message on ctx->err. */
-struct link	*cmd_link(struct cmd_ctx *);
 
 /* Global options: one table drives getopt, --help, the man page, the
  * config file keys and completion. */

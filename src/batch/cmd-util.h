@@ -8,18 +8,6 @@
 
 #include "batch/batch.h"
 
-/* Progress on ctx->err, drawn only when ctx->progress (a terminal). */
-struct progress {
-	struct cmd_ctx	*ctx;
-	const char	*what;		/* "records" */
-	uint64_t	 total, done, bytes;
-	uint64_t	 start_ms, last_ms;
-	int		 drawn;
-};
-void	progress_start(struct progress *, struct cmd_ctx *, const char *what, uint64_t total);
-void	progress_update(struct progress *, uint64_t done, uint64_t bytes);
-void	progress_end(struct progress *);
-
 /* The words for people (translated) of a machine name of proto_enum_key:
  * "forced_offline" -> "forced offline"; the key itself when unknown. */
 const char *vocab_text(enum proto_enum_id, const char *key);
@@ -56,10 +44,5 @@ struct json	*record_data(const struct archive_row *);
 /* {serial, version, count, entries: [{uid, status, expiry, holder}]} */
 struct json	*wl_entries_data(const char *serial, uint32_t version,
 		    const struct proto_wl_entry *, size_t n);
-
-/* Set by the SIGINT/SIGTERM handler the long commands install. */
-extern volatile sig_atomic_t	cmd_interrupted;
-void	cmd_catch_signals(void);
-void	cmd_restore_signals(void);
 
 #endif

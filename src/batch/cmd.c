@@ -51,9 +51,6 @@ const struct cmd_entry *cmd_table[] = {
 	NULL
 };
 
-/* Why the key could not be loaded; said when a write is then refused. */
-static char	*cmd_key_cause;
-
 /* How many words of argv spell name ("whitelist add"); 0 when they do not. */
 static int
 cmd_match(const char *name, int argc, char **argv)
@@ -282,31 +279,15 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* A console holds the port: the command runs there (batch/share.h). */
-	if (ce->step != NULL && !(ce->flags & CMD_LOCAL) &&
-	    (rc = share_client_run(ctx, argc, argv)) >= 0)
+	if (!(ce->flags & CMD_LOCAL) && (rc = share_client_run(ctx, argc, argv)) >= 0)
 		return rc;
-	if (ce->step != NULL) {
-		if ((job = job_new(ctx, argc, argv, NULL, NULL, &rc,
-		    &cause)) == NULL) {
-			fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
-			free(cause);
-			return rc;
-		}
-		rc = job_run_batch(ctx, job);
-		job_free(job);
+	if ((job = job_new(ctx, argc, argv, NULL, NULL, &rc, &cause)) == NULL) {
+		fprintf(ctx->err, "pilecon: %s\n", text_show(cause));
+		free(cause);
 		return rc;
 	}
-	if (cmd_args_has(&args, "json"))
-		ctx->opts.json = 1;
-	ctx->args = &args;
-	rc = ce->exec(ctx, argc - used, argv + used);
-	ctx->args = NULL;
-	fflush(ctx->out);
-	if (ferror(ctx->out)) {
-		fprintf(ctx->err, _("pilecon: cannot write the output\n"));
-		if (rc == EXIT_OK)
-			rc = EXIT_FAILED;
-	}
+	rc = job_run_batch(ctx, job);
+	job_free(job);
 	return rc;
 }
 
@@ -327,28 +308,6 @@ cmd_exit_code(int rc)
 	default:
 		return rc > 0 ? rc : EXIT_FAILED;
 	}
-}
-
-int
-cmd_fail(struct cmd_ctx *ctx, int rc, char *cause)
-{
-	/* The keys file is missing, malformed or without this pile: bad input
-	 * (2), not the pile refusing (4); say that, not the refusal. */
-	if (rc == PILE_E_AUTH && ctx->opts.keys_file != NULL && cmd_key_cause != NULL) {
-		fprintf(ctx->err, _("pilecon: %s; nothing was written\n"), text_show(cmd_key_cause));
-		free(cause);
-		return EXIT_USAGE;
-	}
-	fprintf(ctx->err, "pilecon: %s\n", cause ? text_show(cause) : _("failed"));
-	if (rc == PILE_E_AUTH) {
-		if (ctx->opts.keys_file == NULL && (cause == NULL ||
-		    strstr(cause, "--keys") == NULL))
-			fprintf(ctx->err, _("hint: writes need the pile's key: give the keys "
-			    "file with --keys FILE or 'keys:' in %s\n"), ctx->opts.config_file ?
-			    ctx->opts.config_file : "config.yaml");
-	}
-	free(cause);
-	return cmd_exit_code(rc);
 }
 
 /* The line as the options say: baud rate, framing (the Modbus default 8E1
@@ -453,7 +412,8 @@ cmd_connect(struct cmd_ctx *ctx, int *exit, char **cause)
 	return ctx->pile;
 }
 
-struct link *
+/* The open link for cmd_pile; NULL with a message on ctx->err. */
+static struct link *
 cmd_link(struct cmd_ctx *ctx)
 {
 	struct link_params	 lp;
@@ -515,9 +475,9 @@ cmd_load_key(struct cmd_ctx *ctx)
 	}
 	free(cause);
 	cause = NULL;
+	/* Why there is no key is the job's to say, when a write needs it. */
 	if (keys_lookup(ctx->opts.keys_file, ctx->identity.serial, key, &cause) != 0) {
-		free(cmd_key_cause);
-		cmd_key_cause = cause;
+		free(cause);
 		return;
 	}
 	pile_set_key(ctx->pile, key);
@@ -553,14 +513,6 @@ cmd_pile(struct cmd_ctx *ctx)
 	ctx->have_identity = 1;
 	cmd_load_key(ctx);
 	return ctx->pile;
-}
-
-const struct proto_identity *
-cmd_identity(struct cmd_ctx *ctx)
-{
-	if (!ctx->have_identity && cmd_pile(ctx) == NULL)
-		return NULL;
-	return &ctx->identity;
 }
 
 struct archive *
@@ -600,6 +552,4 @@ cmd_ctx_close(struct cmd_ctx *ctx)
 	if (ctx->trace != NULL)
 		fclose(ctx->trace);
 	ctx->trace = NULL;
-	free(cmd_key_cause);
-	cmd_key_cause = NULL;
 }

@@ -504,7 +504,7 @@ prov_stage(struct pile_bus *bus, struct prov_run *run, const char *keys_file)
 			cause = NULL;
 			continue;
 		}
-		while (wlsite_step(&site, 0) && !cmd_interrupted)
+		while (wlsite_step(&site, 0))
 			;
 		for (k = 0; k < site.npiles; k++)
 			prov_item_site(run, site.piles[k].addr, site.piles[k].ok,

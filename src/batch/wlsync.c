@@ -531,7 +531,7 @@ wlsync_apply(struct pile *p, const struct proto_identity *id,
 {
 	int	rc;
 
-	while ((rc = wlsync_apply_next(p, id, pl, cmd_interrupted, cause)) == 1)
+	while ((rc = wlsync_apply_next(p, id, pl, 0, cause)) == 1)
 		if (progress != NULL && pl->ndone > 0)
 			progress(arg, pl->ndone, pl->ncommands);
 	return rc;
