@@ -20,6 +20,7 @@
 
 #include "fakeslave.h"
 #include "proto.h"
+#include "sig.h"
 
 static struct {
 	unsigned	mode;
@@ -29,6 +30,7 @@ static struct {
 	unsigned	nonce;
 	int		replies;
 	int		log_fd;
+	struct proto_signer *signer, *forger;	/* FS_SIGNED, FS_FORGED_SIG */
 } fs;
 
 static void
@@ -43,7 +45,7 @@ fs_new_challenge(void)
 	proto_put_bytes(&fs.regs[PROTO_A_AUTH_CHALLENGE], sizeof ch, ch);
 }
 
-static void
+static struct proto_record
 fs_record(uint32_t seq, uint8_t raw[PROTO_RECORD_BYTES])
 {
 	struct proto_record	rec;
@@ -66,6 +68,36 @@ fs_record(uint32_t seq, uint8_t raw[PROTO_RECORD_BYTES])
 	proto_record_encode(&rec, raw);
 	if ((fs.mode & FS_BAD_RECORD) && seq == FS_BAD_SEQ)
 		raw[40] ^= 0x01;	/* meter_stop: the CRC-32 no longer fits */
+	return rec;
+}
+
+/* The signed window (pilecon-protocol(7), SIGNED RECORDS): count, record,
+ * r | s over its OCMF payload; a forgery where the mode asks for one. */
+static void
+fs_signed_window(void)
+{
+	struct proto_record	 rec;
+	uint8_t			 raw[PROTO_RECORD_BYTES], sig[PROTO_SIG_BYTES];
+	uint16_t		*w = &fs.regs[PROTO_A_REC_SIGNED_WINDOW];
+	uint32_t		 cur = proto_get_u32(&fs.regs[PROTO_A_REC_SIGNED_CURSOR]);
+	const struct proto_signer *by = fs.signer;
+
+	memset(w, 0, PROTO_N_REC_SIGNED_WINDOW * sizeof *w);
+	if (cur == 0)
+		cur = 1;
+	if (cur > FS_RECORDS)
+		return;
+	rec = fs_record(cur, raw);
+	if ((fs.mode & FS_FORGED_SIG) && cur == FS_FORGED_SEQ)
+		by = fs.forger;
+	memset(sig, 0, sizeof sig);
+	if (proto_record_sign(by, &rec, FS_SERIAL, sig) != 0)
+		memset(sig, 0, sizeof sig);
+	if ((fs.mode & FS_FORGED_SIG) && cur == FS_FORGED_SEQ + 1)
+		sig[5] ^= 0x40;
+	w[0] = 1;
+	proto_put_bytes(&w[1], sizeof raw, raw);
+	proto_put_bytes(&w[1 + PROTO_RECORD_REGS], sizeof sig, sig);
 }
 
 /* Fills the record and whitelist windows from their cursors. */
@@ -90,6 +122,8 @@ fs_windows(void)
 		proto_put_bytes(&w[1 + n * PROTO_RECORD_REGS], sizeof raw, raw);
 	}
 	w[0] = (uint16_t)n;
+	if (fs.mode & FS_SIGNED)
+		fs_signed_window();
 
 	cur = proto_get_u32(&fs.regs[PROTO_A_WL_CURSOR]);
 	w = &fs.regs[PROTO_A_WL_WINDOW];
@@ -118,7 +152,21 @@ fs_init(void)
 	snprintf(id.device_id, sizeof id.device_id, "PILE-SIM-0001");
 	id.wl_capacity = 1000;
 	id.rec_capacity = 10000;
+	if (fs.mode & FS_SIGNED) {
+		id.protocol = PROTO_VERSION_1_1;
+		id.caps |= PROTO_CAP_SIGNED;
+	}
 	proto_identity_encode(&id, &fs.regs[PROTO_IDENTITY_ADDR]);
+	if (fs.mode & FS_SIGNED) {
+		uint8_t	pub[PROTO_PUBKEY_BYTES];
+
+		fs.signer = proto_signer_generate();
+		fs.forger = proto_signer_generate();
+		if (fs.signer == NULL || fs.forger == NULL ||
+		    proto_signer_public(fs.signer, pub) != 0)
+			_exit(1);
+		proto_put_bytes(&fs.regs[PROTO_A_ID_PUBLIC_KEY], sizeof pub, pub);
+	}
 
 	memset(&live, 0, sizeof live);
 	live.link = PROTO_LINK_FORCED;

@@ -24,11 +24,17 @@
 #define FS_GARBLE_ALL		0x0200	/* every reply has a bad CRC-16 */
 #define FS_AUTH_EXCEPTION	0x0400	/* wrong auth.response: exception 03,
 					 * last_error 2 (as pilesim does) */
+#define FS_SIGNED		0x0800	/* a 1.1 pile with cap SIGNED: public key,
+					 * a signed window, each record signed */
+#define FS_FORGED_SIG		0x1000	/* with FS_SIGNED: record FS_FORGED_SEQ is
+					 * signed with another key, the next one
+					 * carries a signature with r changed */
 
 #define FS_UNIT		1
 #define FS_SERIAL	"SIM-0001"
 #define FS_RECORDS	100	/* records 1..100 */
 #define FS_BAD_SEQ	57
+#define FS_FORGED_SEQ	41
 
 struct fakeslave {
 	pid_t	pid;

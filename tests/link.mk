@@ -1,7 +1,8 @@
 # tests for link and pile: ports over a pseudo-terminal and TCP, and the
 # Modbus master against a fake slave that misbehaves on command.
-TEST_LINK_LIBS = src/pile/libpile.a src/link/liblink.a src/proto/libproto.a \
-	src/libcommon.a $(SERIALPORT_LIBS) $(SODIUM_LIBS) -lutil
+TEST_LINK_LIBS = src/pile/libpile.a src/link/liblink.a src/proto/libprotosig.a \
+	src/proto/libproto.a src/libcommon.a $(SERIALPORT_LIBS) $(SODIUM_LIBS) \
+	$(CRYPTO_LIBS) -lutil
 LINK_UNIT_TESTS = tests/unit-link-open tests/unit-pile-bus tests/unit-pile-api \
 	tests/unit-link-tune
 check_PROGRAMS += $(LINK_UNIT_TESTS)
