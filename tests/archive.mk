@@ -2,13 +2,16 @@
 TEST_ARCHIVE_LIBS = src/archive/libarchive.a src/proto/libprotosig.a src/proto/libproto.a \
 	src/libcommon.a $(SQLITE_LIBS) $(CRYPTO_LIBS) $(SODIUM_LIBS)
 
-check_PROGRAMS += tests/unit-archive tests/unit-wlcsv
+check_PROGRAMS += tests/unit-archive tests/unit-wlcsv tests/unit-archive-v1
+tests_unit_archive_v1_SOURCES = tests/unit-archive-v1.c
+tests_unit_archive_v1_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_unit_archive_v1_LDADD = $(TEST_ARCHIVE_LIBS)
 tests_unit_archive_SOURCES = tests/unit-archive.c
 tests_unit_archive_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
 tests_unit_archive_LDADD = $(TEST_ARCHIVE_LIBS)
 tests_unit_wlcsv_SOURCES = tests/unit-wlcsv.c
 tests_unit_wlcsv_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
-TESTS += tests/unit-archive tests/unit-wlcsv
+TESTS += tests/unit-archive tests/unit-wlcsv tests/unit-archive-v1
 
 # issue 10: a renumbered pile keeps both series; schema 1 and 2 upgrade to 3
 check_PROGRAMS += tests/unit-archive-series
