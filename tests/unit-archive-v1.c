@@ -177,20 +177,20 @@ v1_archive_opens_and_keeps_its_records(const char *dir)
 	}
 	ok(same, "each with its pile, fields, pull time, and no signature");
 	ok(synced_right, "records the cloud had acknowledged stay synced, the others not");
-	is_int(archive_last_seq(a, "SIM-000A", &last, &cause), 0, "the last seq is read");
+	is_int(archive_last_seq(a, "SIM-000A", 0, &last, &cause), 0, "the last seq is read");
 	is_int(last, 4, "and is the v1 file's");
-	is_int(archive_gaps(a, "SIM-000B", &missing, &cause), 0, "gaps are counted");
+	is_int(archive_gaps(a, "SIM-000B", 0, &missing, &cause), 0, "gaps are counted");
 	is_int(missing, 1, "seq 8 of SIM-000B is missing, as in the v1 file");
 
 	/* And it is a working archive now: a new record goes in, a held one
 	 * counts as present, reconciliation marks it synced. */
 	extra = make_rec(5, 0, wire);
-	is_int(archive_put_records(a, "SIM-000A", "QR-1", &extra, 1, &cause), 1,
+	is_int(archive_put_records(a, "SIM-000A", 0, "QR-1", &extra, 1, &cause), 1,
 	    "a new record is stored in the upgraded file");
 	want = make_rec(4, 0, wire);
-	is_int(archive_put_records(a, "SIM-000A", "QR-1", &want, 1, &cause), 0,
+	is_int(archive_put_records(a, "SIM-000A", 0, "QR-1", &want, 1, &cause), 0,
 	    "a record the v1 file held counts as present");
-	is_int(archive_reconcile_synced(a, "SIM-000A", 5, NULL, &cause), 0,
+	is_int(archive_reconcile_synced(a, "SIM-000A", 0, 5, NULL, &cause), 0,
 	    "reconciliation runs on it");
 	archive_close(a);
 
