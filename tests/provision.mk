@@ -8,7 +8,7 @@ TESTS += tests/unit-provision
 
 PROVISION_SH_TESTS = tests/provision-apply.sh tests/provision-invalid.sh \
 	tests/provision-wlsync.sh tests/provision-scan.sh tests/provision-complete.sh \
-	tests/site-sync.sh
+	tests/site-sync.sh tests/provision-custody.sh
 TESTS += $(PROVISION_SH_TESTS)
 EXTRA_DIST += $(PROVISION_SH_TESTS) tests/provision-lib.sh tests/data/prov-10.yaml \
 	tests/data/prov-cards.csv tests/data/prov-bad.yaml \

@@ -17,8 +17,6 @@
 #include "archive/archive.h"
 #include "proto/sig.h"
 
-#define VERIFY_FIELDS	64
-
 struct vkey {
 	char			 serial[17];
 	uint8_t			 pub[PROTO_PUBKEY_BYTES];
@@ -46,11 +44,7 @@ struct archive_verify {
 
 	archive_verify_fn	 fn;
 	void			*arg;
-	/* the line being read */
-	char			*name[VERIFY_FIELDS], *value[VERIFY_FIELDS];
-	int			 nf;
-	char			*header[VERIFY_FIELDS];
-	int			 nheader;
+	struct proto_export_line l;	/* the line being read */
 };
 
 struct archive_verify *
@@ -74,8 +68,6 @@ archive_verify_free(struct archive_verify *v)
 		free(v->piles[i].seqs);
 	free(v->piles);
 	free(v->keys);
-	for (i = 0; i < (size_t)v->nheader; i++)
-		free(v->header[i]);
 	proto_verifier_free(v->cached);
 	free(v);
 }
@@ -162,252 +154,21 @@ archive_verify_keys(struct archive_verify *v, const char *path, char **cause)
 	return 0;
 }
 
-/* ---- reading lines ---------------------------------------------------------- */
+/* ---- checks ----------------------------------------------------------------- */
 
 static const char *
 field(struct archive_verify *v, const char *name)
 {
-	int	i;
-
-	for (i = 0; i < v->nf; i++)
-		if (v->name[i] != NULL && strcmp(v->name[i], name) == 0)
-			return v->value[i];
-	return NULL;
+	return proto_export_field(&v->l, name);
 }
-
-/* One CSV line (RFC 4180; a quoted field may hold "" and line breaks, which
- * the caller joined) split in place into v->value; unquoted and quoted
- * text alike lose a leading apostrophe that guarded a formula. */
-static int
-split_csv(struct archive_verify *v, char *s)
-{
-	char	*out, *start;
-	int	 quoted;
-
-	v->nf = 0;
-	for (;;) {
-		if (v->nf == VERIFY_FIELDS)
-			return -1;
-		start = out = s;
-		quoted = *s == '"';
-		if (quoted)
-			s++;
-		for (;;) {
-			if (quoted && *s == '"' && s[1] == '"') {
-				*out++ = '"';
-				s += 2;
-			} else if (quoted && *s == '"') {
-				quoted = 0;
-				s++;
-			} else if (*s == '\0' || (!quoted && (*s == ',' || *s == '\n' ||
-			    *s == '\r')))
-				break;
-			else
-				*out++ = *s++;
-		}
-		if (start[0] == '\'' && out > start + 1 && strchr("=+-@'", start[1]) != NULL) {
-			memmove(start, start + 1, (size_t)(out - start - 1));
-			out--;
-		}
-		v->value[v->nf++] = start;
-		if (*s != ',') {
-			*out = '\0';
-			break;
-		}
-		*out = '\0';
-		s++;
-	}
-	return 0;
-}
-
-/* A JSON string at *sp (on its opening quote), unescaped in place; NULL
- * when it does not end. *sp moves past the closing quote. */
-static char *
-json_string(char **sp)
-{
-	char		*s = *sp + 1, *out = s, *start = s;
-	unsigned	 c;
-
-	while (*s != '"') {
-		if (*s == '\0')
-			return NULL;
-		if (*s != '\\') {
-			*out++ = *s++;
-			continue;
-		}
-		switch (*++s) {
-		case 'n': *out++ = '\n'; break;
-		case 'r': *out++ = '\r'; break;
-		case 't': *out++ = '\t'; break;
-		case 'b': *out++ = '\b'; break;
-		case 'f': *out++ = '\f'; break;
-		case 'u':
-			if (sscanf(s + 1, "%4x", &c) != 1)
-				return NULL;
-			if (c < 0x80)
-				*out++ = (char)c;
-			else if (c < 0x800) {
-				*out++ = (char)(0xc0 | c >> 6);
-				*out++ = (char)(0x80 | (c & 0x3f));
-			} else {
-				*out++ = (char)(0xe0 | c >> 12);
-				*out++ = (char)(0x80 | ((c >> 6) & 0x3f));
-				*out++ = (char)(0x80 | (c & 0x3f));
-			}
-			s += 4;
-			break;
-		case '\0':
-			return NULL;
-		default:
-			*out++ = *s;
-			break;
-		}
-		s++;
-	}
-	*out = '\0';
-	*sp = s + 1;
-	return start;
-}
-
-/* One flat JSON object of strings, integers, booleans and null (what
- * export.c writes) into v->name / v->value, in place. */
-static int
-split_json(struct archive_verify *v, char *s)
-{
-	char	*key, *val, ch;
-
-	v->nf = 0;
-	while (*s == ' ')
-		s++;
-	if (*s++ != '{')
-		return -1;
-	for (;;) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		if (*s == '}')
-			return 0;
-		if (*s != '"' || v->nf == VERIFY_FIELDS || (key = json_string(&s)) == NULL)
-			return -1;
-		while (*s == ' ')
-			s++;
-		if (*s++ != ':')
-			return -1;
-		while (*s == ' ')
-			s++;
-		if (*s == '"') {
-			if ((val = json_string(&s)) == NULL)
-				return -1;
-			ch = 0;
-		} else {
-			val = s;
-			while (*s != '\0' && *s != ',' && *s != '}' && *s != ' ')
-				s++;
-			if (*s == '\0')
-				return -1;
-			ch = *s;
-			*s++ = '\0';
-		}
-		v->name[v->nf] = key;
-		v->value[v->nf++] = strcmp(val, "null") == 0 && ch != 0 ? NULL : val;
-		if (ch == '}')
-			return 0;
-	}
-}
-
-/* ---- checks ----------------------------------------------------------------- */
 
 static int
 get_u32(struct archive_verify *v, const char *name, uint32_t *out)
 {
-	const char	*s = field(v, name);
-	char		*end;
-	unsigned long	 n;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (*end != '\0' || errno != 0 || n > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)n;
-	return 0;
+	return proto_export_u32(&v->l, name, out);
 }
 
-static int
-get_time(struct archive_verify *v, const char *name, uint32_t *out)
-{
-	const char	*s = field(v, name);
-	struct tm	 tm;
-	char		*end;
-	time_t		 t;
-
-	if (s == NULL)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return get_u32(v, name, out);
-	t = timegm(&tm);
-	if (t < 0 || t > (time_t)UINT32_MAX)
-		return -1;
-	*out = (uint32_t)t;
-	return 0;
-}
-
-static int
-get_enum(struct archive_verify *v, const char *name, enum proto_enum_id id, uint8_t *out)
-{
-	const char	*s = field(v, name);
-	unsigned	 i;
-
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < 256; i++)
-		if (strcmp(proto_enum_key(id, i), s) == 0 && strcmp(s, "unknown") != 0) {
-			*out = (uint8_t)i;
-			return 0;
-		}
-	return -1;
-}
-
-static const char *const vperiods[PROTO_PERIODS] = { "sharp", "peak", "flat", "valley" };
-
-/* The record as the pile signed it, from the line's fields. */
-static int
-rebuild(struct archive_verify *v, struct proto_record *r, const char **bad)
-{
-	const char	*tag, *s;
-	char		 name[32];
-	int		 i;
-
-	memset(r, 0, sizeof *r);
-#define NEED(x, f) do { if ((x) != 0) { *bad = (f); return -1; } } while (0)
-	NEED(get_u32(v, "seq", &r->seq), "seq");
-	NEED(get_enum(v, "kind", PROTO_ENUM_KIND, &r->kind), "kind");
-	s = field(v, "offline");
-	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0))
-		r->flags |= PROTO_REC_F_OFFLINE;
-	tag = r->kind == PROTO_REC_APP_ORDER ? field(v, "order_id") : field(v, "card_uid");
-	snprintf(r->tag, sizeof r->tag, "%s", tag != NULL ? tag : "");
-	s = field(v, "holder");
-	snprintf(r->holder, sizeof r->holder, "%s", s != NULL ? s : "");
-	NEED(get_time(v, "start", &r->start), "start");
-	NEED(get_time(v, "stop", &r->stop), "stop");
-	NEED(get_u32(v, "meter_start_wh", &r->meter_start_wh), "meter_start_wh");
-	NEED(get_u32(v, "meter_stop_wh", &r->meter_stop_wh), "meter_stop_wh");
-	for (i = 0; i < PROTO_PERIODS; i++) {
-		snprintf(name, sizeof name, "energy_wh_%s", vperiods[i]);
-		NEED(get_u32(v, name, &r->energy_wh[i]), "energy_wh_*");
-		snprintf(name, sizeof name, "energy_fee_%s", vperiods[i]);
-		NEED(get_u32(v, name, &r->energy_fee_minor[i]), "energy_fee_*");
-		snprintf(name, sizeof name, "service_fee_%s", vperiods[i]);
-		NEED(get_u32(v, name, &r->service_fee_minor[i]), "service_fee_*");
-	}
-	NEED(get_u32(v, "tariff_version", &r->tariff_version), "tariff_version");
-	NEED(get_enum(v, "stop_reason", PROTO_ENUM_STOP, &r->stop_reason), "stop_reason");
-#undef NEED
-	return 0;
-}
+#define vperiods proto_export_periods
 
 static const uint8_t *
 trusted_key(struct archive_verify *v, const char *serial)
@@ -554,7 +315,7 @@ check_line(struct archive_verify *v, unsigned lineno, const char *path)
 	const char		*pile = field(v, "pile"), *bad = NULL;
 
 	v->c.records++;
-	if (pile == NULL || *pile == '\0' || strlen(pile) > 16 || rebuild(v, &r, &bad) != 0) {
+	if (pile == NULL || *pile == '\0' || strlen(pile) > 16 || proto_export_record(&v->l, &r, &bad) != 0) {
 		finding(v, pile != NULL ? pile : "?", 0, "format", _("%s:%u: not a record "
 		    "line (field '%s' missing or bad)"), path, lineno, bad != NULL ? bad : "pile");
 		return;
@@ -613,7 +374,7 @@ archive_verify_file(struct archive_verify *v, const char *path, char **cause)
 	char		*line = NULL, *more = NULL, *joined;
 	size_t		 size = 0, msize = 0;
 	ssize_t		 n;
-	unsigned	 lineno = 0, quotes, i;
+	unsigned	 lineno = 0;
 	int		 csv = -1;
 
 	if (strcmp(path, "-") == 0)
@@ -627,7 +388,7 @@ archive_verify_file(struct archive_verify *v, const char *path, char **cause)
 		if (csv == -1)
 			csv = line[0] != '{';
 		if (!csv) {
-			if (split_json(v, line) != 0) {
+			if (proto_export_split_json(&v->l, line) != 0) {
 				v->c.records++;
 				finding(v, "?", 0, "format", _("%s:%u: not a JSON object of an "
 				    "export"), path, lineno);
@@ -637,30 +398,21 @@ archive_verify_file(struct archive_verify *v, const char *path, char **cause)
 			continue;
 		}
 		/* A quoted field may hold a line break: join until quotes pair. */
-		for (;;) {
-			for (quotes = 0, i = 0; line[i] != '\0'; i++)
-				quotes += line[i] == '"';
-			if (quotes % 2 == 0 || getline(&more, &msize, f) <= 0)
-				break;
+		while (!proto_export_csv_complete(line) && getline(&more, &msize, f) > 0) {
 			lineno++;
 			joined = xasprintf("%s%s", line, more);
 			free(line);
 			line = joined;
 			size = strlen(line) + 1;
 		}
-		if (split_csv(v, line) != 0) {
+		switch (proto_export_split_csv(&v->l, line)) {
+		case -1:
 			finding(v, "?", 0, "format", _("%s:%u: too many columns"), path, lineno);
-			continue;
+			break;
+		case 0:
+			check_line(v, lineno, path);
+			break;
 		}
-		if (v->nheader == 0) {
-			for (i = 0; i < (unsigned)v->nf; i++)
-				v->header[i] = xstrdup(v->value[i]);
-			v->nheader = v->nf;
-			continue;
-		}
-		for (i = 0; i < (unsigned)v->nf; i++)
-			v->name[i] = i < (unsigned)v->nheader ? v->header[i] : NULL;
-		check_line(v, lineno, path);
 	}
 	free(line);
 	free(more);

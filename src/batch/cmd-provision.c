@@ -111,6 +111,9 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 			fprintf(o, _("  %-15sforced offline -> end it\n"),
 			    "force_offline");
 	}
+	if (want->custody)
+		fprintf(o, _("  %-15spull the records, then hand them into custody\n"),
+		    "custody");
 	/* Already a sentence that says what to do; no new message. */
 	if (!it->has_key && it->key_cause != NULL)
 		fprintf(o, "  %s\n", it->key_cause);
@@ -159,6 +162,13 @@ prov_json_item(const struct prov_item *it, int dry_run)
 		json_set_bool(x, "on", it->want->force_on);
 		json_set_int(x, "for_s", it->want->force_for_s);
 	}
+	if (it->custody_ran) {
+		x = json_set(o, "custody", json_object());
+		json_set_int(x, "pulled", it->custody_pulled);
+		json_set_int(x, "first_seq", it->custody_first);
+		json_set_int(x, "last_seq", it->custody_last);
+		json_set_int(x, "count", it->custody_count);
+	}
 	json_set_str(o, "result", it->failed ? "failed" : dry_run ? "planned" :
 	    it->ok ? "ok" : "failed");
 	json_set_int(o, "writes", it->writes);
@@ -191,6 +201,20 @@ prov_print_results(FILE *o, const struct prov_run *run)
 		if (!it->ok)
 			fprintf(o, "  %s", it->why ? it->why : "");
 		fputc('\n', o);
+	}
+	for (i = 0; i < run->nitems; i++) {
+		it = &run->items[i];
+		if (!it->custody_ran || !it->ok)
+			continue;
+		if (it->custody_count == 0)
+			fprintf(o, _("custody: %s: pulled %" PRIu32 " new records; every "
+			    "record it holds was in custody already\n"), text_show(it->id.serial),
+			    it->custody_pulled);
+		else
+			fprintf(o, _("custody: %s: pulled %" PRIu32 " new records, handed "
+			    "%" PRIu32 "..%" PRIu32 " into custody (%" PRIu32 " records)\n"),
+			    text_show(it->id.serial), it->custody_pulled, it->custody_first,
+			    it->custody_last, it->custody_count);
 	}
 }
 
@@ -444,6 +468,8 @@ cmd_provision_step(struct job *job)
 			    "(%zu/%zu)..."), it->id.serial, it->addr, pj->i + 1,
 			    pj->run.nitems);
 		if (prov_apply_start(it) != 0) {
+			if (it->ok)
+				prov_custody(job->ctx, it);
 			job_progress(job, ++pj->i, 0);
 			return job_yield(job);
 		}
@@ -456,6 +482,8 @@ cmd_provision_step(struct job *job)
 			return job_yield(job);
 		if (rc == 0)
 			prov_apply_finish(it);
+		if (it->ok)
+			prov_custody(job->ctx, it);
 		job_progress(job, ++pj->i, 0);
 		job->state = PROV_APPLY;
 		return job_yield(job);

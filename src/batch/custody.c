@@ -2,10 +2,13 @@
  * pile still holds past its custody mark, as far as the archive holds it. */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include "common.h"
 #include "batch/custody.h"
+#include "batch/job.h"
 
 int
 custody_hand_over(struct pile *pile, struct archive *ar, const char *serial,
@@ -44,4 +47,36 @@ custody_hand_over(struct pile *pile, struct archive *ar, const char *serial,
 	done->last = last;
 	done->count = last - first + 1;
 	return 0;
+}
+
+/*
+ * `logs pull --custody` on pile, run to its end in a runner of its own:
+ * for a step that may block (provisioning applies pile by pile), so the
+ * one pull there is (resume, signatures, quarantine, exactly once) also
+ * serves provisioning. The outer job holds no transaction meanwhile.
+ */
+struct job *
+custody_pull_run(struct cmd_ctx *ctx, struct pile *pile, const struct proto_identity *id,
+    int *exit_code, char **cause)
+{
+	static char		*argv[] = { "logs", "pull", "--custody" };
+	struct job_runner	*r;
+	struct job		*job;
+	struct pollfd		 pfd[4];
+	int			 n, timeout;
+
+	if ((job = job_new(ctx, 3, argv, pile, id, exit_code, cause)) == NULL)
+		return NULL;
+	r = job_runner_new();
+	job_runner_add(r, job);
+	job_runner_step(r);
+	while (job_runner_running(r) > 0) {
+		n = job_runner_pollfds(r, pfd, (int)nitems(pfd), &timeout);
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
+			continue;
+		job_runner_step(r);
+	}
+	job_runner_take_done(r);
+	job_runner_free(r);
+	return job;
 }

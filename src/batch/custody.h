@@ -27,4 +27,14 @@ struct custody_done {
 int	custody_hand_over(struct pile *, struct archive *, const char *serial,
 	    uint32_t store_id, struct custody_done *done, char **cause);
 
+struct cmd_ctx;
+struct job;
+/* Runs `logs pull --custody` on pile (identity id, may be NULL) to its end,
+ * blocking: pulled, verified, archived, then handed into custody. The
+ * finished job, whose result says what it did or why it failed (the
+ * caller frees it with job_free); NULL with *exit_code and *cause when it
+ * could not start. */
+struct job *custody_pull_run(struct cmd_ctx *, struct pile *,
+	    const struct proto_identity *id, int *exit_code, char **cause);
+
 #endif

@@ -42,6 +42,10 @@ parse_item(struct prov_parser *pp, const char *k, yaml_node_t *v, struct prov_pi
 			pl->clock_sync = b;
 	} else if (strcmp(k, "force_offline") == 0)
 		prov_parse_force(pp, v, pl);
+	else if (strcmp(k, "custody") == 0) {
+		if (prov_get_bool(pp, v, k, &b) == 0)
+			pl->custody = b;
+	}
 	else if (strcmp(k, "key_rotation") == 0)
 		prov_err(pp, v, _("key rotation is not supported by protocol version 1.0: "
 		    "the register map has no register to change a pile's key; remove "
@@ -53,7 +57,7 @@ parse_item(struct prov_parser *pp, const char *k, yaml_node_t *v, struct prov_pi
 }
 
 #define PROV_ITEM_KEYS	"whitelist, whitelist_csv, whitelist_version, offline_auth, " \
-			"offline_tariff, clock_sync, force_offline"
+			"offline_tariff, clock_sync, force_offline, custody"
 
 static void
 both_lists(struct prov_parser *pp, yaml_node_t *wl, yaml_node_t *csv)
@@ -168,6 +172,8 @@ inherit(struct prov_pile *pl, const struct prov_pile *def, int has_wl)
 	}
 	if (pl->clock_sync < 0)
 		pl->clock_sync = def->clock_sync > 0;
+	if (pl->custody < 0)
+		pl->custody = def->custody > 0;
 	if (!pl->has_force && def->has_force) {
 		pl->has_force = 1;
 		pl->force_on = def->force_on;
@@ -187,8 +193,10 @@ parse_pile(struct prov_parser *pp, yaml_node_t *n, struct prov_pile *pl,
 	pl->line = (unsigned long)n->start_mark.line + 1;
 	pl->col = (unsigned long)n->start_mark.column + 1;
 	pl->clock_sync = -1;
+	pl->custody = -1;
 	if (!prov_is_mapping(pp, n, "piles")) {
 		pl->clock_sync = 0;
+		pl->custody = 0;
 		return;
 	}
 	PROV_PAIRS(n, p) {

@@ -65,7 +65,8 @@ int
 prov_item_changes(const struct prov_item *it)
 {
 	return it->set_change || it->tariff_change || it->clock_change ||
-	    it->force_change || (it->wl_planned && wlsync_plan_changes(&it->wl));
+	    it->force_change || (it->wl_planned && wlsync_plan_changes(&it->wl)) ||
+	    it->want->custody;
 }
 
 static void

@@ -32,6 +32,7 @@ struct prov_pile {
 	struct proto_tariff	 tariff;
 
 	int			 clock_sync;
+	int			 custody;	/* pull, then hand into custody */
 
 	int			 has_force;
 	int			 force_on;
@@ -99,6 +100,11 @@ struct prov_item {
 	struct proto_live	 live;
 	int			 force_change;
 
+	/* custody: true (provision-custody.c) */
+	int			 custody_ran;
+	uint32_t		 custody_pulled;	/* new records archived */
+	uint32_t		 custody_first, custody_last, custody_count;
+
 	/* result */
 	int			 applied;	/* apply ran (changes or not) */
 	int			 ok;
@@ -138,5 +144,10 @@ int	prov_apply_start(struct prov_item *);
 int	prov_apply_whitelist(struct prov_item *);
 void	prov_apply_finish(struct prov_item *);
 void	prov_run_free(struct prov_run *);
+/* custody: true, after prov_apply: pulls the pile's records into the
+ * archive and hands them into custody (`logs pull --custody`); fills the
+ * item's custody_* fields, or clears ok with why. */
+struct cmd_ctx;
+void	prov_custody(struct cmd_ctx *, struct prov_item *);
 
 #endif

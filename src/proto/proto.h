@@ -550,6 +550,37 @@ const char	*proto_wl_cmd_str(unsigned);
 const char	*proto_wl_status_str(unsigned);
 const char	*proto_resync_str(unsigned);
 
+/* ---- a records export read back (export-line.c) ---------------------------- */
+
+/* One line of `pilecon logs export` (CSV after its header line, or JSON
+ * Lines), split in place into named fields: what `logs verify` and pilesim's
+ * cloud import read. A CSV reader joins physical lines until
+ * proto_export_csv_complete() says every quote is closed. */
+#define PROTO_EXPORT_FIELDS	64
+struct proto_export_line {
+	const char	*name[PROTO_EXPORT_FIELDS];
+	const char	*value[PROTO_EXPORT_FIELDS];	/* NULL: JSON null */
+	int		 nf;
+	/* CSV: the column names, from the first line */
+	const char	*hname[PROTO_EXPORT_FIELDS];
+	int		 nheader;
+	char		 hbuf[2048];
+};
+extern const char *const proto_export_periods[PROTO_PERIODS];	/* "sharp"... */
+int	proto_export_csv_complete(const char *);
+/* CSV: 1 when s was the header line (kept), 0 a record line, -1 too many
+ * columns. Start with a zeroed struct per file. */
+int	proto_export_split_csv(struct proto_export_line *, char *s);
+/* A flat JSON object of strings, integers, booleans and null; 0 or -1. */
+int	proto_export_split_json(struct proto_export_line *, char *s);
+/* The field's text, or NULL when absent or null. */
+const char *proto_export_field(const struct proto_export_line *, const char *name);
+int	proto_export_u32(const struct proto_export_line *, const char *name, uint32_t *);
+/* The record as the pile signed it (crc left 0, synced clear); 0, or -1
+ * with *bad naming the field that is missing or wrong. */
+int	proto_export_record(const struct proto_export_line *, struct proto_record *,
+	    const char **bad);
+
 /* ---- strings (added) ------------------------------------------------------ */
 
 /* Copies src into dst of size bytes (NUL included), cut at a UTF-8 character

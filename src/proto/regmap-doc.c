@@ -795,6 +795,82 @@ man_signed(void)
 	    PROTO_RECORD_REGS);
 }
 
+/* Protocol 1.1: a store that fills, and custody (caps STORE, CUSTODY). */
+static void
+man_custody(void)
+{
+	printf(".SH CUSTODY\n"
+	    "A real pile holds a few thousand records\n"
+	    ".RB ( identity.record_capacity ),\n"
+	    "and during a long outage none of them is acknowledged by the cloud.\n"
+	    "A pile with capability bit 8 (STORE) shows how full its store is:\n"
+	    ".B live.record_free\n"
+	    "is how many records it can take before it must reuse space,\n"
+	    ".B live.oldest_unacked\n"
+	    "the start of the oldest record the cloud has not acknowledged, and\n"
+	    ".B live.store_id\n"
+	    "a nonzero number drawn when the store is created or reset: the same\n"
+	    "serial with another store_id numbers another series of records from\n"
+	    "1, so a master keys records by serial, store_id and sequence number\n"
+	    "and never takes a renumbered pile for one that is up to date.\n"
+	    ".PP\n"
+	    "A pile never overwrites a record that is neither synced (acknowledged\n"
+	    "by the cloud) nor in custody.\n"
+	    "When it has no such room,\n"
+	    ".B settings.full_policy\n"
+	    "decides (see FULL POLICIES): refuse offline charging, the default\n"
+	    "(the card's auth result reads store full), or charge without a record;\n"
+	    ".B live.refused_full\n"
+	    "and\n.B live.unrecorded\n"
+	    "count those sessions.\n"
+	    ".PP\n"
+	    "Custody (capability bit 9, CUSTODY) is how a technician makes room\n"
+	    "without the cloud.\n"
+	    "After a pull whose records all checked (each signature on a SIGNED\n"
+	    "pile, each CRC\\-32 on another), the master writes the custody block\n"
+	    "whole, in its authenticated session (through\n.B session.envelope\n"
+	    "on a pile with WRITE_MAC):\n"
+	    ".BR custody.first_seq ,\n"
+	    ".B custody.last_seq\n"
+	    "and\n.BR custody.sha256 ,\n"
+	    "the SHA\\-256 over the records first..last in sequence order, each as\n"
+	    "its %d wire bytes (RECORD LAYOUT) with the synced flag cleared, as the\n"
+	    "master holds them.\n"
+	    "The pile hashes its own records of that range and marks the range in\n"
+	    "custody only when every one of them is held and the digests are\n"
+	    "equal; a normal answer means it did.\n"
+	    "Otherwise it answers exception 04, marks nothing, and\n"
+	    ".B custody.result\n"
+	    "says why (see CUSTODY RESULTS): a record changed on either side (one\n"
+	    "byte is enough), a range the pile no longer holds whole, or first\n"
+	    "after last.\n"
+	    "Marks are stored like records: appended and flushed before the\n"
+	    "answer, so a power cut after it keeps them.\n"
+	    "Marking a range again, or one that overlaps, is harmless.\n"
+	    ".PP\n"
+	    ".B live.custody_count\n"
+	    "is how many records the pile holds in custody that the cloud has not\n"
+	    "acknowledged, and\n.B live.custody_last_seq\n"
+	    "the newest one.\n"
+	    "When the store is full the pile reuses space oldest first, and only\n"
+	    "that of records synced or in custody.\n"
+	    "Records in custody are still uploaded by resync when the link comes\n"
+	    "back, as long as the pile holds them, so a record may reach the cloud\n"
+	    "twice: once in the technician's export, once by resync.\n"
+	    "The cloud keeps one copy by serial, store_id and sequence number\n"
+	    "(an OCMF line carries no store_id: it is matched by content).\n"
+	    ".PP\n"
+	    ".B pilecon logs pull \\-\\-custody\n"
+	    "pulls, verifies and hands the pulled range over in one go, and\n"
+	    ".B pilecon status\n"
+	    "shows store use, days left at the outage's session rate, records in\n"
+	    "custody and the oldest record not acknowledged;\n"
+	    ".B pilesim ctl cloud import\n"
+	    "plays the operator who takes the export back (see\n"
+	    ".BR pilesim (1)).\n",
+	    PROTO_RECORD_BYTES);
+}
+
 static void
 man(void)
 {
@@ -810,6 +886,7 @@ man(void)
 	man_write_mac();
 	man_staging();
 	man_signed();
+	man_custody();
 	man_exceptions();
 }
 

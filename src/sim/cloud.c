@@ -39,48 +39,93 @@ sim_tariff_default(struct proto_tariff *t)
 		t->slot_period[i] = (uint8_t)(sim_default_slots[i] - '0');
 }
 
+/* Same record bytes, the synced flag aside (it is outside the CRC too). */
 static int
-cloud_has(const struct sim_cloud *c, const char *serial, uint32_t seq)
+cloud_same(const struct proto_record *a, const struct proto_record *b)
 {
-	size_t	i;
+	struct proto_record	x = *a, y = *b;
+	uint8_t			wx[PROTO_RECORD_BYTES], wy[PROTO_RECORD_BYTES];
+
+	x.flags &= ~PROTO_REC_F_SYNCED;
+	y.flags &= ~PROTO_REC_F_SYNCED;
+	proto_record_encode(&x, wx);
+	proto_record_encode(&y, wy);
+	return memcmp(wx, wy, sizeof wx) == 0;
+}
+
+/*
+ * The key is pile serial, store identity and seq. A store_id of 0 is
+ * unknown (an OCMF line, an export from before store_id): such a record is
+ * the one held under the same serial and seq with the same bytes, from any
+ * store. A match by key with other bytes is returned with *same 0.
+ */
+const struct sim_cloud_rec *
+sim_cloud_find(const struct sim_cloud *c, const char *serial, uint32_t store_id,
+    const struct proto_record *rec, int *same)
+{
+	const struct sim_cloud_rec	*cr, *other = NULL;
+	size_t				 i;
 
 	/* Newest first: a resend is almost always of the last few records. */
-	for (i = c->nrecs; i > 0; i--)
-		if (c->recs[i - 1].rec.seq == seq && strcmp(c->recs[i - 1].serial, serial) == 0)
-			return 1;
-	return 0;
+	for (i = c->nrecs; i > 0; i--) {
+		cr = &c->recs[i - 1];
+		if (cr->rec.seq != rec->seq || strcmp(cr->serial, serial) != 0)
+			continue;
+		if (store_id != 0 && cr->store_id != 0 && cr->store_id != store_id)
+			continue;
+		if (cloud_same(&cr->rec, rec)) {
+			*same = 1;
+			return cr;
+		}
+		/* Unknown on either side and other bytes: another store's. */
+		if (store_id != 0 && cr->store_id == store_id)
+			other = cr;
+		else if (store_id == 0 && other == NULL)
+			other = cr;
+	}
+	*same = 0;
+	return other;
 }
 
 static void
-cloud_add(struct sim_cloud *c, const char *serial, const struct proto_record *rec)
+cloud_add(struct sim_cloud *c, const char *serial, uint32_t store_id, unsigned via,
+    const struct proto_record *rec)
 {
 	if (c->nrecs == c->alloc) {
 		c->alloc = c->alloc ? c->alloc * 2 : 64;
 		c->recs = xrealloc(c->recs, c->alloc * sizeof *c->recs);
 	}
 	snprintf(c->recs[c->nrecs].serial, sizeof c->recs[c->nrecs].serial, "%s", serial);
+	c->recs[c->nrecs].store_id = store_id;
+	c->recs[c->nrecs].via = via;
 	c->recs[c->nrecs].rec = *rec;
 	c->recs[c->nrecs].rec.flags &= ~PROTO_REC_F_SYNCED;
 	c->nrecs++;
 }
 
-/* Takes back one line this file wrote: only "serial" and "wire" matter,
- * the rest is for people and is recomputed from the wire bytes. */
+/* Takes back one line this file wrote: "serial", "store_id" (absent in
+ * lines from before it: 0, unknown), "via" and "wire" matter, the rest is
+ * for people and is recomputed from the wire bytes. */
 static int
-parse_line(const char *line, char *serial, size_t size, struct proto_record *rec)
+parse_line(const char *line, struct sim_cloud_rec *cr)
 {
 	const char	*s, *e;
 	uint8_t		 buf[PROTO_RECORD_BYTES];
 	unsigned	 v;
 	size_t		 i;
 
+	memset(cr, 0, sizeof *cr);
 	if ((s = strstr(line, "\"serial\":\"")) == NULL)
 		return -1;
 	s += 10;
-	if ((e = strchr(s, '"')) == NULL || (size_t)(e - s) >= size)
+	if ((e = strchr(s, '"')) == NULL || (size_t)(e - s) >= sizeof cr->serial)
 		return -1;
-	memcpy(serial, s, e - s);
-	serial[e - s] = '\0';
+	memcpy(cr->serial, s, e - s);
+	cr->serial[e - s] = '\0';
+	if ((s = strstr(line, "\"store_id\":")) != NULL)
+		cr->store_id = (uint32_t)strtoul(s + 11, NULL, 10);
+	if (strstr(line, "\"via\":\"import\"") != NULL)
+		cr->via = SIM_VIA_IMPORT;
 	if ((s = strstr(line, "\"wire\":\"")) == NULL)
 		return -1;
 	s += 8;
@@ -89,7 +134,48 @@ parse_line(const char *line, char *serial, size_t size, struct proto_record *rec
 			return -1;
 		buf[i] = (uint8_t)v;
 	}
-	return proto_record_decode(buf, rec) == 0 ? 0 : -1;
+	return proto_record_decode(buf, &cr->rec) == 0 ? 0 : -1;
+}
+
+const struct proto_tariff *
+sim_cloud_tariff(const struct sim_cloud *c, uint32_t version)
+{
+	size_t	i;
+
+	if (c->tariff.version == version)
+		return &c->tariff;
+	for (i = 0; i < c->ntariffs; i++)
+		if (c->tariffs[i].version == version)
+			return &c->tariffs[i];
+	return NULL;
+}
+
+/* The cloud remembers every tariff version it published: a record settled
+ * offline at an older one is checked against that one. */
+void
+sim_cloud_tariff_publish(struct sim_cloud *c, const struct proto_tariff *t)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ntariffs; i++)
+		if (c->tariffs[i].version == t->version)
+			break;
+	if (i == c->ntariffs) {
+		c->tariffs = xrealloc(c->tariffs, (c->ntariffs + 1) * sizeof *c->tariffs);
+		c->ntariffs++;
+	}
+	c->tariffs[i] = *t;
+}
+
+static int
+parse_prices(const char *s, struct proto_tariff *t)
+{
+	return sscanf(s, "%" SCNu32 " %" SCNu32 " %" SCNu32 " %" SCNu32
+	    " %" SCNu32 " %" SCNu32 " %" SCNu32 " %" SCNu32,
+	    &t->energy_price[0], &t->energy_price[1],
+	    &t->energy_price[2], &t->energy_price[3],
+	    &t->service_price[0], &t->service_price[1],
+	    &t->service_price[2], &t->service_price[3]) == 8 ? 0 : -1;
 }
 
 static int
@@ -104,6 +190,7 @@ cloud_state_load(struct sim_cloud *c, const char *dir, char **cause)
 	path = xasprintf("%s/cloud.state", dir);
 	if ((buf = sim_read_file(path, NULL)) == NULL) {
 		free(path);
+		sim_cloud_tariff_publish(c, &c->tariff);
 		return 0;
 	}
 	for (line = buf; line != NULL && *line != '\0'; line = next) {
@@ -114,13 +201,19 @@ cloud_state_load(struct sim_cloud *c, const char *dir, char **cause)
 		else if (strncmp(line, "tariff.version ", 15) == 0)
 			c->tariff.version = (uint32_t)strtoul(line + 15, NULL, 10);
 		else if (strncmp(line, "tariff.prices ", 14) == 0) {
-			if (sscanf(line + 14, "%" SCNu32 " %" SCNu32 " %" SCNu32 " %" SCNu32
-			    " %" SCNu32 " %" SCNu32 " %" SCNu32 " %" SCNu32,
-			    &c->tariff.energy_price[0], &c->tariff.energy_price[1],
-			    &c->tariff.energy_price[2], &c->tariff.energy_price[3],
-			    &c->tariff.service_price[0], &c->tariff.service_price[1],
-			    &c->tariff.service_price[2], &c->tariff.service_price[3]) != 8)
+			if (parse_prices(line + 14, &c->tariff) != 0)
 				bad = 1;
+		} else if (strncmp(line, "tariff.published ", 17) == 0) {
+			/* version and prices; the slots do not matter for money */
+			struct proto_tariff	 old;
+			char			*end;
+
+			memset(&old, 0, sizeof old);
+			old.version = (uint32_t)strtoul(line + 17, &end, 10);
+			if (old.version == 0 || parse_prices(end, &old) != 0)
+				bad = 1;
+			else
+				sim_cloud_tariff_publish(c, &old);
 		} else if (strncmp(line, "tariff.slots ", 13) == 0) {
 			if (strlen(line + 13) != PROTO_SLOTS)
 				bad = 1;
@@ -133,6 +226,8 @@ cloud_state_load(struct sim_cloud *c, const char *dir, char **cause)
 		}
 	}
 	free(buf);
+	if (!bad)
+		sim_cloud_tariff_publish(c, &c->tariff);
 	if (bad) {
 		set_cause(cause, -1, _("bad tariff in '%s' (move it away to go back to "
 		    "the default tariff)"), path);
@@ -149,6 +244,7 @@ sim_cloud_save(struct sim_world *w, char **cause)
 	struct sim_cloud	*c = &w->cloud;
 	const struct proto_tariff *t = &c->tariff;
 	char			 slots[PROTO_SLOTS + 1], *path, *s;
+	size_t			 i;
 	int			 rc;
 
 	sim_slots_str(t, slots);
@@ -159,6 +255,17 @@ sim_cloud_save(struct sim_world *w, char **cause)
 	    t->energy_price[0], t->energy_price[1], t->energy_price[2], t->energy_price[3],
 	    t->service_price[0], t->service_price[1], t->service_price[2],
 	    t->service_price[3], slots);
+	for (i = 0; i < c->ntariffs; i++) {
+		const struct proto_tariff *o = &c->tariffs[i];
+		char *more = xasprintf("%stariff.published %" PRIu32 " %" PRIu32 " %" PRIu32
+		    " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
+		    "\n", s, o->version, o->energy_price[0], o->energy_price[1],
+		    o->energy_price[2], o->energy_price[3], o->service_price[0],
+		    o->service_price[1], o->service_price[2], o->service_price[3]);
+
+		free(s);
+		s = more;
+	}
 	path = xasprintf("%s/cloud.state", w->dir);
 	rc = sim_write_atomic(path, s, strlen(s), 0644, cause);
 	free(path);
@@ -169,9 +276,10 @@ sim_cloud_save(struct sim_world *w, char **cause)
 int
 sim_cloud_open(struct sim_cloud *c, const char *dir, char **cause)
 {
-	struct proto_record	 rec;
-	char			*buf, *line, *next, serial[17];
+	struct sim_cloud_rec	 cr;
+	char			*buf, *line, *next;
 	size_t			 len = 0, keep = 0;
+	int			 same;
 
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
@@ -184,9 +292,9 @@ sim_cloud_open(struct sim_cloud *c, const char *dir, char **cause)
 				break;		/* torn by a kill: never acknowledged */
 			*next++ = '\0';
 			keep = next - buf;
-			if (parse_line(line, serial, sizeof serial, &rec) == 0 &&
-			    !cloud_has(c, serial, rec.seq))
-				cloud_add(c, serial, &rec);
+			if (parse_line(line, &cr) == 0 &&
+			    sim_cloud_find(c, cr.serial, cr.store_id, &cr.rec, &same) == NULL)
+				cloud_add(c, cr.serial, cr.store_id, cr.via, &cr.rec);
 		}
 		free(buf);
 	}
@@ -206,49 +314,50 @@ sim_cloud_close(struct sim_cloud *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->recs);
+	free(c->tariffs);
 	free(c->keys);
 	free(c->path);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 }
 
-/* Stores one uploaded record durably before it is acknowledged. */
+/* Appends one record's line; a failed write is cut off again, since a torn
+ * line in the middle of the file would hide the records after it. */
 int
-sim_cloud_receive(struct sim_cloud *c, const char *serial, const struct proto_record *in,
-    char **cause)
+sim_cloud_append(struct sim_cloud *c, const char *serial, uint32_t store_id,
+    unsigned via, const struct proto_record *in, char **cause)
 {
-	struct proto_record	 rec = *in;
+	struct sim_cloud_rec	 cr;
 	uint8_t			 wire[PROTO_RECORD_BYTES];
-	char			*line, *obj = NULL, hex[2 * PROTO_RECORD_BYTES + 1];
-	size_t			 len, i;
+	char			*line = NULL, hex[2 * PROTO_RECORD_BYTES + 1];
+	size_t			 len = 0, i;
 	FILE			*f;
 	ssize_t			 n;
 	const char		*p;
 	off_t			 at = -1;
 
-	if (cloud_has(c, serial, rec.seq)) {
-		c->duplicates++;
-		return 1;
-	}
-	rec.flags &= ~PROTO_REC_F_SYNCED;
-	proto_record_encode(&rec, wire);
-	f = open_memstream(&obj, &len);
-	if (f == NULL)
-		return set_cause(cause, -1, _("out of memory"));
-	sim_json_record(f, serial, &rec, -1);
-	fclose(f);
-	/* Reopen the object to add the wire bytes the loader reads back. */
-	if (len > 0 && obj[len - 1] == '}')
-		obj[len - 1] = '\0';
+	memset(&cr, 0, sizeof cr);
+	snprintf(cr.serial, sizeof cr.serial, "%s", serial);
+	cr.store_id = store_id;
+	cr.via = via;
+	cr.rec = *in;
+	cr.rec.flags &= ~PROTO_REC_F_SYNCED;
+	proto_record_encode(&cr.rec, wire);
 	for (i = 0; i < sizeof wire; i++)
 		snprintf(hex + 2 * i, 3, "%02x", wire[i]);
-	/* hex is [0-9a-f] only: the loader finds it without a JSON parser. */
-	line = xasprintf("%s,\"wire\":\"%s\"}\n", obj, hex);
-	free(obj);
+	if ((f = open_memstream(&line, &len)) == NULL)
+		return set_cause(cause, -1, _("out of memory"));
+	sim_json_cloud_record(f, &cr);
+	fclose(f);
+	/* Reopen the object to add the wire bytes the loader reads back; hex
+	 * is [0-9a-f] only: the loader finds it without a JSON parser. */
+	if (len > 0 && line[len - 1] == '}')
+		line[len - 1] = '\0';
+	p = line;
+	line = xasprintf("%s,\"wire\":\"%s\"}\n", p, hex);
+	free((char *)p);
 	len = strlen(line);
 	p = line;
-	/* Where this line starts, to cut a failed write off: a torn line in
-	 * the middle of the file would hide the records after it. */
 	if ((at = lseek(c->fd, 0, SEEK_END)) == -1)
 		goto fail;
 	while (len > 0) {
@@ -260,16 +369,47 @@ sim_cloud_receive(struct sim_cloud *c, const char *serial, const struct proto_re
 		p += n;
 		len -= n;
 	}
-	if (fdatasync(c->fd) == -1)
-		goto fail;
 	free(line);
-	cloud_add(c, serial, &rec);
+	cloud_add(c, serial, store_id, via, &cr.rec);
 	return 0;
 fail:
 	set_cause(cause, -1, _("cloud cannot store record %u of '%s' in '%s': %s"),
-	    rec.seq, serial, c->path, strerror(errno));
+	    cr.rec.seq, serial, c->path, strerror(errno));
 	if (at != -1)
 		(void)!ftruncate(c->fd, at);
 	free(line);
 	return -1;
+}
+
+int
+sim_cloud_sync(struct sim_cloud *c, char **cause)
+{
+	if (fdatasync(c->fd) == -1)
+		return set_cause(cause, -1, _("cloud cannot sync '%s': %s"), c->path,
+		    strerror(errno));
+	return 0;
+}
+
+/* Stores one uploaded record durably before it is acknowledged. Resync
+ * names its store, so the key alone decides: a record already held under
+ * it (resent after a lost acknowledgement, or imported from an export
+ * first) is a duplicate. */
+int
+sim_cloud_receive(struct sim_cloud *c, const char *serial, uint32_t store_id,
+    const struct proto_record *rec, char **cause)
+{
+	int	same;
+
+	if (sim_cloud_find(c, serial, store_id, rec, &same) != NULL &&
+	    (same || store_id != 0)) {
+		c->duplicates++;
+		return 1;
+	}
+	if (sim_cloud_append(c, serial, store_id, SIM_VIA_RESYNC, rec, cause) != 0)
+		return -1;
+	if (sim_cloud_sync(c, cause) != 0) {
+		c->nrecs--;		/* not acknowledged: the pile sends it again */
+		return -1;
+	}
+	return 0;
 }

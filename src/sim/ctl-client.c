@@ -177,6 +177,19 @@ ctl_client_main(int argc, char **argv)
 		return 1;
 	}
 
+	/* `cloud import FILE`: the running pilesim opens the file, from its
+	 * own folder; a relative name means the caller's. */
+	if (argc - optind >= 3 && strcmp(argv[optind], "cloud") == 0 &&
+	    strcmp(argv[optind + 1], "import") == 0 && argv[optind + 2][0] != '/') {
+		static char	*abs_path;	/* lives until exit */
+		char		*cwd = getcwd(NULL, 0);
+
+		if (cwd != NULL) {
+			abs_path = xasprintf("%s/%s", cwd, argv[optind + 2]);
+			argv[optind + 2] = abs_path;
+			free(cwd);
+		}
+	}
 	req = ctl_request(argc - optind, argv + optind, &req_len);
 	if (write_all(fd, req, req_len) != 0) {
 		fprintf(stderr, _("pilesim ctl: cannot send to '%s': %s\n"), path,

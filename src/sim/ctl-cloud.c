@@ -130,6 +130,7 @@ sim_ctl_tariff(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t n
 		return sim_ctl_usage(out);
 	sim_world_sync(w, now_ms);
 	w->cloud.tariff = t;
+	sim_cloud_tariff_publish(&w->cloud, &t);
 	if (sim_cloud_save(w, &cause) != 0) {
 		sim_ctl_fail(out, "%s", cause);
 		free(cause);
@@ -254,6 +255,8 @@ sim_ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 		return cloud_drop_acks(w, argv[2], out);
 	if (argc >= 2 && strcmp(argv[1], "stats") == 0)
 		return cloud_stats(w, argc, argv, out);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return sim_ctl_cloud_import(w, argc, argv, out);
 	if (argc < 2 || strcmp(argv[1], "records") != 0)
 		return sim_ctl_usage(out);
 	if (sim_ctl_json_flag(argc, argv, 2, out, &json) != 0)
@@ -263,7 +266,7 @@ sim_ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 	for (i = 0; i < w->cloud.nrecs; i++) {
 		if (json) {
 			fputs(i ? ",\n" : "\n", out);
-			sim_json_record(out, w->cloud.recs[i].serial, &w->cloud.recs[i].rec, -1);
+			sim_json_cloud_record(out, &w->cloud.recs[i]);
 		} else
 			sim_ctl_print_record(out, w->cloud.recs[i].serial, &w->cloud.recs[i].rec, -1);
 	}

@@ -601,6 +601,9 @@ static const struct ctl_entry ctl_table[] = {
 	{ "unplug", N_("unplug ADDR"), N_("unplug the car (ends the session)"), ctl_plug },
 	{ "power", N_("power ADDR WATTS"), N_("power the car draws (default 7000)"),
 	  ctl_power },
+	{ "sessions", N_("sessions ADDR UID COUNT [--charge SECONDS] [--gap SECONDS] "
+	  "[--json]"), N_("COUNT card sessions in a row: swipe, plug, charge (default "
+	  "600 s), unplug, wait; refused cards are counted by reason"), sim_ctl_sessions },
 	{ "advance", N_("advance SECONDS"), N_("jump simulated time, metering the jump"),
 	  ctl_advance },
 	{ "clock", N_("clock [ADDR]"), N_("print the pile clock"), ctl_clock },
@@ -611,9 +614,12 @@ static const struct ctl_entry ctl_table[] = {
 	{ "app-order", N_("app-order DEVICE_ID [--confirm]"),
 	  N_("the latest rate for a pile as the app sees it; --confirm places the order"),
 	  sim_ctl_app_order },
-	{ "cloud", N_("cloud records [--json] | cloud stats [--json] | cloud drop-acks N"),
+	{ "cloud", N_("cloud records [--json] | cloud stats [--json] | cloud drop-acks N | "
+	  "cloud import FILE [--json]"),
 	  N_("the records the cloud received; what it did with resends; lose the "
-	  "next N acknowledgements (the pile resends, the cloud keeps one copy)"),
+	  "next N acknowledgements (the pile resends, the cloud keeps one copy); "
+	  "import a pilecon export (CSV, JSONL or OCMF), each record verified and "
+	  "kept once"),
 	  sim_ctl_cloud },
 	{ "pile", N_("pile records|status ADDR [--json]"),
 	  N_("the records stored on a pile, or its state"), ctl_pile },

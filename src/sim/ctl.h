@@ -39,5 +39,10 @@ int	 sim_ctl_store(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_tariff(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_app_order(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
 int	 sim_ctl_cloud(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
+/* ctl-sessions.c: sessions ADDR UID COUNT ... */
+int	 sim_ctl_sessions(struct sim_world *, int, char **, FILE *, uint64_t now_ms);
+
+/* cloud-import.c: cloud import FILE [--json] */
+int	 sim_ctl_cloud_import(struct sim_world *, int, char **, FILE *);
 
 #endif

@@ -48,6 +48,22 @@ stop_token(unsigned reason)
 void
 sim_json_record(FILE *f, const char *serial, const struct proto_record *r, int synced)
 {
+	sim_json_record_open(f, serial, r, synced);
+	fputc('}', f);
+}
+
+/* The cloud's view adds the store identity and the path it came by. */
+void
+sim_json_cloud_record(FILE *f, const struct sim_cloud_rec *cr)
+{
+	sim_json_record_open(f, cr->serial, &cr->rec, -1);
+	fprintf(f, ",\"store_id\":%" PRIu32 ",\"via\":\"%s\"}", cr->store_id,
+	    cr->via == SIM_VIA_IMPORT ? "import" : "resync");
+}
+
+void
+sim_json_record_open(FILE *f, const char *serial, const struct proto_record *r, int synced)
+{
 	uint64_t	wh = 0, fee = 0;	/* four uint32 parts do not fit 32 bits */
 	int		i;
 
@@ -78,7 +94,6 @@ sim_json_record(FILE *f, const char *serial, const struct proto_record *r, int s
 	fprintf(f, ",\"fee_minor\":%" PRIu64 ",\"crc\":%" PRIu32, fee, r->crc);
 	if (synced >= 0)
 		fprintf(f, ",\"synced\":%s", synced ? "true" : "false");
-	fputc('}', f);
 }
 
 void

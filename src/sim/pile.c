@@ -516,8 +516,11 @@ upload_one(struct sim_pile *p, uint64_t now_ms)
 		return;
 	}
 	sim_sign_read(p, seq, sig);
+	/* A 1.0 pile names no store: the cloud matches its records by
+	 * content (sim_cloud_find). */
 	if (sim_cloud_verify(c, p->serial, &rec, sig, &cause) < 0 ||
-	    sim_cloud_receive(c, p->serial, &rec, &cause) < 0) {
+	    sim_cloud_receive(c, p->serial, sim_pile_is_10(p) ? 0 : p->store_id, &rec,
+	    &cause) < 0) {
 		free(p->fault);
 		p->fault = cause;
 		p->resync_state = PROTO_RESYNC_FAILED;

@@ -181,13 +181,21 @@ struct sim_pile {
 
 /* ---- the emulated cloud (cloud.c) ------------------------------------------ */
 
+/* A record the cloud holds, keyed by serial, store identity and seq
+ * (store_id 0: unknown, an import from a file that does not carry it). */
 struct sim_cloud_rec {
 	char			serial[17];
+	uint32_t		store_id;
+	unsigned		via;		/* SIM_VIA_* */
 	struct proto_record	rec;
 };
+#define SIM_VIA_RESYNC	0
+#define SIM_VIA_IMPORT	1
 
 struct sim_cloud {
 	struct proto_tariff	 tariff;
+	struct proto_tariff	*tariffs;	/* every version it published */
+	size_t			 ntariffs;
 	uint32_t		 next_order;
 	struct sim_cloud_rec	*recs;
 	size_t			 nrecs, alloc;
@@ -327,9 +335,22 @@ void	 sim_tariff_default(struct proto_tariff *);
 int	 sim_cloud_open(struct sim_cloud *, const char *dir, char **cause);
 void	 sim_cloud_close(struct sim_cloud *);
 int	 sim_cloud_save(struct sim_world *, char **cause);
-/* 0 stored, 1 duplicate (acknowledged), -1 not stored. */
-int	 sim_cloud_receive(struct sim_cloud *, const char *serial,
+/* A resync upload: 0 stored, 1 duplicate (acknowledged), -1 not stored. */
+int	 sim_cloud_receive(struct sim_cloud *, const char *serial, uint32_t store_id,
 	    const struct proto_record *, char **cause);
+/* The record the cloud holds under the same key: serial and seq, and the
+ * same store_id, or either side's store_id unknown (0) and the same record
+ * bytes. *same says whether the bytes are the same. NULL when none. */
+const struct sim_cloud_rec *sim_cloud_find(const struct sim_cloud *, const char *serial,
+	    uint32_t store_id, const struct proto_record *, int *same);
+/* Adds a record in memory and appends its line to cloud.jsonl, without
+ * syncing (sim_cloud_sync); 0, or -1 with *cause. */
+int	 sim_cloud_append(struct sim_cloud *, const char *serial, uint32_t store_id,
+	    unsigned via, const struct proto_record *, char **cause);
+int	 sim_cloud_sync(struct sim_cloud *, char **cause);
+/* The tariff the cloud published as version, or NULL. */
+const struct proto_tariff *sim_cloud_tariff(const struct sim_cloud *, uint32_t version);
+void	 sim_cloud_tariff_publish(struct sim_cloud *, const struct proto_tariff *);
 
 /* sign.c: 1.1 record signatures, and the cloud's check of them */
 struct proto_signer;
@@ -346,6 +367,10 @@ int	 sim_cloud_verify(struct sim_cloud *, const char *serial, const struct proto
 /* json.c: small writers for ctl output */
 void	 sim_json_u32v(FILE *, const uint32_t *, size_t);
 void	 sim_json_record(FILE *, const char *serial, const struct proto_record *, int synced);
+/* The same without the closing brace, for callers that add fields. */
+void	 sim_json_record_open(FILE *, const char *serial, const struct proto_record *,
+	    int synced);
+void	 sim_json_cloud_record(FILE *, const struct sim_cloud_rec *);
 void	 sim_json_tariff(FILE *, const struct proto_tariff *);
 const char *sim_kind_token(unsigned);
 void	 sim_slots_str(const struct proto_tariff *, char out[PROTO_SLOTS + 1]);

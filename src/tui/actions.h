@@ -33,6 +33,7 @@ X(SEARCH_NEXT,	"movement",	"search-next",	N_("Next"),	N_("go to the next match o
 X(FORCE_OFFLINE, "pile",	"force-offline", N_("Offline"),	N_("force the pile offline for a while (confirms)")) \
 X(END_OFFLINE,	"pile",		"end-offline",	N_("Online"),	N_("end forced offline now (confirms)")) \
 X(RESYNC,	"pile",		"resync",	N_("Resync"),	N_("upload the unsynced records to the back-end")) \
+X(CUSTODY,	"pile",		"custody",	N_("Custody"),	N_("pull records and hand them into custody")) \
 X(WL_ADD,	"whitelist",	"card-add",	N_("Add"),	N_("add or update a card: UID, holder, expiry")) \
 X(WL_BLOCK,	"whitelist",	"card-block",	N_("Block"),	N_("block or unblock the selected card (confirms)")) \
 X(WL_REMOVE,	"whitelist",	"card-remove",	N_("Remove"),	N_("remove the selected card (confirms)")) \

@@ -55,6 +55,7 @@ static const char tui_default_keys[] =
 	"bind o force-offline\n"
 	"bind O end-offline\n"
 	"bind s resync\n"
+	"bind c custody\n"
 	"bind a card-add\n"
 	"bind b card-block\n"
 	"bind Delete card-remove\n"

@@ -18,25 +18,36 @@ enum dash_field {
 	F_END = 0, F_LINK, F_BACKEND, F_SIGNAL, F_READER, F_LAST_CARD, F_AUTH, F_AUTH_TIME,
 	F_L1, F_L2, F_L3, F_POWER, F_ENERGY, F_SOURCE, F_SESSION_ENERGY, F_COST, F_PERIOD,
 	F_SESSION_TARIFF, F_UNSYNCED, F_SEQS, F_CLOCK, F_DRIFT, F_OFFLINE_CHARGING,
-	F_UNKNOWN_CARD, F_EXPIRED_CARD, F_OFFLINE_MAX, F_TARIFF, F_WHITELIST, F_WRITE_SESSION
+	F_UNKNOWN_CARD, F_EXPIRED_CARD, F_OFFLINE_MAX, F_TARIFF, F_WHITELIST, F_WRITE_SESSION,
+	F_STORE, F_DAYS_LEFT, F_CUSTODY, F_OLDEST_UNACKED, F_CUSTODY_OFFER, F_FULL_POLICY,
+	F_FULL_COUNTS
 };
+
+/* Above this share of the store used, with records not yet in custody, the
+ * dashboard offers custody (issue 12: "the console offers it above 80 %"). */
+#define DASH_CUSTODY_OFFER_PERCENT	80
 
 static const struct dash_row {
 	const char	*label;
 	enum dash_field	 fields[6];
+	unsigned	 cap;		/* shown only on a pile with this capability */
 } dash_rows[] = {
-	{ N_("Network"),	{ F_LINK, F_BACKEND, F_SIGNAL } },
-	{ N_("Card reader"),	{ F_READER, F_LAST_CARD } },
-	{ "",			{ F_AUTH, F_AUTH_TIME } },
-	{ N_("Meter"),		{ F_L1, F_L2, F_L3 } },
-	{ "",			{ F_POWER, F_ENERGY } },
-	{ N_("Session"),	{ F_SOURCE, F_SESSION_ENERGY, F_COST } },
-	{ "",			{ F_PERIOD, F_SESSION_TARIFF } },
-	{ N_("Records"),	{ F_UNSYNCED, F_SEQS } },
-	{ N_("Pile clock"),	{ F_CLOCK, F_DRIFT } },
-	{ N_("Offline auth"),	{ F_OFFLINE_CHARGING, F_UNKNOWN_CARD } },
-	{ "",			{ F_EXPIRED_CARD, F_OFFLINE_MAX } },
-	{ N_("Tariff"),		{ F_TARIFF, F_WHITELIST, F_WRITE_SESSION } },
+	{ N_("Network"),	{ F_LINK, F_BACKEND, F_SIGNAL }, 0 },
+	{ N_("Card reader"),	{ F_READER, F_LAST_CARD }, 0 },
+	{ "",			{ F_AUTH, F_AUTH_TIME }, 0 },
+	{ N_("Meter"),		{ F_L1, F_L2, F_L3 }, 0 },
+	{ "",			{ F_POWER, F_ENERGY }, 0 },
+	{ N_("Session"),	{ F_SOURCE, F_SESSION_ENERGY, F_COST }, 0 },
+	{ "",			{ F_PERIOD, F_SESSION_TARIFF }, 0 },
+	{ N_("Records"),	{ F_UNSYNCED, F_SEQS }, 0 },
+	{ N_("Store"),		{ F_STORE, F_DAYS_LEFT, F_CUSTODY }, PROTO_CAP_STORE },
+	{ "",			{ F_OLDEST_UNACKED }, PROTO_CAP_STORE },
+	{ "",			{ F_FULL_POLICY, F_FULL_COUNTS }, PROTO_CAP_STORE },
+	{ "",			{ F_CUSTODY_OFFER }, PROTO_CAP_CUSTODY },
+	{ N_("Pile clock"),	{ F_CLOCK, F_DRIFT }, 0 },
+	{ N_("Offline auth"),	{ F_OFFLINE_CHARGING, F_UNKNOWN_CARD }, 0 },
+	{ "",			{ F_EXPIRED_CARD, F_OFFLINE_MAX }, 0 },
+	{ N_("Tariff"),		{ F_TARIFF, F_WHITELIST, F_WRITE_SESSION }, 0 },
 };
 
 static const enum tui_action dash_bar[] = {
@@ -71,6 +82,8 @@ dash_auth_words(unsigned r)
 		return (_("accepted offline: expired cards are accepted"));
 	case PROTO_AUTH_BUSY:
 		return (_("refused: a session is already running"));
+	case PROTO_AUTH_STORE_FULL:
+		return (_("refused: the record store is full (hand records into custody)"));
 	}
 	return (_("unknown result"));
 }
@@ -252,6 +265,73 @@ dash_format_pile(enum dash_field f, const struct tui_pile *p, const struct proto
 	}
 }
 
+/* 1 when the dashboard offers custody: a CUSTODY pile whose store is
+ * above the mark with records that could go into custody. */
+static int
+dash_offers_custody(const struct tui_pile *p, const struct proto_live *l)
+{
+	struct pile_store_use	u;
+
+	if (!p->have_id || !(p->id.caps & PROTO_CAP_CUSTODY))
+		return (0);
+	pile_store_use(&p->id, l, &u);
+	return (u.percent > DASH_CUSTODY_OFFER_PERCENT && u.pinned > 0);
+}
+
+/* The record store (1.1, cap STORE), as `pilecon status` tells it. */
+static void
+dash_format_store(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
+    char *buf, size_t len)
+{
+	struct pile_store_use	u;
+	char			a[48], b[48];
+
+	pile_store_use(&p->id, l, &u);
+	buf[0] = '\0';
+	switch (f) {
+	case F_STORE:
+		snprintf(buf, len, _("%lu of %lu records (%u %%)"), (unsigned long)u.held,
+		    (unsigned long)u.capacity, u.percent);
+		break;
+	case F_DAYS_LEFT:
+		if (u.pinned >= u.capacity)
+			snprintf(buf, len, "%s", _("no room left"));
+		else if (u.days_left >= 0)
+			snprintf(buf, len, _("about %d days left"), (int)u.days_left);
+		else
+			snprintf(buf, len, "%s", _("days left not known yet"));
+		break;
+	case F_CUSTODY:
+		snprintf(buf, len, _("%lu in custody"), (unsigned long)l->custody_count);
+		break;
+	case F_OLDEST_UNACKED:
+		if (l->oldest_unacked == 0)
+			snprintf(buf, len, "%s", _("the cloud acknowledged every record"));
+		else
+			snprintf(buf, len, _("oldest not acknowledged %s %s"),
+			    tui_fmt_date(l->oldest_unacked, a, sizeof a),
+			    tui_fmt_time(l->oldest_unacked, b, sizeof b));
+		break;
+	case F_FULL_POLICY:
+		snprintf(buf, len, _("when full: %s"),
+		    _(proto_enum_str(PROTO_ENUM_FULL_POLICY, l->full_policy)));
+		break;
+	case F_FULL_COUNTS:
+		if (l->refused_full != 0 || l->unrecorded != 0)
+			snprintf(buf, len, _("%lu refused, %lu unrecorded"),
+			    (unsigned long)l->refused_full,
+			    (unsigned long)l->unrecorded);
+		break;
+	case F_CUSTODY_OFFER:
+		tui_action_keys(TUI_A_CUSTODY, a, sizeof a, 1);
+		if (dash_offers_custody(p, l) && a[0] != '\0')
+			snprintf(buf, len, _("press %s: pull, then hand into custody"), a);
+		break;
+	default:
+		break;
+	}
+}
+
 /* One field in words; "" when it has nothing to say. */
 static void
 dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live *l,
@@ -261,10 +341,28 @@ dash_format(enum dash_field f, const struct tui_pile *p, const struct proto_live
 		dash_format_network(f, p, l, buf, len);
 	else if (f >= F_L1 && f < F_UNSYNCED)
 		dash_format_meter(f, p, l, buf, len);
+	else if (f >= F_STORE)
+		dash_format_store(f, p, l, buf, len);
 	else if (f >= F_UNSYNCED)
 		dash_format_pile(f, p, l, buf, len);
 	else
 		buf[0] = '\0';
+}
+
+/* 1 when a row has something to say (a row of a 1.1 capability that has
+ * nothing is left out, the others keep their line). */
+static int
+dash_row_says(const struct dash_row *r, const struct tui_pile *p)
+{
+	char	buf[160];
+	int	j;
+
+	for (j = 0; j < 6 && r->fields[j] != F_END; j++) {
+		dash_format(r->fields[j], p, &p->live, buf, sizeof buf);
+		if (buf[0] != '\0')
+			return (1);
+	}
+	return (0);
 }
 
 static void
@@ -295,6 +393,11 @@ dash_draw(struct tui *t, int y0, int rows)
 			lw = w;
 	}
 	for (i = 0; i < nitems(dash_rows) && y < y0 + rows; i++, y++) {
+		if (dash_rows[i].cap != 0 && (!p->have_id ||
+		    !(p->id.caps & dash_rows[i].cap) || !dash_row_says(&dash_rows[i], p))) {
+			y--;
+			continue;
+		}
 		if (dash_rows[i].label[0] != '\0')
 			tui_put(y, 1, lw, tui_attr(TUI_R_LABEL), _(dash_rows[i].label));
 		x = lw + 3;
@@ -309,6 +412,10 @@ dash_draw(struct tui *t, int y0, int rows)
 					attr = tui_attr(TUI_R_CHANGED);
 			}
 			if (dash_rows[i].fields[j] == F_LINK && p->live.link != PROTO_LINK_ONLINE)
+				attr |= tui_attr(TUI_R_WARN);
+			if (dash_rows[i].fields[j] == F_CUSTODY_OFFER ||
+			    dash_rows[i].fields[j] == F_FULL_COUNTS ||
+			    (dash_rows[i].fields[j] == F_STORE && dash_offers_custody(p, &p->live)))
 				attr |= tui_attr(TUI_R_WARN);
 			x += tui_put(y, x, COLS - x - 1, attr, cur) + 3;
 		}
@@ -406,6 +513,25 @@ dash_force_answer(struct tui *t, const char *answer, void *arg)
 	free(q);
 }
 
+/* Custody: `logs pull --custody` as a console job, one per pile at a time. */
+static void
+dash_custody(struct tui *t, struct tui_pile *p, const char *name)
+{
+	static const char	*argv[] = { "logs", "pull", "--custody" };
+
+	if (!p->have_id || !(p->id.caps & PROTO_CAP_CUSTODY)) {
+		tui_event(t, TUI_WARN, _("%s cannot take records into custody (protocol "
+		    "1.0: it keeps every record until its cloud acknowledges it)"), name);
+		return;
+	}
+	if (tui_job_find(t, p->addr, "logs pull") != NULL) {
+		tui_event(t, TUI_INFO, _("%s: a pull is already running (Esc stops it)"),
+		    p->id.serial);
+		return;
+	}
+	dash_run(t, 3, argv);
+}
+
 int
 tui_pile_action(struct tui *t, enum tui_action a)
 {
@@ -413,7 +539,8 @@ tui_pile_action(struct tui *t, enum tui_action a)
 	struct tui_pile		*p = tui_cur(t);
 	char			 name[64], *q;
 
-	if (a != TUI_A_FORCE_OFFLINE && a != TUI_A_END_OFFLINE && a != TUI_A_RESYNC)
+	if (a != TUI_A_FORCE_OFFLINE && a != TUI_A_END_OFFLINE && a != TUI_A_RESYNC &&
+	    a != TUI_A_CUSTODY)
 		return (0);
 	if (p == NULL || !p->have_live) {
 		tui_event(t, TUI_WARN, _("no pile answers yet: nothing to do"));
@@ -435,6 +562,9 @@ tui_pile_action(struct tui *t, enum tui_action a)
 		q = xasprintf(_("end forced offline on %s now (it goes back online when its back-end answers)?"), name);
 		tui_confirm(t, q, dash_force_yes, NULL);
 		free(q);
+		break;
+	case TUI_A_CUSTODY:
+		dash_custody(t, p, name);
 		break;
 	default:
 		dash_run(t, 1, resync);
