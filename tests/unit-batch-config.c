@@ -245,6 +245,84 @@ main(void)
 		free(path);
 	}
 
+	/* ---- hostile values written back: each one loads as it was ---- */
+	{
+		static const char *const hostile[] = {
+			"/tmp/a\"b",			/* a quote ends a "%s" scalar */
+			"/tmp/back\\slash\\",	/* a backslash escapes the quote */
+			"/tmp/two\nport: /dev/evil",	/* a newline makes a new key */
+			"/tmp/colon: space",		/* a plain scalar's key split */
+			"/tmp/hash #comment",		/* the rest becomes a comment */
+			"/tmp/ctl\x01\x1b[2J\x7f\t\r",	/* C0, ESC, DEL, tab, CR */
+			"/tmp/c1\xc2\x85\xc2\x9b\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf",
+			"/tmp/\xe5\xad\x98\xe6\xa1\xa3 'single' \"double\"",
+			"/tmp/\xef\xbf\xbe\xf0\x9f\x94\x8c",	/* U+FFFE, U+1F50C */
+		};
+		const char	*k[] = { "archive" }, *v[1];
+		char		*text = NULL;
+		size_t		 len = 0, hi;
+		FILE		*f;
+
+		for (hi = 0; hi < sizeof hostile / sizeof hostile[0]; hi++) {
+			path = write_file("config.yaml", "# keep me\n"
+			    "archive: \"/old\n  continued\"\nbaud: 9600\n");
+			v[0] = hostile[hi];
+			c = NULL;
+			is_int(pilecon_config_set(path, 1, k, v, &c), 0,
+			    "config_set_writes_hostile_value_%zu", hi);
+			free(c);
+			pilecon_opts_init(&o);
+			c = NULL;
+			is_int(pilecon_config_load(&o, path, 1, &c), 0,
+			    "config_with_hostile_value_%zu_loads", hi);
+			if (c != NULL)
+				printf("#   cause: %s\n", c);
+			free(c);
+			is_str(o.archive_path, hostile[hi],
+			    "hostile_value_%zu_round_trips_byte_for_byte", hi);
+			ok(o.baud == 9600 && o.port == NULL,
+			    "hostile_value_%zu_leaves_the_other_keys_as_they_were", hi);
+			pilecon_opts_free(&o);
+			f = fopen(path, "r");
+			if (f != NULL && getdelim(&text, &len, '\0', f) > 0)
+				ok(strncmp(text, "# keep me\narchive: \"", 20) == 0 &&
+				    strchr(text + 20, '\n') != NULL &&
+				    strcmp(strchr(text + 20, '\n'), "\nbaud: 9600\n") == 0,
+				    "hostile_value_%zu_is_one_line_in_place_of_the_old_value", hi);
+			else
+				ok(0, "hostile_value_%zu_file_read_back", hi);
+			if (f != NULL)
+				fclose(f);
+			unlink(path);
+			free(path);
+		}
+		free(text);
+
+		/* Not UTF-8: refused, named, and the file not touched. */
+		path = write_file("config.yaml", "archive: /kept\n");
+		v[0] = "/tmp/latin1-\xe9t\xe9";
+		c = NULL;
+		is_int(pilecon_config_set(path, 1, k, v, &c), -1, "non_utf8_value_refused");
+		cause_has(c, "cannot write 'archive' to config file", "non_utf8_refusal_names_the_key");
+		v[0] = "/tmp/cut-\xe5\xad";
+		c = NULL;
+		is_int(pilecon_config_set(path, 1, k, v, &c), -1, "truncated_utf8_value_refused");
+		cause_has(c, "not UTF-8 (byte 10 is 0xE5)", "non_utf8_refusal_names_the_byte");
+		v[0] = "/tmp/surrogate-\xed\xa0\x80";
+		c = NULL;
+		is_int(pilecon_config_set(path, 1, k, v, &c), -1, "surrogate_value_refused");
+		free(c);
+		pilecon_opts_init(&o);
+		c = NULL;
+		ok(pilecon_config_load(&o, path, 1, &c) == 0 &&
+		    o.archive_path != NULL && strcmp(o.archive_path, "/kept") == 0,
+		    "refused_value_leaves_the_config_as_it_was");
+		free(c);
+		pilecon_opts_free(&o);
+		unlink(path);
+		free(path);
+	}
+
 	rmdir(dir);
 	return done_testing();
 }
