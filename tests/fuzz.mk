@@ -6,7 +6,7 @@
 FUZZ_REPLAYS = tests/fuzz/replay-frame-request tests/fuzz/replay-frame-response \
 	tests/fuzz/replay-record tests/fuzz/replay-wlentry tests/fuzz/replay-config \
 	tests/fuzz/replay-wlcsv tests/fuzz/replay-provision tests/fuzz/replay-parse \
-	tests/fuzz/replay-untrusted-text tests/fuzz/replay-json
+	tests/fuzz/replay-untrusted-text tests/fuzz/replay-json tests/fuzz/replay-ocmf
 FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz.h
 check_PROGRAMS += $(FUZZ_REPLAYS) tests/fuzz/mkseeds
 TESTS += $(FUZZ_REPLAYS) tests/fuzz-run.sh tests/valgrind-batch.sh
@@ -38,6 +38,9 @@ tests_fuzz_replay_parse_LDADD = $(PILECON_LDADD)
 tests_fuzz_replay_json_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-json.c
 tests_fuzz_replay_json_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"json"'
 tests_fuzz_replay_json_LDADD = src/libcommon.a
+tests_fuzz_replay_ocmf_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-ocmf.c
+tests_fuzz_replay_ocmf_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"ocmf"'
+tests_fuzz_replay_ocmf_LDADD = $(TEST_PROTO_LIBS)
 tests_fuzz_replay_untrusted_text_SOURCES = $(FUZZ_COMMON) tests/fuzz/fuzz-untrusted-text.c
 tests_fuzz_replay_untrusted_text_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"untrusted-text"'
 tests_fuzz_replay_untrusted_text_LDADD = src/batch/libwlcsv.a src/proto/libproto.a src/libcommon.a
@@ -74,4 +77,5 @@ EXTRA_DIST += tests/fuzz-run.sh tests/valgrind-batch.sh tests/README \
 	tests/fuzz/crashes-wlentry tests/fuzz/crashes-config tests/fuzz/crashes-wlcsv \
 	tests/fuzz/crashes-provision tests/fuzz/crashes-parse \
 	tests/fuzz/corpus-untrusted-text tests/fuzz/crashes-untrusted-text \
-	tests/fuzz/corpus-json tests/fuzz/crashes-json
+	tests/fuzz/corpus-json tests/fuzz/crashes-json \
+	tests/fuzz/corpus-ocmf tests/fuzz/crashes-ocmf

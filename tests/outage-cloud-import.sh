@@ -35,8 +35,43 @@ is "$(ctl cloud records --json | grep -c '"via":"import"')" 10 "the_cloud_holds_
 out=$(ctl cloud import "$tmp/r.jsonl")
 like "$out" "10 records, 0 received, 10 duplicates, 0 refused" \
     "the_same_records_as_jsonl_are_duplicates"
-# OCMF lines: read once proto_ocmf_parse (issue 11) is in the tree; until
-# then cloud import refuses them as "format" (src/sim/cloud-import.c).
+# OCMF lines: only the signed pile's 5 records have that form; matched by
+# content (an OCMF line names no store), they are the ones held.
+is "$(grep -c '^OCMF|' "$tmp/r.ocmf")" 5 "the_ocmf_export_holds_the_signed_piles_records"
+out=$(ctl cloud import "$tmp/r.ocmf")
+like "$out" "5 records, 0 received, 5 duplicates, 0 refused" \
+    "the_same_records_as_ocmf_are_duplicates"
+
+# Tampered OCMF lines are refused, each with its reason.
+/usr/bin/python3 - "$tmp" <<'PY' || exit 1
+import sys
+d = sys.argv[1]
+lines = [l for l in open(d + "/r.ocmf") if l.startswith("OCMF|")]
+out = open(d + "/bad.ocmf", "w")
+# one fee changed: the signature no longer holds
+out.write(lines[0].replace('"XF":[', '"XF":[1', 1))
+# the signed bytes with a space: the same record, not the canonical text
+out.write(lines[1].replace('"FV":"1.0"', '"FV": "1.0"', 1))
+# a line cut in its signature section (a torn copy)
+out.write(lines[2][:len(lines[2]) - 30] + "\n")
+# a signature section whose SD is not DER
+out.write(lines[3][:lines[3].index('"SD":"')] + '"SD":"3000"}\n')
+# a line with no payload at all
+out.write("OCMF|\n")
+PY
+out=$(ctl cloud import "$tmp/bad.ocmf" --json 2>&1)
+is "$?" 1 "an_ocmf_import_with_refused_records_exits_1"
+is "$(echo "$out" | jget received)" 0 "no_tampered_ocmf_record_is_received"
+is "$(echo "$out" | jget refused)" 5 "every_tampered_ocmf_record_is_refused"
+reasons=$(echo "$out" | python3 -c 'import json,sys; print(" ".join(r["reason"] for r in json.load(sys.stdin)["refusals"]))')
+is "$reasons" "signature format format signature format" "each_ocmf_refusal_says_why"
+messages=$(echo "$out" | python3 -c 'import json,sys; print("\n".join(r["message"] for r in json.load(sys.stdin)["refusals"]))')
+like "$messages" "SIM-0001 seq [0-9]+: bad signature" "the_changed_fee_fails_its_signature"
+like "$messages" "seq [0-9]+: the payload is not the canonical form" "the_respaced_payload_is_not_canonical"
+like "$messages" "not an OCMF record line \('SD' missing or bad\)" \
+    "the_cut_line_names_its_cut_signature"
+like "$messages" "not an OCMF record line \('payload' missing or bad\)" \
+    "the_empty_line_names_its_payload"
 
 # A relative FILE is the caller's, not pilesim's.
 (cd "$tmp" && ctl cloud import r.csv >/dev/null)
@@ -104,4 +139,16 @@ sim_stop TERM
 start_sim --frozen-clock --piles 2 --protocol 2:1.0
 out=$(ctl cloud import "$tmp/r.csv" --json)
 is "$(echo "$out" | jget duplicates)" 10 "after_a_restart_the_import_still_finds_each_record"
+
+# A cloud that never saw them takes the OCMF export as it takes a CSV: the
+# 5 signed records received, then the CSV finds those 5 held.
+sim_stop TERM
+rm -f "$tmp/sim/cloud.jsonl"
+start_sim --frozen-clock --piles 2 --protocol 2:1.0
+out=$(ctl cloud import "$tmp/r.ocmf" --json)
+is "$(echo "$out" | jget records)/$(echo "$out" | jget received)/$(echo "$out" | jget refused)" \
+    5/5/0 "an_ocmf_import_into_an_empty_cloud_receives_each_signed_record"
+out=$(ctl cloud import "$tmp/r.csv")
+like "$out" "10 records, 5 received, 5 duplicates, 0 refused" \
+    "the_csv_then_finds_the_ocmf_records_held"
 done_testing

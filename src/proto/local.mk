@@ -5,7 +5,7 @@ src_proto_libproto_a_SOURCES = src/proto/proto.h src/proto/regmap.h \
 	src/proto/names.c src/proto/blocks.c src/proto/record.c \
 	src/proto/whitelist.c src/proto/tariff.c src/proto/auth.c \
 	src/proto/staging.c \
-	src/proto/ocmf.c \
+	src/proto/ocmf.c src/proto/ocmf-parse.c \
 	src/proto/export-line.c
 
 # Record signatures through libcrypto, apart so that only the programs that

@@ -391,6 +391,36 @@ size_t	proto_ocmf_time(uint32_t t, char out[PROTO_OCMF_TIME_MAX]);
 /* OCMF's TX of the end reading for a stop reason: L, R, E, P or A. */
 const char	*proto_ocmf_stop_tx(unsigned stop_reason);
 
+/* ---- an OCMF line read back (ocmf-parse.c) ---------------------------------- */
+
+#define PROTO_SERIAL_MAX	16	/* identity.serial: 8 registers */
+#define PROTO_SIG_DER_HEX_MAX	144	/* SD: 2 x PROTO_SIG_DER_MAX (sig.h) hex digits */
+/* One line OCMF|{payload}|{signature}, as `logs export --format ocmf` writes
+ * it. */
+struct proto_ocmf {
+	char			 serial[PROTO_SERIAL_MAX + 1];	/* GS */
+	char			 sa[32];	/* SA: the algorithm, as written */
+	char			 sd_hex[PROTO_SIG_DER_HEX_MAX + 1];	/* SD, as written */
+	/* 1 when payload is byte for byte proto_ocmf_payload(&rec, serial):
+	 * the text a pile signs; a verifier refuses any other. */
+	int			 canonical;
+	struct proto_record	 rec;		/* rebuilt from the payload, crc set */
+	const char		*payload;	/* the data section, inside line */
+	size_t			 payload_len;
+};
+/*
+ * Reads line (len bytes, a trailing line break allowed; NUL bytes are bad
+ * input, not an end): 0 with o filled, or -1 with *bad naming what is
+ * missing or bad: "OCMF|", "payload" (not a JSON object), a key of the
+ * data section the record needs (GS PG ID RD TM RV XK XO XR XT XE XF XS
+ * XH: absent, twice, of the wrong type or too long for the record), "|",
+ * "signature", "SA", "SD", "SE", "SM" or "end of line" (bytes after the
+ * signature section). Keys the record does not need are skipped. o->payload
+ * points into line.
+ */
+int	proto_ocmf_parse(const char *line, size_t len, struct proto_ocmf *o,
+	    const char **bad);
+
 /* ---- whitelist entries ------------------------------------------------- */
 
 #define PROTO_WL_ENTRY_REGS	29

@@ -262,7 +262,6 @@ import_fields(struct import *im, const struct proto_export_line *l, int *failed,
 	take(im, serial, store_id, &r, failed, cause);
 }
 
-#ifdef PROTO_SIG_DER_HEX_MAX	/* proto_ocmf_parse has landed */
 /*
  * An OCMF line names no store: its signed payload holds the pile's serial
  * (GS) and seq (PG "T<seq>") only, so it is matched by content (store_id 0,
@@ -307,15 +306,6 @@ import_ocmf(struct import *im, const char *line, size_t len, int *failed, char *
 		return;
 	take(im, o.serial, 0, &o.rec, failed, cause);
 }
-#else
-static void
-import_ocmf(struct import *im, const char *line, size_t len, int *failed, char **cause)
-{
-	(void)line, (void)len, (void)failed, (void)cause;
-	im->records++;
-	refuse(im, NULL, 0, 0, 0, "format", "OCMF lines cannot be read yet");
-}
-#endif
 
 static int
 import_file(struct import *im, FILE *f, char **cause)

@@ -63,6 +63,8 @@ src/common.c tests/fuzz/lf-stubs.c $PROTO";;
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
 	json)
 		echo "src/json.c src/common.c";;
+	ocmf)
+		echo "src/proto/ocmf-parse.c src/proto/ocmf.c $PROTO";;
 	provision)
 		echo "src/batch/provision-parse.c src/batch/provision-yaml.c src/batch/yaml-load.c \
 src/batch/provision-tariff.c src/batch/provision-offline.c \
@@ -75,7 +77,7 @@ libs() {
 	config|provision) echo "${YAML_LIBS:--lyaml}";;
 	esac
 }
-NAMES="frame-request frame-response record wlentry config wlcsv provision parse untrusted-text json"
+NAMES="frame-request frame-response record wlentry config wlcsv provision parse untrusted-text json ocmf"
 
 # The newest header: any object older than it is rebuilt.
 newest=$(ls -t "$S"/src/*.h "$S"/src/*/*.h "$S"/tests/fuzz/*.h "$top_builddir/config.h" \
