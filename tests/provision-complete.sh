@@ -7,7 +7,7 @@ c() { "$PILECON" --complete -- "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 
 is "$(c pro)" "provision" "provision_completes"
 is "$(c whitelist s)" "sync" "whitelist_sync_completes"
-is "$(c provision --)" "--baud --dry-run --help --json --port" "provision_options"
+is "$(c provision --)" "--baud --dry-run --help --json --port --replace-keys" "provision_options"
 is "$(c whitelist sync --)" "--dry-run --full --help --json --version" "whitelist_sync_options"
 like "$(c scan --)" "--bauds" "scan_offers_bauds"
 like "$(c provision --port "")" "tcp:" "provision_port_completes_ports"
@@ -24,7 +24,7 @@ missing=""
 for k in defaults piles bus port baud address serial whitelist whitelist_csv \
     whitelist_version uid status expires holder offline_auth offline_charging \
     unknown_card expired_card offline_max_wh offline_tariff version periods \
-    energy service slots clock_sync force_offline key_rotation; do
+    energy service slots clock_sync force_offline custody public_key key_rotation; do
 	grep -Eq "(^|[^a-z_])$k([^a-z_]|\$)" "$man5" || missing="$missing $k"
 done
 is "$missing" "" "every_provisioning_key_is_in_pilecon_provision_5"

@@ -178,6 +178,14 @@ test_errors(void)
 	rejects("piles:\n  - address: 1\n    key_rotation: {key_file: new.yaml}\n",
 	    "3:19: key rotation is not supported by protocol version 1.0",
 	    "key_rotation_is_refused_at_validation");
+	rejects("piles:\n  - serial: A\n    public_key: 3059xyz\n",
+	    "3:17: 'public_key' is not hex", "public_key_that_is_not_hex");
+	rejects("piles:\n  - serial: A\n    public_key: 04abcd\n",
+	    "3:17: 'public_key' is not a P-256 public key", "public_key_of_the_wrong_length");
+	rejects("piles:\n  - address: 1\n    public_key: 04abcd\n",
+	    "3:17: 'public_key' needs the pile's 'serial' beside it", "public_key_needs_a_serial");
+	rejects("defaults:\n  public_key: 04\npiles:\n  - address: 1\n",
+	    "2:3: 'public_key' names one pile", "public_key_in_defaults_is_refused");
 	rejects("piles:\n  - address: 1\n    whitelist:\n      - {uid: XYZ}\n",
 	    "4:15: bad card UID 'XYZ'", "bad_uid");
 	rejects("piles:\n  - address: 1\n    whitelist:\n      - {uid: 04A1B2C3}\n"
@@ -316,6 +324,30 @@ test_examples(void)
 	}
 }
 
+/* The P-256 generator G (SEC 2 v2, 2.4.2) is a point of the curve. */
+#define P256_G	"6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296" \
+		"4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5"
+
+static void
+test_public_key(void)
+{
+	struct prov_file	 pf;
+	char			*e;
+
+	e = parse("piles:\n  - serial: A\n    public_key: \"04:" P256_G "\"\n", &pf);
+	ok(e == NULL && pf.npiles == 1 && pf.piles[0].has_pubkey &&
+	    pf.piles[0].pubkey[0] == 0x6B && pf.piles[0].pubkey[63] == 0xF5,
+	    "public_key_04_x_y_with_colons_is_read");
+	if (e == NULL)
+		prov_file_free(&pf);
+	free(e);
+	/* Y's last byte changed: for this X only Y and p - Y lie on the curve. */
+	rejects("piles:\n  - serial: A\n    public_key: " P256_G "\n"
+	    "  - serial: B\n    public_key: 6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0"
+	    "F4A13945D898C2964FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F4\n",
+	    "5:17: 'public_key' is not a point of the P-256 curve", "public_key_off_the_curve");
+}
+
 int
 main(void)
 {
@@ -325,6 +357,7 @@ main(void)
 		return 1;
 	test_good();
 	test_errors();
+	test_public_key();
 	test_values();
 	test_digest();
 	test_examples();

@@ -54,6 +54,8 @@ struct pull {
 	int			 nbuf;
 	struct pullsig		 ps;
 	int			 signs;		/* a 1.1 pile with signed records */
+	int			 unsigned_pinned;	/* it does not sign, yet a key
+						   is pinned for it */
 	uint32_t		 seq, last_seq, done;
 	uint32_t		 stored_new, stored_old, first, last;
 
@@ -113,7 +115,8 @@ pull_result(struct job *job, struct pull *p, const char *stopped)
 	json_set_int(o, "store_id", p->store_id);
 	json_set_int(o, "verified", p->ps.verified);
 	json_set_int(o, "quarantined", p->ps.quarantined);
-	json_set_str(o, "key", !p->signs ? "none" : p->ps.state == ARCHIVE_KEY_CHANGED ?
+	json_set_str(o, "key", p->unsigned_pinned ? "missing" : !p->signs ? "none" :
+	    p->ps.state == ARCHIVE_KEY_CHANGED ?
 	    "changed" : p->ps.state == ARCHIVE_KEY_PINNED_NOW ? "pinned" : "same");
 	if (stopped != NULL)
 		json_set_str(o, "stopped", stopped);
@@ -193,6 +196,10 @@ pull_end(struct job *job, struct pull *p, int rc, char *cause)
 		    "signature check (first: seq %u) and are quarantined, not archived: "
 		    "see 'pilecon logs list --quarantine'"), p->ps.quarantined, p->serial,
 		    p->ps.first_bad);
+	/* Nothing new to quarantine, but the pile is not the one pinned. */
+	if ((p->signs && p->ps.state == ARCHIVE_KEY_CHANGED) || p->unsigned_pinned)
+		return job_fail(job, EXIT_FAILED, _("error: the public key of %s is not the "
+		    "one pinned in the archive"), p->serial);
 	if (cmd_args_has(&job->args, "custody"))
 		return pull_custody(job, p);
 	return JOB_NORMAL;
@@ -232,6 +239,19 @@ pull_window(struct job *job, struct pull *p)
 			return pull_end(job, p, set_cause(&cause, PILE_E_PROTOCOL,
 			    _("the pile answered record %u when asked for %u or later"),
 			    p->buf[p->nbuf + i].seq, p->seq), cause);
+	if (p->unsigned_pinned) {
+		/* Records with no signature from a pile that had a key. */
+		for (i = 0; i < got; i++) {
+			if (archive_quarantine(p->ar, p->serial, p->store_id, p->device_id,
+			    &p->buf[p->nbuf + i], NULL, NULL, "unsigned", &cause) != 0)
+				return pull_end(job, p, PULLSIG_E_ARCHIVE, cause);
+			if (p->ps.quarantined++ == 0)
+				p->ps.first_bad = p->buf[p->nbuf + i].seq;
+		}
+		p->seq = p->buf[p->nbuf + got - 1].seq + 1;
+		p->done += (uint32_t)got;
+		goto next;
+	}
 	p->seq = p->buf[p->nbuf + got - 1].seq + 1;
 	p->nbuf += got;
 	p->done += (uint32_t)got;
@@ -487,6 +507,30 @@ pull_series(struct job *job, struct pull *p)
 	return pull_check(job, p, 1);
 }
 
+/* A pile that does not sign (or says it is 1.0) while the archive has a key
+ * pinned for its serial is not the pile that key belongs to, or one made to
+ * look older: its records are quarantined as unsigned. 0, or -1 when the
+ * job failed. */
+static int
+pull_pinned_unsigned(struct job *job, struct pull *p)
+{
+	uint8_t	 pinned[PROTO_PUBKEY_BYTES];
+	char	*cause = NULL;
+	int	 rc;
+
+	if ((rc = archive_key_get(p->ar, p->serial, pinned, NULL, &cause)) < 0) {
+		job_fail_cause(job, EXIT_FAILED, cause);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	p->unsigned_pinned = 1;
+	job_event(job, RESULT_ERROR, _("error: the archive has a public key pinned for "
+	    "%s, but the pile does not sign its records: its records are quarantined, "
+	    "not archived"), p->serial);
+	return 0;
+}
+
 static enum job_return
 cmd_logs_pull_step(struct job *job)
 {
@@ -515,11 +559,14 @@ cmd_logs_pull_step(struct job *job)
 				return job_fail_cause(job, EXIT_FAILED, cause);
 			return job_fail_pile(job, rc, cause);
 		}
+		if (!p->signs && (rc = pull_pinned_unsigned(job, p)) != 0)
+			return JOB_ERROR;
 		if (p->signs && p->ps.state == ARCHIVE_KEY_CHANGED)
 			job_event(job, RESULT_ERROR, _("error: the public key of %s is not "
 			    "the one pinned in the archive: its records are quarantined, not "
 			    "archived (if the pile's key was really replaced, give the new one "
-			    "as 'public_key:' in a provisioning file)"), p->serial);
+			    "as 'public_key:' in a provisioning file and run it with "
+			    "--replace-keys)"), p->serial);
 		return pull_series(job, p);
 	case PULL_CHECK:
 		return pull_checked(job, p);

@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "json.h"
+#include "archive/archive.h"
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 #include "batch/job.h"
@@ -21,9 +22,9 @@ static void		cmd_provision_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_provision_entry = {
 	.name = "provision",
-	.args = "FILE --dry-run --port=PORT --baud=BAUD --json",
-	.usage = "FILE.yaml [--dry-run] [--port PORT] [--baud BAUD] [--json]",
-	.help = N_("provision the piles of a bus from a YAML file (pilecon-provision(5)): " "read each, print the plan, apply, verify; --dry-run stops after the plan"),
+	.args = "FILE --dry-run --replace-keys --port=PORT --baud=BAUD --json",
+	.usage = "FILE.yaml [--dry-run] [--replace-keys] [--port PORT] [--baud BAUD] [--json]",
+	.help = N_("provision the piles of a bus from a YAML file (pilecon-provision(5)): " "read each, print the plan, apply, verify; --dry-run stops after the plan; --replace-keys lets a public_key replace the one pinned in the archive"),
 	.step = cmd_provision_step,
 	.render = cmd_provision_render,
 };
@@ -62,6 +63,44 @@ prov_print_settings(FILE *o, const struct prov_item *it)
 	fputc('\n', o);
 }
 
+/* 1 when the item changes the pile or the archive's key pins. */
+static int
+prov_item_shows(const struct prov_item *it)
+{
+	return prov_item_changes(it) || it->want->key == PROV_KEY_NEW ||
+	    it->want->key == PROV_KEY_REPLACE;
+}
+
+/* public_key: what happens to the pin, and a warning when the pile shows
+ * another key (its records would be quarantined) or does not sign. */
+static void
+prov_print_key(FILE *o, const struct prov_item *it)
+{
+	const struct prov_pile	*want = it->want;
+
+	if (!want->has_pubkey)
+		return;
+	switch (want->key) {
+	case PROV_KEY_NONE:
+	case PROV_KEY_SAME:
+		break;
+	case PROV_KEY_NEW:
+		fprintf(o, _("  %-15spin the given key in the archive for %s\n"),
+		    "public_key", text_show(want->serial));
+		break;
+	case PROV_KEY_REPLACE:
+		fprintf(o, _("  %-15sreplace the key pinned in the archive for %s "
+		    "(--replace-keys)\n"), "public_key", text_show(want->serial));
+		break;
+	}
+	if (it->key_pile == PROV_KEY_PILE_DIFFERS)
+		fprintf(o, _("  %-15swarning: the pile shows another key: its records "
+		    "will be quarantined on pull\n"), "public_key");
+	else if (it->key_pile == PROV_KEY_PILE_UNSIGNED)
+		fprintf(o, _("  %-15swarning: the pile does not sign its records\n"),
+		    "public_key");
+}
+
 static void
 prov_print_item_plan(FILE *o, const struct prov_item *it)
 {
@@ -80,12 +119,14 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 			fprintf(o, _("pile '%s': %s\n"), text_show(want->serial), text_show(it->why));
 		return;
 	}
-	if (!prov_item_changes(it)) {
+	if (!prov_item_shows(it)) {
 		fprintf(o, _("pile %s at address %d: no changes\n"), text_show(it->id.serial),
 		    it->addr);
+		prov_print_key(o, it);
 		return;
 	}
 	fprintf(o, _("pile %s at address %d:\n"), text_show(it->id.serial), it->addr);
+	prov_print_key(o, it);
 	if (it->wl_planned && wlsync_plan_changes(w))
 		fprintf(o, _("  %-15s+%zu -%zu ~%zu, v%" PRIu32 " -> v%" PRIu32 ", %zu "
 		    "command%s (%s: %s)\n"), "whitelist", w->nadd, w->nremove,
@@ -127,7 +168,12 @@ prov_json_item(const struct prov_item *it, int dry_run)
 
 	json_set_int(o, "address", it->addr);
 	json_set_str(o, "serial", it->have_id ? it->id.serial : it->want->serial);
-	json_set_bool(o, "changes", !it->failed && prov_item_changes(it));
+	json_set_bool(o, "changes", !it->failed && prov_item_shows(it));
+	if (it->want->has_pubkey) {
+		x = json_set(o, "public_key", json_object());
+		json_set_str(x, "archive", prov_key_token(it->want->key));
+		json_set_str(x, "pile", prov_key_pile_token(it->key_pile));
+	}
 	if (!it->failed && it->wl_planned) {
 		x = json_set(o, "whitelist", json_object());
 		json_set_str(x, "mode", wlsync_mode_str(w->mode));
@@ -201,6 +247,15 @@ prov_print_results(FILE *o, const struct prov_run *run)
 		if (!it->ok)
 			fprintf(o, "  %s", it->why ? it->why : "");
 		fputc('\n', o);
+	}
+	for (i = 0; i < run->nitems; i++) {
+		it = &run->items[i];
+		if (it->want->key == PROV_KEY_NEW)
+			fprintf(o, _("public_key: %s: pinned in the archive\n"),
+			    text_show(it->want->serial));
+		else if (it->want->key == PROV_KEY_REPLACE)
+			fprintf(o, _("public_key: %s: replaced the key pinned in the "
+			    "archive\n"), text_show(it->want->serial));
 	}
 	for (i = 0; i < run->nitems; i++) {
 		it = &run->items[i];
@@ -307,6 +362,67 @@ prov_job_free(void *p)
 	free(pj);
 }
 
+/* public_key: compared with the archive's pins before the bus is opened;
+ * a conflict refuses the whole file, as an invalid one. 0, or JOB_ERROR's
+ * exit. */
+static int
+prov_check_keys(struct job *job, struct prov_job *pj)
+{
+	struct archive	*ar;
+	char		**errors, *cause = NULL;
+	size_t		 i, nerrors, nkeys = 0;
+	int		 rc;
+
+	for (i = 0; i < pj->pf.npiles; i++)
+		nkeys += pj->pf.piles[i].has_pubkey != 0;
+	if (nkeys == 0)
+		return 0;
+	if ((ar = job_archive(job)) == NULL)
+		return -1;
+	rc = prov_keys_check(ar, &pj->pf, cmd_args_has(&job->args, "replace-keys"),
+	    &errors, &nerrors, &cause);
+	if (rc == -2) {
+		job_fail_cause(job, EXIT_FAILED, cause);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	for (i = 0; i < nerrors; i++)
+		job_event(job, RESULT_ERROR, "%s", errors[i]);
+	prov_errors_free(errors, nerrors);
+	job_fail(job, EXIT_USAGE, ngettext("'%s': %zu public key differs from the one "
+	    "pinned in the archive: nothing was written to any pile or the archive",
+	    "'%s': %zu public keys differ from the ones pinned in the archive: nothing "
+	    "was written to any pile or the archive", (unsigned long)nerrors),
+	    job->args.pos[0], nerrors);
+	return -1;
+}
+
+/* The keys go into the archive before the first write to a pile. */
+static int
+prov_pin_keys(struct job *job, struct prov_job *pj)
+{
+	struct archive	*ar;
+	char		*cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < pj->pf.npiles; i++)
+		if (pj->pf.piles[i].key == PROV_KEY_NEW ||
+		    pj->pf.piles[i].key == PROV_KEY_REPLACE)
+			break;
+	if (i == pj->pf.npiles)
+		return 0;
+	if ((ar = job_archive(job)) == NULL)
+		return -1;
+	if (prov_keys_pin(ar, &pj->run, &cause) != 0) {
+		job_fail(job, EXIT_FAILED, _("cannot pin the public keys of '%s': %s; nothing "
+		    "was written to any pile"), job->args.pos[0], cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 /* The plan for people, shown before anything is applied. */
 static void
 prov_show_plan(struct job *job, struct prov_job *pj)
@@ -319,7 +435,7 @@ prov_show_plan(struct job *job, struct prov_job *pj)
 	for (i = 0; i < run->nitems; i++) {
 		if (run->items[i].failed)
 			nfailed++;
-		else if (prov_item_changes(&run->items[i]))
+		else if (prov_item_shows(&run->items[i]))
 			nchange++;
 	}
 	if ((f = open_memstream(&text, &len)) == NULL)
@@ -358,7 +474,7 @@ prov_finish(struct job *job, struct prov_job *pj)
 			pile_session_close(run->items[i].pile, NULL);
 		if (run->items[i].failed)
 			nfailed++;
-		else if (prov_item_changes(&run->items[i]))
+		else if (prov_item_shows(&run->items[i]))
 			nchange++;
 		if (run->items[i].ok)
 			nok++;
@@ -418,6 +534,8 @@ cmd_provision_step(struct job *job)
 			    "(%zu errors): nothing was written to any pile",
 			    (unsigned long)nerrors), path, nerrors);
 		}
+		if (prov_check_keys(job, pj) != 0)
+			return JOB_ERROR;
 		if (prov_open_bus(job, &pj->pf, &pj->bus) != 0)
 			return JOB_ERROR;
 		pj->anchor = pile_new(pj->bus, 1);
@@ -439,7 +557,8 @@ cmd_provision_step(struct job *job)
 			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 			    "written"));
 		if (pj->i < pj->run.nitems) {
-			prov_plan_pile(pj->bus, &pj->run.items[pj->i++], keys);
+			prov_plan_pile(pj->bus, &pj->run.items[pj->i], keys);
+			prov_key_read_pile(&pj->run.items[pj->i++]);
 			job_progress(job, pj->i, 0);
 			return job_yield(job);
 		}
@@ -452,6 +571,8 @@ cmd_provision_step(struct job *job)
 		if (job_cancelled(job))
 			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 			    "written"));
+		if (prov_pin_keys(job, pj) != 0)
+			return JOB_ERROR;
 		/* Staging is committed pile by pile in its own sessions: once
 		 * begun it runs to its end. */
 		prov_stage(pj->bus, &pj->run, keys);

@@ -12,6 +12,7 @@
 #include "batch/batch.h"
 #include "batch/cmd-util.h"
 #include "batch/job.h"
+#include "proto/sig.h"
 
 static enum job_return	cmd_status_step(struct job *);
 static void		cmd_status_render(const struct result *, FILE *);
@@ -297,6 +298,26 @@ struct status_state {
 	struct pile_auth_state	auth;
 };
 
+/* A signing pile's key, as exports and provisioning files write it (hex
+ * of its DER SubjectPublicKeyInfo): what 'public_key:' takes. */
+static void
+status_public_key(struct json *o, const uint16_t *regs)
+{
+	uint8_t	pub[PROTO_PUBKEY_BYTES], spki[PROTO_SPKI_BYTES];
+	char	hex[2 * PROTO_SPKI_BYTES + 1];
+	size_t	i;
+
+	proto_get_bytes(regs, sizeof pub, pub);
+	if (!proto_pubkey_valid(pub))
+		return;
+	proto_pubkey_spki(pub, spki);
+	for (i = 0; i < sizeof spki; i++)
+		snprintf(hex + 2 * i, 3, "%02x", spki[i]);
+	json_set_str(o, "public_key", hex);
+}
+
+enum { ST_LIVE, ST_LIVE_DONE, ST_KEY_DONE, ST_AUTH_DONE, ST_COUNTER_DONE };
+
 static enum job_return
 cmd_status_step(struct job *job)
 {
@@ -306,19 +327,32 @@ cmd_status_step(struct job *job)
 	char			*cause = NULL;
 	int			 rc;
 
-	switch (job->state++) {
-	case 0:
+	switch (job->state) {
+	case ST_LIVE:
 		pile_live_request(job->pile, &job->xfer);
+		job->state = ST_LIVE_DONE;
 		return job_transact(job);
-	case 1:
+	case ST_LIVE_DONE:
 		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		json_free(job->result.data);
 		job->result.data = status_data(&job->identity, pile_addr(job->pile),
 		    &live, time(NULL), (pile_caps(job->pile) & PROTO_CAP_STORE) != 0);
+		if (pile_signs(&job->identity)) {
+			job->state = ST_KEY_DONE;
+			return job_read(job, PROTO_A_ID_PUBLIC_KEY, PROTO_N_ID_PUBLIC_KEY);
+		}
+		job->state = ST_AUTH_DONE;
 		pile_auth_state_request(job->pile, &job->xfer);
 		return job_transact(job);
-	case 2:
+	case ST_KEY_DONE:
+		if ((rc = job_xfer_status(job, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		status_public_key(job->result.data, job->xfer.resp.regs);
+		job->state = ST_AUTH_DONE;
+		pile_auth_state_request(job->pile, &job->xfer);
+		return job_transact(job);
+	case ST_AUTH_DONE:
 		job->data = s = xcalloc(1, sizeof *s);
 		job->free_data = free;
 		if ((rc = pile_auth_state_parse(&job->xfer, &s->auth, &cause)) != 0)
@@ -327,6 +361,7 @@ cmd_status_step(struct job *job)
 			status_auth(job->result.data, &s->auth, 0, 0);
 			return JOB_NORMAL;
 		}
+		job->state = ST_COUNTER_DONE;
 		pile_session_counter_request(job->pile, &job->xfer);
 		return job_transact(job);
 	default:

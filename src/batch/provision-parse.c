@@ -15,6 +15,7 @@
 #include "batch/provision.h"
 #include "batch/provision-yaml.h"
 #include "batch/yaml-load.h"
+#include "proto/sig.h"
 
 /* The keys a pile and the defaults share. 1 when key was one of them. */
 static int
@@ -128,7 +129,8 @@ parse_defaults(struct prov_parser *pp, yaml_node_t *n, struct prov_file *pf,
 			continue;
 		if (strcmp(k, "bus") == 0)
 			parse_bus(pp, prov_node(pp, p->value), pf);
-		else if (strcmp(k, "address") == 0 || strcmp(k, "serial") == 0)
+		else if (strcmp(k, "address") == 0 || strcmp(k, "serial") == 0 ||
+		    strcmp(k, "public_key") == 0)
 			prov_err(pp, prov_node(pp, p->key), _("'%s' names one pile: give it "
 			    "under 'piles', not in 'defaults'"), k);
 		else if (!parse_item(pp, k, prov_node(pp, p->value), def, &wl, &csv))
@@ -181,12 +183,44 @@ inherit(struct prov_pile *pl, const struct prov_pile *def, int has_wl)
 	}
 }
 
+/* public_key: the pile's record-signing key, pinned in the archive for its
+ * serial as if a first pull had seen it. */
+static void
+parse_pubkey(struct prov_parser *pp, yaml_node_t *v, struct prov_pile *pl)
+{
+	const char	*s;
+
+	if ((s = prov_scalar(pp, v, "public_key", _("a public key in hex"))) == NULL)
+		return;
+	pl->key_line = (unsigned long)v->start_mark.line + 1;
+	pl->key_col = (unsigned long)v->start_mark.column + 1;
+	switch (proto_pubkey_from_hex(s, pl->pubkey)) {
+	case PROTO_KEYHEX_OK:
+		pl->has_pubkey = 1;
+		break;
+	case PROTO_KEYHEX_NOT_HEX:
+		prov_err(pp, v, _("'public_key' is not hex: give the pile's key as "
+		    "'pilecon status --json' shows it (DER SubjectPublicKeyInfo, "
+		    "04|X|Y or X|Y, in hex)"));
+		break;
+	case PROTO_KEYHEX_LENGTH:
+		prov_err(pp, v, _("'public_key' is not a P-256 public key: give 64 "
+		    "bytes (X|Y), 65 (04|X|Y) or a 91-byte DER SubjectPublicKeyInfo, "
+		    "in hex"));
+		break;
+	case PROTO_KEYHEX_OFF_CURVE:
+		prov_err(pp, v, _("'public_key' is not a point of the P-256 curve: "
+		    "check that it was copied whole"));
+		break;
+	}
+}
+
 static void
 parse_pile(struct prov_parser *pp, yaml_node_t *n, struct prov_pile *pl,
     const struct prov_pile *def)
 {
 	yaml_node_pair_t	*p;
-	yaml_node_t		*v, *wl = NULL, *csv = NULL;
+	yaml_node_t		*v, *wl = NULL, *csv = NULL, *key = NULL;
 	const char		*k, *s;
 	unsigned long		 u;
 
@@ -215,16 +249,24 @@ parse_pile(struct prov_parser *pp, yaml_node_t *n, struct prov_pile *pl,
 				prov_err(pp, v, _("bad serial '%s': 1 to 16 characters"), s);
 			else
 				snprintf(pl->serial, sizeof pl->serial, "%s", s);
+		} else if (strcmp(k, "public_key") == 0) {
+			key = v;
+			parse_pubkey(pp, v, pl);
 		} else if (strcmp(k, "bus") == 0)
 			prov_err(pp, prov_node(pp, p->key), _("'bus' belongs in 'defaults': one "
 			    "file provisions one bus"));
 		else if (!parse_item(pp, k, v, pl, &wl, &csv))
-			prov_unknown_key(pp, p, k, _("a pile"), "address, serial, "
+			prov_unknown_key(pp, p, k, _("a pile"), "address, serial, public_key, "
 			    PROV_ITEM_KEYS);
 	}
 	both_lists(pp, wl, csv);
 	if (pl->addr == 0 && pl->serial[0] == '\0')
 		prov_err(pp, n, _("a pile needs an 'address' (1-247) or a 'serial'"));
+	/* The archive pins keys by serial: an address alone could pin the key
+	 * for whichever pile answers there. */
+	if (key != NULL && pl->serial[0] == '\0')
+		prov_err(pp, key, _("'public_key' needs the pile's 'serial' beside it: "
+		    "a key belongs to one pile"));
 	inherit(pl, def, wl != NULL || csv != NULL);
 }
 

@@ -14,6 +14,21 @@
 
 /* ---- the file -------------------------------------------------------------- */
 
+/* A pile's public_key against the archive's pin for its serial. */
+enum prov_key {
+	PROV_KEY_NONE,		/* the file gives none */
+	PROV_KEY_NEW,		/* nothing pinned yet: pin it */
+	PROV_KEY_SAME,		/* pinned already */
+	PROV_KEY_REPLACE	/* another key is pinned: --replace-keys replaces it */
+};
+/* ... and against the key the pile itself shows. */
+enum prov_key_pile {
+	PROV_KEY_PILE_UNREAD,	/* not read (no key given, or the pile failed) */
+	PROV_KEY_PILE_SAME,
+	PROV_KEY_PILE_DIFFERS,	/* its records will be quarantined on pull */
+	PROV_KEY_PILE_UNSIGNED	/* the pile does not sign its records */
+};
+
 /* What a file asks of one pile; defaults fill what the pile leaves out. */
 struct prov_pile {
 	int			 addr;		/* 1..247, 0 when found by serial */
@@ -33,6 +48,11 @@ struct prov_pile {
 
 	int			 clock_sync;
 	int			 custody;	/* pull, then hand into custody */
+
+	int			 has_pubkey;	/* public_key: pinned in the archive */
+	uint8_t			 pubkey[PROTO_PUBKEY_BYTES];
+	unsigned long		 key_line, key_col;
+	enum prov_key		 key;		/* set by prov_keys_check */
 
 	int			 has_force;
 	int			 force_on;
@@ -105,6 +125,9 @@ struct prov_item {
 	uint32_t		 custody_pulled;	/* new records archived */
 	uint32_t		 custody_first, custody_last, custody_count;
 
+	/* public_key: what the pile shows (provision-keys.c) */
+	enum prov_key_pile	 key_pile;
+
 	/* result */
 	int			 applied;	/* apply ran (changes or not) */
 	int			 ok;
@@ -149,5 +172,22 @@ void	prov_run_free(struct prov_run *);
  * item's custody_* fields, or clears ok with why. */
 struct cmd_ctx;
 void	prov_custody(struct cmd_ctx *, struct prov_item *);
+
+/* public_key: (provision-keys.c). prov_keys_check compares each key the
+ * file gives with the one pinned in the archive for the pile's serial and
+ * sets the pile's key field; a different pinned key is an error (unless
+ * replace), each "FILE:LINE:COLUMN: what" in *errors as prov_parse gives
+ * them. Returns 0, -1 with errors, or -2 with *cause when the archive
+ * cannot be read. Nothing is written. */
+struct archive;
+int	prov_keys_check(struct archive *, struct prov_file *, int replace,
+	    char ***errors, size_t *nerrors, char **cause);
+/* Reads the key the pile shows (a signing pile) into item->key_pile. */
+void	prov_key_read_pile(struct prov_item *);
+/* Pins every key planned NEW or REPLACE. 0, or -1 with *cause (the keys
+ * before the failing one are pinned). */
+int	prov_keys_pin(struct archive *, const struct prov_run *, char **cause);
+const char *prov_key_token(enum prov_key);
+const char *prov_key_pile_token(enum prov_key_pile);
 
 #endif

@@ -79,6 +79,30 @@ proto_pubkey_valid(const uint8_t pub[PROTO_PUBKEY_BYTES])
 	return 1;
 }
 
+enum proto_keyhex
+proto_pubkey_from_hex(const char *hex, uint8_t pub[PROTO_PUBKEY_BYTES])
+{
+	uint8_t		 der[PROTO_SPKI_BYTES];
+	char		 digits[2 * PROTO_SPKI_BYTES];
+	size_t		 n = 0;
+	const char	*s;
+
+	for (s = hex; *s != '\0'; s++) {
+		if (*s == ':' || *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			continue;
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			return PROTO_KEYHEX_NOT_HEX;
+		if (n < sizeof digits)
+			digits[n] = *s;
+		n++;
+	}
+	if (n % 2 != 0 || n > sizeof digits || proto_hex_decode(digits, der, n / 2) != 0 ||
+	    proto_pubkey_from_spki(der, n / 2, pub) != 0)
+		return PROTO_KEYHEX_LENGTH;
+	return proto_pubkey_valid(pub) ? PROTO_KEYHEX_OK : PROTO_KEYHEX_OFF_CURVE;
+}
+
 size_t
 proto_sig_der(const uint8_t sig[PROTO_SIG_BYTES], uint8_t out[PROTO_SIG_DER_MAX])
 {

@@ -21,6 +21,16 @@ void	proto_pubkey_spki(const uint8_t pub[PROTO_PUBKEY_BYTES], uint8_t out[PROTO_
 int	proto_pubkey_from_spki(const uint8_t *der, size_t len, uint8_t pub[PROTO_PUBKEY_BYTES]);
 /* 1 when pub is a point on the curve. */
 int	proto_pubkey_valid(const uint8_t pub[PROTO_PUBKEY_BYTES]);
+/* A key written in hex (either case; colons and white space between bytes
+ * allowed): DER SubjectPublicKeyInfo, 04 | X | Y or X | Y. 0 with pub set,
+ * or what is wrong with it. */
+enum proto_keyhex {
+	PROTO_KEYHEX_OK = 0,
+	PROTO_KEYHEX_NOT_HEX = -1,	/* a character that is not a hex digit */
+	PROTO_KEYHEX_LENGTH = -2,	/* not 64, 65 or 91 bytes of the forms above */
+	PROTO_KEYHEX_OFF_CURVE = -3	/* the right form, not a P-256 point */
+};
+enum proto_keyhex proto_pubkey_from_hex(const char *hex, uint8_t pub[PROTO_PUBKEY_BYTES]);
 /* r | s to DER (OCMF's SM default application/x-der); 0 on failure. */
 size_t	proto_sig_der(const uint8_t sig[PROTO_SIG_BYTES], uint8_t out[PROTO_SIG_DER_MAX]);
 int	proto_sig_from_der(const uint8_t *der, size_t len, uint8_t sig[PROTO_SIG_BYTES]);
