@@ -29,6 +29,8 @@ is "$(echo "$st" | jget store.days_left)" 0 "status_shows_0_days_left"
 ctl swipe 1 04A1B2C3 >/dev/null
 st=$(pc --json status)
 is "$(echo "$st" | jget card.last_result)" store_full "the_101st_card_is_refused_store_full"
+is "$(ctl pile status 1 --json | jget card.last_result)" store_full \
+    "pilesim_ctl_names_the_refusal_store_full"
 is "$(echo "$st" | jget store.refused_full)" 1 "status_counts_the_refused_session"
 is "$(echo "$st" | jget last_seq)" 100 "no_record_for_the_refused_card"
 like "$(pc status)" "store +100 of 100 records \(100 %\), 0 in custody" "status_text_shows_the_store"

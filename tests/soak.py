@@ -70,6 +70,7 @@ class Scenario:
         self.kills = {"pilecon": 0, "pilesim": 0}
         self.est = {"pull": 0.05, "export": 0.03, "resync": 0.3}
         self.export_n = 0
+        self.sim_args = []
 
     def piles(self):
         return range(1, self.npiles + 1)
@@ -90,7 +91,7 @@ class Scenario:
         self.simlog.flush()
         self.sim = subprocess.Popen(
             [self.pilesim, "--data", self.data, "--piles", str(self.npiles),
-             "--frozen-clock", "--seed", str(self.seed & 0xFFFFFFFF)],
+             "--frozen-clock", "--seed", str(self.seed & 0xFFFFFFFF)] + self.sim_args,
             stdout=self.simlog, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + 20
         sock = os.path.join(self.data, "ctl.sock")
@@ -717,6 +718,361 @@ class ResetScenario(Scenario):
         self.stop()
 
 
+class OutageScenario(ResetScenario):
+    """Issue 12: one pile without its cloud for weeks, its store filling.
+    The kind comes from the seed:
+
+    visits       a technician every K sessions (K below the capacity):
+                 logs pull --custody, an export, `pilesim ctl cloud import`
+                 of it; then the link returns and the pile resyncs what it
+                 still holds. Target: 0 refused, 0 lost, 0 duplicated.
+    no visits    the store fills and stays full: the full policy turns
+                 sessions away (refuse) or charges them without a record
+                 (unrecorded); the pile's own counters say how many, and
+                 every record it did store reaches the cloud once.
+    store reset  as visits, with the pile's store reset right after one
+                 visit's pull (a replaced controller): the old series
+                 reaches the cloud by import only, the new one numbers from
+                 1 again, each kept apart by store id.
+    carried      as visits, but the exports stay on the laptop until the
+                 end, when the operator imports them all (before or after
+                 the link returns): the archive carried to the cloud.
+
+    Random kills: pilecon during a visit's pull --custody and export,
+    pilesim while a session's record is stored, during a cloud import and
+    during the resync uploads. At the end every record each store numbered
+    (1..last_seq, the pile's own count) is in the cloud exactly once with
+    the CRC the pile showed, and (with visits) in the archive once; the
+    refusals match the pile's counters and its capacity."""
+
+    KINDS = ("visits", "no visits", "store reset", "carried")
+
+    def __init__(self, seed, builddir, verbose=False, size="small"):
+        ResetScenario.__init__(self, seed, builddir, verbose)
+        self.npiles = 1
+        self.seen = {1: {}}
+        self.acked = {1: set()}
+        self.retired = []           # [(store_id, last_seq, {seq: rec})]
+        self.kind = self.KINDS[seed % len(self.KINDS)]
+        if size == "issue":         # issue 12's numbers: 200, 4 x 150
+            self.capacity, self.every, self.visits = 200, 150, 4
+        else:
+            self.capacity = self.rng.randint(20, 60)
+            self.every = self.rng.randint(self.capacity // 2, self.capacity - 2)
+            self.visits = self.rng.randint(3, 5)
+        self.policy = "refuse"
+        if self.kind == "no visits" and self.rng.random() < 0.3:
+            self.policy = "unrecorded"
+        self.sim_args = ["--record-capacity", str(self.capacity)]
+        self.f = {"sessions": 0, "charged": 0, "records": 0, "refused": 0, "unrecorded": 0,
+                  "visits": 0, "visit_s": [], "imports": 0, "received": 0,
+                  "import_duplicates": 0}
+        self.exports = []
+
+    # ---- the outage ---------------------------------------------------------
+
+    def sessions(self, n):
+        """n offline card sessions (ctl sessions), one of them sometimes with
+        pilesim killed while it stores the record."""
+        kill_at = self.rng.randrange(n) if self.rng.random() < 0.3 else None
+        done = 0
+        while done < n:
+            k = n - done if kill_at is None else kill_at - done
+            if k > 0:
+                out = self.ctl_json("sessions", 1, CARDS[0], k, "--gap",
+                                    self.rng.choice([0, 600, 1800, 3600]), "--json")
+                for key in ("sessions", "charged", "refused", "unrecorded"):
+                    self.f[key] += out[key]
+                # "charged" counts the sessions charged without a record too
+                self.f["records"] += out["charged"] - out["unrecorded"]
+                done += k
+                self.note("%d sessions: %d charged, %d refused, %d unrecorded" % (
+                    k, out["charged"], out["refused"], out["unrecorded"]))
+            if kill_at is not None:
+                self.killed_session()
+                done += 1
+                kill_at = None
+        self.snapshot()
+
+    def killed_session(self):
+        before = self.status(1)
+        self.ctl("swipe", 1, CARDS[0])
+        self.f["sessions"] += 1
+        st = self.status(1)
+        if st["pending"] is None:
+            if st["card"]["last_result"] == "store_full":
+                self.f["refused"] += 1
+            else:
+                self.problem("card refused with %s, not store_full" %
+                             st["card"]["last_result"])
+            return
+        self.ctl("plug", 1)
+        self.ctl("advance", self.rng.randint(600, 3600))
+        self.finish_session(1, kill_sim=True)
+        self.finish_session(1)
+        after = self.status(1)
+        n = after["records"]["last_seq"] - before["records"]["last_seq"]
+        u = after["store"]["unrecorded"] - before["store"]["unrecorded"]
+        if n + u not in (0, 1):
+            self.problem("one session killed mid-store made %d records, %d unrecorded" % (n, u))
+        self.f["records"] += n
+        self.f["charged"] += n + u
+        self.f["unrecorded"] += u
+        if n + u == 0:
+            # Never stored, so never acknowledged: a session, not a record.
+            self.note("the killed session left no record")
+
+    def flap(self):
+        """The link comes back for a moment: the pile uploads some records."""
+        self.ctl("link", 1, "up")
+        time.sleep(self.rng.uniform(0, 0.05))
+        self.ctl("link", 1, "down")
+        self.note("link up for a moment")
+
+    def visit(self):
+        """pull --custody (maybe killed, then run again), then an export."""
+        if self.rng.random() < 0.3:
+            rc, killed = self.pc_killed("pull", 1, "logs", "pull", "--custody")
+            self.note("pull --custody %s" % ("killed" if killed else "exit %s" % rc))
+        t0 = time.monotonic()
+        rc, out = self.pc(1, "--json", "logs", "pull", "--custody")
+        secs = time.monotonic() - t0
+        if rc != 0:
+            self.problem("visit: logs pull --custody: exit %d: %s" % (rc, out))
+            return None
+        self.f["visits"] += 1
+        self.f["visit_s"].append(secs)
+        st = self.status(1)
+        if st["store"]["custody_last_seq"] != st["records"]["last_seq"]:
+            self.problem("after pull --custody the pile holds custody to #%d of %d" % (
+                st["store"]["custody_last_seq"], st["records"]["last_seq"]))
+        self.snapshot()
+        self.export_n += 1
+        fmt = self.rng.choice(["csv", "jsonl"])
+        path = os.path.join(self.tmp, "visit-%d.%s" % (self.export_n, fmt))
+        if self.rng.random() < 0.3:
+            self.pc_killed("export", 1, "logs", "export", "--format", fmt, "-o", path)
+        rc, out = self.pc(1, "logs", "export", "--format", fmt, "-o", path)
+        if rc != 0:
+            self.problem("visit: logs export: exit %d: %s" % (rc, out))
+            return None
+        self.note("visit %d: pull --custody %.2f s, export %s" % (
+            self.f["visits"], secs, fmt))
+        return path
+
+    def file_records(self, path):
+        with open(path) as f:
+            lines = [l for l in f.read().splitlines() if l and not l.startswith("#")]
+        return len(lines) - (1 if path.endswith(".csv") else 0)
+
+    def cloud_import(self, path):
+        """The operator's import; pilesim sometimes dies during it and the
+        import is done again. The cloud's own numbers must add up."""
+        if self.rng.random() < 0.25:
+            p = subprocess.Popen(self.ctl_argv("cloud", "import", path, "--json"),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env=self.env)
+            time.sleep(self.rng.uniform(0, 0.03))
+            self.kill_sim()
+            p.wait(timeout=30)
+            self.note("pilesim killed during a cloud import (ctl exit %d)" % p.returncode)
+            self.start_sim()
+        out = self.ctl_json("cloud", "import", path, "--json")
+        want = self.file_records(path)
+        self.f["imports"] += 1
+        self.f["received"] += out["received"]
+        self.f["import_duplicates"] += out["duplicates"]
+        if out["records"] != want:
+            self.problem("cloud import of %s read %d records, the file holds %d" % (
+                path, out["records"], want))
+        if out["refused"] != 0:
+            self.problem("cloud import of %s refused %d: %s" % (
+                path, out["refused"], out["refusals"][:3]))
+        if out["received"] + out["duplicates"] + out["refused"] != out["records"]:
+            self.problem("cloud import of %s: %d received + %d duplicates + %d "
+                         "refused is not %d records" % (path, out["received"],
+                                                       out["duplicates"], out["refused"],
+                                                       out["records"]))
+        self.note("import %s: %d received, %d duplicates" % (
+            os.path.basename(path), out["received"], out["duplicates"]))
+        return out
+
+    def reset_store(self):
+        """A replaced controller, right after the visit's pull."""
+        old = self.store_id(1)
+        st = self.status(1)
+        self.retired.append((old, st["records"]["last_seq"], self.seen[1]))
+        self.ctl("store", "reset", 1)
+        self.seen[1] = {}
+        self.acked[1] = set()
+        self.note("store reset after #%d (store id %d)" % (st["records"]["last_seq"], old))
+
+    def outage(self):
+        self.ctl("settings", 1, "full-policy", self.policy)
+        self.ctl("link", 1, "down")
+        if self.kind == "no visits":
+            n = self.rng.randint(self.capacity + 5, 3 * self.capacity)
+            if self.every == 150:
+                n = 600
+            self.sessions(n)
+            return
+        reset_after = self.rng.randint(1, self.visits - 1)
+        for v in range(1, self.visits + 1):
+            self.sessions(self.every)
+            if self.rng.random() < 0.15:
+                self.flap()
+                self.snapshot()
+            path = self.visit()
+            if path is None:
+                return
+            if self.kind == "carried":
+                self.exports.append(path)
+            else:
+                self.cloud_import(path)
+            if self.kind == "store reset" and v == reset_after:
+                self.reset_store()
+
+    def end(self):
+        carried_first = self.rng.random() < 0.5
+        if self.kind == "carried" and carried_first:
+            for path in self.rng.sample(self.exports, len(self.exports)):
+                self.cloud_import(path)
+        self.finish_session(1)
+        if self.rng.random() < 0.3:
+            self.kill_during_uploads(1)
+        self.ctl("link", 1, "up")
+        rc, out = self.pc(1, "resync", "--wait", "--timeout", "60")
+        if rc != 0:
+            self.problem("resync after the outage: exit %d: %s" % (rc, out))
+        self.snapshot()
+        if self.kind == "carried" and not carried_first:
+            for path in self.rng.sample(self.exports, len(self.exports)):
+                self.cloud_import(path)
+        # The laptop's whole archive, once more: the cloud has it all now.
+        rc, out = self.pc(1, "logs", "pull")
+        if rc != 0:
+            self.problem("pull after the outage: exit %d: %s" % (rc, out))
+        self.final_export = os.path.join(self.tmp, "final.jsonl")
+        rc, out = self.pc(1, "logs", "export", "--format", "jsonl", "-o", self.final_export)
+        if rc != 0:
+            self.problem("final export: exit %d: %s" % (rc, out))
+            return
+        out = self.cloud_import(self.final_export)
+        if out["received"] != 0:
+            self.problem("the archive imported after the resync brought %d records the "
+                         "cloud lacked" % out["received"])
+
+    # ---- the end: count against the pile's and the cloud's numbers ---------
+
+    def check_outage(self, totals):
+        st = self.status(1)
+        serial = "SIM-0001"
+        series = self.retired + [(self.store_id(1), st["records"]["last_seq"], self.seen[1])]
+        want = {}
+        for sid, last, seen in series:
+            for seq in range(1, last + 1):
+                if seq not in seen:
+                    totals["lost"] += 1
+                    self.problem("lost: store %d #%d was never seen on the pile" % (sid, seq))
+                else:
+                    want[(sid, seq)] = seen[seq]["crc"]
+        totals["records"] += len(want)
+        if st["records"]["unsynced"] != 0:
+            self.problem("%d records unsynced after the resync" % st["records"]["unsynced"])
+
+        # Sessions: what the pile charged, refused or left unrecorded.
+        f = self.f
+        numbered = sum(last for _, last, _ in series)
+        if f["records"] != numbered:
+            self.problem("the pile numbered %d records, the sessions made %d" % (
+                numbered, f["records"]))
+        if st["store"]["refused_full"] != f["refused"]:
+            self.problem("the pile counts %d sessions refused as full, ctl sessions %d" % (
+                st["store"]["refused_full"], f["refused"]))
+        if st["store"]["unrecorded"] != f["unrecorded"]:
+            self.problem("the pile counts %d unrecorded sessions, ctl sessions %d" % (
+                st["store"]["unrecorded"], f["unrecorded"]))
+        turned = f["sessions"] - st["store"]["capacity"]
+        expect = {"refused": 0, "unrecorded": 0}
+        if self.kind == "no visits":
+            expect["refused" if self.policy == "refuse" else "unrecorded"] = max(0, turned)
+        for k in ("refused", "unrecorded"):
+            if f[k] != expect[k]:
+                self.problem("%d sessions %s, expected %d (%d sessions, capacity %d)" % (
+                    f[k], k, expect[k], f["sessions"], st["store"]["capacity"]))
+        totals["o_refused_expected"] += expect["refused"]
+
+        def compare(where, copies):
+            count = {}
+            for sid, seq, crc in copies:
+                count[(sid, seq)] = count.get((sid, seq), 0) + 1
+                if (sid, seq) not in want:
+                    totals["corrupted"] += 1
+                    self.problem("%s holds store %d #%d that no store had" % (where, sid, seq))
+                elif want[(sid, seq)] != crc:
+                    totals["corrupted"] += 1
+                    self.problem("corrupted: %s store %d #%d" % (where, sid, seq))
+            lost = dup = 0
+            for key in want:
+                n = count.get(key, 0)
+                if n == 0:
+                    lost += 1
+                    self.problem("lost: %s lacks store %d #%d" % ((where,) + key))
+                elif n > 1:
+                    dup += n - 1
+                    self.problem("duplicated: %s holds store %d #%d %d times" % (
+                        (where,) + key + (n,)))
+            totals["lost"] += lost
+            totals["duplicated"] += dup
+            return lost, dup
+
+        cloud = [r for r in self.ctl_json("cloud", "records", "--json")
+                 if r["serial"] == serial]
+        lost, dup = compare("cloud", [(r["store_id"], r["seq"], r["crc"]) for r in cloud])
+        totals["o_lost"] += lost
+        totals["o_duplicated"] += dup
+        if self.kind != "no visits":
+            db = sqlite3.connect("file:%s?mode=ro" % self.archive, uri=True, timeout=10)
+            try:
+                rows = db.execute("SELECT store_id, seq, crc FROM records").fetchall()
+            finally:
+                db.close()
+            compare("archive", rows)
+        for k in ("sessions", "charged", "refused", "unrecorded", "visits", "imports",
+                  "received", "import_duplicates"):
+            totals["o_" + k] += f[k]
+        totals["o_visit_s"].extend(f["visit_s"])
+        totals["o_scenarios"] += 1
+
+    def run(self, totals):
+        os.makedirs(self.data)
+        self.start_sim()
+        self.ctl("whitelist", 1, "add", CARDS[0])
+        self.outage()
+        if not self.problems:
+            self.end()
+            self.check_outage(totals)
+        self.stop()
+
+    def name(self):
+        return "outage scenario (%s, capacity %d, %s): %d sessions, %d refused, " \
+            "%d unrecorded, %d visits" % (
+                self.kind, self.capacity, self.policy, self.f["sessions"],
+                self.f["refused"], self.f["unrecorded"], self.f["visits"])
+
+
+def outage_line(t):
+    """The outage scenarios' figures, one line bench/soak adds up."""
+    v = t["o_visit_s"]
+    return ("outage: scenarios %d, sessions %d, charged %d, refused %d (expected %d), "
+            "unrecorded %d, lost %d, duplicated %d, visits %d, visit pull+custody "
+            "s total %.3f max %.3f, imports %d, received %d, import duplicates %d" % (
+                t["o_scenarios"], t["o_sessions"], t["o_charged"], t["o_refused"],
+                t["o_refused_expected"], t["o_unrecorded"], t["o_lost"],
+                t["o_duplicated"], t["o_visits"], sum(v), max(v) if v else 0.0,
+                t["o_imports"], t["o_received"], t["o_import_duplicates"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description="randomized crash and fault scenarios")
     ap.add_argument("--builddir", default=os.environ.get("top_builddir", "."))
@@ -724,23 +1080,41 @@ def main():
     ap.add_argument("--count", type=int, default=50)
     ap.add_argument("--reset", type=int, default=0,
                     help="then N scenarios where a pile's store is reset between pulls")
+    ap.add_argument("--outage", type=int, default=0,
+                    help="then N long-outage scenarios (a store that fills, custody, imports)")
+    ap.add_argument("--outage-size", choices=("small", "issue"), default="small",
+                    help="small: capacity 20-60, a few visits; issue: capacity 200, "
+                    "600 sessions, a visit every 150")
     ap.add_argument("--tap", action="store_true", help="one TAP line per scenario")
     ap.add_argument("--summary", action="store_true",
-                    help="print 'scenarios, records, lost, duplicated, corrupted'")
+                    help="print the outage line, then "
+                    "'scenarios, records, lost, duplicated, corrupted'")
     ap.add_argument("--keep", action="store_true", help="keep failed scenarios' folders")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     base = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
     me = os.path.relpath(__file__)
-    print("# soak: %d scenarios from seed %d" % (args.count, base), flush=True)
+    total = args.count + args.reset + args.outage
+    print("# soak: %d scenarios from seed %d" % (total, base), flush=True)
     totals = {"scenarios": 0, "records": 0, "lost": 0, "duplicated": 0, "corrupted": 0,
-              "kills_pilecon": 0, "kills_pilesim": 0}
+              "kills_pilecon": 0, "kills_pilesim": 0, "o_visit_s": []}
+    for k in ("scenarios", "sessions", "charged", "refused", "refused_expected",
+              "unrecorded", "lost", "duplicated", "visits", "imports", "received",
+              "import_duplicates"):
+        totals["o_" + k] = 0
     failed = 0
     t0 = time.monotonic()
-    for i in range(args.count + args.reset):
+    for i in range(total):
         seed = base + i
-        kind = ResetScenario if i >= args.count else Scenario
-        sc = kind(seed, args.builddir, args.verbose)
+        if i < args.count:
+            sc = Scenario(seed, args.builddir, args.verbose)
+            rerun = "--count 1 --reset 0"
+        elif i < args.count + args.reset:
+            sc = ResetScenario(seed, args.builddir, args.verbose)
+            rerun = "--count 0 --reset 1"
+        else:
+            sc = OutageScenario(seed, args.builddir, args.verbose, args.outage_size)
+            rerun = "--count 0 --outage 1 --outage-size %s" % args.outage_size
         before = dict(totals)
         try:
             sc.run(totals)
@@ -749,9 +1123,14 @@ def main():
         totals["scenarios"] += 1
         totals["kills_pilecon"] += sc.kills["pilecon"]
         totals["kills_pilesim"] += sc.kills["pilesim"]
-        name = "%sscenario %d (seed %d): %d piles, %d records, %d steps, %d kills" % (
-            "store reset " if kind is ResetScenario else "", i + 1, seed, sc.npiles, totals["records"] - before["records"], len(sc.steps),
-            sc.kills["pilecon"] + sc.kills["pilesim"])
+        kills = sc.kills["pilecon"] + sc.kills["pilesim"]
+        if isinstance(sc, OutageScenario):
+            name = "%s, %d records, %d kills (seed %d)" % (
+                sc.name(), totals["records"] - before["records"], kills, seed)
+        else:
+            name = "%sscenario %d (seed %d): %d piles, %d records, %d steps, %d kills" % (
+                "store reset " if isinstance(sc, ResetScenario) else "", i + 1, seed,
+                sc.npiles, totals["records"] - before["records"], len(sc.steps), kills)
         if sc.problems:
             failed += 1
             if args.tap:
@@ -761,9 +1140,8 @@ def main():
             for p in sc.problems[:20]:
                 print("#   " + p)
             print("#   steps: " + "; ".join(sc.steps))
-            print("#   rerun: %s --builddir %s --seed %d --count %d --reset %d -v" % (
-                me, args.builddir, seed, 0 if kind is ResetScenario else 1,
-                1 if kind is ResetScenario else 0))
+            print("#   rerun: %s --builddir %s --seed %d %s -v" % (
+                me, args.builddir, seed, rerun))
             if args.keep:
                 sc.stop()
                 print("#   kept: " + sc.tmp)
@@ -780,13 +1158,16 @@ def main():
               totals["scenarios"], totals["records"], totals["lost"],
               totals["duplicated"], totals["corrupted"], totals["kills_pilecon"],
               totals["kills_pilesim"], secs, base))
+    if args.outage:
+        print("# " + outage_line(totals))
     if args.summary:
+        print(outage_line(totals))
         print("scenarios, records, lost, duplicated, corrupted")
         print("%d, %d, %d, %d, %d" % (totals["scenarios"], totals["records"],
                                       totals["lost"], totals["duplicated"],
                                       totals["corrupted"]))
     if args.tap:
-        print("1..%d" % (args.count + args.reset))
+        print("1..%d" % total)
     return 1 if failed else 0
 
 

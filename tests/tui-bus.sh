@@ -15,9 +15,33 @@ ok $? "bus_view_matches_golden_screen"
 keys '?'
 wait_for 'move-up' 5 && golden tui-help
 ok $? "help_screen_is_generated_from_the_action_table_and_pinned"
+screen >"$tmp/help-pages"
 keys PageDown
 wait_for 'card-add' 5 && golden tui-help-2
-ok $? "help_screen_scrolls_to_the_pile_and_record_actions"
+ok $? "help_screen_scrolls_to_the_pile_and_whitelist_actions"
+screen >>"$tmp/help-pages"
+keys PageDown
+wait_for 'detect' 5 && golden tui-help-3
+ok $? "help_screen_scrolls_to_the_record_and_line_actions"
+screen >>"$tmp/help-pages"
+# Every default binding (keys.c's bindings text) is on one of the pages:
+# its key in the key column of its action's line.
+python3 - "$top_srcdir/src/tui/keys.c" "$tmp/help-pages" <<'PY'
+import re, sys
+binds = re.findall(r'"bind (\S+) (\S+)\\n"', open(sys.argv[1]).read())
+rows = {}
+for l in open(sys.argv[2]):
+    m = re.match(r"^  (.{12}) (\S+) ", l)
+    if m:
+        rows.setdefault(m.group(2), set()).update(k.strip() for k in m.group(1).split(","))
+missing = [(k, a) for k, a in binds if k not in rows.get(a, ())]
+for k, a in missing:
+    print("# not on the help screen: %s %s" % (k, a))
+if len(binds) < 40:
+    print("# only %d bindings read from keys.c" % len(binds))
+sys.exit(1 if missing or len(binds) < 40 else 0)
+PY
+ok $? "help_screen_lists_every_default_key_with_its_action"
 keys '?'
 wait_for 'addr +serial' 5
 ok $? "help_key_returns_to_the_view"

@@ -6,5 +6,5 @@ TUI_TESTS = tests/tui-bus.sh tests/tui-dashboard.sh tests/tui-whitelist.sh \
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui-lib.sh tests/tui-keys.py tests/sim-fill.py \
 	tests/golden/tui-bus.txt \
-	tests/golden/tui-help.txt tests/golden/tui-help-2.txt \
+	tests/golden/tui-help.txt tests/golden/tui-help-2.txt tests/golden/tui-help-3.txt \
 	tests/golden/tui-line.txt

@@ -95,7 +95,7 @@ token(const char *const *names, size_t n, unsigned v)
 static const char *const link_tok[] = { "online", "offline", "forced_offline" };
 static const char *const auth_tok[] = { "none", "accepted", "blocked", "expired",
 	"unknown", "online_accepted", "online_refused", "offline_disabled",
-	"unknown_accepted", "expired_accepted", "busy" };
+	"unknown_accepted", "expired_accepted", "busy", "store_full" };
 static const char *const cp_tok[] = { "available", "preparing", "charging",
 	"finishing", "faulted", "suspended" };
 static const char *const src_tok[] = { "none", "offline_card", "online_card",
