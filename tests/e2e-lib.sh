@@ -11,6 +11,7 @@ tap() { tap_result "$@"; }	# tap STATUS NAME: STATUS 0 is a pass
 ok() { tap_ok_cmd "$@"; }	# ok NAME COMMAND...: the command succeeds
 is() { tap_is "$@"; }		# is GOT WANT NAME
 like() { tap_like "$@"; }	# like GOT REGEX NAME
+unlike() { tap_unlike "$@"; }	# unlike GOT REGEX NAME
 done_testing() { tap_done; }
 
 start_sim() { sim_start "$@"; }	# start_sim ARGS...: pilesim on $tmp/sim
