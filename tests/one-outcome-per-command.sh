@@ -11,7 +11,7 @@ echo "uid,status,expires,holder" >"$tmp/ten.csv"
 for i in 0 1 2 3 4 5 6 7 8 9; do echo "0A0B0C1$i,accepted,,card $i" >>"$tmp/ten.csv"; done
 pc whitelist add 0A0B0C10 --holder "card 0"
 pc whitelist import "$tmp/ten.csv"
-is "$rc" 4 "import_that_cannot_fit_exits_4"
+is "$rc" 2 "import_that_cannot_fit_is_bad_input_exits_2"
 like "$err" "adds 9 new cards to the 1 of SIM-0001, which holds at most 8.*nothing imported" \
     "import_that_cannot_fit_says_why_before_writing"
 unlike "$err" "stopped after" "import_is_not_stopped_half_way"

@@ -87,15 +87,40 @@ python3 -c '
 print("uid,status,expires,holder")
 for i in range(51): print("%08X,accepted,," % (0x30000000 + i))' >"$tmp/51.csv"
 pc -a 2 whitelist sync "$tmp/51.csv"
-is "$rc" 4 "list_bigger_than_the_pile_is_refused"
+is "$rc" 2 "list_bigger_than_the_pile_is_bad_input"
 like "$err" "the list has 51 cards but pile 'SIM-0002' \(address 2\) holds at most 50 \(identity.whitelist_capacity\): out of storage" \
 	"out_of_storage_is_said_before_writing"
 is "$(wlv 2)" "0 0" "nothing_written_to_the_small_pile"
 pc -a 2 whitelist import "$tmp/51.csv"
-is "$rc" 4 "import_into_a_full_pile_is_refused"
+is "$rc" 2 "import_into_a_full_pile_is_bad_input"
 like "$err" "adds 51 new cards to the 0 of SIM-0002, which holds at most 50.*nothing imported" \
 	"import_that_cannot_fit_is_refused_before_writing"
 is "$(wlv 2 | cut -d' ' -f2)" 0 "refused_import_wrote_nothing"
+# The same list in a provisioning file: refused as bad input before any
+# pile is written.
+before=$(all_states 2)
+printf 'defaults:\n  whitelist_csv: %s\npiles:\n  - address: 1\n  - address: 2\n' "$tmp/51.csv" >"$tmp/big.yaml"
+for dry in --dry-run ""; do
+	pc provision "$tmp/big.yaml" $dry
+	is "$rc" 2 "provision_of_a_list_bigger_than_a_pile_is_bad_input${dry:+_dry_run}"
+	like "$out" "pile SIM-0002 at address 2: cannot plan: the list has 51 cards but pile 'SIM-0002' \(address 2\) holds at most 50" \
+		"provision_plan_names_the_pile_too_small${dry:+_dry_run}"
+	like "$err" "gives 2 piles a whitelist bigger than they hold: nothing was written to any pile" \
+		"provision_says_nothing_was_written${dry:+_dry_run}"
+	unlike "$out" "provisioned 0 of" "provision_refusal_is_no_result_table${dry:+_dry_run}"
+done
+is "$(all_states 2)" "$before" "refused_provision_wrote_nothing"
+pc provision "$tmp/big.yaml" --json
+is "$(printf '%s' "$out" | jget refused)" "true" "provision_json_says_refused"
+# ... and sent to the whole bus: nothing broadcast, nothing committed.
+for dry in --dry-run ""; do
+	pc whitelist sync --all "$tmp/51.csv" --addresses 1-2 $dry
+	is "$rc" 2 "site_sync_of_a_list_bigger_than_a_pile_is_bad_input${dry:+_dry_run}"
+	like "$err" "the list of 51 cards is bigger than 2 piles hold \(see above\): nothing was sent to any pile" \
+		"site_sync_says_nothing_was_sent${dry:+_dry_run}"
+done
+is "$(all_states 2)" "$before" "refused_site_sync_wrote_nothing"
+
 head -n 51 "$tmp/51.csv" >"$tmp/50.csv"
 pc -a 2 whitelist import "$tmp/50.csv"
 is "$rc" 0 "import_that_fills_the_pile_exactly_exits_0"

@@ -111,7 +111,7 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 	if (it->failed) {
 		if (it->have_id)
 			fprintf(o, _("pile %s at address %d: cannot plan: %s\n"),
-			    it->id.serial, it->addr, it->why);
+			    text_show(it->id.serial), it->addr, it->why);
 		else if (it->addr > 0)
 			fprintf(o, _("pile at address %d: cannot read: %s\n"), it->addr,
 			    it->why);
@@ -346,6 +346,7 @@ struct prov_job {
 	struct pile		*anchor;	/* the job's turn on the bus */
 	size_t			 i;
 	int			 dry_run;
+	int			 refused;	/* a list too big: nothing applied */
 };
 
 static void
@@ -466,6 +467,7 @@ prov_finish(struct job *job, struct prov_job *pj)
 	char		*text = NULL;
 	size_t		 i, nchange = 0, nfailed = 0, nok = 0, len = 0;
 	int		 cancelled = job_cancelled(job);
+	int		 plan = pj->dry_run || pj->refused;	/* nothing applied */
 	FILE		*f;
 
 	for (i = 0; i < run->nitems; i++) {
@@ -478,22 +480,24 @@ prov_finish(struct job *job, struct prov_job *pj)
 			nchange++;
 		if (run->items[i].ok)
 			nok++;
-		if (!pj->dry_run && !run->items[i].failed && !run->items[i].applied &&
+		if (!plan && !run->items[i].failed && !run->items[i].applied &&
 		    run->items[i].why == NULL)
 			run->items[i].why = xstrdup(_("interrupted before this pile"));
 	}
 	json_set_str(o, "file", path);
 	json_set_bool(o, "dry_run", pj->dry_run);
+	if (pj->refused)
+		json_set_bool(o, "refused", 1);
 	arr = json_set(o, "piles", json_array());
 	for (i = 0; i < run->nitems; i++)
-		json_push(arr, prov_json_item(&run->items[i], pj->dry_run));
+		json_push(arr, prov_json_item(&run->items[i], plan));
 	json_set_int(o, "changes", (int64_t)nchange);
-	json_set_int(o, "ok", (int64_t)(pj->dry_run ? 0 : nok));
-	json_set_int(o, "failed", (int64_t)(pj->dry_run ? nfailed : run->nitems - nok));
+	json_set_int(o, "ok", (int64_t)(plan ? 0 : nok));
+	json_set_int(o, "failed", (int64_t)(plan ? nfailed : run->nitems - nok));
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal_oom();
-	if (!pj->dry_run) {
+	if (!plan) {
 		fputc('\n', f);
 		prov_print_results(f, run);
 		fprintf(f, _("provisioned %zu of %zu piles%s\n"), nok, run->nitems,
@@ -504,9 +508,37 @@ prov_finish(struct job *job, struct prov_job *pj)
 	json_set_str(job->result.meta, "text", text);
 	free(text);
 
-	if (cancelled || (pj->dry_run ? nfailed != 0 : nok != run->nitems))
+	if (cancelled || (plan ? nfailed != 0 : nok != run->nitems))
 		return job_fail_said(job, EXIT_FAILED);
 	return JOB_NORMAL;
+}
+
+/* Piles whose list in the file exceeds what they hold. */
+static size_t
+prov_too_big(const struct prov_run *run)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < run->nitems; i++)
+		if (run->items[i].failed && run->items[i].too_big)
+			n++;
+	return n;
+}
+
+/* A file that asks a pile to hold more cards than it can is bad input, as
+ * a file that does not parse: the whole run is refused before any write
+ * (the plan above says which piles and by how much), exit 2. */
+static enum job_return
+prov_refuse_too_big(struct job *job, struct prov_job *pj)
+{
+	size_t	n = prov_too_big(&pj->run);
+
+	pj->refused = 1;
+	prov_finish(job, pj);	/* the result's JSON, each pile's why */
+	return job_fail(job, EXIT_USAGE, ngettext("'%s' gives %zu pile a whitelist "
+	    "bigger than it holds: nothing was written to any pile", "'%s' gives "
+	    "%zu piles a whitelist bigger than they hold: nothing was written to "
+	    "any pile", (unsigned long)n), job->args.pos[0], n);
 }
 
 static enum job_return
@@ -563,6 +595,8 @@ cmd_provision_step(struct job *job)
 			return job_yield(job);
 		}
 		prov_show_plan(job, pj);
+		if (prov_too_big(&pj->run) > 0)
+			return prov_refuse_too_big(job, pj);
 		if (pj->dry_run)
 			return prov_finish(job, pj);
 		job->state = PROV_STAGE;

@@ -80,7 +80,9 @@ import_fresh(const struct import *im)
 static enum job_return
 import_refuse(struct job *job, struct import *im, size_t fresh)
 {
-	return job_fail(job, EXIT_REFUSED, _("'%s' adds %zu new cards to the %u of "
+	/* The file must change (or the pile's list first): bad input, as
+	 * 'whitelist sync' says of a list bigger than the pile. */
+	return job_fail(job, EXIT_USAGE, _("'%s' adds %zu new cards to the %u of "
 	    "%s, which holds at most %u (identity.whitelist_capacity): out of "
 	    "storage; nothing imported (remove cards first, or 'whitelist sync' to "
 	    "replace the list)"), job->args.pos[0], fresh, im->st.count,

@@ -206,9 +206,9 @@ sync_all_finish(struct job *job, struct sync_all *sa)
 {
 	struct wlsite	*s = &sa->site;
 	struct json	*o = job_data(job), *arr = json_array();
-	size_t		 i, bad = 0, unreached = 0;
+	size_t		 i, bad = 0, unreached = 0, big = wlsite_too_big(s);
 
-	json_set_str(o, "mode", sa->dry_run ? "plan" : "site");
+	json_set_str(o, "mode", big > 0 ? "refused" : sa->dry_run ? "plan" : "site");
 	json_set_int(o, "cards", (int64_t)s->nwant);
 	json_set(o, "digest", json_strf("%08X", s->want_digest));
 	json_set_int(o, "version", s->version);
@@ -221,15 +221,28 @@ sync_all_finish(struct job *job, struct sync_all *sa)
 	json_set_int(o, "ms", (int64_t)(mono_ms() - s->start_ms));
 	for (i = 0; i < s->npiles; i++) {
 		json_push(arr, pile_json(s, &s->piles[i]));
-		if (!sa->dry_run && !s->piles[i].ok)
+		/* A dry run's pile fails when its plan did. */
+		if (sa->dry_run ? s->piles[i].error != NULL : !s->piles[i].ok)
 			bad++;
-		if (!sa->dry_run && !s->piles[i].ok && (s->piles[i].rc == PILE_E_TIMEOUT ||
-		    s->piles[i].rc == PILE_E_GARBLED))
+		if ((sa->dry_run ? s->piles[i].error != NULL : !s->piles[i].ok) &&
+		    (s->piles[i].rc == PILE_E_TIMEOUT || s->piles[i].rc == PILE_E_GARBLED))
 			unreached++;
 	}
 	json_set(o, "piles", arr);
 	if (s->npiles == 0)
 		return job_fail(job, EXIT_NO_ANSWER, _("no pile answered on the bus"));
+	/* The list must change: bad input, refused before anything was sent. */
+	if (big > 0)
+		return job_fail(job, EXIT_USAGE, ngettext("the list of %zu cards is "
+		    "bigger than %zu pile holds (see above): nothing was sent to any "
+		    "pile", "the list of %zu cards is bigger than %zu piles hold (see "
+		    "above): nothing was sent to any pile", (unsigned long)big),
+		    s->nwant, big);
+	if (bad > 0 && sa->dry_run)
+		return job_fail(job, unreached == bad ? EXIT_NO_ANSWER : EXIT_FAILED,
+		    ngettext("%zu of %zu piles cannot take the list (see above)",
+		    "%zu of %zu piles cannot take the list (see above)",
+		    (unsigned long)s->npiles), bad, s->npiles);
 	if (bad > 0)
 		return job_fail(job, unreached == bad ? EXIT_NO_ANSWER : EXIT_FAILED,
 		    ngettext("%zu of %zu piles did not take the list (see above; run "
@@ -300,6 +313,8 @@ sync_all_render(const struct result *r, FILE *f)
 			fprintf(f, _(": FAILED: %s"), json_get_str(p, "error"));
 		fputc('\n', f);
 	}
+	if (strcmp(json_get_str(o, "mode"), "refused") == 0)
+		return;		/* the error says it: nothing sent */
 	if (strcmp(json_get_str(o, "mode"), "plan") == 0) {
 		fprintf(f, _("plan: %d cards in %d chunks broadcast once to %d piles, "
 		    "version %d (dry run: nothing sent)\n"), (int)json_get_int(o, "cards", 0),

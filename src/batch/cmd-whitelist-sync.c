@@ -148,6 +148,8 @@ cmd_whitelist_sync_step(struct job *job)
 		}
 		free(sy->e);
 		sy->e = NULL;
+		if (rc == WLSYNC_TOO_BIG)	/* the list must change: bad input */
+			return job_fail_cause(job, EXIT_USAGE, cause);
 		if (rc != 0)
 			return job_fail_pile(job, rc, cause);
 		if (cmd_args_has(&job->args, "dry-run")) {

@@ -134,6 +134,7 @@ prov_plan_item(struct prov_item *it, const char *keys_file)
 		    !(it->id.caps & PROTO_CAP_STAGING), &it->wl, &cause);
 		it->wl_planned = 1;
 		if (rc != 0) {
+			it->too_big = rc == WLSYNC_TOO_BIG;
 			prov_fail(it, rc, cause);
 			return;
 		}

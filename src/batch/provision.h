@@ -101,6 +101,7 @@ struct prov_item {
 	/* plan */
 	int			 failed;	/* reading or planning failed */
 	int			 rc;		/* PILE_E_* of the failure */
+	int			 too_big;	/* the file's list exceeds the pile's */
 	char			*why;
 	int			 has_key;
 	char			*key_cause;	/* why there is no key */

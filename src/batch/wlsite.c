@@ -136,6 +136,7 @@ site_plan(struct wlsite *s, struct wlsite_pile *sp)
 	}
 	if (sp->id.wl_capacity != 0 && s->nwant > sp->id.wl_capacity) {
 		sp->how = WLSITE_NONE;
+		sp->too_big = 1;
 		sp->why = N_("the list exceeds its whitelist capacity");
 		site_fail(sp, xasprintf(_("the list has %zu cards but the pile holds "
 		    "at most %u (identity.whitelist_capacity)"), s->nwant,
@@ -204,6 +205,17 @@ site_plan_done(struct wlsite *s)
 			site_fail(sp, cause);
 		cause = NULL;
 	}
+}
+
+size_t
+wlsite_too_big(const struct wlsite *s)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < s->npiles; i++)
+		if (s->piles[i].too_big)
+			n++;
+	return n;
 }
 
 static int
@@ -378,7 +390,7 @@ wlsite_step(struct wlsite *s, int plan_only)
 			return 1;
 		}
 		site_plan_done(s);
-		if (plan_only) {
+		if (plan_only || wlsite_too_big(s) > 0) {
 			s->phase = PH_DONE;
 			return 0;
 		}

@@ -33,6 +33,7 @@ struct wlsite_pile {
 	unsigned		 commits;
 	int			 done, ok;
 	int			 rc;		/* PILE_E_* when it failed */
+	int			 too_big;	/* the list exceeds its capacity */
 	char			*error;
 };
 
@@ -67,10 +68,14 @@ int	wlsite_init(struct wlsite *, struct pile_bus *, const char *keys_file,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    const uint8_t *addrs, size_t naddrs, char **cause);
 /* One step: 1 more to do, 0 finished (plan_only: after the plan). Never
- * fails as a whole: each pile carries its own result. */
+ * fails as a whole: each pile carries its own result. When the list is
+ * bigger than a pile holds (too_big), it stops after the plan: nothing is
+ * sent to any pile (wlsite_too_big says how many). */
 int	wlsite_step(struct wlsite *, int plan_only);
 /* What the steps are doing now, for progress ("planning", "broadcast", ...). */
 const char *wlsite_phase(const struct wlsite *, size_t *done, size_t *total);
+/* Piles that cannot hold the list (bad input: the list must change). */
+size_t	wlsite_too_big(const struct wlsite *);
 void	wlsite_free(struct wlsite *);
 const char *wlsite_how_str(enum wlsite_how);	/* "stage", ... (not translated) */
 

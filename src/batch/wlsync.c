@@ -304,7 +304,7 @@ wlsync_plan_digests(struct pile *p, const struct proto_identity *id,
 	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
 	    pile_addr(p));
 	if (id->wl_capacity != 0 && n > id->wl_capacity)
-		return set_cause(cause, PILE_E_REFUSED, _("the list has %zu cards "
+		return set_cause(cause, WLSYNC_TOO_BIG, _("the list has %zu cards "
 		    "but %s holds at most %u (identity.whitelist_capacity): out of "
 		    "storage; split the list or remove cards"), n, label,
 		    id->wl_capacity);

@@ -64,8 +64,8 @@ uint32_t wlsync_digest(const struct proto_wl_entry *, size_t n);
 /* Plans a sync of want (any order, copied) onto pile, whose identity was
  * read. version 0: the pile's version plus the commands sent (what the pile
  * would count itself); else that version. force_full: FULL whatever the
- * record says. Reads the pile (status, and its list in READ mode); 0 or
- * PILE_E_* / -1 with *cause. */
+ * record says. Reads the pile (status, and its list in READ mode); 0,
+ * WLSYNC_TOO_BIG, or PILE_E_* / -1 with *cause. */
 int	 wlsync_plan(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, struct wlsync_plan *, char **cause);
@@ -79,6 +79,10 @@ int	 wlsync_plan_ex(struct pile *, const struct proto_identity *,
  * pile's 4096 bucket digests returns WLSYNC_NEED_DIGESTS instead (free
  * the plan, read them a window a turn, plan again with them in digests). */
 #define WLSYNC_NEED_DIGESTS	2
+/* The list holds more cards than the pile's identity.whitelist_capacity:
+ * the plan is refused before the pile is read or written (*cause says so).
+ * Bad input (exit 2), not the pile refusing: the list must change. */
+#define WLSYNC_TOO_BIG		3
 int	 wlsync_plan_digests(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, int allow_read, const uint16_t *digests, int defer_digests,
