@@ -186,6 +186,7 @@ tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
 	struct link		*l = pile_bus_link(t->bus);
 	struct link_params	 old = *link_params(l);
 	char			*oldspec = xstrdup(t->link_spec), *why = NULL, line[32];
+	char			*port;
 	uint64_t		 now = tui_now_ms();
 	int			 i;
 
@@ -200,12 +201,17 @@ tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
 		free(oldspec);
 		return (-1);
 	}
+	/* spec may be t->link_spec or the port option itself (the
+	 * detection reopens the port it has): the new names are made
+	 * before the old ones are freed. */
+	port = xstrdup(spec);
 	free(oldspec);
-	free(t->link_spec);
-	if ((t->link_spec = link_by_id(spec)) == NULL)
-		t->link_spec = xstrdup(spec);
+	oldspec = t->link_spec;
+	if ((t->link_spec = link_by_id(port)) == NULL)
+		t->link_spec = xstrdup(port);
+	free(oldspec);
 	free(t->ctx->opts.port);
-	t->ctx->opts.port = xstrdup(spec);
+	t->ctx->opts.port = port;
 	t->ctx->opts.baud = link_params(l)->baud;
 	t->ctx->opts.parity = link_params(l)->parity;
 	t->ctx->opts.stop_bits = link_params(l)->stop_bits;
