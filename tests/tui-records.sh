@@ -1,6 +1,7 @@
 #!/bin/sh
 # A pull from the console shows a progress bar and ends with the records
-# listed; resync brings the unsynced count to zero.
+# listed; resync brings the unsynced count to zero, and the archived rows
+# say synced once the pile says its cloud acknowledged them.
 . "$top_srcdir/tests/tui-lib.sh"
 
 # 9600 baud, paced: a window of 2 records takes about 0.3 s on the wire, so
@@ -44,6 +45,11 @@ keys s
 wait_for 'resync started' 10
 wait_for 'on SIM-0001: seq 1-24, 0 unsynced' 30
 ok $? "resync_brings_the_unsynced_count_to_zero_on_screen"
+# The archive learns it from the pile: the rows say synced, with no pull.
+wait_for '^ +24 offline card +04A1B2C3 .* synced *$' 10
+ok $? "after_the_resync_the_archived_records_show_synced"
+[ "$(screen | grep -cE ' unsynced *$')" -eq 0 ]
+ok $? "no_archived_record_shows_unsynced_after_the_resync"
 
 keys E
 wait_for 'export to' 5

@@ -93,6 +93,28 @@ struct pile	*cmd_connect(struct cmd_ctx *, int *exit, char **cause);
 /* Connects on demand; NULL with a message on ctx->err. */
 struct pile	*cmd_pile(struct cmd_ctx *);
 struct archive	*cmd_archive(struct cmd_ctx *);
+
+/* The archive learns what the cloud acknowledged (reconcile.c): every
+ * archived record of the pile's store up to live.last_seq - live.unsynced
+ * is marked synced, in the series proven to be that store, never another.
+ * batch_reconcile_live: by the pile's store id (1.1, cap STORE); 1 done,
+ * 0 nothing provable (no store id, or a store the archive has not met),
+ * -1 with *cause. For a pile without one: batch_reconcile_series gives
+ * the archive's latest series when the pile may hold its last record (1),
+ * then batch_reconcile_proven marks it when the pile's record at that seq
+ * is the archive's byte for byte (synced flag aside): 1, 0 or -1 as above.
+ * *changed: how many records became synced. */
+int	batch_reconcile_live(struct archive *, const char *serial,
+	    const struct proto_identity *, const struct proto_live *, uint32_t *changed,
+	    char **cause);
+int	batch_reconcile_series(struct archive *, const char *serial,
+	    const struct proto_live *, struct archive_series *, char **cause);
+int	batch_reconcile_proven(struct archive *, const char *serial,
+	    const struct archive_series *, const struct proto_live *,
+	    const struct proto_record *, uint32_t *changed, char **cause);
+/* 1 when the archive is open or its file exists (reconciling never makes
+ * one). */
+int	batch_archive_exists(const struct cmd_ctx *);
 void	cmd_ctx_close(struct cmd_ctx *);
 
 /* Parses global options and the config file into opts; returns the index of

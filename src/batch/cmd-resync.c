@@ -21,18 +21,23 @@ const struct cmd_entry cmd_resync_entry = {
 	.name = "resync",
 	.args = "--wait --timeout=SECONDS --json",
 	.usage = "[--wait] [--timeout S] [--json]",
-	.help = N_("make the pile upload its unsynced records to the cloud now; --wait until done"),
+	.help = N_("make the pile upload its unsynced records to the cloud now; --wait until done, then mark in the archive the records the cloud acknowledged"),
 	.step = cmd_resync_step,
 	.render = cmd_resync_render,
 };
 
-enum { RS_CHECK, RS_CONNECTED, RS_LIVE, RS_WATCH, RS_WATCH_LIVE, RS_WATCH_STATE };
+enum { RS_CHECK, RS_CONNECTED, RS_LIVE, RS_WATCH, RS_WATCH_LIVE, RS_WATCH_STATE,
+	RS_FINAL_LIVE, RS_PROOF };
 
 struct resync {
-	long		 timeout_s;
-	uint64_t	 deadline_ms;
-	uint32_t	 before, unsynced;
-	unsigned	 state;
+	long			 timeout_s;
+	uint64_t		 deadline_ms;
+	uint32_t		 before, unsynced;
+	unsigned		 state;
+	struct proto_live	 live;		/* the last live block read */
+	struct archive_series	 series;	/* a 1.0 pile: the series to prove */
+	int			 reconciled;	/* the archive knows the cloud's view */
+	uint32_t		 archive_synced;	/* records it marked synced */
 };
 
 static enum job_return
@@ -49,6 +54,8 @@ resync_result(struct job *job, struct resync *rs)
 	json_set_str(o, "state", proto_enum_key(PROTO_ENUM_RESYNC, rs->state));
 	json_set_int(o, "unsynced_before", rs->before);
 	json_set_int(o, "unsynced", rs->unsynced);
+	json_set_bool(o, "archive_reconciled", rs->reconciled);
+	json_set_int(o, "archive_synced", rs->archive_synced);
 	if (rs->state == PROTO_RESYNC_FAILED)
 		return job_fail(job, EXIT_FAILED, _("resync of %s failed: the back-end "
 		    "went away; %u records still unsynced"), job->identity.serial,
@@ -59,6 +66,59 @@ resync_result(struct job *job, struct resync *rs)
 		    "%lds, %u records unsynced"), job->identity.serial, rs->timeout_s,
 		    rs->unsynced);
 	return JOB_NORMAL;
+}
+
+/* The upload is over: the archive learns what the cloud acknowledged,
+ * from a fresh live read (the series by store id, or proven by the pile's
+ * copy of the archive's last record on a pile without one). */
+static enum job_return
+resync_reconcile(struct job *job, struct resync *rs)
+{
+	struct archive	*ar;
+	char		*cause = NULL;
+	int		 rc;
+
+	if ((ar = job_archive(job)) == NULL)
+		return JOB_ERROR;
+	rc = batch_reconcile_live(ar, job->identity.serial, &job->identity, &rs->live,
+	    &rs->archive_synced, &cause);
+	if (rc < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	if (rc == 1 || ((job->identity.caps & PROTO_CAP_STORE) && rs->live.store_id != 0)) {
+		rs->reconciled = rc == 1;
+		return resync_result(job, rs);
+	}
+	if ((rc = batch_reconcile_series(ar, job->identity.serial, &rs->live, &rs->series,
+	    &cause)) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	if (rc == 0)
+		return resync_result(job, rs);
+	pile_records_read_request(job->pile, &job->xfer, rs->series.last_seq);
+	job->state = RS_PROOF;
+	return job_transact(job);
+}
+
+static enum job_return
+resync_proof(struct job *job, struct resync *rs)
+{
+	struct proto_record	 recs[PROTO_REC_WINDOW_RECORDS];
+	char			*cause = NULL;
+	int			 got, i, rc;
+
+	got = pile_records_read_parse(job->pile, &job->xfer, rs->series.last_seq, recs,
+	    &cause);
+	if (got < 0)
+		return job_fail_pile(job, got, cause);
+	for (i = 0; i < got && recs[i].seq != rs->series.last_seq; i++)
+		;
+	if (i == got)
+		return resync_result(job, rs);
+	rc = batch_reconcile_proven(job_archive(job), job->identity.serial, &rs->series,
+	    &rs->live, &recs[i], &rs->archive_synced, &cause);
+	if (rc < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	rs->reconciled = rc == 1;
+	return resync_result(job, rs);
 }
 
 static enum job_return
@@ -127,12 +187,28 @@ cmd_resync_step(struct job *job)
 		if ((rc = job_xfer_status(job, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		rs->state = job->xfer.resp.regs[0];
-		if (rs->state == PROTO_RESYNC_FAILED || rs->state == PROTO_RESYNC_DONE ||
-		    (rs->state != PROTO_RESYNC_RUNNING && rs->unsynced == 0) ||
-		    job_cancelled(job) || mono_ms() >= rs->deadline_ms)
+		if (rs->state == PROTO_RESYNC_FAILED || job_cancelled(job))
+			return resync_result(job, rs);
+		if (rs->state == PROTO_RESYNC_DONE ||
+		    (rs->state != PROTO_RESYNC_RUNNING && rs->unsynced == 0)) {
+			if (!batch_archive_exists(job->ctx))
+				return resync_result(job, rs);
+			/* What the pile says now, after its last acknowledgement. */
+			pile_live_request(job->pile, &job->xfer);
+			job->state = RS_FINAL_LIVE;
+			return job_transact(job);
+		}
+		if (mono_ms() >= rs->deadline_ms)
 			return resync_result(job, rs);
 		job->state = RS_WATCH;
 		return job_sleep(job, RESYNC_POLL_MS);
+	case RS_FINAL_LIVE:
+		if ((rc = pile_live_parse(&job->xfer, &rs->live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		rs->unsynced = rs->live.unsynced;
+		return resync_reconcile(job, rs);
+	case RS_PROOF:
+		return resync_proof(job, rs);
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));
 }
@@ -155,4 +231,7 @@ cmd_resync_render(const struct result *r, FILE *f)
 	now = json_get_int(r->data, "unsynced", 0);
 	fprintf(f, _("pile %s: resync done, %u records uploaded, %u unsynced\n"), serial,
 	    (unsigned)(before >= now ? before - now : 0), (unsigned)now);
+	if (json_get_int(r->data, "archive_synced", 0) > 0)
+		fprintf(f, _("the archive now shows %u more records of %s as synced\n"),
+		    (unsigned)json_get_int(r->data, "archive_synced", 0), serial);
 }

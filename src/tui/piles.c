@@ -232,6 +232,7 @@ tui_live_done(struct tui *t, struct tui_pile *p, char **cause)
 	p->have_live = 1;
 	p->live_at = time(NULL);
 	p->refreshes++;
+	tui_records_reconcile(t, p);
 	return (0);
 }
 

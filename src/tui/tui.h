@@ -33,6 +33,9 @@ struct tui_pile {
 	uint64_t		 silent_since_ms; /* first unanswered try; 0 when it answers */
 	char			*error;		/* last error in words; NULL when fine */
 	unsigned long		 refreshes;
+	/* what the archive was last reconciled to (view-records.c) */
+	int			 reconciled;
+	uint32_t		 reconciled_store, reconciled_through;
 };
 
 /* ---- views --------------------------------------------------------------- */
@@ -269,6 +272,9 @@ int	tui_link_switch(struct tui *, const char *spec, const struct link_params *,
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);
+/* After a live read: the archive learns what the pile's cloud acknowledged
+ * (batch_reconcile_live), and the records view shows it. */
+void	tui_records_reconcile(struct tui *, struct tui_pile *);
 
 /* cmdline.c: the ':' line, prompts and confirmations share one editor */
 void	tui_ask(struct tui *, const char *prompt, const char *initial, tui_answer_cb, void *);

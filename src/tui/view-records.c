@@ -120,6 +120,41 @@ rec_enter(struct tui *t)
 		rec_load(t);
 }
 
+/* ---- the cloud's acknowledgements -------------------------------------------- */
+
+void
+tui_records_reconcile(struct tui *t, struct tui_pile *p)
+{
+	struct rec_view	*rec = t->records;
+	struct archive	*a;
+	uint32_t	 through, changed = 0;
+	char		*cause = NULL;
+	int		 rc;
+
+	/* Only a pile that names its store: the archive's series is then
+	 * known without reading a record (a 1.0 pile: pull, or resync --wait). */
+	if (!p->have_id || !(p->id.caps & PROTO_CAP_STORE) || p->live.store_id == 0 ||
+	    p->live.last_seq < p->live.unsynced)
+		return;
+	through = p->live.last_seq - p->live.unsynced;
+	if (p->reconciled && p->reconciled_store == p->live.store_id &&
+	    p->reconciled_through == through)
+		return;
+	if (!batch_archive_exists(t->ctx) || (a = rec_archive(t)) == NULL)
+		return;
+	rc = batch_reconcile_live(a, p->id.serial, &p->id, &p->live, &changed, &cause);
+	if (rc < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	p->reconciled = 1;
+	p->reconciled_store = p->live.store_id;
+	p->reconciled_through = through;
+	if (changed > 0 && rec != NULL && rec->loaded && strcmp(rec->serial, p->id.serial) == 0)
+		rec_load(t);
+}
+
 /* ---- pull and export: jobs ---------------------------------------------------- */
 
 /* The archive changed: show it once the job is over. */
