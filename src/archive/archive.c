@@ -222,6 +222,20 @@ archive_schema(struct archive *a, char **cause)
 	return archive_migrate(a, 1, cause);
 }
 
+/* The three numbers that tell whose file this is. */
+static int
+archive_inspect_read(struct archive *a, int64_t *app, int64_t *version, int64_t *tables)
+{
+	int	rc;
+
+	rc = archive_int(a, "PRAGMA application_id", NULL, app);
+	if (rc == SQLITE_OK)
+		rc = archive_int(a, "PRAGMA user_version", NULL, version);
+	if (rc == SQLITE_OK)
+		rc = archive_int(a, "SELECT count(*) FROM sqlite_master", NULL, tables);
+	return rc;
+}
+
 /* Before anything writes to an existing file: read-only, is it empty, ours,
  * or another program's? Opening it read-write first would already change
  * it (the WAL journal mode is written into the file's header). 0 when it is
@@ -241,12 +255,25 @@ archive_inspect(struct archive *a, char **cause)
 	if (sb.st_size == 0)
 		return 0;
 	rc = sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READONLY, NULL);
-	if (rc == SQLITE_OK)
-		rc = archive_int(a, "PRAGMA application_id", NULL, &app);
-	if (rc == SQLITE_OK)
-		rc = archive_int(a, "PRAGMA user_version", NULL, &version);
-	if (rc == SQLITE_OK)
-		rc = archive_int(a, "SELECT count(*) FROM sqlite_master", NULL, &tables);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(a->db, 1);
+		rc = archive_inspect_read(a, &app, &version, &tables);
+	}
+	/* A writer killed mid-transaction (a pull SIGKILLed while it made the
+	 * archive, before WAL mode) leaves a hot journal, or a WAL index to
+	 * rebuild, that a read-only connection cannot undo: SQLite's own
+	 * recovery, which any writer runs as it opens the file, changes
+	 * nothing of the content. Let a writer do it, then look again. */
+	if ((rc == SQLITE_READONLY_ROLLBACK || rc == SQLITE_READONLY_RECOVERY) &&
+	    access(a->path, W_OK) == 0) {
+		sqlite3_close(a->db);
+		a->db = NULL;
+		rc = sqlite3_open_v2(a->path, &a->db, SQLITE_OPEN_READWRITE, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_extended_result_codes(a->db, 1);
+			rc = archive_inspect_read(a, &app, &version, &tables);
+		}
+	}
 	if (rc != SQLITE_OK) {
 		archive_fail(a, rc, _("cannot open archive"), cause);
 		sqlite3_close(a->db);
