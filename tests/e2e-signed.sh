@@ -103,7 +103,7 @@ like "$(pc logs report --by day)" "flag: SIM-0001: seq 3..3 missing" "report_fla
 # ---- an independent verifier: openssl, from the exported key and line ------
 python3 - "$tmp/r.ocmf" "$tmp/r.jsonl" "$tmp" <<'PY'
 import json, sys, binascii
-line = open(sys.argv[1]).readline().rstrip("\n")
+line = next(l for l in open(sys.argv[1]) if l.startswith("OCMF|")).rstrip("\n")
 a, b = line.index("|"), line.rindex("|")
 open(sys.argv[3] + "/payload", "wb").write(line[a + 1:b].encode())
 open(sys.argv[3] + "/sig.der", "wb").write(binascii.unhexlify(json.loads(line[b + 1:])["SD"]))

@@ -406,6 +406,69 @@ a_cut_or_nul_holding_line_is_refused(void)
 	free(l);
 }
 
+static void
+the_notes_of_an_export_are_read(void)
+{
+	static const struct { const char *line, *bad; } badc[] = {
+		{ "# public_key SIM-1 3059", "serial" },
+		{ "# public_key \"SIM-1\" 305", "key" },
+		{ "# public_key \"SIM-1\" 30zz", "key" },
+		{ "# public_key \"SIM-0001-TOO-LONG-1\" 3059", "serial" },
+		{ "# series \"SIM-1\" -1", "store_id" },
+		{ "# series \"SIM-1\" 4294967296", "store_id" },
+		{ "# tariff x 1,2,3,4 5,6,7,8", "version" },
+		{ "# tariff 1 1,2,3 5,6,7,8", "prices" },
+		{ "# tariff 1 1,2,3,4 5,6,7,8 9", "prices" },
+		{ "# tariff 1 1,2,3,4", "prices" },
+	};
+	struct proto_ocmf_note	n;
+	const char		*bad, *l;
+	size_t			 i;
+
+	l = "# public_key \"S\\u0001\" 3059ab";
+	ok(proto_ocmf_note(l, strlen(l), &n, &bad) == 0 && n.kind == PROTO_NOTE_KEY &&
+	    strcmp(n.serial, "S\001") == 0 && strcmp(n.key_hex, "3059ab") == 0,
+	    "a key note: its serial (a JSON string) and its hex");
+	l = "# series \"SIM-1\" 1280712436";
+	ok(proto_ocmf_note(l, strlen(l), &n, &bad) == 0 && n.kind == PROTO_NOTE_SERIES &&
+	    n.store_id == 1280712436, "a series note: its store id");
+	l = "# tariff 7 120000,100000,85000,40000 40000,30000,25000,10000";
+	ok(proto_ocmf_note(l, strlen(l), &n, &bad) == 0 && n.kind == PROTO_NOTE_TARIFF &&
+	    n.tariff.version == 7 && n.tariff.energy_price[2] == 85000 &&
+	    n.tariff.service_price[3] == 10000, "a tariff note: version and prices");
+	l = "# pilecon OCMF export: one line per record";
+	ok(proto_ocmf_note(l, strlen(l), &n, &bad) == 0 && n.kind == PROTO_NOTE_NONE,
+	    "any other comment is no note");
+	for (i = 0; i < sizeof badc / sizeof badc[0]; i++) {
+		bad = NULL;
+		ok(proto_ocmf_note(badc[i].line, strlen(badc[i].line), &n, &bad) == -1 &&
+		    bad != NULL && strcmp(bad, badc[i].bad) == 0 && n.kind == PROTO_NOTE_NONE,
+		    "'%s' is refused naming '%s'", badc[i].line, badc[i].bad);
+	}
+}
+
+/* The payload escapes as pilecon-protocol(7) says, not as the JSON
+ * emitter of our output does (\n there, \u000a here; DEL and a byte that
+ * is not UTF-8 kept here): piles sign these bytes, so they cannot follow
+ * the emitter. And such a payload reads back as canonical. */
+static void
+payload_escapes_as_documented(void)
+{
+	struct proto_record	r = sample();
+	struct proto_ocmf	o;
+	const char		*bad;
+	char			buf[PROTO_OCMF_PAYLOAD_MAX], *l;
+
+	strcpy(r.holder, "a\nb\x7f\xff\t\\");
+	proto_ocmf_payload(&r, "PSIM-0001", buf, sizeof buf);
+	ok(strstr(buf, "\"XH\":\"a\\u000ab\x7f\xff\\u0009\\\\\"}") != NULL,
+	    "line break and tab as \\u00XX, DEL and a non-UTF-8 byte as they are");
+	l = line_of(buf);
+	ok(proto_ocmf_parse(l, strlen(l), &o, &bad) == 0 && o.canonical &&
+	    strcmp(o.rec.holder, r.holder) == 0, "and that payload reads back as canonical");
+	free(l);
+}
+
 int
 main(void)
 {
@@ -416,5 +479,7 @@ main(void)
 	a_payload_other_than_the_canonical_says_so();
 	a_malformed_line_is_refused_naming_what();
 	a_cut_or_nul_holding_line_is_refused();
+	the_notes_of_an_export_are_read();
+	payload_escapes_as_documented();
 	return done_testing();
 }

@@ -65,6 +65,15 @@ struct export {
 	uint32_t		 prev_seq, prev_meter_stop;
 	char			*buf;
 	size_t			 len, size;
+	/* OCMF: the notes written so far (proto.h, proto_ocmf_note) */
+	char			 key_serial[17];
+	uint8_t			 key_pub[PROTO_PUBKEY_BYTES];
+	int			 key_written;
+	char			 series_serial[17];
+	uint32_t		 series_store_id;
+	int			 series_written;
+	uint32_t		*tariffs;	/* versions written */
+	size_t			 ntariffs;
 };
 
 static void
@@ -403,6 +412,54 @@ export_line(struct export *e, const struct archive_row *row)
  * SM application/x-der, both left implicit), so an OCMF verifier takes it
  * as it stands. An unsigned record has no OCMF form: 0, and counted.
  */
+/* The '# ...' notes a verifier needs before this record (proto.h,
+ * proto_ocmf_note): the pile's key and store when they change, the prices
+ * of a tariff version the first time it is used. */
+static void
+export_ocmf_notes(struct export *e, const struct archive_row *row)
+{
+	char		 key[2 * PROTO_SPKI_BYTES + 1], *q;
+	uint8_t		 spki[PROTO_SPKI_BYTES];
+	const uint32_t	*p;
+	size_t		 i;
+	int		 k;
+
+	if (!e->key_written || strcmp(e->key_serial, row->serial) != 0 ||
+	    memcmp(e->key_pub, row->pubkey, sizeof e->key_pub) != 0) {
+		proto_pubkey_spki(row->pubkey, spki);
+		export_hex(key, spki, sizeof spki);
+		q = json_quote(row->serial);
+		export_printf(e, "# public_key %s %s\n", q, key);
+		free(q);
+		snprintf(e->key_serial, sizeof e->key_serial, "%s", row->serial);
+		memcpy(e->key_pub, row->pubkey, sizeof e->key_pub);
+		e->key_written = 1;
+	}
+	if (!e->series_written || strcmp(e->series_serial, row->serial) != 0 ||
+	    e->series_store_id != row->store_id) {
+		q = json_quote(row->serial);
+		export_printf(e, "# series %s %lu\n", q, (unsigned long)row->store_id);
+		free(q);
+		snprintf(e->series_serial, sizeof e->series_serial, "%s", row->serial);
+		e->series_store_id = row->store_id;
+		e->series_written = 1;
+	}
+	if (!row->has_tariff)
+		return;
+	for (i = 0; i < e->ntariffs; i++)
+		if (e->tariffs[i] == row->tariff.version)
+			return;
+	e->tariffs = xrealloc(e->tariffs, (e->ntariffs + 1) * sizeof *e->tariffs);
+	e->tariffs[e->ntariffs++] = row->tariff.version;
+	export_printf(e, "# tariff %lu", (unsigned long)row->tariff.version);
+	for (k = 0; k < 2; k++) {
+		p = k == 0 ? row->tariff.energy_price : row->tariff.service_price;
+		export_printf(e, " %lu,%lu,%lu,%lu", (unsigned long)p[0], (unsigned long)p[1],
+		    (unsigned long)p[2], (unsigned long)p[3]);
+	}
+	export_puts(e, "\n");
+}
+
 static int
 export_ocmf(struct export *e, const struct archive_row *row)
 {
@@ -422,6 +479,7 @@ export_ocmf(struct export *e, const struct archive_row *row)
 	n = proto_ocmf_payload(&row->rec, row->serial, payload, sizeof payload);
 	if (n >= sizeof payload)
 		return 0;
+	export_ocmf_notes(e, row);
 	export_puts(e, "OCMF|");
 	export_add(e, payload, n);
 	export_printf(e, "|{\"SA\":\"ECDSA-secp256r1-SHA256\",\"SD\":\"%s\"}\n", sd);
@@ -455,7 +513,10 @@ export_write(struct archive *a, const char *serial, struct export *e, char **cau
 		e->header = 1;
 		export_line(e, NULL);
 		e->header = 0;
-	}
+	} else if (e->format == ARCHIVE_OCMF)
+		export_puts(e, "# pilecon OCMF export: one OCMF|payload|signature line per signed "
+		    "record; the '# public_key', '# series' and '# tariff' lines give each "
+		    "pile's key, store and prices (pilecon-protocol(7), OCMF MAPPING)\n");
 	rc = archive_foreach(a, serial, export_row, e, cause);
 	if (rc == 0)
 		rc = export_flush(e);
@@ -481,6 +542,7 @@ archive_export_fd(struct archive *a, const char *serial, enum archive_format for
 	e.fd = fd;
 	rc = export_write(a, serial, &e, cause);
 	free(e.buf);
+	free(e.tariffs);
 	if (rc == -2)
 		return -1;
 	if (rc != 0)
@@ -505,6 +567,7 @@ archive_export(struct archive *a, const char *serial, enum archive_format format
 	e.fd = of.fd;
 	rc = export_write(a, serial, &e, cause);
 	free(e.buf);
+	free(e.tariffs);
 	if (rc == -2) {			/* the archive failed; cause is set */
 		out_file_abort(&of);
 		return -1;

@@ -1,9 +1,10 @@
-/* verify.c - checks an export (CSV or JSON Lines, as export.c writes them)
- * with no pile and no archive: each record's signature against its pile's
- * key (the one in the file, or the trusted ones given), its money against
- * its per-period energy and prices (DESIGN.md: energy_wh x price / 10^6,
- * rounded half up, per period), and each pile's sequence for order and
- * gaps. Findings go to a callback, one sentence each; counts at the end. */
+/* verify.c - checks an export (CSV, JSON Lines or OCMF, as export.c writes
+ * them) with no pile and no archive: each record's signature against its
+ * pile's key (the one in the file, or the trusted ones given), its money
+ * against its per-period energy and prices (DESIGN.md: energy_wh x price /
+ * 10^6, rounded half up, per period), and each pile's sequence for order
+ * and gaps. Findings go to a callback, one sentence each; counts at the
+ * end. A record whose prices are unknown is counted as unchecked. */
 #include "config.h"
 
 #include <errno.h>
@@ -45,6 +46,14 @@ struct archive_verify {
 	archive_verify_fn	 fn;
 	void			*arg;
 	struct proto_export_line l;	/* the line being read */
+
+	/* OCMF: what the export's '# ...' notes said so far */
+	struct vkey		*ekeys;
+	size_t			 nekeys;
+	struct proto_tariff	*tariffs;
+	size_t			 ntariffs;
+	char			 series_serial[17];
+	char			 series_store_id[16];
 };
 
 struct archive_verify *
@@ -68,6 +77,8 @@ archive_verify_free(struct archive_verify *v)
 		free(v->piles[i].seqs);
 	free(v->piles);
 	free(v->keys);
+	free(v->ekeys);
+	free(v->tariffs);
 	proto_verifier_free(v->cached);
 	free(v);
 }
@@ -233,24 +244,16 @@ check_signature(struct archive_verify *v, const char *pile, const struct proto_r
 	v->c.good_signatures++;
 }
 
-static void
-check_money(struct archive_verify *v, const char *pile, const struct proto_record *r)
+/* Each period's fees against energy x price; 1 when one is wrong. */
+static int
+check_fees(struct archive_verify *v, const char *pile, const struct proto_record *r,
+    const uint32_t price[2][PROTO_PERIODS], uint64_t sum[2])
 {
 	static const char *const what[2] = { "energy_fee", "service_fee" };
-	uint32_t	price[2][PROTO_PERIODS], want, got;
-	uint64_t	sum[2] = { 0, 0 };
-	char		name[32];
+	uint32_t	want, got;
 	int		i, k, wrong = 0;
 
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < PROTO_PERIODS; i++) {
-			snprintf(name, sizeof name, "%s_price_%s", k == 0 ? "energy" : "service",
-			    vperiods[i]);
-			if (get_u32(v, name, &price[k][i]) != 0) {
-				v->c.money_unchecked++;
-				return;
-			}
-		}
+	sum[0] = sum[1] = 0;
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < PROTO_PERIODS; i++) {
 			want = proto_fee_minor(r->energy_wh[i], price[k][i]);
@@ -264,6 +267,28 @@ check_money(struct archive_verify *v, const char *pile, const struct proto_recor
 				    price[k][i] % 100000, want);
 			}
 		}
+	return wrong;
+}
+
+static void
+check_money(struct archive_verify *v, const char *pile, const struct proto_record *r)
+{
+	static const char *const what[2] = { "energy_fee", "service_fee" };
+	uint32_t	price[2][PROTO_PERIODS], got;
+	uint64_t	sum[2];
+	char		name[32];
+	int		i, k, wrong;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < PROTO_PERIODS; i++) {
+			snprintf(name, sizeof name, "%s_price_%s", k == 0 ? "energy" : "service",
+			    vperiods[i]);
+			if (get_u32(v, name, &price[k][i]) != 0) {
+				v->c.money_unchecked++;
+				return;
+			}
+		}
+	wrong = check_fees(v, pile, r, price, sum);
 	for (k = 0; k < 2; k++) {
 		snprintf(name, sizeof name, "%s_minor", what[k]);
 		if (get_u32(v, name, &got) == 0 && got != sum[k]) {
@@ -307,11 +332,30 @@ pile_of(struct archive_verify *v, const char *serial, const char *store_id)
 	return &v->piles[v->npiles++];
 }
 
+/* A record of a pile's series: in order after the one before, kept for
+ * the gaps at the end. */
+static void
+check_seq(struct archive_verify *v, const char *pile, const char *store_id, uint32_t seq)
+{
+	struct vpile	*vp = pile_of(v, pile, store_id);
+
+	if (vp->n > 0 && seq <= vp->last) {
+		v->c.out_of_order++;
+		finding(v, pile, seq, "order", _("%s seq %u: comes after seq %u (out of "
+		    "order or repeated)"), pile, seq, vp->last);
+	}
+	if (vp->n == vp->alloc) {
+		vp->alloc = vp->alloc ? vp->alloc * 2 : 64;
+		vp->seqs = xrealloc(vp->seqs, vp->alloc * sizeof *vp->seqs);
+	}
+	vp->seqs[vp->n++] = seq;
+	vp->last = seq;
+}
+
 static void
 check_line(struct archive_verify *v, unsigned lineno, const char *path)
 {
 	struct proto_record	 r;
-	struct vpile		*vp;
 	const char		*pile = field(v, "pile"), *bad = NULL;
 
 	v->c.records++;
@@ -322,18 +366,171 @@ check_line(struct archive_verify *v, unsigned lineno, const char *path)
 	}
 	check_signature(v, pile, &r);
 	check_money(v, pile, &r);
-	vp = pile_of(v, pile, field(v, "store_id"));
-	if (vp->n > 0 && r.seq <= vp->last) {
-		v->c.out_of_order++;
-		finding(v, pile, r.seq, "order", _("%s seq %u: comes after seq %u (out of "
-		    "order or repeated)"), pile, r.seq, vp->last);
+	check_seq(v, pile, field(v, "store_id"), r.seq);
+}
+
+/* ---- OCMF lines ------------------------------------------------------------ */
+
+/* A '# ...' line: a note of the export kept (proto_ocmf_note), any other
+ * comment skipped. */
+static void
+ocmf_note(struct archive_verify *v, const char *line, size_t len, unsigned lineno,
+    const char *path)
+{
+	struct proto_ocmf_note	 n;
+	struct vkey		*k;
+	const char		*bad = NULL;
+	size_t			 i;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (proto_ocmf_note(line, len, &n, &bad) != 0) {
+		finding(v, "?", 0, "format", _("%s:%u: a '#' line of the export is not "
+		    "what it says ('%s' bad)"), path, lineno, bad);
+		return;
 	}
-	if (vp->n == vp->alloc) {
-		vp->alloc = vp->alloc ? vp->alloc * 2 : 64;
-		vp->seqs = xrealloc(vp->seqs, vp->alloc * sizeof *vp->seqs);
+	switch (n.kind) {
+	case PROTO_NOTE_NONE:
+		break;
+	case PROTO_NOTE_KEY:
+		for (i = 0; i < v->nekeys && strcmp(v->ekeys[i].serial, n.serial) != 0; i++)
+			;
+		if (i == v->nekeys)
+			v->ekeys = xrealloc(v->ekeys, ++v->nekeys * sizeof *v->ekeys);
+		k = &v->ekeys[i];
+		snprintf(k->serial, sizeof k->serial, "%s", n.serial);
+		if (parse_key(n.key_hex, k->pub) != 0 || !proto_pubkey_valid(k->pub)) {
+			memset(k->pub, 0, sizeof k->pub);	/* no key: each record says so */
+			finding(v, n.serial, 0, "key", _("%s:%u: the public key of '%s' is not a "
+			    "P-256 key"), path, lineno, n.serial);
+		}
+		break;
+	case PROTO_NOTE_SERIES:
+		snprintf(v->series_serial, sizeof v->series_serial, "%s", n.serial);
+		snprintf(v->series_store_id, sizeof v->series_store_id, "%lu",
+		    (unsigned long)n.store_id);
+		break;
+	case PROTO_NOTE_TARIFF:
+		for (i = 0; i < v->ntariffs && v->tariffs[i].version != n.tariff.version; i++)
+			;
+		if (i == v->ntariffs)
+			v->tariffs = xrealloc(v->tariffs, ++v->ntariffs * sizeof *v->tariffs);
+		v->tariffs[i] = n.tariff;
+		break;
 	}
-	vp->seqs[vp->n++] = r.seq;
-	vp->last = r.seq;
+}
+
+static const uint8_t *
+export_key(struct archive_verify *v, const char *serial)
+{
+	static const uint8_t	none[PROTO_PUBKEY_BYTES];
+	size_t			i;
+
+	for (i = 0; i < v->nekeys; i++)
+		if (strcmp(v->ekeys[i].serial, serial) == 0)
+			return memcmp(v->ekeys[i].pub, none, sizeof none) != 0 ?
+			    v->ekeys[i].pub : NULL;
+	return NULL;
+}
+
+/* The signature over the payload as it stands (what an OCMF verifier
+ * checks), with the trusted key, or else the one the export gives. */
+static void
+ocmf_signature(struct archive_verify *v, const struct proto_ocmf *o)
+{
+	const char	*pile = o->serial;
+	const uint8_t	*pub = export_key(v, pile), *trusted;
+	uint8_t		 der[PROTO_SIG_DER_MAX], sig[PROTO_SIG_BYTES];
+	size_t		 n = strlen(o->sd_hex) / 2;
+	uint32_t	 seq = o->rec.seq;
+
+	if (strcmp(o->sa, "ECDSA-secp256r1-SHA256") != 0 || strlen(o->sd_hex) % 2 != 0 ||
+	    n > sizeof der || proto_hex_decode(o->sd_hex, der, n) != 0 ||
+	    proto_sig_from_der(der, n, sig) != 0) {
+		v->c.bad_signatures++;
+		finding(v, pile, seq, "signature", _("%s seq %u: the signature section is not "
+		    "an ECDSA-secp256r1-SHA256 signature in DER hex"), pile, seq);
+		return;
+	}
+	if (v->nkeys > 0) {
+		if ((trusted = trusted_key(v, pile)) == NULL) {
+			v->c.bad_signatures++;
+			finding(v, pile, seq, "key", _("%s seq %u: the keys file has no key for "
+			    "this pile"), pile, seq);
+			return;
+		}
+		if (pub != NULL && memcmp(trusted, pub, PROTO_PUBKEY_BYTES) != 0) {
+			v->c.bad_signatures++;
+			finding(v, pile, seq, "key", _("%s seq %u: the export's public key is "
+			    "not the one the keys file gives for this pile"), pile, seq);
+			return;
+		}
+		pub = trusted;
+	}
+	if (pub == NULL) {
+		v->c.bad_signatures++;
+		finding(v, pile, seq, "key", _("%s seq %u: no public key to check the "
+		    "signature with (no '# public_key' line for this pile, no --keys)"),
+		    pile, seq);
+		return;
+	}
+	if (v->cached == NULL || memcmp(v->cached_pub, pub, PROTO_PUBKEY_BYTES) != 0) {
+		proto_verifier_free(v->cached);
+		memcpy(v->cached_pub, pub, PROTO_PUBKEY_BYTES);
+		v->cached = proto_verifier_new(pub);
+	}
+	if (v->cached == NULL ||
+	    proto_verifier_check(v->cached, o->payload, o->payload_len, sig) != 0) {
+		v->c.bad_signatures++;
+		finding(v, pile, seq, "signature", _("%s seq %u: bad signature: the "
+		    "record is not what the pile signed (a field was changed)"), pile, seq);
+		return;
+	}
+	v->c.good_signatures++;
+}
+
+static void
+ocmf_money(struct archive_verify *v, const struct proto_ocmf *o)
+{
+	uint32_t	price[2][PROTO_PERIODS];
+	uint64_t	sum[2];
+	size_t		i;
+
+	for (i = 0; i < v->ntariffs && v->tariffs[i].version != o->rec.tariff_version; i++)
+		;
+	if (i == v->ntariffs) {
+		v->c.money_unchecked++;
+		return;
+	}
+	memcpy(price[0], v->tariffs[i].energy_price, sizeof price[0]);
+	memcpy(price[1], v->tariffs[i].service_price, sizeof price[1]);
+	if (check_fees(v, o->serial, &o->rec, price, sum))
+		v->c.money_wrong++;
+	else
+		v->c.money_checked++;
+}
+
+static void
+check_ocmf(struct archive_verify *v, const char *line, size_t len, unsigned lineno,
+    const char *path)
+{
+	struct proto_ocmf	 o;
+	const char		*bad = NULL;
+
+	v->c.records++;
+	if (proto_ocmf_parse(line, len, &o, &bad) != 0) {
+		finding(v, "?", 0, "format", _("%s:%u: not an OCMF record line ('%s' missing "
+		    "or bad)"), path, lineno, bad);
+		return;
+	}
+	if (!o.canonical)
+		finding(v, o.serial, o.rec.seq, "format", _("%s seq %u: the payload is not "
+		    "the canonical form a pile signs (pilecon-protocol(7), OCMF MAPPING)"),
+		    o.serial, o.rec.seq);
+	ocmf_signature(v, &o);
+	ocmf_money(v, &o);
+	check_seq(v, o.serial, strcmp(v->series_serial, o.serial) == 0 ?
+	    v->series_store_id : NULL, o.rec.seq);
 }
 
 static int
@@ -383,8 +580,16 @@ archive_verify_file(struct archive_verify *v, const char *path, char **cause)
 		return set_cause(cause, -1, _("cannot open '%s': %s"), path, strerror(errno));
 	while ((n = getline(&line, &size, f)) > 0) {
 		lineno++;
-		if (line[0] == '#' || line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
+		if (line[0] == '#') {
+			ocmf_note(v, line, (size_t)n, lineno, path);
 			continue;
+		}
+		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
+			continue;
+		if (strncmp(line, "OCMF|", 5) == 0) {
+			check_ocmf(v, line, (size_t)n, lineno, path);
+			continue;
+		}
 		if (csv == -1)
 			csv = line[0] != '{';
 		if (!csv) {

@@ -1,6 +1,7 @@
 /* cmd-logs-verify.c - `pilecon logs verify FILE [--keys PUBKEYS]`: checks an
- * export on any machine, with no pile and no archive: every signature,
- * every money figure against its per-period energy and prices, sequence
+ * export (CSV, JSON Lines or OCMF) on any machine, with no pile and no
+ * archive: every signature, every money figure against its per-period
+ * energy and prices (counted unchecked when they are unknown), sequence
  * gaps and order per pile. Exit 1 on any finding. */
 #include "config.h"
 
@@ -17,7 +18,7 @@ static void		cmd_logs_verify_render(const struct result *, FILE *);
 const struct cmd_entry cmd_logs_verify_entry = {
 	.name = "logs verify", .args = "--keys=FILE --json FILE",
 	.usage = "FILE [--keys PUBKEYS] [--json]",
-	.help = N_("check an export (CSV or JSON Lines) with no pile: signatures, money against energy and prices, sequence gaps"),
+	.help = N_("check an export (CSV, JSON Lines or OCMF) with no pile: signatures, money against energy and prices (unchecked when unknown), sequence gaps"),
 	.step = cmd_logs_verify_step, .render = cmd_logs_verify_render,
 };
 

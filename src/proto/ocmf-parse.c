@@ -613,3 +613,97 @@ fail:
 		*bad = why;
 	return -1;
 }
+
+/* "a,b,c,d" */
+static int
+get_price_list(struct ocmf_in *in, uint32_t v[PROTO_PERIODS])
+{
+	int	i;
+
+	skip_ws(in);
+	for (i = 0; i < PROTO_PERIODS; i++)
+		if ((i > 0 && (in->p >= in->end || *in->p++ != ',')) ||
+		    get_digits(in, &v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* A blank, then a token of [0-9a-fA-F]: into out (size with the NUL). */
+static int
+get_hex_token(struct ocmf_in *in, char *out, size_t size)
+{
+	size_t	n = 0;
+
+	skip_ws(in);
+	while (in->p < in->end && strchr("0123456789abcdefABCDEF", *in->p) != NULL &&
+	    *in->p != '\0') {
+		if (n + 1 >= size)
+			return -1;
+		out[n++] = *in->p++;
+	}
+	out[n] = '\0';
+	return n > 0 && n % 2 == 0 ? 0 : -1;
+}
+
+static int
+starts(struct ocmf_in *in, const char *word)
+{
+	size_t	n = strlen(word);
+
+	if ((size_t)(in->end - in->p) < n + 1 || memcmp(in->p, word, n) != 0 ||
+	    in->p[n] != ' ')
+		return 0;
+	in->p += n;
+	return 1;
+}
+
+int
+proto_ocmf_note(const char *line, size_t len, struct proto_ocmf_note *n,
+    const char **bad)
+{
+	struct ocmf_in	 in = { line, line + len };
+	const char	*why = NULL;
+
+	memset(n, 0, sizeof *n);
+	if (len < 2 || line[0] != '#' || line[1] != ' ')
+		return 0;
+	in.p += 2;
+	if (starts(&in, "public_key"))
+		n->kind = PROTO_NOTE_KEY;
+	else if (starts(&in, "series"))
+		n->kind = PROTO_NOTE_SERIES;
+	if (n->kind != PROTO_NOTE_NONE) {
+		why = "serial";
+		if (get_str(&in, n->serial, sizeof n->serial) != 0 || n->serial[0] == '\0')
+			goto fail;
+		if (n->kind == PROTO_NOTE_KEY) {
+			why = "key";
+			if (get_hex_token(&in, n->key_hex, sizeof n->key_hex) != 0)
+				goto fail;
+		} else {
+			why = "store_id";
+			if (get_u32(&in, &n->store_id) != 0)
+				goto fail;
+		}
+	} else if (starts(&in, "tariff")) {
+		n->kind = PROTO_NOTE_TARIFF;
+		why = "version";
+		if (get_u32(&in, &n->tariff.version) != 0)
+			goto fail;
+		why = "prices";
+		if (get_price_list(&in, n->tariff.energy_price) != 0 ||
+		    get_price_list(&in, n->tariff.service_price) != 0)
+			goto fail;
+	} else
+		return 0;
+	skip_ws(&in);
+	if (in.p != in.end)
+		goto fail;
+	return 0;
+
+fail:
+	n->kind = PROTO_NOTE_NONE;
+	if (bad != NULL)
+		*bad = why;
+	return -1;
+}

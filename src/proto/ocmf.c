@@ -44,7 +44,10 @@ ob_fmt_u32(struct ocmf_buf *b, uint32_t v)
 }
 
 /* A JSON string: '"' and '\' escaped, bytes below 0x20 as \u00XX, every
- * other byte as it is (UTF-8 stays UTF-8). */
+ * other byte as it is (UTF-8 stays UTF-8). Not json_write_str (src/json.c),
+ * the emitter of our output: it writes \n, \t... short, escapes DEL and
+ * turns a byte that is not UTF-8 into U+FFFD, while piles sign these bytes
+ * as pilecon-protocol(7) defines them (tests/unit-proto-ocmf pins them). */
 static void
 ob_json(struct ocmf_buf *b, const char *s)
 {

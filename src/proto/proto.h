@@ -421,6 +421,32 @@ struct proto_ocmf {
 int	proto_ocmf_parse(const char *line, size_t len, struct proto_ocmf *o,
 	    const char **bad);
 
+/*
+ * What an OCMF export says besides its lines, in '#' comments, so that a
+ * verifier with no archive can check signatures, money and sequences
+ * (pilecon-protocol(7), OCMF MAPPING); each comes before the first record
+ * it concerns:
+ *   # public_key "SERIAL" HEX	the pile's key, DER SubjectPublicKeyInfo
+ *   # series "SERIAL" STORE_ID	the records that follow are of that store
+ *   # tariff VERSION E,E,E,E S,S,S,S	energy and service prices of the
+ *				periods sharp, peak, flat, valley (1e-5 / kWh)
+ * SERIAL is a JSON string. Returns 0 with kind NONE for any other comment,
+ * 0 with the note read, or -1 with *bad naming the bad part ("serial",
+ * "key", "store_id", "version", "prices").
+ */
+#define PROTO_SPKI_HEX_MAX	182	/* 2 x PROTO_SPKI_BYTES (sig.h) */
+enum proto_ocmf_note_kind { PROTO_NOTE_NONE, PROTO_NOTE_KEY, PROTO_NOTE_SERIES,
+	PROTO_NOTE_TARIFF };
+struct proto_ocmf_note {
+	enum proto_ocmf_note_kind kind;
+	char			 serial[PROTO_SERIAL_MAX + 1];
+	char			 key_hex[PROTO_SPKI_HEX_MAX + 1];
+	uint32_t		 store_id;
+	struct proto_tariff	 tariff;	/* version and prices; no slots */
+};
+int	proto_ocmf_note(const char *line, size_t len, struct proto_ocmf_note *,
+	    const char **bad);
+
 /* ---- whitelist entries ------------------------------------------------- */
 
 #define PROTO_WL_ENTRY_REGS	29

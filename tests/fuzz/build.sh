@@ -54,7 +54,7 @@ sources() {
 		echo "$PROTO";;
 	config)
 		echo "src/batch/config.c src/batch/yaml-load.c src/batch/keys.c src/batch/options.c \
-src/common.c tests/fuzz/lf-stubs.c $PROTO";;
+src/common.c src/outfile.c tests/fuzz/lf-stubs.c $PROTO";;
 	wlcsv)
 		echo "src/batch/wlcsv.c src/common.c $PROTO";;
 	parse)

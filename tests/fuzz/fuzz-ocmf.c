@@ -2,7 +2,8 @@
  * refused with a reason, or read to a record whose text fields fit the
  * record, with its payload inside the line; a line called canonical is the
  * payload the record rebuilds, and that payload read again gives the same
- * record. */
+ * record. The same bytes as a '#' note (proto_ocmf_note): read within
+ * bounds, or refused naming what. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,12 +18,18 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proto_ocmf	o, back;
+	struct proto_ocmf_note	note;
 	const char		*bad = NULL, *line = (const char *)data;
 	char			payload[PROTO_OCMF_PAYLOAD_MAX];
 	char			again[PROTO_OCMF_PAYLOAD_MAX + 8 + sizeof sig];
 	size_t			n;
 	int			rc;
 
+	rc = proto_ocmf_note(line, size, &note, &bad);
+	FUZZ_CHECK(rc == 0 || (rc == -1 && bad != NULL && note.kind == PROTO_NOTE_NONE));
+	FUZZ_CHECK(strlen(note.serial) <= PROTO_SERIAL_MAX &&
+	    strlen(note.key_hex) <= PROTO_SPKI_HEX_MAX);
+	bad = NULL;
 	rc = proto_ocmf_parse(line, size, &o, &bad);
 	FUZZ_CHECK(rc == 0 || rc == -1);
 	if (rc != 0) {
