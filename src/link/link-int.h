@@ -4,6 +4,7 @@
 #define LINK_INT_H
 
 #include <linux/serial.h>
+#include <netdb.h>
 
 #include "link/link.h"
 
@@ -31,15 +32,22 @@ struct link {
 	int			 latency_saved_ms;
 	int			 latency_ms;	/* -1 unknown */
 	char			*notes;
-};
 
-/* How long connecting to a TCP server may take. */
-#define LINK_CONNECT_TIMEOUT_MS	3000
+	/* tcp.c: a connect in progress (link_reopen_start) */
+	int			 cfd;		/* -1 when none */
+	struct addrinfo		*cres, *cai;	/* the name's addresses, the one tried */
+	int			 cerror;	/* the last address's error */
+};
 
 /* Each fills l->fd (and l->sp) or returns -1 with *cause. */
 int	link_open_serial(struct link *, const char *path, char **cause);
 int	link_open_tcp(struct link *, const char *hostport, char **cause);
 int	link_check_tcp(const char *name, const char *hostport, char **cause);
+/* The same without waiting: 1 with l->cfd connecting (link_tcp_finish
+ * when it is writable or the time is up), 0 open, -1 with *cause. */
+int	link_tcp_start(struct link *, const char *hostport, char **cause);
+int	link_tcp_finish(struct link *, int timed_out, char **cause);
+void	link_tcp_abort(struct link *);
 void	link_close_serial(struct link *);
 
 /* Takes an exclusive advisory lock so that two programs cannot share a port

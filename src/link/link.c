@@ -67,6 +67,7 @@ link_open(const char *spec, const struct link_params *params, char **cause)
 	l = xcalloc(1, sizeof *l);
 	l->name = xstrdup(spec);
 	l->fd = -1;
+	l->cfd = -1;
 	l->latency_ms = -1;
 	l->params = *params;
 	if (strncmp(spec, "tcp:", 4) == 0) {
@@ -90,6 +91,8 @@ link_close(struct link *l)
 		return;
 	if (l->kind != LINK_TCP)
 		link_untune(l);		/* what --rs485 and low latency changed */
+	else
+		link_tcp_abort(l);
 	if (l->kind == LINK_SERIALPORT)
 		link_close_serial(l);
 	else if (l->fd != -1)
@@ -102,10 +105,12 @@ link_close(struct link *l)
 void
 link_suspend(struct link *l)
 {
-	if (l->fd == -1 && l->sp == NULL)
+	if (l->fd == -1 && l->sp == NULL && l->cfd == -1)
 		return;
 	if (l->kind == LINK_TCP) {
-		close(l->fd);
+		link_tcp_abort(l);
+		if (l->fd != -1)
+			close(l->fd);
 		l->fd = -1;
 		return;
 	}
@@ -133,6 +138,44 @@ link_reopen(struct link *l, const char *spec, const struct link_params *params,
 		return link_open_tcp(l, l->name + 4, cause);
 	l->kind = LINK_TERMIOS;
 	return link_open_serial(l, l->name, cause);
+}
+
+static int	link_gone(struct link *, char **);
+
+int
+link_reopen_start(struct link *l, const char *spec, const struct link_params *params,
+    char **cause)
+{
+	if (l->kind != LINK_TCP || (spec != NULL && strncmp(spec, "tcp:", 4) != 0))
+		return link_reopen(l, spec, params, cause);
+	if (params != NULL && link_check_params(spec != NULL ? spec : l->name, params,
+	    cause) != 0)
+		return -1;
+	link_suspend(l);
+	if (params != NULL)
+		l->params = *params;
+	if (spec != NULL && strcmp(spec, l->name) != 0) {
+		free(l->name);
+		l->name = xstrdup(spec);
+	}
+	free(l->notes);
+	l->notes = NULL;
+	l->latency_ms = -1;
+	return link_tcp_start(l, l->name + 4, cause);
+}
+
+int
+link_reopen_finish(struct link *l, int timed_out, char **cause)
+{
+	if (l->kind != LINK_TCP || l->cfd == -1)
+		return l->fd != -1 ? 0 : link_gone(l, cause);
+	return link_tcp_finish(l, timed_out, cause);
+}
+
+int
+link_connect_fd(const struct link *l)
+{
+	return l->cfd;
 }
 
 int

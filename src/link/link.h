@@ -43,6 +43,20 @@ void		 link_suspend(struct link *);
  * -1 with *cause (checked params that are bad change nothing). */
 int		 link_reopen(struct link *, const char *spec, const struct link_params *,
 		    char **cause);
+/* The same without waiting for a TCP server (the console reopens in its
+ * poll loop): a tcp: port whose connect is in progress returns 1; poll
+ * link_connect_fd for POLLOUT, then call link_reopen_finish. Other ports
+ * open (0) or fail (-1) at once, as link_reopen. */
+int		 link_reopen_start(struct link *, const char *spec,
+		    const struct link_params *, char **cause);
+/* After link_reopen_start returned 1: 0 open, 1 still connecting (not yet
+ * writable, or the next address of the name tried), -1 with *cause.
+ * timed_out: the caller's LINK_CONNECT_TIMEOUT_MS passed: give up. */
+int		 link_reopen_finish(struct link *, int timed_out, char **cause);
+/* The socket of a connect in progress, -1 when none. */
+int		 link_connect_fd(const struct link *);
+/* How long connecting to a TCP server may take. */
+#define LINK_CONNECT_TIMEOUT_MS	3000
 /* The /dev/serial/by-id name of the port at path (a name that survives
  * replugging an adapter), malloc'ed; NULL when none, or when path is one. */
 char		*link_by_id(const char *path);

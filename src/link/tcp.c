@@ -120,39 +120,10 @@ link_check_tcp(const char *name, const char *hostport, char **cause)
 	return rc;
 }
 
-int
-link_open_tcp(struct link *l, const char *hostport, char **cause)
+/* What a failed connect says, by its errno. */
+static int
+link_tcp_error(struct link *l, int error, char **cause)
 {
-	struct addrinfo	 hints, *res, *ai;
-	char		*host, *port;
-	int		 rc, error = 0;
-
-	if (link_check_tcp(l->name, hostport, cause) != 0 ||
-	    link_tcp_split(hostport, &host, &port) != 0)
-		return -1;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		set_cause(cause, -1, _("cannot connect to '%s': cannot "
-		    "resolve '%s' port '%s': %s"), l->name, host, port,
-		    gai_strerror(rc));
-		free(host);
-		free(port);
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		l->fd = link_tcp_connect(ai, LINK_CONNECT_TIMEOUT_MS, &error);
-		if (l->fd != -1)
-			break;
-	}
-	freeaddrinfo(res);
-	free(host);
-	free(port);
-	if (l->fd != -1)
-		return 0;
 	if (error == ETIMEDOUT)
 		return set_cause(cause, -1, _("cannot connect to '%s': no "
 		    "answer within %d ms (check the address, the network and "
@@ -164,4 +135,135 @@ link_open_tcp(struct link *l, const char *hostport, char **cause)
 		    "server mode on that port?)"), l->name);
 	return set_cause(cause, -1, _("cannot connect to '%s': %s"), l->name,
 	    strerror(error));
+}
+
+/* The name's addresses; 0, or -1 with *cause. */
+static int
+link_tcp_resolve(struct link *l, const char *hostport, struct addrinfo **res,
+    char **cause)
+{
+	struct addrinfo	 hints;
+	char		*host, *port;
+	int		 rc;
+
+	if (link_check_tcp(l->name, hostport, cause) != 0 ||
+	    link_tcp_split(hostport, &host, &port) != 0)
+		return -1;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, res);
+	if (rc != 0)
+		set_cause(cause, -1, _("cannot connect to '%s': cannot "
+		    "resolve '%s' port '%s': %s"), l->name, host, port,
+		    gai_strerror(rc));
+	free(host);
+	free(port);
+	return rc != 0 ? -1 : 0;
+}
+
+int
+link_open_tcp(struct link *l, const char *hostport, char **cause)
+{
+	struct addrinfo	*res, *ai;
+	int		 error = 0;
+
+	if (link_tcp_resolve(l, hostport, &res, cause) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		l->fd = link_tcp_connect(ai, LINK_CONNECT_TIMEOUT_MS, &error);
+		if (l->fd != -1)
+			break;
+	}
+	freeaddrinfo(res);
+	if (l->fd != -1)
+		return 0;
+	return link_tcp_error(l, error, cause);
+}
+
+void
+link_tcp_abort(struct link *l)
+{
+	if (l->cfd != -1)
+		close(l->cfd);
+	l->cfd = -1;
+	if (l->cres != NULL)
+		freeaddrinfo(l->cres);
+	l->cres = l->cai = NULL;
+}
+
+/* Connects to l->cai or the addresses after it until one is in progress
+ * (1) or open (0); -1 with *cause when none is left. */
+static int
+link_tcp_next(struct link *l, char **cause)
+{
+	int	fd, one = 1;
+
+	for (; l->cai != NULL; l->cai = l->cai->ai_next) {
+		fd = socket(l->cai->ai_family, l->cai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, l->cai->ai_protocol);
+		if (fd == -1) {
+			l->cerror = errno;
+			continue;
+		}
+		if (connect(fd, l->cai->ai_addr, l->cai->ai_addrlen) == 0) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			link_tcp_abort(l);
+			l->fd = fd;
+			return 0;
+		}
+		if (errno == EINPROGRESS) {
+			l->cfd = fd;
+			return 1;
+		}
+		l->cerror = errno;
+		close(fd);
+	}
+	link_tcp_abort(l);
+	return link_tcp_error(l, l->cerror, cause);
+}
+
+int
+link_tcp_start(struct link *l, const char *hostport, char **cause)
+{
+	link_tcp_abort(l);
+	if (link_tcp_resolve(l, hostport, &l->cres, cause) != 0)
+		return -1;
+	l->cai = l->cres;
+	l->cerror = ECONNREFUSED;
+	return link_tcp_next(l, cause);
+}
+
+int
+link_tcp_finish(struct link *l, int timed_out, char **cause)
+{
+	struct pollfd	pfd;
+	socklen_t	len = sizeof l->cerror;
+	int		one = 1, rc;
+
+	pfd.fd = l->cfd;
+	pfd.events = POLLOUT;
+	do
+		rc = poll(&pfd, 1, 0);
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0) {
+		if (!timed_out)
+			return 1;
+		link_tcp_abort(l);
+		return link_tcp_error(l, ETIMEDOUT, cause);
+	}
+	if (getsockopt(l->cfd, SOL_SOCKET, SO_ERROR, &l->cerror, &len) != 0)
+		l->cerror = errno;
+	if (l->cerror == 0) {
+		setsockopt(l->cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		l->fd = l->cfd;
+		l->cfd = -1;
+		link_tcp_abort(l);
+		return 0;
+	}
+	close(l->cfd);
+	l->cfd = -1;
+	l->cai = l->cai->ai_next;	/* the next address of the name */
+	return link_tcp_next(l, cause);
 }

@@ -67,6 +67,7 @@ tui_link_lost(struct tui *t, const char *cause)
 	t->link_down_ms = now;
 	t->link_retry_ms = now + TUI_REOPEN_MS;
 	t->link_tries = 0;
+	t->link_connecting = 0;
 	/* Nothing polls a port that is gone (a hung-up tty polls readable
 	 * forever); the device node is freed for the adapter's return. */
 	link_suspend(pile_bus_link(t->bus));
@@ -143,36 +144,76 @@ tui_link_resume(struct tui *t)
 	t->resume = NULL;
 }
 
-/* Each turn: once a second while the port is gone, try to open it again. */
-void
-tui_link_retry(struct tui *t)
+/* The port is open again: say so, ask every pile at once (what the screen
+ * showed stays) and start again what the loss cut short. */
+static void
+tui_link_back(struct tui *t, uint64_t now)
 {
 	struct link	*l = pile_bus_link(t->bus);
-	uint64_t	 now = tui_now_ms();
-	char		*cause = NULL, span[32];
+	char		 span[32];
 	int		 i;
 
-	if (!t->link_down || t->detecting || now < t->link_retry_ms)
-		return;
-	t->link_tries++;
-	t->link_retry_ms = now + TUI_REOPEN_MS;
-	if (link_reopen(l, t->link_spec, NULL, &cause) != 0) {
-		free(t->link_cause);
-		t->link_cause = cause;	/* shown on the status line */
-		t->dirty = 1;
-		return;
-	}
 	t->link_down = 0;
 	free(t->link_cause);
 	t->link_cause = NULL;
 	tui_event(t, TUI_OK, _("'%s' is back after %s: reconnected"), link_name(l),
 	    tui_fmt_span((long)((now - t->link_down_ms) / 1000), span, sizeof span));
-	/* Every pile is asked again at once; what the screen showed stays. */
 	for (i = 0; i < t->npiles; i++)
 		t->piles[i].due_ms = now;
 	t->quiet_us = now * 1000;
 	tui_link_resume(t);
 	t->dirty = 1;
+}
+
+static void
+tui_link_failed(struct tui *t, char *cause)
+{
+	free(t->link_cause);
+	t->link_cause = cause;	/* shown on the status line */
+	t->dirty = 1;
+}
+
+/* Each turn: once a second while the port is gone, try to open it again.
+ * A tcp: port connects without blocking the screen: the loop polls the
+ * socket for writability (link_connect_fd) and this finishes the connect,
+ * or gives up after LINK_CONNECT_TIMEOUT_MS. */
+void
+tui_link_retry(struct tui *t)
+{
+	struct link	*l = pile_bus_link(t->bus);
+	uint64_t	 now = tui_now_ms();
+	char		*cause = NULL;
+	int		 rc;
+
+	if (!t->link_down || t->detecting)
+		return;
+	if (t->link_connecting) {
+		rc = link_reopen_finish(l, now >= t->link_connect_end_ms, &cause);
+		if (rc == 1)
+			return;
+		t->link_connecting = 0;
+		t->link_retry_ms = now + TUI_REOPEN_MS;
+		if (rc != 0)
+			tui_link_failed(t, cause);
+		else
+			tui_link_back(t, now);
+		return;
+	}
+	if (now < t->link_retry_ms)
+		return;
+	t->link_tries++;
+	t->link_retry_ms = now + TUI_REOPEN_MS;
+	rc = link_reopen_start(l, t->link_spec, NULL, &cause);
+	if (rc == 1) {
+		t->link_connecting = 1;
+		t->link_connect_end_ms = now + LINK_CONNECT_TIMEOUT_MS;
+		return;
+	}
+	if (rc != 0) {
+		tui_link_failed(t, cause);
+		return;
+	}
+	tui_link_back(t, now);
 }
 
 /* The connect view: the port again, maybe another one, maybe at other
@@ -191,6 +232,7 @@ tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
 	int			 i;
 
 	tui_bus_drain(t);
+	t->link_connecting = 0;	/* link_reopen ends a connect in progress */
 	if (link_reopen(l, spec, lp, cause) != 0) {
 		if (link_reopen(l, oldspec, &old, &why) != 0) {
 			t->link_down = 1;	/* the reconnect mends it */
@@ -236,6 +278,9 @@ tui_link_timeout_ms(struct tui *t)
 
 	if (!t->link_down)
 		return (-1);
+	if (t->link_connecting)	/* woken by the socket, or to give up */
+		return (t->link_connect_end_ms <= now ? 0 :
+		    (int)(t->link_connect_end_ms - now));
 	return (t->link_retry_ms <= now ? 0 : (int)(t->link_retry_ms - now));
 }
 

@@ -352,6 +352,10 @@ tui_turn(struct tui *t)
 	pfd[1].events = POLLIN;
 	pfd[2].fd = t->xkind != TUI_X_NONE ? link_fd(pile_bus_link(t->bus)) : -1;
 	pfd[2].events = POLLIN;
+	if (t->link_connecting) {	/* a tcp: reopen: writable once connected */
+		pfd[2].fd = link_connect_fd(pile_bus_link(t->bus));
+		pfd[2].events = POLLOUT;
+	}
 	ms = tui_timeout_ms(t);
 	nj = tui_jobs_pollfds(t, pfd + TUI_POLL_FIXED, TUI_POLL_JOBS, &jms);
 	/* A job held at the gate waits for what opens it, which ms covers. */

@@ -166,6 +166,8 @@ struct tui {
 	int			 link_down;
 	int			 detecting;	/* the port lent to scan --detect */
 	uint64_t		 link_down_ms, link_retry_ms;
+	int			 link_connecting;	/* a tcp: reopen in progress */
+	uint64_t		 link_connect_end_ms;	/* when it gives up */
 	unsigned		 link_tries;
 	char			*link_spec;	/* the name it reopens by */
 	char			*link_cause;	/* why the last try failed */
