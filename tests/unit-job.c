@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "fakeslave.h"
@@ -182,6 +183,148 @@ test_cancel_waits_for_the_transaction(void)
 	free(rig.log);
 }
 
+static const uint8_t	test_key[PROTO_KEY_BYTES] = { 0x11, 0x22, 0x33, 0x44 };
+
+/* Runs the runner until done(job) or the job ends; 1 when done(job). */
+static int
+run_until(struct job_runner *r, struct job *job, int (*done)(struct job *))
+{
+	struct pollfd	pfd[4];
+	int		n, timeout, turns;
+
+	for (turns = 0; turns < 100000 && !job_finished(job); turns++) {
+		if (done(job))
+			return 1;
+		n = job_runner_pollfds(r, pfd, 4, &timeout);
+		poll(pfd, (nfds_t)n, timeout);
+		job_runner_step(r);
+	}
+	return done(job);
+}
+
+static int
+started(struct job *job)
+{
+	return job->pile != NULL && job->phase != 0;
+}
+
+/* The count of log lines of FC fc at addr. */
+static int
+logged(const char *log, unsigned fc, unsigned addr)
+{
+	char	prefix[16];
+
+	snprintf(prefix, sizeof prefix, "%02x %04x ", fc, addr);
+	return fakeslave_count(log, prefix);
+}
+
+/* Esc while a write command reads the pile's state: nothing is written,
+ * not even the session's response. */
+static void
+test_cancelled_write_writes_nothing(const char *line, unsigned addr, const char *name)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	int			 most;
+
+	if (fakeslave_rig_start(&rig, 0, test_key, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	pile_set_key(rig.pile, test_key);
+	r = job_runner_new();
+	job = new_job(rig.pile, line);
+	job_runner_add(r, job);
+	job_runner_step(r);	/* the identity read is on the wire */
+	ok(run_until(r, job, started), "%s_started", name);
+	job_cancel(job);
+	run_all(r, &most);
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_FAILED,
+	    "cancelled_%s_fails_saying_it_was_stopped", name);
+	ok(job->result.error.cause != NULL &&
+	    strstr(job->result.error.cause, "nothing was written") != NULL,
+	    "cancelled_%s_says_nothing_was_written", name);
+
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	is_int(logged(rig.log, PROTO_FC_WRITE_MULTIPLE, addr), 0,
+	    "cancelled_%s_sent_no_write", name);
+	is_int(logged(rig.log, PROTO_FC_WRITE_MULTIPLE, PROTO_A_AUTH_RESPONSE), 0,
+	    "cancelled_%s_opened_no_session", name);
+	free(rig.log);
+}
+
+static int
+three_commands_done(struct job *job)
+{
+	return job->result.progress.what != NULL && job->result.progress.done >= 3;
+}
+
+/* Esc in the middle of a whitelist sync: it stops between two commands,
+ * each command on the wire was taken whole, the last one (which sets the
+ * list's version) was never sent, and the result says how far it got. */
+static void
+test_cancelled_whitelist_sync_stops_between_commands(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	char			 path[] = "/tmp/unit-job-XXXXXX", csv[64], want[128];
+	FILE			*f;
+	int			 most, i, sent;
+	size_t			 done;
+
+	if (mkdtemp(path) == NULL) {
+		ok(0, "tmpdir");
+		return;
+	}
+	setenv("PILECON_STATE_DIR", path, 1);
+	snprintf(csv, sizeof csv, "%s/cards.csv", path);
+	if ((f = fopen(csv, "w")) == NULL) {
+		ok(0, "csv");
+		return;
+	}
+	fputs("uid,status,expires,holder\n", f);
+	for (i = 0; i < 40; i++)
+		fprintf(f, "04%06X,accepted,,holder %d\n", 0x100 + i, i);
+	fclose(f);
+	if (fakeslave_rig_start(&rig, 0, test_key, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	pile_set_key(rig.pile, test_key);
+	r = job_runner_new();
+	snprintf(want, sizeof want, "whitelist sync %s", csv);
+	job = new_job(rig.pile, want);
+	job_runner_add(r, job);
+	ok(run_until(r, job, three_commands_done), "sync_sent_three_commands");
+	job_cancel(job);
+	run_all(r, &most);
+	done = (size_t)job->result.progress.done;
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_FAILED,
+	    "cancelled_sync_fails_saying_it_was_stopped");
+	snprintf(want, sizeof want, "stopped after %zu of ", done);
+	ok(job->result.error.cause != NULL &&
+	    strstr(job->result.error.cause, want) != NULL,
+	    "cancelled_sync_says_how_far_it_got");
+	if (job->result.error.cause != NULL && strstr(job->result.error.cause, want) == NULL)
+		printf("# cause: %s (wanted '%s')\n", job->result.error.cause, want);
+	ok(done >= 3 && done < 10, "cancelled_sync_stopped_before_the_end");
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	sent = logged(rig.log, PROTO_FC_WRITE_MULTIPLE, PROTO_A_WL_CMD);
+	is_int(sent, (int)done, "every_command_sent_was_taken_whole_and_counted");
+	snprintf(csv, sizeof csv, "%s/whitelist", path);
+	ok(access(csv, F_OK) != 0, "a_stopped_sync_is_not_recorded_as_done");
+	free(rig.log);
+	snprintf(csv, sizeof csv, "%s/cards.csv", path);
+	unlink(csv);
+	rmdir(path);
+}
+
 static void
 test_unknown_command_is_a_usage_error(void)
 {
@@ -205,6 +348,15 @@ main(void)
 	test_two_jobs_share_the_bus();
 	test_silent_pile_is_an_error_with_its_cause();
 	test_cancel_waits_for_the_transaction();
+	test_cancelled_write_writes_nothing("offline on --for 1h",
+	    PROTO_A_CTL_FORCE_OFFLINE, "offline_on");
+	test_cancelled_write_writes_nothing("offline off", PROTO_A_CTL_FORCE_OFFLINE,
+	    "offline_off");
+	test_cancelled_write_writes_nothing("clock set 2030-01-01T00:00:00Z",
+	    PROTO_A_CTL_CLOCK, "clock_set");
+	test_cancelled_write_writes_nothing("whitelist add 04A1B2C3", PROTO_A_WL_CMD,
+	    "whitelist_add");
+	test_cancelled_whitelist_sync_stops_between_commands();
 	test_unknown_command_is_a_usage_error();
 	return done_testing();
 }

@@ -463,7 +463,7 @@ export_ocmf_notes(struct export *e, const struct archive_row *row)
 static int
 export_ocmf(struct export *e, const struct archive_row *row)
 {
-	char		payload[PROTO_OCMF_PAYLOAD_MAX], sd[2 * PROTO_SIG_DER_MAX + 1];
+	char		payload[PROTO_OCMF_PAYLOAD_MAX], sd[2 * PROTO_SIG_DER_MAX + 1], *q;
 	uint8_t		der[PROTO_SIG_DER_MAX];
 	size_t		n;
 	int		i;
@@ -482,7 +482,9 @@ export_ocmf(struct export *e, const struct archive_row *row)
 	export_ocmf_notes(e, row);
 	export_puts(e, "OCMF|");
 	export_add(e, payload, n);
-	export_printf(e, "|{\"SA\":\"ECDSA-secp256r1-SHA256\",\"SD\":\"%s\"}\n", sd);
+	q = json_quote(sd);
+	export_printf(e, "|{\"SA\":\"ECDSA-secp256r1-SHA256\",\"SD\":%s}\n", q);
+	free(q);
 	return 1;
 }
 

@@ -23,7 +23,8 @@ const struct cmd_entry cmd_clock_set_entry = {
 };
 
 struct clock_set {
-	int64_t	t;
+	int64_t		t;
+	uint32_t	was;	/* the pile's clock before */
 };
 
 static enum job_return
@@ -32,6 +33,7 @@ cmd_clock_set_step(struct job *job)
 	struct clock_set	*cs = job->data;
 	struct proto_live	 live;
 	struct json		*o;
+	uint16_t		 v[2];
 	char			*cause = NULL;
 	int			 rc;
 
@@ -50,17 +52,24 @@ cmd_clock_set_step(struct job *job)
 	case 1:
 		pile_live_request(job->pile, &job->xfer);
 		return job_transact(job);
-	default:
+	case 2:
 		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		cs->was = live.clock;
 		if (job->args.npos == 0)
 			cs->t = time(NULL);	/* read now, after the connection is up */
-		if ((rc = pile_clock_set(job->pile, (uint32_t)cs->t, &cause)) != 0)
+		proto_put_u32(v, (uint32_t)cs->t);
+		return job_write(job, PROTO_A_CTL_CLOCK, 2, v);
+	default:
+		if ((rc = job_write_status(job, NULL, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		o = job_data(job);
 		json_set_str(o, "serial", job->identity.serial);
 		json_set_int(o, "clock", cs->t);
-		json_set_int(o, "was", live.clock);
+		json_set_int(o, "was", cs->was);
 		return JOB_NORMAL;
 	}
 }

@@ -205,8 +205,19 @@ pull_end(struct job *job, struct pull *p, int rc, char *cause)
 	return JOB_NORMAL;
 }
 
-/* One window: signed (with the blocking pullsig_read) or plain (on the
- * event loop). Returns the next state's answer. */
+/* The next window's read, on the event loop: a signed one (one record and
+ * its signature) or a plain one (two records). */
+static enum job_return
+pull_request(struct job *job, struct pull *p)
+{
+	if (p->signs)
+		pile_signed_read_request(job->pile, &job->xfer, p->seq);
+	else
+		pile_records_read_request(job->pile, &job->xfer, p->seq);
+	return job_transact(job);
+}
+
+/* One window read, signed or plain. Returns the next state's answer. */
 static enum job_return
 pull_window(struct job *job, struct pull *p)
 {
@@ -215,8 +226,10 @@ pull_window(struct job *job, struct pull *p)
 	int		 got, i;
 
 	if (p->signs) {
-		got = pullsig_read(&p->ps, job->pile, p->seq, p->buf + p->nbuf,
-		    p->sigs[p->nbuf], &next, &cause);
+		got = pile_signed_read_parse(job->pile, &job->xfer, p->seq,
+		    p->buf + p->nbuf, p->sigs[p->nbuf], &cause);
+		got = pullsig_check(&p->ps, got, p->buf + p->nbuf, p->sigs[p->nbuf],
+		    &next, &cause);
 		if (got < 0)
 			return pull_end(job, p, got, cause);
 		if (next == 0)
@@ -265,10 +278,7 @@ next:
 	/* A cancel stops between windows: what was read is stored. */
 	if (p->seq > p->last_seq || job_cancelled(job))
 		return pull_end(job, p, 0, NULL);
-	if (p->signs)
-		return job_yield(job);
-	pile_records_read_request(job->pile, &job->xfer, p->seq);
-	return job_transact(job);
+	return pull_request(job, p);
 }
 
 /* Starts reading the windows of the chosen series, after last_held. */
@@ -306,10 +316,7 @@ pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
 	}
 	job_progress_start(job, _("records"), live->last_seq - p->seq + 1);
 	job->state = PULL_WINDOW;
-	if (p->signs)
-		return job_yield(job);
-	pile_records_read_request(job->pile, &job->xfer, p->seq);
-	return job_transact(job);
+	return pull_request(job, p);
 }
 
 static const char *

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common.h"
 #include "batch/batch.h"
@@ -36,6 +37,17 @@ const struct cmd_entry cmd_offline_off_entry = {
 	.flags = CMD_PILE,
 };
 
+/* control.force_offline_until, a transaction a turn (the session first
+ * when it must be opened). */
+static enum job_return
+offline_write(struct job *job, uint32_t until)
+{
+	uint16_t	v[2];
+
+	proto_put_u32(v, until);
+	return job_write(job, PROTO_A_CTL_FORCE_OFFLINE, 2, v);
+}
+
 static enum job_return
 cmd_offline_on_step(struct job *job)
 {
@@ -61,12 +73,21 @@ cmd_offline_on_step(struct job *job)
 		/* The expiry is in the pile's clock, which may differ from ours. */
 		pile_live_request(job->pile, &job->xfer);
 		return job_transact(job);
-	default:
+	case 2:
 		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
 		until = live.clock + secs;
-		if ((rc = pile_force_offline(job->pile, until, &cause)) != 0)
+		job->data = xmalloc(sizeof until);
+		job->free_data = free;
+		memcpy(job->data, &until, sizeof until);
+		return offline_write(job, until);
+	default:
+		if ((rc = job_write_status(job, NULL, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
+		memcpy(&until, job->data, sizeof until);
 		o = job_data(job);
 		json_set_str(o, "serial", job->identity.serial);
 		json_set_str(o, "link", proto_enum_key(PROTO_ENUM_LINK, PROTO_LINK_FORCED));
@@ -83,7 +104,13 @@ cmd_offline_off_step(struct job *job)
 	char		*cause = NULL;
 	int		 rc;
 
-	if ((rc = pile_force_offline(job->pile, 0, &cause)) != 0)
+	if (job->state++ == 0) {
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		return offline_write(job, 0);
+	}
+	if ((rc = job_write_status(job, NULL, &cause)) != 0)
 		return job_fail_pile(job, rc, cause);
 	o = job_data(job);
 	json_set_str(o, "serial", job->identity.serial);

@@ -34,6 +34,22 @@ struct job;
 struct json;
 enum job_return	wl_reader_step(struct job *, struct wl_reader *);
 void		wl_reader_free(struct wl_reader *);
+/* One whitelist command inside a job (job-wl.c), a transaction a turn:
+ * wl_cmd_send starts it (the session opened first when needed) and
+ * returns what the step returns; at the step's next resume wl_cmd_done
+ * gives WL_CMD_PENDING while the result register is read (the step
+ * returns JOB_WAIT), else the command's outcome (0 or PILE_E_* with
+ * *cause), as pile_wl_command. */
+#define WL_CMD_PENDING	1
+struct wl_cmd {
+	unsigned	 cmd;
+	int		 reading;
+	int		 wrc;
+	char		*werr;
+};
+enum job_return	wl_cmd_send(struct job *, struct wl_cmd *, unsigned cmd,
+		    uint32_t new_version, const struct proto_wl_entry *, int n);
+int		wl_cmd_done(struct job *, struct wl_cmd *, char **cause);
 /* --pile SERIAL that the archive does not hold fails the job, saying so:
  * 1 when held or serial NULL (cmd-logs-export.c). */
 struct archive;

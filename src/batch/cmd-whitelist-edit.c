@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "batch/batch.h"
+#include "batch/cmd-util.h"
 #include "batch/job.h"
 
 static enum job_return	cmd_whitelist_add_step(struct job *);
@@ -53,9 +54,11 @@ struct wl_edit {
 	unsigned		 cmd;
 	uint32_t		 lo, hi, mid;
 	int			 found;
+	struct wl_cmd		 wc;
 };
 
-enum { WE_CHECK, WE_CONNECTED, WE_FIND_STATUS, WE_FIND_WINDOW, WE_COMMAND, WE_STATUS };
+enum { WE_CHECK, WE_CONNECTED, WE_FIND_STATUS, WE_FIND_WINDOW, WE_COMMAND, WE_SENT,
+	WE_STATUS };
 
 static enum job_return
 wl_edit_new(struct job *job, const char *action, unsigned cmd)
@@ -131,7 +134,17 @@ wl_edit_step(struct job *job)
 		job->state = WE_COMMAND;
 		/* FALLTHROUGH */
 	case WE_COMMAND:
-		if ((rc = pile_wl_command(job->pile, we->cmd, 0, &we->e, 1, &cause)) != 0)
+		/* Esc before the command: nothing was written. After it the
+		 * command is one change the pile takes whole. */
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		job->state = WE_SENT;
+		return wl_cmd_send(job, &we->wc, we->cmd, 0, &we->e, 1);
+	case WE_SENT:
+		if ((rc = wl_cmd_done(job, &we->wc, &cause)) == WL_CMD_PENDING)
+			return JOB_WAIT;
+		if (rc != 0)
 			return job_fail_pile(job, rc, cause);
 		pile_wl_status_request(job->pile, &job->xfer);
 		job->state = WE_STATUS;

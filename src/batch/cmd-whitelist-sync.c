@@ -28,7 +28,8 @@ const struct cmd_entry cmd_whitelist_sync_entry = {
 	.render = cmd_whitelist_sync_render,
 };
 
-enum { SYNC_PARSE, SYNC_PLAN, SYNC_DIGESTS, SYNC_APPLY };
+enum { SYNC_PARSE, SYNC_PLAN, SYNC_DIGESTS, SYNC_APPLY, SYNC_AUTH, SYNC_COMMAND,
+	SYNC_VERIFY };
 
 struct sync {
 	struct proto_wl_entry	*e;
@@ -37,6 +38,7 @@ struct sync {
 	struct wlsync_plan	 pl;
 	uint16_t		*digests;	/* the pile's bucket digests, read */
 	uint16_t		 dcur;		/* the next window of them */
+	struct wl_cmd		 wc;		/* the command being sent */
 };
 
 static void
@@ -46,6 +48,7 @@ sync_free(void *p)
 
 	free(sy->e);
 	free(sy->digests);
+	free(sy->wc.werr);
 	wlsync_plan_free(&sy->pl);
 	free(sy);
 }
@@ -95,6 +98,49 @@ sync_version(struct job *job, uint32_t *version)
 	return 0;
 }
 
+/* A failure, saying how far the sync got (cause taken). */
+static enum job_return
+sync_stopped(struct job *job, struct sync *sy, int rc, char *cause)
+{
+	char	*why = NULL;
+
+	rc = wlsync_stopped(&sy->pl, rc, cause, &why);
+	return job_fail_pile(job, rc, why);
+}
+
+/* The next command of the plan (the session opened first in a turn of its
+ * own when it must be), or the read that verifies the sync. A cancel
+ * stops between two commands; the first one sent is always finished. */
+static enum job_return
+cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
+{
+	const struct proto_wl_entry	*e;
+	unsigned			 cmd;
+	uint32_t			 version;
+	size_t				 k;
+	char				*why = NULL;
+
+	if (job_cancelled(job) && sy->pl.ndone == 0)
+		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+		    "written"));
+	if (!wlsync_next_command(&sy->pl, &cmd, &version, &e, &k)) {
+		job->state = SYNC_VERIFY;
+		pile_wl_status_request(job->pile, &job->xfer);
+		return job_transact(job);
+	}
+	if (job_cancelled(job)) {
+		/* Stopped, not failed by the pile: exit 1, not 3. */
+		(void)wlsync_stopped(&sy->pl, -1, xstrdup(_("interrupted")), &why);
+		return job_fail_cause(job, EXIT_FAILED, why);
+	}
+	if (pile_needs_auth(job->pile)) {
+		job->state = SYNC_AUTH;
+		return job_auth(job);
+	}
+	job->state = SYNC_COMMAND;
+	return wl_cmd_send(job, &sy->wc, cmd, version, e, (int)k);
+}
+
 /*
  * Parse the file, connect, plan (reads the pile), then one whitelist
  * command a turn, so the console keeps answering during a sync of
@@ -105,9 +151,10 @@ sync_version(struct job *job, uint32_t *version)
 static enum job_return
 cmd_whitelist_sync_step(struct job *job)
 {
-	const char	*path = job->args.pos[0];
-	struct sync	*sy = job->data;
-	char		*cause = NULL;
+	const char		*path = job->args.pos[0];
+	struct sync		*sy = job->data;
+	struct pile_wl_status	 st;
+	char			*cause = NULL;
 	FILE		*f;
 	int		 rc;
 
@@ -173,25 +220,31 @@ cmd_whitelist_sync_step(struct job *job)
 		}
 		job->state = SYNC_PLAN;
 		return job_yield(job);
+	case SYNC_AUTH:
+		if ((rc = job_write_status(job, NULL, &cause)) != 0)
+			return sync_stopped(job, sy, rc, cause);
+		job->state = SYNC_APPLY;
+		return cmd_whitelist_sync_apply(job, sy);
 	case SYNC_APPLY:
-		if (job_cancelled(job) && sy->pl.ndone == 0)
-			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
-			    "written"));
-		if (!job_cancelled(job) && (rc = wlsync_apply_auth(job->pile, &sy->pl,
-		    &cause)) != 0) {
-			if (rc < 0)
-				return job_fail_pile(job, rc, cause);
-			return job_yield(job);
-		}
-		rc = wlsync_apply_next(job->pile, &job->identity, &sy->pl,
-		    job_cancelled(job), &cause);
-		if (rc < 0 || rc > 1)
+		return cmd_whitelist_sync_apply(job, sy);
+	case SYNC_COMMAND:
+		if ((rc = wl_cmd_done(job, &sy->wc, &cause)) == WL_CMD_PENDING)
+			return JOB_WAIT;
+		if (rc != 0)
+			return sync_stopped(job, sy, rc, cause);
+		sy->pl.ndone++;
+		job_progress(job, sy->pl.ndone, sy->pl.ndone * 2 * (4 +
+		    PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS));
+		job->state = SYNC_APPLY;
+		return cmd_whitelist_sync_apply(job, sy);
+	case SYNC_VERIFY:
+		if ((rc = pile_wl_status_parse(&job->xfer, &st, &cause)) != 0 ||
+		    (rc = wlsync_verify_status(job->pile, &job->identity, &sy->pl, &st,
+		    &cause)) < 0)
 			return job_fail_pile(job, rc, cause);
-		if (rc == 1) {
-			job_progress(job, sy->pl.ndone, sy->pl.ndone * 2 * (4 +
-			    PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS));
-			return job_yield(job);
-		}
+		job->state = SYNC_APPLY;
+		if (rc == 1)	/* the plan was made again: its commands */
+			return cmd_whitelist_sync_apply(job, sy);
 		sync_data(job, &sy->pl, 1);
 		return JOB_NORMAL;
 	}

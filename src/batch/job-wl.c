@@ -1,6 +1,7 @@
-/* job-wl.c - reading a pile's whole whitelist inside a job: status, the
- * windows of 4 entries, status again, and once more when someone edited
- * the list meanwhile; one transaction per turn of the loop. */
+/* job-wl.c - the whitelist inside a job, one transaction per turn of the
+ * loop: reading the whole list (status, the windows of 4 entries, status
+ * again, and once more when someone edited the list meanwhile) and sending
+ * one edit command (the write, and the result register when needed). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -80,4 +81,54 @@ wl_reader_free(struct wl_reader *rd)
 {
 	free(rd->all);
 	memset(rd, 0, sizeof *rd);
+}
+
+enum job_return
+wl_cmd_send(struct job *job, struct wl_cmd *wc, unsigned cmd, uint32_t new_version,
+    const struct proto_wl_entry *e, int n)
+{
+	uint16_t	 regs[PILE_WL_COMMAND_REGS];
+	int		 count;
+
+	free(wc->werr);
+	memset(wc, 0, sizeof *wc);
+	wc->cmd = cmd;
+	if ((count = pile_wl_command_encode(cmd, new_version, e, n, regs,
+	    &wc->werr)) < 0) {
+		wc->wrc = count;
+		wc->reading = -1;	/* nothing sent: the outcome is known */
+		return job_yield(job);
+	}
+	return job_write(job, PROTO_A_WL_CMD, (uint16_t)count, regs);
+}
+
+int
+wl_cmd_done(struct job *job, struct wl_cmd *wc, char **cause)
+{
+	char	*err = NULL;
+	int	 rc;
+
+	if (wc->reading == -1) {
+		rc = wc->wrc;
+		*cause = wc->werr;
+		wc->werr = NULL;
+		return rc;
+	}
+	if (!wc->reading) {
+		wc->wrc = job_write_status(job, NULL, &err);
+		wc->werr = err;
+		if (pile_wl_command_check(wc->cmd, wc->wrc)) {
+			wc->reading = 1;
+			pile_wl_result_request(job->pile, &job->xfer);
+			(void)job_transact(job);
+			return WL_CMD_PENDING;
+		}
+		rc = pile_wl_command_outcome(job->pile, wc->cmd, wc->wrc, wc->werr, NULL,
+		    cause);
+	} else
+		rc = pile_wl_command_outcome(job->pile, wc->cmd, wc->wrc, wc->werr,
+		    &job->xfer, cause);
+	wc->werr = NULL;
+	wc->reading = 0;
+	return rc;
 }

@@ -16,6 +16,7 @@ enum job_phase {
 	PH_RUN,		/* the step may run */
 	PH_XFER,	/* job->xfer queued or in flight */
 	PH_SLEEP,	/* until wake_ms */
+	PH_WRITE,	/* job->write's next transaction queued or in flight */
 	PH_DONE
 };
 
@@ -89,6 +90,10 @@ job_free(struct job *job)
 	free(job->result.error.cause);
 	free(job->result.error.hint);
 	pile_xfer_reset(&job->xfer);
+	if (job->write != NULL)
+		pile_write_free(job->write);
+	free(job->write);
+	free(job->write_cause);
 	free(job);
 }
 
@@ -143,6 +148,65 @@ job_transact(struct job *job)
 	}
 	job->phase = PH_XFER;
 	return JOB_WAIT;
+}
+
+/* The write machine gave its next request in job->xfer, or ended. */
+static enum job_return
+job_write_go(struct job *job)
+{
+	int	rc;
+
+	free(job->write_cause);
+	job->write_cause = NULL;
+	rc = pile_write_next(job->pile, job->write, &job->xfer, &job->write_cause);
+	if (rc == PILE_XFER_PENDING) {
+		job->phase = PH_WRITE;
+		return JOB_WAIT;
+	}
+	job->write_rc = rc;
+	return job_yield(job);
+}
+
+enum job_return
+job_write(struct job *job, uint16_t addr, uint16_t count, const uint16_t *values)
+{
+	if (job->write == NULL)
+		job->write = xmalloc(sizeof *job->write);
+	else
+		pile_write_free(job->write);
+	pile_write_begin(job->write, addr, count, values);
+	pile_xfer_reset(&job->xfer);
+	return job_write_go(job);
+}
+
+enum job_return
+job_auth(struct job *job)
+{
+	if (job->write == NULL)
+		job->write = xmalloc(sizeof *job->write);
+	else
+		pile_write_free(job->write);
+	pile_auth_begin(job->write);
+	pile_xfer_reset(&job->xfer);
+	if (!pile_needs_auth(job->pile)) {
+		job->write_rc = 0;
+		return job_yield(job);
+	}
+	return job_write_go(job);
+}
+
+int
+job_write_status(struct job *job, uint8_t *exception, char **cause)
+{
+	if (exception != NULL)
+		*exception = job->write != NULL ? job->write->exception : 0;
+	if (job->write_rc == 0)
+		return 0;
+	if (cause != NULL) {
+		*cause = job->write_cause != NULL ? job->write_cause : xstrdup(_("failed"));
+		job->write_cause = NULL;
+	}
+	return job->write_rc;
 }
 
 enum job_return
@@ -548,6 +612,7 @@ job_advance(struct job_runner *r, struct job *job)
 		return 1;
 	case PH_IDENT:
 	case PH_XFER:
+	case PH_WRITE:
 		bus = job_bus(job);
 		if (!(job->phase & JOB_XFER_ON)) {
 			if (job_runner_bus_busy(r, job))
@@ -563,6 +628,8 @@ job_advance(struct job_runner *r, struct job *job)
 		job->phase = PH_RUN;
 		if (phase == PH_IDENT && job_identity_done(job) != 0)
 			job_finish(job, JOB_ERROR);
+		else if (phase == PH_WRITE)
+			(void)job_write_go(job);	/* the next piece, or the end */
 		return 1;
 	case PH_SLEEP:
 		if (!job->cancel && mono_ms() < job->wake_ms)
@@ -628,7 +695,7 @@ job_runner_pollfds(struct job_runner *r, struct pollfd *pfd, int max,
 			w = job->cancel || job->wake_ms <= now ? 0 :
 			    (int)(job->wake_ms - now);
 		else if (phase == PH_RUN || phase == PH_START ||
-		    phase == PH_XFER || phase == PH_IDENT)
+		    phase == PH_XFER || phase == PH_IDENT || phase == PH_WRITE)
 			/* Waiting for its bus: woken by whoever holds it, or
 			 * now when that one finished in the last step. */
 			w = job->ticket != 0 && job_runner_held(r, job) ? -1 : 0;

@@ -114,6 +114,9 @@ struct job {
 	void			*data;		/* the command's own */
 	void			(*free_data)(void *);
 	struct pile_xfer	 xfer;		/* job_transact's transaction */
+	struct pile_write	*write;		/* job_write's, on first use */
+	int			 write_rc;
+	char			*write_cause;
 
 	/* front end hook: called on events, progress and the end */
 	void			(*notify)(struct job *, enum job_notify, void *);
@@ -147,6 +150,19 @@ enum job_return	 job_transact(struct job *);
 /* FC 03 of count registers at addr through job_transact; on resume
  * job_xfer_status says how it went and job->xfer.resp.regs holds them. */
 enum job_return	 job_read(struct job *, uint16_t addr, uint16_t count);
+/* A write that needs a session (pile_write_next), a transaction a turn:
+ * opens the session first when needed, and resumes the step when the
+ * write is done or failed; job_write_status says which. A cancel waits
+ * for the whole write (a write of several envelopes is one change). */
+enum job_return	 job_write(struct job *, uint16_t addr, uint16_t count,
+		    const uint16_t *values);
+/* Opens the write session when the next write would (pile_needs_auth),
+ * a transaction a turn; job_write_status then says how it went. */
+enum job_return	 job_auth(struct job *);
+/* 0 when the last job_write / job_auth succeeded, else its PILE_E_* with
+ * *cause (moved out) and *exception (may be NULL) the Modbus exception of
+ * a refused write. */
+int		 job_write_status(struct job *, uint8_t *exception, char **cause);
 /* 0 when job->xfer succeeded, else its PILE_E_* with *cause (moved out). */
 int		 job_xfer_status(struct job *, char **cause);
 /* Connects and identifies the pile when not done yet (for a command that

@@ -45,11 +45,19 @@ int
 pullsig_read(struct pullsig *ps, struct pile *pile, uint32_t seq,
     struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause)
 {
-	static const uint8_t	 zero[PROTO_SIG_BYTES];
-	const char		*reason = NULL;
-	int			 rc;
+	int	rc;
 
 	rc = pile_signed_read(pile, seq, out, sig, cause);
+	return pullsig_check(ps, rc, out, sig, next, cause);
+}
+
+int
+pullsig_check(struct pullsig *ps, int rc, const struct proto_record *out,
+    const uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause)
+{
+	static const uint8_t	 zero[PROTO_SIG_BYTES];
+	const char		*reason = NULL;
+
 	if (rc <= 0) {
 		*next = 0;
 		return rc;

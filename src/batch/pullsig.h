@@ -36,6 +36,10 @@ int	pullsig_start(struct pullsig *, struct pile *, struct archive *,
 int	pullsig_read(struct pullsig *, struct pile *, uint32_t seq,
 	    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next,
 	    char **cause);
+/* The checking half of pullsig_read, for a read made on the event loop
+ * (pile_signed_read_parse gave rc, out and sig). */
+int	pullsig_check(struct pullsig *, int rc, const struct proto_record *out,
+	    const uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause);
 void	pullsig_end(struct pullsig *);
 
 #endif

@@ -432,13 +432,23 @@ wlsync_verify(struct pile *p, const struct proto_identity *id,
     struct wlsync_plan *pl, char **cause)
 {
 	struct pile_wl_status	 st;
+	int			 rc;
+
+	if ((rc = pile_wl_status(p, &st, cause)) != 0)
+		return rc;
+	return wlsync_verify_status(p, id, pl, &st, cause);
+}
+
+int
+wlsync_verify_status(struct pile *p, const struct proto_identity *id,
+    struct wlsync_plan *pl, const struct pile_wl_status *stp, char **cause)
+{
+	struct pile_wl_status	 st = *stp;
 	char			 label[80];
 	int			 rc;
 
 	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
 	    pile_addr(p));
-	if ((rc = pile_wl_status(p, &st, cause)) != 0)
-		return rc;
 	if ((st.digest != pl->want_digest || st.count != pl->nwant) &&
 	    pl->mode == WLSYNC_BUCKETS) {
 		/* A difference the bucket digests did not show (two lists with
@@ -472,6 +482,28 @@ wlsync_verify(struct pile *p, const struct proto_identity *id,
 	    cause) != 0)
 		return -1;
 	return 0;
+}
+
+int
+wlsync_next_command(const struct wlsync_plan *pl, unsigned *cmd, uint32_t *version,
+    const struct proto_wl_entry **e, size_t *k)
+{
+	if (pl->ndone >= pl->ncommands)
+		return 0;
+	wlsync_command(pl, pl->ndone, cmd, e, k);
+	/* The last command of the sync sets the version. */
+	*version = pl->ndone + 1 == pl->ncommands ? pl->new_version : 0;
+	return 1;
+}
+
+int
+wlsync_stopped(const struct wlsync_plan *pl, int rc, char *err, char **cause)
+{
+	rc = set_cause(cause, rc, _("%s (whitelist sync stopped after "
+	    "%zu of %zu commands; run it again to finish)"), err != NULL ? err :
+	    _("failed"), pl->ndone, pl->ncommands);
+	free(err);
+	return rc;
 }
 
 int

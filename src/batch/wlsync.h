@@ -109,6 +109,16 @@ int	 wlsync_apply_next(struct pile *, const struct proto_identity *,
  * 0 when nothing was needed, PILE_E_* with *cause as the command would
  * have failed. */
 int	 wlsync_apply_auth(struct pile *, struct wlsync_plan *, char **cause);
+/* The same for a job, a transaction a turn: the plan's next command (1, or
+ * 0 when all were sent: then read the whitelist status and give it to
+ * wlsync_verify_status, which verifies and records as wlsync_apply_next
+ * does); the caller sends it (wl_cmd_send) and counts it in pl->ndone.
+ * wlsync_stopped words a failure with how far the sync got (err taken). */
+int	 wlsync_next_command(const struct wlsync_plan *, unsigned *cmd,
+	    uint32_t *version, const struct proto_wl_entry **e, size_t *k);
+int	 wlsync_verify_status(struct pile *, const struct proto_identity *,
+	    struct wlsync_plan *, const struct pile_wl_status *, char **cause);
+int	 wlsync_stopped(const struct wlsync_plan *, int rc, char *err, char **cause);
 void	 wlsync_plan_free(struct wlsync_plan *);
 const char *wlsync_mode_str(enum wlsync_mode);	/* "cached", ... (not translated) */
 

@@ -135,6 +135,44 @@ void	pile_live_request(const struct pile *, struct pile_xfer *x);
 int	pile_live_parse(const struct pile_xfer *x, struct proto_live *, char **cause);
 
 int	pile_auth(struct pile *, char **cause);		/* open a session now */
+
+/* A write that needs a session (every WA register), as a state machine for
+ * an event loop: what pile_auth and the writes below do, a transaction at
+ * a time. Opens the session when there is none or it went idle (identity,
+ * challenge, response, auth.state), sends the values (one FC 16, or on a
+ * WRITE_MAC pile one envelope per 111 registers, the one holding addr
+ * last), and when the pile says the session closed or the MAC did not
+ * match opens a new session and writes once more.
+ *
+ *   pile_write_begin(&w, addr, count, values);   (or pile_auth_begin)
+ *   while ((rc = pile_write_next(p, &w, &x, &cause)) == PILE_XFER_PENDING)
+ *           run x on the bus (pile_bus_start/step), then call again;
+ *   pile_write_free(&w);
+ *
+ * pile_write_next reads the finished x and fills it with the next request;
+ * it ends with 0 or PILE_E_* and *cause. exception is the Modbus exception
+ * of a refused write. Nothing is half-written by stopping between two
+ * calls, except a write of several envelopes, which a pile applies only
+ * when the one holding addr (sent last) arrives. */
+struct pile_write {
+	uint16_t	 addr, count;
+	uint16_t	 values[PROTO_WRITE_MAX];
+	int		 auth_only;	/* open a session, write nothing */
+	int		 again;		/* a new session may still be tried */
+	uint8_t		 exception;
+	/* private to pile/ */
+	int		 state;
+	uint16_t	 off;		/* the piece being written */
+	uint16_t	 last_error;
+	uint8_t		 challenge[PROTO_CHALLENGE_BYTES];
+	char		*err;
+};
+void	pile_write_begin(struct pile_write *, uint16_t addr, uint16_t count,
+	    const uint16_t *values);
+void	pile_auth_begin(struct pile_write *);
+int	pile_write_next(struct pile *, struct pile_write *, struct pile_xfer *x,
+	    char **cause);
+void	pile_write_free(struct pile_write *);
 /* 1 when the next write would open a session first (a key, and no session
  * or an idle one): a job spends a turn on pile_auth before it. */
 int	pile_needs_auth(const struct pile *);
@@ -196,6 +234,19 @@ int	pile_wl_read_parse(struct pile *, const struct pile_xfer *x, uint32_t index,
  * refused command returns PILE_E_REFUSED with the result in words. */
 int	pile_wl_command(struct pile *, unsigned cmd, uint32_t new_version,
 	    const struct proto_wl_entry *entries, int n, char **cause);
+/* pile_wl_command for an event loop: the registers to write at
+ * whitelist.cmd with pile_write_begin (their count, or PILE_E_PROTOCOL for
+ * a bad n); after the write, 1 when the result register must be read
+ * (pile_wl_result_request) before pile_wl_command_outcome, which takes the
+ * write's status and cause (err, freed) and that read (NULL when none). */
+#define PILE_WL_COMMAND_REGS	(4 + PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS)
+int	pile_wl_command_encode(unsigned cmd, uint32_t new_version,
+	    const struct proto_wl_entry *, int n, uint16_t regs[PILE_WL_COMMAND_REGS],
+	    char **cause);
+int	pile_wl_command_check(unsigned cmd, int write_rc);
+void	pile_wl_result_request(const struct pile *, struct pile_xfer *x);
+int	pile_wl_command_outcome(struct pile *, unsigned cmd, int write_rc, char *err,
+	    const struct pile_xfer *x, char **cause);
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -245,6 +296,12 @@ int	pile_public_key(struct pile *, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause
  * record. The signature is not checked here: see src/proto/sig.h. */
 int	pile_signed_read(struct pile *, uint32_t seq, struct proto_record *out,
 	    uint8_t sig[PROTO_SIG_BYTES], char **cause);
+/* The same for an event loop: the FC 23 to run, and its answer read as
+ * pile_signed_read returns it (a record whose CRC-32 fails, or a bus
+ * without FC 23, is read again the blocking way). */
+void	pile_signed_read_request(const struct pile *, struct pile_xfer *x, uint32_t seq);
+int	pile_signed_read_parse(struct pile *, const struct pile_xfer *x, uint32_t seq,
+	    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], char **cause);
 
 /* ---- protocol 1.1: broadcast staging, bucket digests ------------------- */
 

@@ -74,3 +74,45 @@ pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
 		    pile_label(p, label, sizeof label), out->seq, seq);
 	return 1;
 }
+
+void
+pile_signed_read_request(const struct pile *p, struct pile_xfer *x, uint32_t seq)
+{
+	pile_cursor_request(p, x, PROTO_A_REC_SIGNED_CURSOR, seq,
+	    PROTO_A_REC_SIGNED_WINDOW, PROTO_N_REC_SIGNED_WINDOW);
+}
+
+int
+pile_signed_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t seq,
+    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], char **cause)
+{
+	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
+	uint8_t		 raw[PROTO_RECORD_BYTES];
+	char		 label[64];
+	int		 rc;
+
+	if (!p->has_serial)	/* messages name the pile by serial */
+		return pile_signed_read(p, seq, out, sig, cause);
+	rc = pile_cursor_parse(p, x, PROTO_N_REC_SIGNED_WINDOW, regs, cause);
+	if (rc == 1)		/* no FC 23 on this bus: the blocking pair */
+		return pile_signed_read(p, seq, out, sig, cause);
+	if (rc < 0)
+		return rc;
+	if (regs[0] > 1)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s says its signed "
+		    "window holds %u records (at most 1)"),
+		    pile_label(p, label, sizeof label), regs[0]);
+	if (regs[0] == 0)
+		return 0;
+	proto_get_bytes(regs + 1, sizeof raw, raw);
+	proto_get_bytes(regs + 1 + PROTO_RECORD_REGS, PROTO_SIG_BYTES, sig);
+	if (proto_record_decode(raw, out) != 0)
+		/* The Modbus CRC passed: read again the blocking way, which
+		 * tries once more and then says what is wrong. */
+		return pile_signed_read(p, seq, out, sig, cause);
+	if (out->seq < seq)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s answered record %u for "
+		    "cursor %u (records come from the cursor on)"),
+		    pile_label(p, label, sizeof label), out->seq, seq);
+	return 1;
+}

@@ -147,14 +147,11 @@ pile_wl_refused(struct pile *p, unsigned cmd, unsigned result, char **cause)
 }
 
 int
-pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
-    const struct proto_wl_entry *entries, int n, char **cause)
+pile_wl_command_encode(unsigned cmd, uint32_t new_version,
+    const struct proto_wl_entry *entries, int n,
+    uint16_t regs[PILE_WL_COMMAND_REGS], char **cause)
 {
-	uint16_t	regs[4 + PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS];
-	uint16_t	result;
-	uint16_t	count;
-	char		*err = NULL;
-	int		rc, rrc, i;
+	int	i;
 
 	if (n < 0 || n > PROTO_WL_WINDOW_ENTRIES)
 		return set_cause(cause, PILE_E_PROTOCOL, _("a whitelist "
@@ -169,41 +166,77 @@ pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
 		    &regs[PROTO_A_WL_ENTRIES - PROTO_A_WL_CMD +
 		    i * PROTO_WL_ENTRY_REGS]);
 	/* Only the entries the command carries go on the wire. */
-	count = (uint16_t)(PROTO_A_WL_ENTRIES - PROTO_A_WL_CMD +
-	    n * PROTO_WL_ENTRY_REGS);
+	return PROTO_A_WL_ENTRIES - PROTO_A_WL_CMD + n * PROTO_WL_ENTRY_REGS;
+}
 
-	rc = pile_write_auth(p, PROTO_A_WL_CMD, count, regs, NULL, &err);
-	if (rc < 0 && rc != PILE_E_EXCEPTION) {
-		if (cause != NULL)
-			*cause = err;
-		else
-			free(err);
-		return rc;
-	}
+int
+pile_wl_command_check(unsigned cmd, int write_rc)
+{
 	/* A normal reply means the command was applied (pilecon-protocol(7),
 	 * EDITING THE WHITELIST), so a bulk load costs one transaction per
 	 * command; only a remove, which answers normally for a card the list
 	 * does not hold, and a refusal need the result register. */
-	if (rc == 0 && cmd != PROTO_WL_REMOVE)
+	if (write_rc < 0 && write_rc != PILE_E_EXCEPTION)
 		return 0;
-	rrc = pile_read_regs(p, PROTO_A_WL_RESULT, 1, &result,
-	    rc < 0 ? NULL : cause);
-	if (rrc < 0) {
-		if (rc < 0 && cause != NULL)
-			*cause = err;
-		else
-			free(err);
-		return rc < 0 ? rc : rrc;
+	return write_rc != 0 || cmd == PROTO_WL_REMOVE;
+}
+
+void
+pile_wl_result_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_A_WL_RESULT;
+	x->req.read_count = 1;
+}
+
+int
+pile_wl_command_outcome(struct pile *p, unsigned cmd, int write_rc, char *write_err,
+    const struct pile_xfer *x, char **cause)
+{
+	if (x == NULL || x->status != 0) {
+		if (write_rc < 0 || x == NULL) {
+			if (cause != NULL)
+				*cause = write_err;
+			else
+				free(write_err);
+			return write_rc;
+		}
+		free(write_err);
+		return set_cause(cause, x->status < 0 ? x->status : PILE_E_PROTOCOL,
+		    "%s", x->cause != NULL ? x->cause : _("failed"));
 	}
-	if (result != PROTO_WL_OK) {
-		free(err);
-		return pile_wl_refused(p, cmd, result, cause);
+	if (x->resp.regs[0] != PROTO_WL_OK) {
+		free(write_err);
+		return pile_wl_refused(p, cmd, x->resp.regs[0], cause);
 	}
-	if (rc < 0) {
-		if (cause != NULL)
-			*cause = err;
-		else
-			free(err);
-	}
+	if (cause != NULL && write_rc < 0)
+		*cause = write_err;
+	else
+		free(write_err);
+	return write_rc;
+}
+
+int
+pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
+    const struct proto_wl_entry *entries, int n, char **cause)
+{
+	uint16_t		regs[PILE_WL_COMMAND_REGS];
+	struct pile_xfer	x;
+	char			*err = NULL;
+	int			rc, count;
+
+	if ((count = pile_wl_command_encode(cmd, new_version, entries, n, regs,
+	    cause)) < 0)
+		return count;
+	rc = pile_write_auth(p, PROTO_A_WL_CMD, (uint16_t)count, regs, NULL, &err);
+	if (!pile_wl_command_check(cmd, rc))
+		return pile_wl_command_outcome(p, cmd, rc, err, NULL, cause);
+	memset(&x, 0, sizeof x);
+	pile_wl_result_request(p, &x);
+	pile_bus_transact(p->bus, &x);
+	rc = pile_wl_command_outcome(p, cmd, rc, err, &x, cause);
+	pile_xfer_reset(&x);
 	return rc;
 }

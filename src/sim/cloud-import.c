@@ -62,7 +62,9 @@ refuse(struct import *im, const char *serial, uint32_t store_id, int have_seq,
 			fprintf(im->refusals, ",\"seq\":%" PRIu32, seq);
 		else
 			fputs(",\"seq\":null", im->refusals);
-		fprintf(im->refusals, ",\"reason\":\"%s\",\"message\":", reason);
+		fputs(",\"reason\":", im->refusals);
+		json_write_str(im->refusals, reason);
+		fputs(",\"message\":", im->refusals);
 		json_write_str(im->refusals, text);
 		fputc('}', im->refusals);
 	} else

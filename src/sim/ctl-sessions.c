@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "ctl.h"
+#include "json.h"
 
 /* `advance`, without its answer: every pile meters the jump. */
 static int
@@ -97,10 +98,12 @@ sim_ctl_sessions(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t
 		    PRIu32 ",\"unrecorded\":%" PRIu32 ",\"refused_by\":{", count, charged,
 		    nrefused, unrecorded);
 		for (a = 0, i = 0; i < nitems(refused); i++)
-			if (refused[i] > 0)
-				fprintf(out, "%s\"%s\":%" PRIu32, a++ ? "," : "",
-				    i < nitems(refused) - 1 ?
-				    proto_enum_key(PROTO_ENUM_AUTH, i) : "other", refused[i]);
+			if (refused[i] > 0) {
+				fputs(a++ ? "," : "", out);
+				json_write_str(out, i < nitems(refused) - 1 ?
+				    proto_enum_key(PROTO_ENUM_AUTH, i) : "other");
+				fprintf(out, ":%" PRIu32, refused[i]);
+			}
 		fprintf(out, "},\"last_seq\":%" PRIu32 "}\n", p->last_seq);
 	} else {
 		fprintf(out, _("pile %d: %" PRIu32 " sessions, %" PRIu32 " charged, %" PRIu32

@@ -57,8 +57,9 @@ void
 sim_json_cloud_record(FILE *f, const struct sim_cloud_rec *cr)
 {
 	sim_json_record_open(f, cr->serial, &cr->rec, -1);
-	fprintf(f, ",\"store_id\":%" PRIu32 ",\"via\":\"%s\"}", cr->store_id,
-	    cr->via == SIM_VIA_IMPORT ? "import" : "resync");
+	fprintf(f, ",\"store_id\":%" PRIu32 ",\"via\":", cr->store_id);
+	json_write_str(f, cr->via == SIM_VIA_IMPORT ? "import" : "resync");
+	fputc('}', f);
 }
 
 void

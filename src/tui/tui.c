@@ -328,7 +328,7 @@ tui_turn(struct tui *t)
 {
 	struct pollfd	pfd[TUI_POLL_FIXED + TUI_POLL_JOBS + TUI_POLL_SHARE];
 	char		c[64];
-	int		n, nj, ns, ms, jms;
+	int		n, nj, ns, ms, jms, keyed = 0;
 
 	if (tui_sig_quit != 0) {
 		if (tui_sig_quit != SIGINT || !t->line.active)
@@ -368,10 +368,15 @@ tui_turn(struct tui *t)
 	if (n > 0 && (pfd[1].revents & POLLIN))
 		while (read(tui_sigpipe[0], c, sizeof c) > 0)
 			;
-	if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP)))
+	if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP))) {
 		tui_keys_read(t);
+		keyed = 1;
+	}
 	if (n > 0 && (pfd[0].revents & POLLHUP))
 		return (-1);
+	/* A key's answer goes on screen before the jobs take their turn. */
+	if (keyed && t->dirty && !t->quit)
+		tui_draw(t);
 	tui_xfer_step(t);
 	tui_jobs_step(t);
 	if (n > 0)
