@@ -236,6 +236,99 @@ test_tcp(void)
 	free(cause);
 }
 
+/* Waits up to 2 s for a connect in progress to end; what finish said. */
+static int
+reopen_wait(struct link *l, int timed_out, char **cause)
+{
+	struct pollfd	pfd;
+	int		rc = 1, i;
+
+	for (i = 0; i < 200 && rc == 1; i++) {
+		pfd.fd = link_connect_fd(l);
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 10);
+		rc = link_reopen_finish(l, timed_out, cause);
+	}
+	return rc;
+}
+
+/* The console's reopen of a tcp: port never waits for the server: the
+ * connect is started, polled for, and finished or given up. */
+static void
+test_tcp_reopen_without_waiting(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	struct link		*l;
+	char			 spec[64], *cause = NULL;
+	uint8_t			 buf[4];
+	int			 ls, cs, fill[2], rc, i;
+
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(ls, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    listen(ls, 0) != 0 ||
+	    getsockname(ls, (struct sockaddr *)&sin, &len) != 0) {
+		ok(0, "listen");
+		return;
+	}
+	snprintf(spec, sizeof spec, "tcp:127.0.0.1:%u", ntohs(sin.sin_port));
+	if ((l = link_open(spec, &params, &cause)) == NULL) {
+		ok(0, "tcp_open: %s", cause);
+		free(cause);
+		close(ls);
+		return;
+	}
+	close(accept(ls, NULL, NULL));
+	link_suspend(l);
+
+	/* The server back: the reopen connects, through the loop's poll. */
+	rc = link_reopen_start(l, NULL, NULL, &cause);
+	ok(rc == 0 || (rc == 1 && link_connect_fd(l) != -1 && link_fd(l) == -1),
+	    "reopen_start_returns_at_once_with_the_connect_to_poll");
+	if (rc == 1)
+		rc = reopen_wait(l, 0, &cause);
+	is_int(rc, 0, "reopen_finish_opens_the_port");
+	ok(link_fd(l) != -1 && link_connect_fd(l) == -1, "the_open_socket_is_the_links");
+	cs = accept(ls, NULL, NULL);
+	ok(link_write(l, (const uint8_t *)"\x01", 1, 1000, &cause) == 0 &&
+	    read(cs, buf, 1) == 1 && buf[0] == 1, "the_reopened_port_carries_bytes");
+	close(cs);
+	link_suspend(l);
+
+	/* A server that takes no connection (its queue full: our SYN is
+	 * dropped): the connect hangs; start does not wait for it, finish
+	 * says "not yet" until the caller's time is up, then gives up. */
+	for (i = 0; i < 2; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[i], (struct sockaddr *)&sin, sizeof sin);
+	}
+	usleep(100000);
+	rc = link_reopen_start(l, NULL, NULL, &cause);
+	is_int(rc, 1, "reopen_start_does_not_wait_for_a_server_that_does_not_answer");
+	is_int(link_reopen_finish(l, 0, &cause), 1, "finish_says_not_yet_before_the_timeout");
+	rc = link_reopen_finish(l, 1, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "no answer within 3000 ms") != NULL,
+	    "finish_after_the_timeout_gives_up_and_says_so: %s", cause ? cause : "");
+	ok(link_connect_fd(l) == -1 && link_fd(l) == -1, "a_given_up_connect_leaves_nothing_open");
+	free(cause);
+	cause = NULL;
+	for (i = 0; i < 2; i++)
+		close(fill[i]);
+
+	/* Nobody listens: refused, said as a blocking open says it. */
+	close(ls);
+	rc = link_reopen_start(l, NULL, NULL, &cause);
+	if (rc == 1)
+		rc = reopen_wait(l, 0, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "connection refused") != NULL,
+	    "reopen_of_a_closed_port_says_refused: %s", cause ? cause : "");
+	free(cause);
+	link_close(l);
+}
+
 static void
 test_list_ports(void)
 {
@@ -350,6 +443,7 @@ main(void)
 	test_not_a_port();
 	test_pty();
 	test_tcp();
+	test_tcp_reopen_without_waiting();
 	test_list_ports();
 	test_timing();
 	test_reopen();
