@@ -139,6 +139,13 @@ is "$?" 1 "a_cut_line_exits_1"
 like "$out" "cut.ocmf:[0-9]+: not an OCMF record line \('[A-Z]+' missing or bad\)" "a_cut_line_is_named_with_its_place"
 like "$out" "cut.ocmf:[0-9]+: a '#' line of the export is not what it says \('prices' bad\)" \
     "a_bad_tariff_line_is_named"
+sed '0,/^OCMF|/s/^OCMF|/XCMF|/' "$tmp/r.ocmf" >"$tmp/xcmf.ocmf"
+out=$(pc --json logs verify "$tmp/xcmf.ocmf" 2>/dev/null)
+is "$?" 1 "a_first_line_that_lost_its_prefix_exits_1"
+is "$(echo "$out" | jget records)/$(echo "$out" | jget good_signatures)" 5/4 \
+    "a_first_line_that_lost_its_prefix_is_a_record_not_a_csv_header"
+like "$(echo "$out" | jget findings.0.text)" "xcmf.ocmf:[0-9]+: not an OCMF record line \('OCMF\|' missing or bad\)" \
+    "a_first_line_that_lost_its_prefix_is_named"
 sed 's/"FV":"1.0"/"FV": "1.0"/' "$tmp/r.ocmf" >"$tmp/spaced.ocmf"
 out=$(pc logs verify "$tmp/spaced.ocmf" 2>&1)
 is "$?" 1 "a_respaced_export_exits_1"

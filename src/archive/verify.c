@@ -54,6 +54,7 @@ struct archive_verify {
 	size_t			 ntariffs;
 	char			 series_serial[17];
 	char			 series_store_id[16];
+	int			 ocmf;		/* the file is an OCMF export */
 };
 
 struct archive_verify *
@@ -384,11 +385,15 @@ ocmf_note(struct archive_verify *v, const char *line, size_t len, unsigned linen
 
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
+	if (strncmp(line, "# pilecon OCMF export", 21) == 0)
+		v->ocmf = 1;
 	if (proto_ocmf_note(line, len, &n, &bad) != 0) {
 		finding(v, "?", 0, "format", _("%s:%u: a '#' line of the export is not "
 		    "what it says ('%s' bad)"), path, lineno, bad);
 		return;
 	}
+	if (n.kind != PROTO_NOTE_NONE)
+		v->ocmf = 1;
 	switch (n.kind) {
 	case PROTO_NOTE_NONE:
 		break;
@@ -586,7 +591,10 @@ archive_verify_file(struct archive_verify *v, const char *path, char **cause)
 		}
 		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
 			continue;
-		if (strncmp(line, "OCMF|", 5) == 0) {
+		/* In an OCMF export every other line is a record line, and
+		 * one that does not read as such is named. */
+		if (v->ocmf || strncmp(line, "OCMF|", 5) == 0) {
+			v->ocmf = 1;
 			check_ocmf(v, line, (size_t)n, lineno, path);
 			continue;
 		}
