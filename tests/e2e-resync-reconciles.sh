@@ -6,6 +6,7 @@
 # pile's by its copy of the archive's last record. A resync that uploads
 # nothing marks nothing.
 . "$top_srcdir/tests/e2e-lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || tap_skip_all "sqlite3 is not installed"
 start_sim --piles 2 --frozen-clock --clock 1700000000
 
 charge() {	# charge ADDR: one offline session of 10 minutes
@@ -60,4 +61,21 @@ out=$(pc -a 2 resync --wait)
 tap $? "resync_of_a_1_0_pile_exits_0"
 like "$out" "the archive now shows 2 more records of SIM-0002 as synced" "resync_says_what_the_archive_learned"
 is "$(synced SIM-0002 true)" 2 "a_1_0_piles_records_are_synced_after_resync"
+
+# ---- a 1.0 pile whose store was reset: its acknowledgements are another
+# store's, and mark nothing in the archive's series ---------------------------
+# SIM-0002 signed once (its key is pinned) and would be quarantined as a
+# pile that stopped signing: here it is a pile that never signed.
+sqlite3 "$tmp/archive.db" "DELETE FROM pile_keys WHERE serial = 'SIM-0002'"
+ctl link 2 down >/dev/null
+charge 2; charge 2
+ok "pull_seq_3_and_4_offline" pc -a 2 logs pull
+is "$(synced SIM-0002 false)" 2 "seq_3_and_4_are_unsynced"
+ctl store reset 2 >/dev/null
+for i in 1 2 3 4; do charge 2 || echo "# charge $i after the reset failed"; done
+ctl link 2 up >/dev/null
+out=$(pc -a 2 --json resync --wait)
+tap $? "resync_of_the_reset_pile_exits_0"
+is "$(echo "$out" | jget archive_reconciled)" false "the_reset_store_is_not_proven_to_be_the_archives_series"
+is "$(synced SIM-0002 false)" 2 "records_of_the_old_store_stay_unsynced"
 done_testing

@@ -161,6 +161,7 @@ out=$(pc -a 1 logs pull 2>&1)
 is "$?" 1 "a_pinned_pile_that_no_longer_signs_exits_1"
 like "$out" "has a public key pinned for SIM-0001, but the pile does not sign" \
     "a_pinned_pile_that_no_longer_signs_is_reported"
+tap_unlike "$out" "up to date" "a_pull_that_quarantined_does_not_say_up_to_date"
 is "$(pc logs list --quarantine 2>/dev/null | grep -c 'SIM-0001 4 unsigned')" 1 \
     "its_unsigned_record_is_quarantined"
 is "$(pc --json logs list --pile SIM-0001 2>/dev/null | grep -c '"seq":4,')" 0 "its_unsigned_record_is_not_archived"

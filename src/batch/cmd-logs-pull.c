@@ -609,7 +609,8 @@ cmd_logs_pull_render(const struct result *r, FILE *f)
 	if (json_get_bool(o, "signed") && verified > 0)
 		fprintf(f, _("verified %u signatures of %s\n"), verified, serial);
 	/* One outcome: "up to date" only when the pull went to the end. */
-	if (total == 0 && stopped == NULL)
+	/* Not "up to date" when records went to the quarantine instead. */
+	if (total == 0 && stopped == NULL && json_get_int(o, "quarantined", 0) == 0)
 		fprintf(f, _("pulled 0 records from %s: the archive is up to date\n"), serial);
 	else if (total == 0)
 		fprintf(f, _("pulled 0 records from %s%s\n"), serial, how);
