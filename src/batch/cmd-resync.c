@@ -26,7 +26,7 @@ const struct cmd_entry cmd_resync_entry = {
 	.render = cmd_resync_render,
 };
 
-enum { RS_CHECK, RS_CONNECTED, RS_LIVE, RS_WATCH, RS_WATCH_LIVE, RS_WATCH_STATE,
+enum { RS_CHECK, RS_CONNECTED, RS_LIVE, RS_STARTED, RS_WATCH, RS_WATCH_LIVE, RS_WATCH_STATE,
 	RS_FINAL_LIVE, RS_PROOF };
 
 struct resync {
@@ -128,6 +128,7 @@ cmd_resync_step(struct job *job)
 	struct proto_live	 live;
 	const char		*to = cmd_args_get(&job->args, "timeout");
 	char			*cause = NULL, *end;
+	const uint16_t		 one = 1;
 	int			 rc;
 
 	switch (job->state) {
@@ -163,7 +164,14 @@ cmd_resync_step(struct job *job)
 			    "back-end connection (link %s); check its network, then try "
 			    "again"), job->identity.serial, proto_link_str(live.link));
 		rs->before = rs->unsynced = live.unsynced;
-		if ((rc = pile_resync_start(job->pile, &cause)) != 0)
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		/* control.resync, a transaction a turn (the session first). */
+		job->state = RS_STARTED;
+		return job_write(job, PROTO_A_CTL_RESYNC, 1, &one);
+	case RS_STARTED:
+		if ((rc = job_write_status(job, NULL, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		if (!cmd_args_has(&job->args, "wait"))
 			return resync_result(job, rs);
