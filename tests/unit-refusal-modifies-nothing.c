@@ -88,12 +88,46 @@ interrupted_export_leaves_no_temp_file(void)
 	free(path);
 }
 
+/*
+ * A pilecon started in the background (`pilecon logs export … &`, a CI
+ * runner, nohup) inherits SIGINT ignored: Ctrl-C at the terminal is not
+ * meant for it, and an export must neither start catching it nor stop.
+ */
+static void
+ignored_sigint_stays_ignored(void)
+{
+	char			*path = hf_path("bg.csv"), *cause = NULL, *got;
+	struct out_file		 of;
+	struct sigaction	 now;
+
+	signal(SIGINT, SIG_IGN);
+	ok(out_file_open(&of, path, &cause) == 0, "background_export_opens");
+	sigaction(SIGINT, NULL, &now);
+	ok(now.sa_handler == SIG_IGN, "an_ignored_sigint_is_not_caught");
+	raise(SIGINT);
+	ok(!out_file_interrupted(), "an_ignored_sigint_does_not_interrupt");
+	ok(out_file_write(&of, "kept\n", 5) == 0 && out_file_commit(&of, &cause) == 0,
+	    "the_background_export_is_written");
+	got = hf_slurp(path, NULL);
+	is_str(got, "kept\n", "the_background_export_has_its_bytes");
+	sigaction(SIGINT, NULL, &now);
+	ok(now.sa_handler == SIG_IGN, "sigint_is_still_ignored_after_the_export");
+	signal(SIGINT, SIG_DFL);
+	free(got);
+	free(cause);
+	free(path);
+}
+
 int
 main(void)
 {
 	char	*p;
 
 	umask(022);
+	/* The runner may have started this test with SIGINT/SIGTERM ignored (a
+	 * background job inherits that); the interrupt cases need them live. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	if (mkdtemp(hf_dir) == NULL) {
 		printf("Bail out! cannot create a temp folder: %s\n", strerror(errno));
 		return 1;
@@ -103,6 +137,7 @@ main(void)
 	foreign_file_is_refused_untouched("picture.gif", "not an archive (not an SQLite "
 	    "database)", 0);
 	interrupted_export_leaves_no_temp_file();
+	ignored_sigint_stays_ignored();
 	p = xasprintf("rm -rf '%s'", hf_dir);
 	(void)!system(p);
 	free(p);
