@@ -94,8 +94,9 @@ proto_export_split_csv(struct proto_export_line *l, char *s)
 	return 1;
 }
 
-static int
-hex4(const char *s, unsigned *out)
+/* The four hex digits of a JSON string escape at s into *out; -1 when one is not hex. */
+int
+proto_hex4(const char *s, unsigned *out)
 {
 	unsigned	v = 0;
 	int		i;
@@ -138,7 +139,7 @@ json_string(char **sp)
 		case 'b': *out++ = '\b'; break;
 		case 'f': *out++ = '\f'; break;
 		case 'u':
-			if (hex4(s + 1, &c) != 0 || c == 0)
+			if (proto_hex4(s + 1, &c) != 0 || c == 0)
 				return NULL;
 			if (c < 0x80)
 				*out++ = (char)c;

@@ -42,27 +42,6 @@ peek(struct ocmf_in *in)
 	return in->p < in->end ? (unsigned char)*in->p : -1;
 }
 
-static int
-hex4(const char *s, unsigned *out)
-{
-	unsigned	v = 0;
-	int		i;
-
-	for (i = 0; i < 4; i++) {
-		v <<= 4;
-		if (s[i] >= '0' && s[i] <= '9')
-			v |= (unsigned)(s[i] - '0');
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			v |= (unsigned)(s[i] - 'a' + 10);
-		else if (s[i] >= 'A' && s[i] <= 'F')
-			v |= (unsigned)(s[i] - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Code point c (<= 0x10ffff) as UTF-8 in u; its length. */
 static size_t
 utf8_put(unsigned c, char u[4])
@@ -130,14 +109,14 @@ get_str(struct ocmf_in *in, char *out, size_t size)
 			case 'r':  c = '\r'; break;
 			case 't':  c = '\t'; break;
 			case 'u':
-				if (in->end - in->p < 4 || hex4(in->p, &c) != 0)
+				if (in->end - in->p < 4 || proto_hex4(in->p, &c) != 0)
 					return -1;
 				in->p += 4;
 				if (c >= 0xdc00 && c <= 0xdfff)
 					return -1;	/* a lone low surrogate */
 				if (c >= 0xd800 && c <= 0xdbff) {
 					if (in->end - in->p < 6 || in->p[0] != '\\' ||
-					    in->p[1] != 'u' || hex4(in->p + 2, &lo) != 0 ||
+					    in->p[1] != 'u' || proto_hex4(in->p + 2, &lo) != 0 ||
 					    lo < 0xdc00 || lo > 0xdfff)
 						return -1;
 					in->p += 6;

@@ -518,6 +518,7 @@ int	proto_uid_normalize(const char *in, char out[PROTO_UID_MAX + 1]);
  * out; -1 at the first character that is not a hex digit (out is then
  * partly written: a caller decoding a secret wipes it). */
 int	proto_hex_decode(const char *hex, uint8_t *out, size_t n);
+int	proto_hex4(const char *s, unsigned *out);
 
 /* ---- authentication ---------------------------------------------------- */
 
