@@ -51,7 +51,8 @@ tests_fuzz_mkseeds_LDADD = $(TEST_PROTO_LIBS)
 # The libFuzzer builds, without configure: build.sh finds clang or says why
 # not in tests/fuzz/lf/status (fuzz-run.sh then skips).
 FUZZ_BUILD_ENV = top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	YAML_CFLAGS='$(YAML_CFLAGS)' YAML_LIBS='$(YAML_LIBS)' BUILD_CFLAGS='$(CFLAGS)'
+	YAML_CFLAGS='$(YAML_CFLAGS)' YAML_LIBS='$(YAML_LIBS)' CRYPTO_LIBS='$(CRYPTO_LIBS)' \
+	BUILD_CFLAGS='$(CFLAGS)'
 fuzz-build:
 	@$(FUZZ_BUILD_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh
 tests/fuzz-run.log: fuzz-build

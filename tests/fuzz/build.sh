@@ -8,7 +8,7 @@
 # failure) so the rest of the suite still runs.
 # Incremental: an object is rebuilt when its source or any header is newer.
 #
-# env: top_srcdir top_builddir; FUZZ_CC (clang); YAML_CFLAGS YAML_LIBS;
+# env: top_srcdir top_builddir; FUZZ_CC (clang); YAML_CFLAGS YAML_LIBS CRYPTO_LIBS;
 # BUILD_CFLAGS (the suite's CFLAGS: a sanitizer build skips, as the plain
 # pass of CI does the fuzzing); FUZZ_FORCE=1 builds anyway.
 set -u
@@ -64,17 +64,18 @@ src/common.c src/outfile.c tests/fuzz/lf-stubs.c $PROTO";;
 	json)
 		echo "src/json.c src/common.c";;
 	ocmf)
-		echo "src/proto/ocmf-parse.c src/proto/ocmf.c $PROTO";;
+		echo "src/proto/ocmf-parse.c src/proto/ocmf.c src/proto/export-line.c $PROTO";;
 	provision)
 		echo "src/batch/provision-parse.c src/batch/provision-yaml.c src/batch/yaml-load.c \
 src/batch/provision-tariff.c src/batch/provision-offline.c \
 src/batch/provision-whitelist.c src/batch/parse.c src/batch/wlcsv.c \
-src/common.c $PROTO";;
+src/proto/sig.c src/proto/ocmf.c src/common.c $PROTO";;
 	esac
 }
 libs() {
 	case $1 in
-	config|provision) echo "${YAML_LIBS:--lyaml}";;
+	config) echo "${YAML_LIBS:--lyaml}";;
+	provision) echo "${YAML_LIBS:--lyaml} ${CRYPTO_LIBS:--lcrypto}";;
 	esac
 }
 NAMES="frame-request frame-response record wlentry config wlcsv provision parse untrusted-text json ocmf"
