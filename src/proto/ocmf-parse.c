@@ -334,26 +334,39 @@ parse_tm(const char *s, uint32_t *out)
 	return 0;
 }
 
+/*
+ * The next member of an object whose '{' is read: 1 with its name in key
+ * (*krc is get_str's answer: 0, or -2 when the name is too long for key,
+ * which the callers skip as a key they do not know), 0 after the closing
+ * '}', -1 when the object is malformed.
+ */
+static int
+next_member(struct ocmf_in *in, int *first, char *key, size_t size, int *krc)
+{
+	if (peek(in) == '}') {
+		in->p++;
+		return 0;
+	}
+	if (!*first && expect(in, ',') != 0)
+		return -1;
+	*first = 0;
+	*krc = get_str(in, key, size);
+	if (*krc == -1 || expect(in, ':') != 0)
+		return -1;
+	return 1;
+}
+
 /* {"TM":...,"TX":...,"RV":...,...}: the time and the reading in Wh. */
 static int
 get_reading(struct ocmf_in *in, uint32_t *t, uint32_t *wh, const char **bad)
 {
 	char	key[8], tm[PROTO_OCMF_TIME_MAX];
-	int	have_tm = 0, have_rv = 0, first, rc;
+	int	have_tm = 0, have_rv = 0, first, rc, m;
 
 	*bad = "RD";
 	if (expect(in, '{') != 0)
 		return -1;
-	for (first = 1;; first = 0) {
-		if (peek(in) == '}') {
-			in->p++;
-			break;
-		}
-		if (!first && expect(in, ',') != 0)
-			return -1;
-		rc = get_str(in, key, sizeof key);
-		if (rc == -1 || expect(in, ':') != 0)
-			return -1;
+	for (first = 1; (m = next_member(in, &first, key, sizeof key, &rc)) > 0;) {
 		if (rc == 0 && strcmp(key, "TM") == 0) {
 			*bad = "TM";
 			if (have_tm++ || get_str(in, tm, sizeof tm) != 0 || parse_tm(tm, t) != 0)
@@ -366,6 +379,8 @@ get_reading(struct ocmf_in *in, uint32_t *t, uint32_t *wh, const char **bad)
 			return -1;
 		*bad = "RD";
 	}
+	if (m < 0)
+		return -1;
 	if (!have_tm) {
 		*bad = "TM";
 		return -1;
@@ -462,22 +477,13 @@ static int
 get_payload(struct ocmf_in *in, struct proto_ocmf *o, const char **bad)
 {
 	char	key[8];
-	int	seen[K_N], k, first, rc;
+	int	seen[K_N], k, first, rc, m;
 
 	memset(seen, 0, sizeof seen);
 	*bad = "payload";
 	if (expect(in, '{') != 0)
 		return -1;
-	for (first = 1;; first = 0) {
-		if (peek(in) == '}') {
-			in->p++;
-			break;
-		}
-		if (!first && expect(in, ',') != 0)
-			return -1;
-		rc = get_str(in, key, sizeof key);
-		if (rc == -1 || expect(in, ':') != 0)
-			return -1;
+	for (first = 1; (m = next_member(in, &first, key, sizeof key, &rc)) > 0;) {
 		for (k = 0; rc == 0 && k < K_N && strcmp(key, ocmf_keys[k]) != 0; k++)
 			;
 		if (rc != 0 || k == K_N) {
@@ -490,6 +496,8 @@ get_payload(struct ocmf_in *in, struct proto_ocmf *o, const char **bad)
 			return -1;
 		*bad = "payload";
 	}
+	if (m < 0)
+		return -1;
 	for (k = 0; k < K_N; k++)
 		if (!seen[k]) {
 			*bad = ocmf_keys[k];
@@ -504,21 +512,12 @@ static int
 get_signature(struct ocmf_in *in, struct proto_ocmf *o, const char **bad)
 {
 	char	key[8], val[32];
-	int	have_sa = 0, have_sd = 0, first, rc;
+	int	have_sa = 0, have_sd = 0, first, rc, m;
 
 	*bad = "signature";
 	if (expect(in, '{') != 0)
 		return -1;
-	for (first = 1;; first = 0) {
-		if (peek(in) == '}') {
-			in->p++;
-			break;
-		}
-		if (!first && expect(in, ',') != 0)
-			return -1;
-		rc = get_str(in, key, sizeof key);
-		if (rc == -1 || expect(in, ':') != 0)
-			return -1;
+	for (first = 1; (m = next_member(in, &first, key, sizeof key, &rc)) > 0;) {
 		if (rc == 0 && strcmp(key, "SA") == 0) {
 			*bad = "SA";
 			if (have_sa++ || get_str(in, o->sa, sizeof o->sa) != 0)
@@ -541,6 +540,8 @@ get_signature(struct ocmf_in *in, struct proto_ocmf *o, const char **bad)
 			return -1;
 		*bad = "signature";
 	}
+	if (m < 0)
+		return -1;
 	if (!have_sa) {
 		*bad = "SA";
 		return -1;
