@@ -117,8 +117,14 @@ link_suspend(struct link *l)
 	link_close_serial(l);	/* restores what --rs485 and low latency changed */
 }
 
-int
-link_reopen(struct link *l, const char *spec, const struct link_params *params,
+/*
+ * What every reopen does before it opens: check the new settings, close
+ * the port (restoring what was tuned), take the settings and the name, and
+ * forget what the old port noted. 0, or -1 when the settings are refused
+ * (nothing closed).
+ */
+static int
+link_reopen_prepare(struct link *l, const char *spec, const struct link_params *params,
     char **cause)
 {
 	if (params != NULL && link_check_params(spec != NULL ? spec : l->name, params,
@@ -134,6 +140,15 @@ link_reopen(struct link *l, const char *spec, const struct link_params *params,
 	free(l->notes);
 	l->notes = NULL;
 	l->latency_ms = -1;
+	return 0;
+}
+
+int
+link_reopen(struct link *l, const char *spec, const struct link_params *params,
+    char **cause)
+{
+	if (link_reopen_prepare(l, spec, params, cause) != 0)
+		return -1;
 	if (l->kind == LINK_TCP)
 		return link_open_tcp(l, l->name + 4, cause);
 	l->kind = LINK_TERMIOS;
@@ -148,19 +163,8 @@ link_reopen_start(struct link *l, const char *spec, const struct link_params *pa
 {
 	if (l->kind != LINK_TCP || (spec != NULL && strncmp(spec, "tcp:", 4) != 0))
 		return link_reopen(l, spec, params, cause);
-	if (params != NULL && link_check_params(spec != NULL ? spec : l->name, params,
-	    cause) != 0)
+	if (link_reopen_prepare(l, spec, params, cause) != 0)
 		return -1;
-	link_suspend(l);
-	if (params != NULL)
-		l->params = *params;
-	if (spec != NULL && strcmp(spec, l->name) != 0) {
-		free(l->name);
-		l->name = xstrdup(spec);
-	}
-	free(l->notes);
-	l->notes = NULL;
-	l->latency_ms = -1;
 	return link_tcp_start(l, l->name + 4, cause);
 }
 
