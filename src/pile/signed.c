@@ -29,14 +29,37 @@ pile_public_key(struct pile *p, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause)
 	return 0;
 }
 
+/*
+ * The signed window's registers: its record into out and its signature
+ * into sig, *drc proto_record_decode's answer (0, or why the record is not
+ * one). 1 with a record, 0 when the window is empty, or a negative error.
+ */
+static int
+signed_window(struct pile *p, const uint16_t *regs, struct proto_record *out,
+    uint8_t sig[PROTO_SIG_BYTES], int *drc, char **cause)
+{
+	uint8_t		 raw[PROTO_RECORD_BYTES];
+	char		 label[64];
+
+	if (regs[0] > 1)
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s says its signed "
+		    "window holds %u records (at most 1)"),
+		    pile_label(p, label, sizeof label), regs[0]);
+	if (regs[0] == 0)
+		return 0;
+	proto_get_bytes(regs + 1, sizeof raw, raw);
+	proto_get_bytes(regs + 1 + PROTO_RECORD_REGS, PROTO_SIG_BYTES, sig);
+	*drc = proto_record_decode(raw, out);
+	return 1;
+}
+
 int
 pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
     uint8_t sig[PROTO_SIG_BYTES], char **cause)
 {
 	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
-	uint8_t		 raw[PROTO_RECORD_BYTES];
 	char		 label[64];
-	int		 rc, tries;
+	int		 rc, drc = 0, tries;
 
 	if (!p->has_serial) {	/* messages name the pile by serial */
 		struct proto_identity id;
@@ -49,21 +72,14 @@ pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
 		    PROTO_A_REC_SIGNED_WINDOW, PROTO_N_REC_SIGNED_WINDOW, regs, cause);
 		if (rc < 0)
 			return rc;
-		if (regs[0] > 1)
-			return set_cause(cause, PILE_E_PROTOCOL, _("%s says its signed "
-			    "window holds %u records (at most 1)"),
-			    pile_label(p, label, sizeof label), regs[0]);
-		if (regs[0] == 0)
-			return 0;
-		proto_get_bytes(regs + 1, sizeof raw, raw);
-		proto_get_bytes(regs + 1 + PROTO_RECORD_REGS, PROTO_SIG_BYTES, sig);
-		rc = proto_record_decode(raw, out);
-		if (rc == 0)
+		if ((rc = signed_window(p, regs, out, sig, &drc, cause)) <= 0)
+			return rc;
+		if (drc == 0)
 			break;
 		/* The Modbus CRC passed: read once more in case the pile's
 		 * storage read was unlucky, then say what is wrong. */
 		if (tries == 1)
-			return set_cause(cause, PILE_E_PROTOCOL, rc == -1 ?
+			return set_cause(cause, PILE_E_PROTOCOL, drc == -1 ?
 			    _("record %u from %s fails its CRC-32") :
 			    _("record %u from %s is malformed (unknown format or "
 			    "impossible field)"), out->seq, pile_label(p, label, sizeof label));
@@ -87,9 +103,8 @@ pile_signed_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t seq,
     struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], char **cause)
 {
 	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
-	uint8_t		 raw[PROTO_RECORD_BYTES];
 	char		 label[64];
-	int		 rc;
+	int		 rc, drc = 0;
 
 	if (!p->has_serial)	/* messages name the pile by serial */
 		return pile_signed_read(p, seq, out, sig, cause);
@@ -98,15 +113,9 @@ pile_signed_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t seq,
 		return pile_signed_read(p, seq, out, sig, cause);
 	if (rc < 0)
 		return rc;
-	if (regs[0] > 1)
-		return set_cause(cause, PILE_E_PROTOCOL, _("%s says its signed "
-		    "window holds %u records (at most 1)"),
-		    pile_label(p, label, sizeof label), regs[0]);
-	if (regs[0] == 0)
-		return 0;
-	proto_get_bytes(regs + 1, sizeof raw, raw);
-	proto_get_bytes(regs + 1 + PROTO_RECORD_REGS, PROTO_SIG_BYTES, sig);
-	if (proto_record_decode(raw, out) != 0)
+	if ((rc = signed_window(p, regs, out, sig, &drc, cause)) <= 0)
+		return rc;
+	if (drc != 0)
 		/* The Modbus CRC passed: read again the blocking way, which
 		 * tries once more and then says what is wrong. */
 		return pile_signed_read(p, seq, out, sig, cause);
