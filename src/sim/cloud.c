@@ -347,16 +347,11 @@ sim_cloud_append(struct sim_cloud *c, const char *serial, uint32_t store_id,
 		snprintf(hex + 2 * i, 3, "%02x", wire[i]);
 	if ((f = open_memstream(&line, &len)) == NULL)
 		return set_cause(cause, -1, _("out of memory"));
-	sim_json_cloud_record(f, &cr);
+	/* The wire bytes the loader reads back; hex is [0-9a-f] only, so the
+	 * loader finds them without a JSON parser. */
+	sim_json_cloud_record(f, &cr, hex);
+	fputc('\n', f);
 	fclose(f);
-	/* Reopen the object to add the wire bytes the loader reads back; hex
-	 * is [0-9a-f] only: the loader finds it without a JSON parser. */
-	if (len > 0 && line[len - 1] == '}')
-		line[len - 1] = '\0';
-	p = line;
-	line = xasprintf("%s,\"wire\":\"%s\"}\n", p, hex);
-	free((char *)p);
-	len = strlen(line);
 	p = line;
 	if ((at = lseek(c->fd, 0, SEEK_END)) == -1)
 		goto fail;

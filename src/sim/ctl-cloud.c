@@ -266,7 +266,7 @@ sim_ctl_cloud(struct sim_world *w, int argc, char **argv, FILE *out, uint64_t no
 	for (i = 0; i < w->cloud.nrecs; i++) {
 		if (json) {
 			fputs(i ? ",\n" : "\n", out);
-			sim_json_cloud_record(out, &w->cloud.recs[i]);
+			sim_json_cloud_record(out, &w->cloud.recs[i], NULL);
 		} else
 			sim_ctl_print_record(out, w->cloud.recs[i].serial, &w->cloud.recs[i].rec, -1);
 	}

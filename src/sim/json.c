@@ -54,11 +54,15 @@ sim_json_record(FILE *f, const char *serial, const struct proto_record *r, int s
 
 /* The cloud's view adds the store identity and the path it came by. */
 void
-sim_json_cloud_record(FILE *f, const struct sim_cloud_rec *cr)
+sim_json_cloud_record(FILE *f, const struct sim_cloud_rec *cr, const char *wire_hex)
 {
 	sim_json_record_open(f, cr->serial, &cr->rec, -1);
 	fprintf(f, ",\"store_id\":%" PRIu32 ",\"via\":", cr->store_id);
 	json_write_str(f, cr->via == SIM_VIA_IMPORT ? "import" : "resync");
+	if (wire_hex != NULL) {
+		fputs(",\"wire\":", f);
+		json_write_str(f, wire_hex);
+	}
 	fputc('}', f);
 }
 

@@ -370,7 +370,8 @@ void	 sim_json_record(FILE *, const char *serial, const struct proto_record *, i
 /* The same without the closing brace, for callers that add fields. */
 void	 sim_json_record_open(FILE *, const char *serial, const struct proto_record *,
 	    int synced);
-void	 sim_json_cloud_record(FILE *, const struct sim_cloud_rec *);
+void	 sim_json_cloud_record(FILE *, const struct sim_cloud_rec *,
+	    const char *wire_hex);
 void	 sim_json_tariff(FILE *, const struct proto_tariff *);
 const char *sim_kind_token(unsigned);
 void	 sim_slots_str(const struct proto_tariff *, char out[PROTO_SLOTS + 1]);
