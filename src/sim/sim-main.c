@@ -270,228 +270,274 @@ shell_mkdir(const char *dir)
 	return -1;
 }
 
-int
-main(int argc, char **argv)
-{
-	enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL, OPT_REC,
-	    OPT_POLICY, OPT_SEED, OPT_BER, OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST, OPT_DROP_PILE,
-	    OPT_PROTOCOL, OPT_FRAMES, OPT_PARITY, OPT_STOP, OPT_SERIAL };
-	static const struct option	 longopts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "piles", required_argument, NULL, 'n' },
-		{ "baud", required_argument, NULL, 'b' },
-		{ "parity", required_argument, NULL, OPT_PARITY },
-		{ "stop-bits", required_argument, NULL, OPT_STOP },
-		{ "framing", required_argument, NULL, 's' },
-		{ "link", required_argument, NULL, 'l' },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "pace", no_argument, NULL, OPT_PACE },
-		{ "latency-ms", required_argument, NULL, OPT_LATENCY },
-		{ "clock", required_argument, NULL, OPT_CLOCK },
-		{ "frozen-clock", no_argument, NULL, OPT_FROZEN },
-		{ "wl-capacity", required_argument, NULL, OPT_WL },
-		{ "record-capacity", required_argument, NULL, OPT_REC },
-		{ "full-policy", required_argument, NULL, OPT_POLICY },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "ber", required_argument, NULL, OPT_BER },
-		{ "drop", required_argument, NULL, OPT_DROP },
-		{ "truncate", required_argument, NULL, OPT_TRUNC },
-		{ "drop-broadcast", required_argument, NULL, OPT_DROP_BCAST },
-		{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
-		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
-		{ "frames", required_argument, NULL, OPT_FRAMES },
-		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct shell		 sh;
+/* What the command line asks for. */
+struct sim_args {
 	struct sim_config	 cfg;
 	struct bus_config	 bcfg;
-	char			*cause = NULL, *link = NULL, *deflink = NULL, *end;
-	char			*sockpath;
-	const char		*dir = NULL;
+	const char		*dir;
+	char			*link;
+	double			 ber, drop, trunc, drop_bcast;
+	double			 drop_pile[256];
+	unsigned		 latency_ms;
+	uint64_t		 seed;
+};
+
+enum { OPT_DEVICE = 256, OPT_PACE, OPT_LATENCY, OPT_CLOCK, OPT_FROZEN, OPT_WL,
+	OPT_REC, OPT_POLICY, OPT_SEED, OPT_BER, OPT_DROP, OPT_TRUNC, OPT_DROP_BCAST,
+	OPT_DROP_PILE, OPT_PROTOCOL, OPT_FRAMES, OPT_PARITY, OPT_STOP, OPT_SERIAL };
+
+static const struct option sim_longopts[] = {
+	{ "data", required_argument, NULL, 'd' },
+	{ "piles", required_argument, NULL, 'n' },
+	{ "baud", required_argument, NULL, 'b' },
+	{ "parity", required_argument, NULL, OPT_PARITY },
+	{ "stop-bits", required_argument, NULL, OPT_STOP },
+	{ "framing", required_argument, NULL, 's' },
+	{ "link", required_argument, NULL, 'l' },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "pace", no_argument, NULL, OPT_PACE },
+	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
+	{ "clock", required_argument, NULL, OPT_CLOCK },
+	{ "frozen-clock", no_argument, NULL, OPT_FROZEN },
+	{ "wl-capacity", required_argument, NULL, OPT_WL },
+	{ "record-capacity", required_argument, NULL, OPT_REC },
+	{ "full-policy", required_argument, NULL, OPT_POLICY },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "ber", required_argument, NULL, OPT_BER },
+	{ "drop", required_argument, NULL, OPT_DROP },
+	{ "truncate", required_argument, NULL, OPT_TRUNC },
+	{ "drop-broadcast", required_argument, NULL, OPT_DROP_BCAST },
+	{ "drop-pile", required_argument, NULL, OPT_DROP_PILE },
+	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* --protocol V (every pile) or ADDR:V (that pile alone: a bus of old and
+ * new piles); V is 1.0 or 1.1. */
+static int
+sim_opt_protocol(struct sim_config *cfg, const char *arg)
+{
+	const char	*colon = strchr(arg, ':'), *ver = colon != NULL ? colon + 1 : arg;
+	unsigned	 version;
+	unsigned long	 at = 0;
+	char		*end;
+
+	if (strcmp(ver, "1.0") == 0)
+		version = PROTO_VERSION;
+	else if (strcmp(ver, "1.1") == 0)
+		version = PROTO_VERSION_1_1;
+	else
+		version = 0;
+	if (colon != NULL) {
+		errno = 0;
+		at = strtoul(arg, &end, 10);
+		if (end == arg || end != colon || errno != 0 || at < 1 || at > 247)
+			version = 0;
+	}
+	if (version == 0 && colon == NULL) {
+		fprintf(stderr, _("pilesim: unknown protocol '%s' (use 1.0 or 1.1)\n"),
+		    arg);
+		return -1;
+	}
+	if (version == 0) {
+		fprintf(stderr, _("pilesim: invalid --protocol '%s': give 1.0, 1.1 "
+		    "or ADDR:1.0\n"), arg);
+		return -1;
+	}
+	if (colon != NULL)
+		cfg->pile_protocol[at] = version;
+	else
+		cfg->protocol = version;
+	return 0;
+}
+
+/* --serial ADDR:TEXT; TEXT is any bytes but NUL (a test's hostile serial),
+ * 1 to 16 of them. */
+static int
+sim_opt_serial(struct sim_config *cfg, char *arg)
+{
+	unsigned long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (end == arg || *end != ':' || errno != 0 || v < 1 || v > 247 ||
+	    end[1] == '\0' || strlen(end + 1) > 16) {
+		fprintf(stderr, _("pilesim: invalid --serial '%s': give "
+		    "ADDR:TEXT, TEXT 1 to 16 bytes\n"), arg);
+		return -1;
+	}
+	cfg->serial[v] = end + 1;
+	return 0;
+}
+
+/* The line's settings and its faults. */
+static int
+sim_opt_line(struct sim_args *a, int c, char *arg)
+{
+	struct bus_config	*b = &a->bcfg;
 	unsigned long		 v;
-	double			 ber = 0, drop = 0, trunc = 0, drop_bcast = 0, rate;
-	double			 drop_pile[256] = { 0 };
 	unsigned		 at;
-	unsigned		 latency_ms = 0;
-	uint64_t		 seed = 1;
-	int			 c, rc;
+	double			 rate;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
-	textdomain(PACKAGE);
+	switch (c) {
+	case 'b':
+		if (parse_uint("--baud", arg, 1, 4000000, &v) != 0)
+			return -1;
+		if (bus_baud_valid((unsigned)v) != 0) {
+			fprintf(stderr, _("pilesim: unsupported baud rate '%s' "
+			    "(use 1200, 2400, 4800, 9600, 19200, 38400, 57600, "
+			    "115200, 230400, 460800, 921600 ...)\n"), arg);
+			return -1;
+		}
+		b->baud = (unsigned)v;
+		return 0;
+	case OPT_PARITY:
+		if (proto_parse_parity(arg, &b->parity) != 0) {
+			fprintf(stderr, _("pilesim: invalid parity '%s': use none, "
+			    "even or odd\n"), arg);
+			return -1;
+		}
+		return 0;
+	case OPT_STOP:
+		if (parse_uint("--stop-bits", arg, 1, 2, &v) != 0)
+			return -1;
+		b->stop_bits = (unsigned)v;
+		return 0;
+	case 's':
+		if (proto_parse_framing(arg, &b->parity, &b->stop_bits) != 0) {
+			fprintf(stderr, _("pilesim: invalid framing '%s': give data "
+			    "bits, parity and stop bits like 8E1, 8N1, 8N2 or 8O1\n"),
+			    arg);
+			return -1;
+		}
+		return 0;
+	case OPT_LATENCY:
+		if (parse_uint("--latency-ms", arg, 0, 60000, &v) != 0)
+			return -1;
+		a->latency_ms = (unsigned)v;
+		return 0;
+	case OPT_SEED:
+		if (parse_uint("--seed", arg, 0, ULONG_MAX, &v) != 0)
+			return -1;
+		a->seed = v;
+		return 0;
+	case OPT_BER:
+		return parse_rate("--ber", arg, &a->ber);
+	case OPT_DROP:
+		return parse_rate("--drop", arg, &a->drop);
+	case OPT_TRUNC:
+		return parse_rate("--truncate", arg, &a->trunc);
+	case OPT_DROP_BCAST:
+		return parse_rate("--drop-broadcast", arg, &a->drop_bcast);
+	case OPT_DROP_PILE:
+		if (line_parse_pile_rate(arg, &at, &rate) != 0) {
+			fprintf(stderr, _("pilesim: invalid --drop-pile '%s': "
+			    "give ADDR:RATE, e.g. 3:0.05\n"), arg);
+			return -1;
+		}
+		a->drop_pile[at] = rate;
+		return 0;
+	}
+	return 1;
+}
 
-	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
-		return ctl_client_main(argc - 1, argv + 1);
+/* The piles' settings. */
+static int
+sim_opt_piles(struct sim_config *cfg, int c, char *arg)
+{
+	unsigned long	 v;
 
-	memset(&sh, 0, sizeof sh);
-	memset(&cfg, 0, sizeof cfg);
-	memset(&bcfg, 0, sizeof bcfg);
-	cfg.npiles = 1;
-	cfg.wl_capacity = 10000;
-	bcfg.baud = 115200;
-	bcfg.parity = 'E';
-	bcfg.stop_bits = 1;
-	while ((c = getopt_long(argc, argv, "d:n:b:l:s:h", longopts, NULL)) != -1) {
+	switch (c) {
+	case 'n':
+		if (parse_uint("--piles", arg, 1, SHELL_MAX_PILES, &v) != 0)
+			return -1;
+		cfg->npiles = (int)v;
+		return 0;
+	case OPT_CLOCK:
+		if (parse_uint("--clock", arg, 1, UINT32_MAX, &v) != 0)
+			return -1;
+		cfg->start_clock = (uint32_t)v;
+		return 0;
+	case OPT_FROZEN:
+		cfg->frozen_clock = 1;
+		return 0;
+	case OPT_SERIAL:
+		return sim_opt_serial(cfg, arg);
+	case OPT_WL:
+		if (parse_uint("--wl-capacity", arg, 1, 1000000, &v) != 0)
+			return -1;
+		cfg->wl_capacity = (uint32_t)v;
+		return 0;
+	case OPT_REC:
+		if (parse_uint("--record-capacity", arg, 1, 1000000, &v) != 0)
+			return -1;
+		cfg->rec_capacity = (uint32_t)v;
+		return 0;
+	case OPT_POLICY:
+		if (strcmp(arg, "refuse") == 0)
+			cfg->full_policy = PROTO_FULL_REFUSE;
+		else if (strcmp(arg, "unrecorded") == 0)
+			cfg->full_policy = PROTO_FULL_UNRECORDED;
+		else {
+			fprintf(stderr, _("pilesim: unknown full policy '%s' (use "
+			    "refuse or unrecorded)\n"), arg);
+			return -1;
+		}
+		cfg->set_full_policy = 1;
+		return 0;
+	case OPT_PROTOCOL:
+		return sim_opt_protocol(cfg, arg);
+	}
+	return 1;
+}
+
+/* Fills a from the command line: -1 to run, else the exit status (0 after
+ * --help, 2 for a usage error, said on stderr). */
+static int
+sim_args_parse(struct sim_args *a, int argc, char **argv)
+{
+	int	c, rc;
+
+	memset(a, 0, sizeof *a);
+	a->cfg.npiles = 1;
+	a->cfg.wl_capacity = 10000;
+	a->bcfg.baud = 115200;
+	a->bcfg.parity = 'E';
+	a->bcfg.stop_bits = 1;
+	a->seed = 1;
+	while ((c = getopt_long(argc, argv, "d:n:b:l:s:h", sim_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			dir = optarg;
-			break;
-		case 'n':
-			if (parse_uint("--piles", optarg, 1, SHELL_MAX_PILES, &v) != 0)
-				return 2;
-			cfg.npiles = (int)v;
-			break;
-		case 'b':
-			if (parse_uint("--baud", optarg, 1, 4000000, &v) != 0)
-				return 2;
-			if (bus_baud_valid((unsigned)v) != 0) {
-				fprintf(stderr, _("pilesim: unsupported baud rate '%s' "
-				    "(use 1200, 2400, 4800, 9600, 19200, 38400, 57600, "
-				    "115200, 230400, 460800, 921600 ...)\n"), optarg);
-				return 2;
-			}
-			bcfg.baud = (unsigned)v;
-			break;
+			a->dir = optarg;
+			continue;
 		case 'l':
-			link = optarg;
-			break;
-		case OPT_PARITY:
-			if (proto_parse_parity(optarg, &bcfg.parity) != 0) {
-				fprintf(stderr, _("pilesim: invalid parity '%s': use none, "
-				    "even or odd\n"), optarg);
-				return 2;
-			}
-			break;
-		case OPT_STOP:
-			if (parse_uint("--stop-bits", optarg, 1, 2, &v) != 0)
-				return 2;
-			bcfg.stop_bits = (unsigned)v;
-			break;
-		case 's':
-			if (proto_parse_framing(optarg, &bcfg.parity,
-			    &bcfg.stop_bits) != 0) {
-				fprintf(stderr, _("pilesim: invalid framing '%s': give data "
-				    "bits, parity and stop bits like 8E1, 8N1, 8N2 or 8O1\n"),
-				    optarg);
-				return 2;
-			}
-			break;
+			a->link = optarg;
+			continue;
 		case OPT_DEVICE:
-			bcfg.device = optarg;
-			break;
+			a->bcfg.device = optarg;
+			continue;
 		case OPT_PACE:
-			bcfg.pace = 1;
-			break;
-		case OPT_LATENCY:
-			if (parse_uint("--latency-ms", optarg, 0, 60000, &v) != 0)
-				return 2;
-			latency_ms = (unsigned)v;
-			break;
-		case OPT_CLOCK:
-			if (parse_uint("--clock", optarg, 1, UINT32_MAX, &v) != 0)
-				return 2;
-			cfg.start_clock = (uint32_t)v;
-			break;
-		case OPT_FROZEN:
-			cfg.frozen_clock = 1;
-			break;
+			a->bcfg.pace = 1;
+			continue;
 		case OPT_FRAMES:
-			bcfg.frames = optarg;
-			break;
-		case OPT_SERIAL:
-			/* ADDR:TEXT; TEXT is any bytes but NUL (a test's
-			 * hostile serial), 1 to 16 of them. */
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (end == optarg || *end != ':' || errno != 0 || v < 1 || v > 247 ||
-			    end[1] == '\0' || strlen(end + 1) > 16) {
-				fprintf(stderr, _("pilesim: invalid --serial '%s': give "
-				    "ADDR:TEXT, TEXT 1 to 16 bytes\n"), optarg);
-				return 2;
-			}
-			cfg.serial[v] = end + 1;
-			break;
-		case OPT_WL:
-			if (parse_uint("--wl-capacity", optarg, 1, 1000000, &v) != 0)
-				return 2;
-			cfg.wl_capacity = (uint32_t)v;
-			break;
-		case OPT_REC:
-			if (parse_uint("--record-capacity", optarg, 1, 1000000, &v) != 0)
-				return 2;
-			cfg.rec_capacity = (uint32_t)v;
-			break;
-		case OPT_POLICY:
-			if (strcmp(optarg, "refuse") == 0)
-				cfg.full_policy = PROTO_FULL_REFUSE;
-			else if (strcmp(optarg, "unrecorded") == 0)
-				cfg.full_policy = PROTO_FULL_UNRECORDED;
-			else {
-				fprintf(stderr, _("pilesim: unknown full policy '%s' (use "
-				    "refuse or unrecorded)\n"), optarg);
-				return 2;
-			}
-			cfg.set_full_policy = 1;
-			break;
-		case OPT_SEED:
-			if (parse_uint("--seed", optarg, 0, ULONG_MAX, &v) != 0)
-				return 2;
-			seed = v;
-			break;
-		case OPT_BER:
-			if (parse_rate("--ber", optarg, &ber) != 0)
-				return 2;
-			break;
-		case OPT_DROP:
-			if (parse_rate("--drop", optarg, &drop) != 0)
-				return 2;
-			break;
-		case OPT_TRUNC:
-			if (parse_rate("--truncate", optarg, &trunc) != 0)
-				return 2;
-			break;
-		case OPT_DROP_BCAST:
-			if (parse_rate("--drop-broadcast", optarg, &drop_bcast) != 0)
-				return 2;
-			break;
-		case OPT_DROP_PILE:
-			if (line_parse_pile_rate(optarg, &at, &rate) != 0) {
-				fprintf(stderr, _("pilesim: invalid --drop-pile '%s': "
-				    "give ADDR:RATE, e.g. 3:0.05\n"), optarg);
-				return 2;
-			}
-			drop_pile[at] = rate;
-			break;
-		case OPT_PROTOCOL:
-			/* ADDR:V: that pile alone (a bus of old and new piles) */
-			if (strchr(optarg, ':') != NULL) {
-				at = (unsigned)strtoul(optarg, NULL, 10);
-				v = strcmp(strchr(optarg, ':') + 1, "1.0") == 0 ?
-				    PROTO_VERSION : strcmp(strchr(optarg, ':') + 1,
-				    "1.1") == 0 ? PROTO_VERSION_1_1 : 0;
-				if (at < 1 || at > 247 || v == 0) {
-					fprintf(stderr, _("pilesim: invalid --protocol '%s': "
-					    "give 1.0, 1.1 or ADDR:1.0\n"), optarg);
-					return 2;
-				}
-				cfg.pile_protocol[at] = (unsigned)v;
-			} else if (strcmp(optarg, "1.0") == 0)
-				cfg.protocol = PROTO_VERSION;
-			else if (strcmp(optarg, "1.1") == 0)
-				cfg.protocol = PROTO_VERSION_1_1;
-			else {
-				fprintf(stderr, _("pilesim: unknown protocol '%s' (use 1.0 or 1.1)\n"),
-				    optarg);
-				return 2;
-			}
-			break;
+			a->bcfg.frames = optarg;
+			continue;
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
+		case '?':
 			usage(stderr);
+			return 2;
+		}
+		if ((rc = sim_opt_line(a, c, optarg)) == 1)
+			rc = sim_opt_piles(&a->cfg, c, optarg);
+		if (rc != 0) {
+			if (rc == 1)
+				usage(stderr);
 			return 2;
 		}
 	}
@@ -500,57 +546,71 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (dir == NULL) {
+	if (a->dir == NULL) {
 		fprintf(stderr, "%s", _("pilesim: missing --data DIR (the folder "
 		    "that keeps the piles' state)\n"));
 		usage(stderr);
 		return 2;
 	}
-	if (bcfg.device != NULL && link != NULL) {
+	if (a->bcfg.device != NULL && a->link != NULL) {
 		fprintf(stderr, "%s", _("pilesim: --link and --device exclude each "
 		    "other (the link points at a pseudo-terminal)\n"));
 		return 2;
 	}
-	if (shell_mkdir(dir) != 0)
+	return -1;
+}
+
+/* Opens the control socket, the world and the bus, serves until a signal
+ * or a failure; the exit status. */
+static int
+sim_run(struct sim_args *a)
+{
+	struct shell	 sh;
+	char		*cause = NULL, *deflink = NULL, *sockpath;
+	int		 rc;
+
+	memset(&sh, 0, sizeof sh);
+	if (shell_mkdir(a->dir) != 0)
 		return 1;
-	cfg.dir = dir;
-	sh.npiles = cfg.npiles;
-	line_init(&sh.line, seed);
-	sh.line.ber = ber;
-	sh.line.drop = drop;
-	sh.line.truncate = trunc;
-	sh.line.drop_broadcast = drop_bcast;
-	memcpy(sh.line.drop_pile, drop_pile, sizeof drop_pile);
-	sh.line.latency_ms = latency_ms;
+	a->cfg.dir = a->dir;
+	sh.npiles = a->cfg.npiles;
+	line_init(&sh.line, a->seed);
+	sh.line.ber = a->ber;
+	sh.line.drop = a->drop;
+	sh.line.truncate = a->trunc;
+	sh.line.drop_broadcast = a->drop_bcast;
+	memcpy(sh.line.drop_pile, a->drop_pile, sizeof a->drop_pile);
+	sh.line.latency_ms = a->latency_ms;
 
 	if (shell_signals(&cause) != 0)
 		goto fail;
 	/* The socket first: it tells whether another pilesim owns the folder
 	 * before this one touches the world's files. */
-	sockpath = xasprintf("%s/%s", dir, SHELL_SOCKET_NAME);
+	sockpath = xasprintf("%s/%s", a->dir, SHELL_SOCKET_NAME);
 	sh.ctl = ctlsock_open(sockpath, shell_ctl, &sh, &cause);
 	free(sockpath);
 	if (sh.ctl == NULL)
 		goto fail;
-	sh.world = sim_world_open(&cfg, &cause);
+	sh.world = sim_world_open(&a->cfg, &cause);
 	if (sh.world == NULL)
 		goto fail;
-	bcfg.link = link;
-	if (bcfg.device == NULL && bcfg.link == NULL)
-		bcfg.link = deflink = xasprintf("%s/bus", dir);
-	sh.bus = bus_open(&bcfg, sh.world, &sh.line, &cause);
+	a->bcfg.link = a->link;
+	if (a->bcfg.device == NULL && a->bcfg.link == NULL)
+		a->bcfg.link = deflink = xasprintf("%s/bus", a->dir);
+	sh.bus = bus_open(&a->bcfg, sh.world, &sh.line, &cause);
 	if (sh.bus == NULL)
 		goto fail;
 
-	if (bcfg.device != NULL)
+	if (a->bcfg.device != NULL)
 		printf(_("pilesim: %d piles on %s, %u baud 8%c%u\n"), sh.npiles,
-		    bus_tty_name(sh.bus), bcfg.baud, bcfg.parity, bcfg.stop_bits);
+		    bus_tty_name(sh.bus), a->bcfg.baud, a->bcfg.parity,
+		    a->bcfg.stop_bits);
 	else
 		printf(_("pilesim: %d piles on %s (%s), %u baud 8%c%u\n"), sh.npiles,
-		    bcfg.link, bus_tty_name(sh.bus), bcfg.baud, bcfg.parity,
-		    bcfg.stop_bits);
-	printf(_("pilesim: control socket %s/%s, keys in %s/keys.yaml\n"), dir,
-	    SHELL_SOCKET_NAME, dir);
+		    a->bcfg.link, bus_tty_name(sh.bus), a->bcfg.baud,
+		    a->bcfg.parity, a->bcfg.stop_bits);
+	printf(_("pilesim: control socket %s/%s, keys in %s/keys.yaml\n"), a->dir,
+	    SHELL_SOCKET_NAME, a->dir);
 	fflush(stdout);
 
 	rc = shell_loop(&sh);
@@ -576,4 +636,21 @@ fail:
 		sim_world_close(sh.world);
 	free(deflink);
 	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sim_args	a;
+	int		rc;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_client_main(argc - 1, argv + 1);
+	if ((rc = sim_args_parse(&a, argc, argv)) >= 0)
+		return rc;
+	return sim_run(&a);
 }
