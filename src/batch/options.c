@@ -222,23 +222,22 @@ take_str(char **dst, char **src, const char *fallback)
 		*dst = NULL;
 }
 
-/*
- * Returns the index of the first command word (argc when there is none),
- * -1 after printing a message, or -2 after printing --help or --version.
- */
-int
-pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
+/* *dst becomes a copy of s; its old value is freed. */
+static void
+set_str(char **dst, const char *s)
 {
-	struct option	 longopts[nitems(pilecon_options) + 1];
-	struct pilecon_opts cli, cfg;
-	char		 shortopts[64], *p = shortopts, *cause = NULL, *path;
-	const char	*env;
-	size_t		 i;
-	long		 v;
-	int		 c, idx, rc = -1;
+	free(*dst);
+	*dst = xstrdup(s);
+}
 
-	pilecon_opts_init(&cli);
-	pilecon_opts_init(&cfg);
+/* getopt's tables for pilecon_options: longopts (nitems + 1) and the short
+ * option string. */
+static void
+opts_getopt_tables(struct option *longopts, char *shortopts)
+{
+	char	*p = shortopts;
+	size_t	 i;
+
 	*p++ = '+';	/* stop at the command: its options are its own */
 	*p++ = ':';	/* report a missing argument apart from an unknown option */
 	for (i = 0; i < nitems(pilecon_options); i++) {
@@ -255,7 +254,167 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 	}
 	*p = '\0';
 	memset(&longopts[i], 0, sizeof longopts[i]);
+}
 
+/* A whole-number option's value into its field of cli. */
+static int
+opts_int(struct pilecon_opts *cli, size_t i, const char *arg, FILE *err)
+{
+	long	v;
+
+	if (parse_int_option(&pilecon_options[i], arg, &v, err) != 0)
+		return -1;
+	if (i == O_ADDRESS)
+		cli->addr = (int)v;
+	else if (i == O_BAUD)
+		cli->baud = (unsigned)v;
+	else if (i == O_STOP_BITS)
+		cli->stop_bits = (unsigned)v;
+	else if (i == O_RS485_DELAY)
+		cli->rs485_delay_ms = (int)v;
+	else if (i == O_TIMEOUT)
+		cli->timeout_ms = (int)v;
+	else
+		cli->retries = (int)v;
+	return 0;
+}
+
+/* Option i (pilecon_options) with its value into cli: 0, -1 when refused
+ * (said on err), -2 after --help or --version (printed). */
+static int
+opts_one(struct pilecon_opts *cli, size_t i, const char *arg, FILE *err)
+{
+	char	*cause = NULL;
+	int	 rc = 0;
+
+	switch (i) {
+	case O_PORT:
+		set_str(&cli->port, arg);
+		break;
+	case O_KEYS:
+		set_str(&cli->keys_file, arg);
+		break;
+	case O_ARCHIVE:
+		set_str(&cli->archive_path, arg);
+		break;
+	case O_CONFIG:
+		set_str(&cli->config_file, arg);
+		break;
+	case O_TRACE:
+		set_str(&cli->trace_file, arg);
+		break;
+	case O_JSON:
+		cli->json = 1;
+		break;
+	case O_NO_FC23:
+		cli->no_fc23 = 1;
+		break;
+	case O_RS485:
+		cli->rs485 = 1;
+		break;
+	case O_NO_LOW_LATENCY:
+		cli->no_low_latency = 1;
+		break;
+	case O_ECHO:
+		cli->echo = 1;
+		break;
+	case O_BUS_RANGE:
+	case O_BUS_KNOWN:
+		rc = pilecon_opts_bus(cli, pilecon_options[i].name, arg, &cause);
+		break;
+	case O_PARITY:
+	case O_FRAMING:
+		rc = pilecon_opts_serial(cli, pilecon_options[i].name, arg, &cause);
+		break;
+	case O_ADDRESS:
+	case O_BAUD:
+	case O_STOP_BITS:
+	case O_RS485_DELAY:
+	case O_TIMEOUT:
+	case O_RETRIES:
+		return opts_int(cli, i, arg, err);
+	case O_HELP:
+		pilecon_usage(stdout, 1);
+		return -2;
+	case O_VERSION:
+		printf("pilecon %s\n", PACKAGE_VERSION);
+		return -2;
+	}
+	if (rc != 0) {
+		fprintf(err, "pilecon: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* The options in force: the command line's (cli) over $PILECON_PORT (the
+ * port only) over the configuration file's (cfg) over the defaults. Takes
+ * the strings of cli and cfg, and path. */
+static void
+opts_merge(struct pilecon_opts *opts, struct pilecon_opts *cli,
+    struct pilecon_opts *cfg, char *path)
+{
+	const char	*env = getenv("PILECON_PORT");
+
+	pilecon_opts_init(opts);
+	if (env != NULL && *env == '\0')
+		env = NULL;
+	if (cli->port != NULL)
+		take_str(&opts->port, &cli->port, NULL);
+	else if (env != NULL)
+		opts->port = xstrdup(env);
+	else
+		take_str(&opts->port, &cfg->port, NULL);
+	take_str(&opts->keys_file, cli->keys_file ? &cli->keys_file : &cfg->keys_file,
+	    NULL);
+	take_str(&opts->archive_path, cli->archive_path ? &cli->archive_path :
+	    &cfg->archive_path, NULL);
+	if (opts->archive_path == NULL)
+		opts->archive_path = archive_default_path();
+	opts->config_file = path;
+	opts->addr = cli->addr >= 0 ? cli->addr : cfg->addr >= 0 ? cfg->addr : 1;
+	opts->baud = cli->baud ? cli->baud : cfg->baud ? cfg->baud : 115200;
+	/* Modbus over Serial Line V1.02 §2.5.1: even parity by default. */
+	opts->parity = cli->parity ? cli->parity : cfg->parity ? cfg->parity : 'E';
+	opts->stop_bits = cli->stop_bits ? cli->stop_bits : cfg->stop_bits ?
+	    cfg->stop_bits : 1;
+	opts->timeout_ms = cli->timeout_ms >= 0 ? cli->timeout_ms :
+	    cfg->timeout_ms >= 0 ? cfg->timeout_ms : 0;
+	opts->retries = cli->retries >= 0 ? cli->retries : cfg->retries >= 0 ?
+	    cfg->retries : 2;
+	opts->json = cli->json > 0;
+	opts->no_fc23 = cli->no_fc23 > 0;
+	opts->rs485 = cli->rs485 > 0;
+	opts->rs485_delay_ms = cli->rs485_delay_ms >= 0 ? cli->rs485_delay_ms :
+	    cfg->rs485_delay_ms >= 0 ? cfg->rs485_delay_ms : 0;
+	opts->no_low_latency = cli->no_low_latency > 0;
+	opts->echo = cli->echo > 0;
+	take_str(&opts->trace_file, &cli->trace_file, NULL);
+	opts->bus_first = cli->bus_first ? cli->bus_first : cfg->bus_first ?
+	    cfg->bus_first : 1;
+	opts->bus_last = cli->bus_first ? cli->bus_last : cfg->bus_first ?
+	    cfg->bus_last : 247;
+	take_str(&opts->bus_known, cli->bus_known ? &cli->bus_known : &cfg->bus_known,
+	    NULL);
+}
+
+/*
+ * Returns the index of the first command word (argc when there is none),
+ * -1 after printing a message, or -2 after printing --help or --version.
+ */
+int
+pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
+{
+	struct option	 longopts[nitems(pilecon_options) + 1];
+	struct pilecon_opts cli, cfg;
+	char		 shortopts[64], *cause = NULL, *path;
+	size_t		 i;
+	int		 c, idx, rc = -1;
+
+	pilecon_opts_init(&cli);
+	pilecon_opts_init(&cfg);
+	opts_getopt_tables(longopts, shortopts);
 	optind = 0;	/* glibc: full reinitialisation, so tests may call twice */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
@@ -277,90 +436,9 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 					break;
 		} else
 			i = (size_t)(c - 256);
-		switch (i) {
-		case O_PORT:
-			free(cli.port);
-			cli.port = xstrdup(optarg);
-			break;
-		case O_KEYS:
-			free(cli.keys_file);
-			cli.keys_file = xstrdup(optarg);
-			break;
-		case O_ARCHIVE:
-			free(cli.archive_path);
-			cli.archive_path = xstrdup(optarg);
-			break;
-		case O_CONFIG:
-			free(cli.config_file);
-			cli.config_file = xstrdup(optarg);
-			break;
-		case O_JSON:
-			cli.json = 1;
-			break;
-		case O_BUS_RANGE:
-		case O_BUS_KNOWN:
-			if (pilecon_opts_bus(&cli, pilecon_options[i].name, optarg,
-			    &cause) != 0) {
-				fprintf(err, "pilecon: %s\n", cause);
-				free(cause);
-				goto out;
-			}
-			break;
-		case O_PARITY:
-		case O_FRAMING:
-			if (pilecon_opts_serial(&cli, pilecon_options[i].name, optarg,
-			    &cause) != 0) {
-				fprintf(err, "pilecon: %s\n", cause);
-				free(cause);
-				goto out;
-			}
-			break;
-		case O_NO_FC23:
-			cli.no_fc23 = 1;
-			break;
-		case O_RS485:
-			cli.rs485 = 1;
-			break;
-		case O_NO_LOW_LATENCY:
-			cli.no_low_latency = 1;
-			break;
-		case O_ECHO:
-			cli.echo = 1;
-			break;
-		case O_TRACE:
-			free(cli.trace_file);
-			cli.trace_file = xstrdup(optarg);
-			break;
-		case O_ADDRESS:
-		case O_BAUD:
-		case O_STOP_BITS:
-		case O_RS485_DELAY:
-		case O_TIMEOUT:
-		case O_RETRIES:
-			if (parse_int_option(&pilecon_options[i], optarg, &v, err) != 0)
-				goto out;
-			if (i == O_ADDRESS)
-				cli.addr = (int)v;
-			else if (i == O_BAUD)
-				cli.baud = (unsigned)v;
-			else if (i == O_STOP_BITS)
-				cli.stop_bits = (unsigned)v;
-			else if (i == O_RS485_DELAY)
-				cli.rs485_delay_ms = (int)v;
-			else if (i == O_TIMEOUT)
-				cli.timeout_ms = (int)v;
-			else
-				cli.retries = (int)v;
-			break;
-		case O_HELP:
-			pilecon_usage(stdout, 1);
-			rc = -2;
+		if ((rc = opts_one(&cli, i, optarg, err)) != 0)
 			goto out;
-		case O_VERSION:
-			printf("pilecon %s\n", PACKAGE_VERSION);
-			rc = -2;
-			goto out;
-		}
+		rc = -1;
 	}
 
 	path = cli.config_file ? xstrdup(cli.config_file) : pilecon_config_default_path();
@@ -379,43 +457,7 @@ pilecon_opts_parse(struct pilecon_opts *opts, int argc, char **argv, FILE *err)
 			goto out;
 		}
 	}
-
-	pilecon_opts_init(opts);
-	env = getenv("PILECON_PORT");
-	if (env != NULL && *env == '\0')
-		env = NULL;
-	if (cli.port != NULL)
-		take_str(&opts->port, &cli.port, NULL);
-	else if (env != NULL)
-		opts->port = xstrdup(env);
-	else
-		take_str(&opts->port, &cfg.port, NULL);
-	take_str(&opts->keys_file, cli.keys_file ? &cli.keys_file : &cfg.keys_file, NULL);
-	take_str(&opts->archive_path, cli.archive_path ? &cli.archive_path : &cfg.archive_path,
-	    NULL);
-	if (opts->archive_path == NULL)
-		opts->archive_path = archive_default_path();
-	opts->config_file = path;
-	opts->addr = cli.addr >= 0 ? cli.addr : cfg.addr >= 0 ? cfg.addr : 1;
-	opts->baud = cli.baud ? cli.baud : cfg.baud ? cfg.baud : 115200;
-	/* Modbus over Serial Line V1.02 §2.5.1: even parity by default. */
-	opts->parity = cli.parity ? cli.parity : cfg.parity ? cfg.parity : 'E';
-	opts->stop_bits = cli.stop_bits ? cli.stop_bits : cfg.stop_bits ?
-	    cfg.stop_bits : 1;
-	opts->timeout_ms = cli.timeout_ms >= 0 ? cli.timeout_ms :
-	    cfg.timeout_ms >= 0 ? cfg.timeout_ms : 0;
-	opts->retries = cli.retries >= 0 ? cli.retries : cfg.retries >= 0 ? cfg.retries : 2;
-	opts->json = cli.json > 0;
-	opts->no_fc23 = cli.no_fc23 > 0;
-	opts->rs485 = cli.rs485 > 0;
-	opts->rs485_delay_ms = cli.rs485_delay_ms >= 0 ? cli.rs485_delay_ms :
-	    cfg.rs485_delay_ms >= 0 ? cfg.rs485_delay_ms : 0;
-	opts->no_low_latency = cli.no_low_latency > 0;
-	opts->echo = cli.echo > 0;
-	take_str(&opts->trace_file, &cli.trace_file, NULL);
-	opts->bus_first = cli.bus_first ? cli.bus_first : cfg.bus_first ? cfg.bus_first : 1;
-	opts->bus_last = cli.bus_first ? cli.bus_last : cfg.bus_first ? cfg.bus_last : 247;
-	take_str(&opts->bus_known, cli.bus_known ? &cli.bus_known : &cfg.bus_known, NULL);
+	opts_merge(opts, &cli, &cfg, path);
 	rc = optind;
 out:
 	pilecon_opts_free(&cli);
