@@ -284,15 +284,102 @@ pile_auth_begin(struct pile_write *w)
 	w->auth_only = 1;
 }
 
+/* The challenge is read: answer it with the HMAC of challenge, serial and
+ * address under the pile's key. */
+static int
+pile_w_challenge(struct pile *p, struct pile_write *w, struct pile_xfer *x,
+    char **cause)
+{
+	const uint16_t	*regs = x->resp.regs;
+	uint16_t	 resp[PROTO_N_AUTH_RESPONSE];
+	uint8_t		 msg[PROTO_AUTH_MSG_BYTES], mac[PROTO_MAC_BYTES];
+
+	if (x->status != 0)
+		return pile_w_failed(w, x, cause);
+	if (regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)] > 0)
+		return pile_w_end(w, pile_locked_out(p, regs[PILE_AUTH(AUTH_FAILURES)],
+		    regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)], cause));
+	proto_get_bytes(&regs[PILE_AUTH(AUTH_CHALLENGE)], sizeof w->challenge,
+	    w->challenge);
+	proto_auth_message(w->challenge, p->serial, p->addr, msg);
+	crypto_auth_hmacsha256(mac, msg, sizeof msg, p->key);
+	proto_put_bytes(resp, sizeof mac, mac);
+	sodium_memzero(mac, sizeof mac);
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_WRITE_MULTIPLE;
+	x->req.write_addr = PROTO_A_AUTH_RESPONSE;
+	x->req.write_count = PROTO_N_AUTH_RESPONSE;
+	memcpy(x->req.values, resp, sizeof resp);
+	sodium_memzero(resp, sizeof resp);
+	w->state = PW_RESPONSE;
+	return PILE_XFER_PENDING;
+}
+
+/* auth.state is read after the response: the session is open (its key
+ * derived, its counter at 0), then the write follows. */
+static int
+pile_w_opened(struct pile *p, struct pile_write *w, struct pile_xfer *x,
+    char **cause)
+{
+	const uint16_t	*regs = x->resp.regs;
+
+	if (x->status != 0)
+		return pile_w_failed(w, x, cause);
+	if (regs[PILE_AUTH(AUTH_STATE)] != 1)
+		return pile_w_end(w, pile_wrong_key(p, regs, cause));
+	p->session = 1;
+	p->last_write_us = mono_us();
+	/* Ks for writes with proof: the same challenge, pile and address. */
+	pile_session_key(p->key, w->challenge, p->serial, p->addr, p->session_key);
+	p->counter = 0;
+	if (w->auth_only)
+		return pile_w_end(w, 0);
+	sodium_memzero(w->challenge, sizeof w->challenge);
+	return pile_w_write(p, w, x);
+}
+
+/* control.last_error after a refused piece, and session.counter after a
+ * REPLAY. */
+static int
+pile_w_piece_err(struct pile *p, struct pile_write *w, struct pile_xfer *x,
+    char **cause)
+{
+	const uint16_t	*regs = x->resp.regs;
+	uint32_t	 c;
+
+	if (w->state == PW_PIECE_ERR) {
+		if (x->status != 0)
+			return pile_w_err(w, PILE_E_EXCEPTION, cause);
+		/* After REPLAY: the pile already took a frame with our
+		 * counter. When its session.counter is the one we sent, that
+		 * was our frame whose answer got lost (the bus sent it
+		 * again): done. Otherwise take the pile's counter. */
+		if (pile_needs_mac(p) && w->exception == PROTO_EX_ILLEGAL_FUNCTION &&
+		    regs[0] == PROTO_WERR_REPLAY) {
+			pile_w_read(p, x, PROTO_A_SESSION_COUNTER,
+			    PROTO_N_SESSION_COUNTER);
+			w->state = PW_COUNTER;
+			return PILE_XFER_PENDING;
+		}
+		return pile_w_refused(p, w, x, regs[0], cause);
+	}
+	if (x->status == 0) {
+		c = proto_get_u32(regs);
+		if (c == p->counter)
+			return pile_w_piece_done(p, w, x);
+		if (c > p->counter)
+			p->counter = c;
+	}
+	return pile_w_refused(p, w, x, PROTO_WERR_REPLAY, cause);
+}
+
 int
 pile_write_next(struct pile *p, struct pile_write *w, struct pile_xfer *x,
     char **cause)
 {
 	struct proto_identity	 id;
 	const uint16_t		*regs = x->resp.regs;
-	uint16_t		 resp[PROTO_N_AUTH_RESPONSE], le;
-	uint8_t			 msg[PROTO_AUTH_MSG_BYTES], mac[PROTO_MAC_BYTES];
-	uint32_t		 c;
 	int			 rc;
 
 	switch (w->state) {
@@ -315,27 +402,7 @@ pile_write_next(struct pile *p, struct pile_write *w, struct pile_xfer *x,
 			    _("address %u sent no serial in its identity"), p->addr));
 		return pile_w_auth(p, w, x, cause);
 	case PW_CHALLENGE:
-		if (x->status != 0)
-			return pile_w_failed(w, x, cause);
-		if (regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)] > 0)
-			return pile_w_end(w, pile_locked_out(p,
-			    regs[PILE_AUTH(AUTH_FAILURES)],
-			    regs[PILE_AUTH(AUTH_LOCKOUT_LEFT)], cause));
-		proto_get_bytes(&regs[PILE_AUTH(AUTH_CHALLENGE)], sizeof w->challenge,
-		    w->challenge);
-		proto_auth_message(w->challenge, p->serial, p->addr, msg);
-		crypto_auth_hmacsha256(mac, msg, sizeof msg, p->key);
-		proto_put_bytes(resp, sizeof mac, mac);
-		sodium_memzero(mac, sizeof mac);
-		pile_xfer_reset(x);
-		x->req.unit = p->addr;
-		x->req.fc = PROTO_FC_WRITE_MULTIPLE;
-		x->req.write_addr = PROTO_A_AUTH_RESPONSE;
-		x->req.write_count = PROTO_N_AUTH_RESPONSE;
-		memcpy(x->req.values, resp, sizeof resp);
-		sodium_memzero(resp, sizeof resp);
-		w->state = PW_RESPONSE;
-		return PILE_XFER_PENDING;
+		return pile_w_challenge(p, w, x, cause);
 	case PW_RESPONSE:
 		/* A pile may take a wrong response and say so in auth.state,
 		 * or refuse the write (exception 03, control.last_error 2);
@@ -372,21 +439,7 @@ pile_write_next(struct pile *p, struct pile_write *w, struct pile_xfer *x,
 		x->resp.regs[PILE_AUTH(AUTH_STATE)] = 0;
 		return pile_w_end(w, pile_wrong_key(p, regs, cause));
 	case PW_OPENED:
-		if (x->status != 0)
-			return pile_w_failed(w, x, cause);
-		if (regs[PILE_AUTH(AUTH_STATE)] != 1)
-			return pile_w_end(w, pile_wrong_key(p, regs, cause));
-		p->session = 1;
-		p->last_write_us = mono_us();
-		/* Ks for writes with proof: the same challenge, pile and
-		 * address. */
-		pile_session_key(p->key, w->challenge, p->serial, p->addr,
-		    p->session_key);
-		p->counter = 0;
-		if (w->auth_only)
-			return pile_w_end(w, 0);
-		sodium_memzero(w->challenge, sizeof w->challenge);
-		return pile_w_write(p, w, x);
+		return pile_w_opened(p, w, x, cause);
 	case PW_PIECE:
 		if (x->status == 0)
 			return pile_w_piece_done(p, w, x);
@@ -400,30 +453,8 @@ pile_write_next(struct pile *p, struct pile_write *w, struct pile_xfer *x,
 		w->state = PW_PIECE_ERR;
 		return PILE_XFER_PENDING;
 	case PW_PIECE_ERR:
-		if (x->status != 0)
-			return pile_w_err(w, PILE_E_EXCEPTION, cause);
-		le = regs[0];
-		/* After REPLAY: the pile already took a frame with our
-		 * counter. When its session.counter is the one we sent, that
-		 * was our frame whose answer got lost (the bus sent it
-		 * again): done. Otherwise take the pile's counter. */
-		if (pile_needs_mac(p) && w->exception == PROTO_EX_ILLEGAL_FUNCTION &&
-		    le == PROTO_WERR_REPLAY) {
-			pile_w_read(p, x, PROTO_A_SESSION_COUNTER,
-			    PROTO_N_SESSION_COUNTER);
-			w->state = PW_COUNTER;
-			return PILE_XFER_PENDING;
-		}
-		return pile_w_refused(p, w, x, le, cause);
 	case PW_COUNTER:
-		if (x->status == 0) {
-			c = proto_get_u32(regs);
-			if (c == p->counter)
-				return pile_w_piece_done(p, w, x);
-			if (c > p->counter)
-				p->counter = c;
-		}
-		return pile_w_refused(p, w, x, PROTO_WERR_REPLAY, cause);
+		return pile_w_piece_err(p, w, x, cause);
 	}
 	return pile_w_end(w, set_cause(cause, PILE_E_PROTOCOL, _("failed")));
 }
