@@ -16,3 +16,10 @@ tests_unit_pull_quarantines_forged_SOURCES = tests/unit-pull-quarantines-forged.
 tests_unit_pull_quarantines_forged_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_pull_quarantines_forged_LDADD = $(PILECON_LDADD) -lutil
 TESTS += tests/unit-pull-quarantines-forged
+# logs pull --custody a transaction a turn, cancelled at points the test
+# controls; the same pull as sub-steps of provisioning's job
+check_PROGRAMS += tests/unit-pull-custody
+tests_unit_pull_custody_SOURCES = tests/unit-pull-custody.c tests/fakeslave.c
+tests_unit_pull_custody_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
+tests_unit_pull_custody_LDADD = $(PILECON_LDADD) -lutil
+TESTS += tests/unit-pull-custody

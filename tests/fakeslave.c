@@ -156,6 +156,10 @@ fs_init(void)
 		id.protocol = PROTO_VERSION_1_1;
 		id.caps |= PROTO_CAP_SIGNED;
 	}
+	if (fs.mode & FS_CUSTODY) {
+		id.protocol = PROTO_VERSION_1_1;
+		id.caps |= PROTO_CAP_STORE | PROTO_CAP_CUSTODY;
+	}
 	proto_identity_encode(&id, &fs.regs[PROTO_IDENTITY_ADDR]);
 	if (fs.mode & FS_SIGNED) {
 		uint8_t	pub[PROTO_PUBKEY_BYTES];
@@ -182,6 +186,11 @@ fs_init(void)
 	live.last_auth = PROTO_AUTH_ACCEPTED;
 	snprintf(live.last_holder, sizeof live.last_holder, "张三");
 	proto_live_encode(&live, &fs.regs[PROTO_LIVE_ADDR]);
+	if (fs.mode & FS_CUSTODY) {
+		live.store_id = 7;
+		live.record_free = 10000 - FS_RECORDS;
+		proto_live_tail_encode(&live, &fs.regs[PROTO_LIVE_ADDR]);
+	}
 
 	memset(&t, 0, sizeof t);
 	t.version = 3;
@@ -215,6 +224,40 @@ fs_check_response(void)
 	good = sodium_memcmp(want, got, sizeof want) == 0;
 	fs_new_challenge();
 	return good;
+}
+
+/* custody.* written whole: the range must be held and its SHA-256 the
+ * pile's own (synced flag cleared); then live.custody_* move. */
+static uint8_t
+fs_custody(void)
+{
+	crypto_hash_sha256_state	st;
+	uint8_t				raw[PROTO_RECORD_BYTES], want[PROTO_SHA256_BYTES];
+	uint8_t				got[PROTO_SHA256_BYTES];
+	uint32_t			first, last, seq;
+
+	first = proto_get_u32(&fs.regs[PROTO_A_CUSTODY_FIRST]);
+	last = proto_get_u32(&fs.regs[PROTO_A_CUSTODY_LAST]);
+	proto_get_bytes(&fs.regs[PROTO_A_CUSTODY_SHA256], sizeof got, got);
+	if (first == 0 || last < first || last > FS_RECORDS) {
+		fs.regs[PROTO_A_CUSTODY_RESULT] = PROTO_CUSTODY_NOT_HELD;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	crypto_hash_sha256_init(&st);
+	for (seq = first; seq <= last; seq++) {
+		fs_record(seq, raw);
+		raw[5] &= ~PROTO_REC_F_SYNCED;
+		crypto_hash_sha256_update(&st, raw, sizeof raw);
+	}
+	crypto_hash_sha256_final(&st, want);
+	if (memcmp(want, got, sizeof want) != 0) {
+		fs.regs[PROTO_A_CUSTODY_RESULT] = PROTO_CUSTODY_MISMATCH;
+		return PROTO_EX_DEVICE_FAILURE;
+	}
+	fs.regs[PROTO_A_CUSTODY_RESULT] = PROTO_CUSTODY_OK;
+	proto_put_u32(&fs.regs[PROTO_A_LIVE_CUSTODY_LAST], last);
+	proto_put_u32(&fs.regs[PROTO_A_LIVE_CUSTODY_COUNT], last);
+	return 0;
 }
 
 /* Applies a write; 0 or a Modbus exception code. */
@@ -271,6 +314,12 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 		fs.regs[PROTO_A_AUTH_STATE] = (uint16_t)fs.session;
 		if (!fs.session && (fs.mode & FS_AUTH_EXCEPTION))
 			return PROTO_EX_ILLEGAL_VALUE;
+	}
+	if (addr == PROTO_A_CUSTODY_FIRST && (fs.mode & FS_CUSTODY)) {
+		uint8_t	ex = fs_custody();
+
+		if (ex != 0)
+			return ex;
 	}
 	if (addr == PROTO_A_WL_CMD) {
 		fs.regs[PROTO_A_WL_RESULT] = PROTO_WL_OK;

@@ -29,6 +29,10 @@
 #define FS_FORGED_SIG		0x1000	/* with FS_SIGNED: record FS_FORGED_SEQ is
 					 * signed with another key, the next one
 					 * carries a signature with r changed */
+#define FS_CUSTODY		0x2000	/* a 1.1 pile with caps STORE and CUSTODY:
+					 * custody writes checked against its
+					 * records' SHA-256 (pilecon-protocol(7),
+					 * CUSTODY) */
 
 #define FS_UNIT		1
 #define FS_SERIAL	"SIM-0001"

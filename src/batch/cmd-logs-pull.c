@@ -33,7 +33,8 @@ const struct cmd_entry cmd_logs_pull_entry = {
 	.flags = CMD_PILE,
 };
 
-enum { PULL_START, PULL_LIVE, PULL_CHECK, PULL_WINDOW };
+enum { PULL_START, PULL_LIVE, PULL_KEY, PULL_CHECK, PULL_TARIFF, PULL_WINDOW,
+	PULL_CUSTODY_LIVE, PULL_CUSTODY_AUTH, PULL_CUSTODY_WRITE, PULL_CUSTODY_RESULT };
 
 /* Why a pull started a new series (the JSON tokens). */
 enum pull_new {
@@ -65,6 +66,13 @@ struct pull {
 	uint32_t		 store_id;	/* the series this pull stores into */
 	enum pull_new		 why;		/* it is new, and why */
 	int			 adopt;		/* PULL_CHECK: same store → adopt */
+	uint32_t		 last_held;	/* the series' last seq archived */
+
+	/* --custody: the range handed over, and its digest */
+	struct custody_done	 cd;
+	uint8_t			 cd_sha[PROTO_SHA256_BYTES];
+	int			 cd_rc;		/* the refused write's, and */
+	char			*cd_err;	/* its cause */
 };
 
 static void
@@ -73,6 +81,7 @@ pull_free(void *arg)
 	struct pull	*p = arg;
 
 	pullsig_end(&p->ps);
+	free(p->cd_err);
 	free(p);
 }
 
@@ -125,47 +134,114 @@ pull_result(struct job *job, struct pull *p, const char *stopped)
 /*
  * What the cloud acknowledged, from the pile's live block: a pile uploads
  * oldest first and moves its synced mark only on an acknowledgement, so
- * every record up to last_seq - unsynced is synced. Also keeps the pile's
- * tariff by version, so exports carry each record's prices.
+ * every record up to last_seq - unsynced is synced.
  */
 static int
-pull_reconcile(struct pull *p, const struct proto_live *live, struct pile *pile,
-    char **cause)
+pull_reconcile(struct pull *p, const struct proto_live *live, char **cause)
 {
-	struct proto_tariff	t;
-	char			*ignored = NULL;
-
 	if (live->last_seq >= live->unsynced &&
 	    archive_reconcile_synced(p->ar, p->serial, p->store_id,
 	    live->last_seq - live->unsynced,
 	    NULL, cause) != 0)
 		return -1;
-	if (pile_tariff_read(pile, &t, &ignored) == 0) {
-		if (archive_put_tariff(p->ar, &t, cause) != 0)
-			return -1;
-	}
-	free(ignored);
 	return 0;
 }
 
-/* --custody, after a whole and verified pull: the archived records the
- * pile holds go into custody (blocking: one live read, one write). */
+/*
+ * --custody, after a whole and verified pull: the archived records the
+ * pile holds go into custody, a transaction a turn: the live block (where
+ * the custody mark is), the write session, the custody write (one change:
+ * once begun it is finished), custody.result when the pile refused. A
+ * cancel before the write hands nothing over; what was pulled stays
+ * archived.
+ */
+static enum job_return
+pull_custody_interrupted(struct job *job)
+{
+	return job_fail(job, EXIT_FAILED, _("interrupted: nothing was handed into "
+	    "custody (the records pulled are archived)"));
+}
+
 static enum job_return
 pull_custody(struct job *job, struct pull *p)
 {
-	struct custody_done	 cd;
-	struct json		*c;
-	char			*cause = NULL;
-	int			 rc;
+	char	*cause = NULL;
+	int	 rc;
 
-	if ((rc = custody_hand_over(job->pile, p->ar, p->serial, p->store_id, &cd,
-	    &cause)) != 0)
+	if ((rc = custody_check(job->pile, p->serial, &cause)) != 0)
 		return job_fail_pile(job, rc, cause);
+	if (job_cancelled(job))
+		return pull_custody_interrupted(job);
+	pile_live_request(job->pile, &job->xfer);
+	job->state = PULL_CUSTODY_LIVE;
+	return job_transact(job);
+}
+
+static enum job_return
+pull_custody_done(struct job *job, struct pull *p)
+{
+	struct json	*c;
+
 	c = json_set(job_data(job), "custody", json_object());
-	json_set_int(c, "first_seq", cd.first);
-	json_set_int(c, "last_seq", cd.last);
-	json_set_int(c, "count", cd.count);
+	json_set_int(c, "first_seq", p->cd.first);
+	json_set_int(c, "last_seq", p->cd.last);
+	json_set_int(c, "count", p->cd.count);
 	return JOB_NORMAL;
+}
+
+static enum job_return
+pull_custody_step(struct job *job, struct pull *p)
+{
+	struct proto_live	 live;
+	uint16_t		 regs[PILE_CUSTODY_REGS];
+	uint8_t			 ex = 0;
+	char			*cause = NULL;
+	int			 rc, n;
+
+	switch (job->state) {
+	case PULL_CUSTODY_LIVE:
+		if ((rc = pile_live_parse(&job->xfer, &live, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if ((rc = custody_range(p->ar, p->serial, p->store_id, &live, &p->cd,
+		    p->cd_sha, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if (p->cd.count == 0)
+			return pull_custody_done(job, p);
+		if (job_cancelled(job))
+			return pull_custody_interrupted(job);
+		job->state = PULL_CUSTODY_AUTH;
+		return job_auth(job);
+	case PULL_CUSTODY_AUTH:
+		if ((rc = job_write_status(job, NULL, &cause)) != 0) {
+			memset(&p->cd, 0, sizeof p->cd);
+			return job_fail_pile(job, rc, cause);
+		}
+		if (job_cancelled(job))
+			return pull_custody_interrupted(job);
+		n = pile_custody_encode(p->cd.first, p->cd.last, p->cd_sha, regs);
+		job->state = PULL_CUSTODY_WRITE;
+		return job_write(job, PROTO_A_CUSTODY_FIRST, (uint16_t)n, regs);
+	case PULL_CUSTODY_WRITE:
+		/* Begun, so finished: the pile's answer, whatever the cancel. */
+		rc = job_write_status(job, &ex, &cause);
+		if (pile_custody_check(rc, ex)) {
+			p->cd_rc = rc;		/* kept for the outcome */
+			p->cd_err = cause;
+			pile_custody_result_request(job->pile, &job->xfer);
+			job->state = PULL_CUSTODY_RESULT;
+			return job_transact(job);
+		}
+		if ((rc = pile_custody_outcome(job->pile, p->cd.first, p->cd.last, rc,
+		    cause, NULL, NULL, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		return pull_custody_done(job, p);
+	case PULL_CUSTODY_RESULT:
+		rc = pile_custody_outcome(job->pile, p->cd.first, p->cd.last,
+		    p->cd_rc, p->cd_err, &job->xfer, NULL, &cause);
+		p->cd_err = NULL;
+		return job_fail_pile(job, rc, cause);
+	}
+	return job_fail(job, EXIT_FAILED, _("failed"));
 }
 
 /* Keeps what was read, whatever stopped us, and ends the job. */
@@ -187,6 +263,8 @@ pull_end(struct job *job, struct pull *p, int rc, char *cause)
 	}
 	if (job_cancelled(job)) {
 		pull_result(job, p, "interrupted");
+		if (cmd_args_has(&job->args, "custody"))
+			return pull_custody_interrupted(job);
 		return job_fail(job, EXIT_FAILED, "%s", _("interrupted"));
 	}
 	/* Records pulled just now carry the pile's synced flag already. */
@@ -281,19 +359,40 @@ next:
 	return pull_request(job, p);
 }
 
-/* Starts reading the windows of the chosen series, after last_held. */
+/* Starts on the chosen series: the cloud's view first (what it
+ * acknowledged is synced here too), then the pile's tariff, kept by
+ * version so exports carry each record's prices. */
 static enum job_return
 pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
 {
-	const struct proto_live	*live = &p->live;
-	char			*cause = NULL;
-	uint32_t		 last_held = s->last_seq;
+	char	*cause = NULL;
 
 	p->store_id = s->store_id;
 	p->ps.store_id = s->store_id;
-	/* The cloud's view first: what it acknowledged is synced here too. */
-	if (pull_reconcile(p, live, job->pile, &cause) != 0)
+	p->last_held = s->last_seq;
+	if (pull_reconcile(p, &p->live, &cause) != 0)
 		return job_fail_cause(job, EXIT_FAILED, cause);
+	pile_tariff_request(job->pile, &job->xfer);
+	job->state = PULL_TARIFF;
+	return job_transact(job);
+}
+
+/* The tariff read (a pile that cannot show it is pulled all the same);
+ * then the windows after last_held. */
+static enum job_return
+pull_tariffed(struct job *job, struct pull *p)
+{
+	const struct proto_live	*live = &p->live;
+	struct proto_tariff	 t;
+	char			*cause = NULL;
+	uint32_t		 last_held = p->last_held;
+
+	if (pile_tariff_parse(job->pile, &job->xfer, &t, &cause) == 0) {
+		if (archive_put_tariff(p->ar, &t, &cause) != 0)
+			return job_fail_cause(job, EXIT_FAILED, cause);
+	}
+	free(cause);
+	cause = NULL;
 	/* The same store holding fewer records than we pulled from it: a
 	 * store does not renumber without a new store id, so say so. */
 	if (live->last_seq != 0 && live->last_seq < last_held)
@@ -302,7 +401,7 @@ pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
 		    "records were not pulled; keep them on the pile and do not resync it "
 		    "until they are archived"), p->serial, live->first_seq, live->last_seq,
 		    p->store_id, last_held);
-	if (live->last_seq == 0 || last_held >= live->last_seq)
+	if (job_cancelled(job) || live->last_seq == 0 || last_held >= live->last_seq)
 		return pull_end(job, p, 0, NULL);
 	p->seq = last_held + 1;
 	p->last_seq = live->last_seq;
@@ -542,6 +641,7 @@ static enum job_return
 cmd_logs_pull_step(struct job *job)
 {
 	struct pull		*p = job->data;
+	uint8_t			 shown[PROTO_PUBKEY_BYTES];
 	char			*cause = NULL;
 	int			 rc;
 
@@ -560,14 +660,23 @@ cmd_logs_pull_step(struct job *job)
 		if ((rc = pile_live_parse(&job->xfer, &p->live, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		p->signs = pile_signs(&job->identity);
-		if (p->signs && (rc = pullsig_start(&p->ps, job->pile, p->ar, p->serial,
-		    p->device_id, &cause)) != 0) {
+		if (!p->signs) {
+			if (pull_pinned_unsigned(job, p) != 0)
+				return JOB_ERROR;
+			return pull_series(job, p);
+		}
+		pile_public_key_request(job->pile, &job->xfer);
+		job->state = PULL_KEY;
+		return job_transact(job);
+	case PULL_KEY:
+		if ((rc = pile_public_key_parse(&job->xfer, shown, &cause)) != 0)
+			return job_fail_pile(job, rc, cause);
+		if ((rc = pullsig_start(&p->ps, p->ar, p->serial, p->device_id, shown,
+		    &cause)) != 0) {
 			if (rc == PULLSIG_E_ARCHIVE)
 				return job_fail_cause(job, EXIT_FAILED, cause);
 			return job_fail_pile(job, rc, cause);
 		}
-		if (!p->signs && (rc = pull_pinned_unsigned(job, p)) != 0)
-			return JOB_ERROR;
 		if (p->signs && p->ps.state == ARCHIVE_KEY_CHANGED)
 			job_event(job, RESULT_ERROR, _("error: the public key of %s is not "
 			    "the one pinned in the archive: its records are quarantined, not "
@@ -577,8 +686,15 @@ cmd_logs_pull_step(struct job *job)
 		return pull_series(job, p);
 	case PULL_CHECK:
 		return pull_checked(job, p);
+	case PULL_TARIFF:
+		return pull_tariffed(job, p);
 	case PULL_WINDOW:
 		return pull_window(job, p);
+	case PULL_CUSTODY_LIVE:
+	case PULL_CUSTODY_AUTH:
+	case PULL_CUSTODY_WRITE:
+	case PULL_CUSTODY_RESULT:
+		return pull_custody_step(job, p);
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));
 }

@@ -17,6 +17,7 @@ enum job_phase {
 	PH_XFER,	/* job->xfer queued or in flight */
 	PH_SLEEP,	/* until wake_ms */
 	PH_WRITE,	/* job->write's next transaction queued or in flight */
+	PH_SUB,		/* job->sub runs in its place (job_run_sub) */
 	PH_DONE
 };
 
@@ -244,6 +245,18 @@ job_connect(struct job *job)
 		return job_yield(job);
 	pile_identity_request(job->pile, &job->xfer);
 	job->phase = PH_IDENT;
+	return JOB_WAIT;
+}
+
+enum job_return
+job_run_sub(struct job *job, struct job *sub)
+{
+	if (sub->done) {
+		job->sub = NULL;
+		return sub->result.error.exit == EXIT_OK ? JOB_NORMAL : JOB_ERROR;
+	}
+	job->sub = sub;
+	job->phase = PH_SUB;
 	return JOB_WAIT;
 }
 
@@ -511,6 +524,16 @@ job_runner_add(struct job_runner *r, struct job *job)
 	*jp = job;
 }
 
+/* The job that moves in job's place: its sub-job while it runs one. */
+static const struct job *
+job_active(const struct job *job)
+{
+	while ((job->phase & ~JOB_XFER_ON) == PH_SUB && job->sub != NULL &&
+	    !job->sub->done)
+		job = job->sub;
+	return job;
+}
+
 static struct pile_bus *
 job_bus(const struct job *job)
 {
@@ -536,15 +559,16 @@ job_runner_held(const struct job_runner *r, const struct job *job)
 {
 	const struct pile_bus	*bus = job_bus(job);
 	const struct link	*link = job_link(job);
-	const struct job	*j;
+	const struct job	*j, *a;
 
 	if (bus == NULL)
 		return 0;
 	for (j = r->head; j != NULL; j = j->next) {
-		if (j == job || j->done || job_link(j) != link)
+		a = job_active(j);
+		if (j == job || a == job || j->done || job_link(a) != link)
 			continue;
-		if ((j->phase & JOB_XFER_ON) ||
-		    (j->ticket != 0 && (job->ticket == 0 || j->ticket < job->ticket)))
+		if ((a->phase & JOB_XFER_ON) ||
+		    (a->ticket != 0 && (job->ticket == 0 || a->ticket < job->ticket)))
 			return 1;
 	}
 	if (pile_bus_busy(bus))
@@ -636,6 +660,16 @@ job_advance(struct job_runner *r, struct job *job)
 			return 0;
 		job->phase = PH_RUN;
 		return 1;
+	case PH_SUB:
+		/* The sub-job moves in the job's place; the job's step goes
+		 * on once it has finished. */
+		if (job->sub != NULL && !job->sub->done) {
+			if (job->cancel)
+				job->sub->cancel = 1;
+			return job_advance(r, job->sub);
+		}
+		job->phase = PH_RUN;
+		return 1;
 	case PH_RUN:
 		if (job_runner_bus_busy(r, job))
 			return 0;
@@ -659,7 +693,7 @@ job_runner_step(struct job_runner *r)
 		/* A job that slept 0 ms ran once this turn: the others go
 		 * next, whatever it asks. */
 		for (n = 0; n < 8 && !job->done; n++) {
-			if ((job->phase & ~JOB_XFER_ON) == PH_SLEEP &&
+			if ((job_active(job)->phase & ~JOB_XFER_ON) == PH_SLEEP &&
 			    n > 0)
 				break;
 			if (!job_advance(r, job))
@@ -672,13 +706,14 @@ int
 job_runner_pollfds(struct job_runner *r, struct pollfd *pfd, int max,
     int *timeout_ms)
 {
-	struct job	*job;
+	const struct job *j, *job;
 	uint64_t	 now = mono_ms();
 	int		 n = 0, i, t = -1, w, fd, phase;
 
-	for (job = r->head; job != NULL; job = job->next) {
-		if (job->done)
+	for (j = r->head; j != NULL; j = j->next) {
+		if (j->done)
 			continue;
+		job = job_active(j);
 		phase = job->phase & ~JOB_XFER_ON;
 		w = -1;
 		if (job->phase & JOB_XFER_ON) {
@@ -694,6 +729,8 @@ job_runner_pollfds(struct job_runner *r, struct pollfd *pfd, int max,
 		} else if (phase == PH_SLEEP)
 			w = job->cancel || job->wake_ms <= now ? 0 :
 			    (int)(job->wake_ms - now);
+		else if (phase == PH_SUB)	/* its sub-job has finished */
+			w = 0;
 		else if (phase == PH_RUN || phase == PH_START ||
 		    phase == PH_XFER || phase == PH_IDENT || phase == PH_WRITE)
 			/* Waiting for its bus: woken by whoever holds it, or

@@ -128,6 +128,7 @@ struct job {
 	int			 done;
 	uint64_t		 wake_ms;
 	uint64_t		 ticket;	/* waiting for its bus since; 0 not */
+	struct job		*sub;		/* job_run_sub's, while it runs */
 	struct job		*next;
 };
 
@@ -169,6 +170,15 @@ int		 job_xfer_status(struct job *, char **cause);
  * checks its arguments first, without CMD_PILE); resumes when done, or
  * JOB_ERROR at once when the port cannot be opened. */
 enum job_return	 job_connect(struct job *);
+/* Runs sub (a job on the job's bus: its pile on the same bus, e.g. one
+ * pile of provisioning's) as sub-steps of the job: the step returns what
+ * this returns while it is JOB_WAIT; meanwhile the runner moves sub in
+ * the job's place, its transactions, writes and sleeps as the job's (one
+ * transaction a turn), and a cancel of the job cancels sub. Once sub has
+ * finished it returns JOB_NORMAL or JOB_ERROR (sub's exit code) and the
+ * step goes on, reading sub->result; sub stays the caller's (job_free),
+ * the job does not free it. */
+enum job_return	 job_run_sub(struct job *, struct job *sub);
 enum job_return	 job_sleep(struct job *, int ms);
 enum job_return	 job_yield(struct job *);
 /* The job's pile, connected and identified; NULL (with result.error set)

@@ -526,6 +526,7 @@ prov_run_free(struct prov_run *run)
 		free(run->items[i].why);
 		free(run->items[i].key_cause);
 		free(run->items[i].wl_site_error);
+		prov_custody_free(&run->items[i]);
 		if (run->items[i].wl_planned)
 			wlsync_plan_free(&run->items[i].wl);
 		if (run->items[i].pile != NULL)

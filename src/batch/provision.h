@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "pile/pile.h"
+#include "batch/batch.h"
 #include "batch/wlsync.h"
 
 /* ---- the file -------------------------------------------------------------- */
@@ -125,6 +126,7 @@ struct prov_item {
 	int			 custody_ran;
 	uint32_t		 custody_pulled;	/* new records archived */
 	uint32_t		 custody_first, custody_last, custody_count;
+	struct job		*custody_job;	/* the pull, while it runs */
 
 	/* public_key: what the pile shows (provision-keys.c) */
 	enum prov_key_pile	 key_pile;
@@ -168,11 +170,25 @@ int	prov_apply_start(struct prov_item *);
 int	prov_apply_whitelist(struct prov_item *);
 void	prov_apply_finish(struct prov_item *);
 void	prov_run_free(struct prov_run *);
-/* custody: true, after prov_apply: pulls the pile's records into the
- * archive and hands them into custody (`logs pull --custody`); fills the
- * item's custody_* fields, or clears ok with why. */
+/*
+ * custody: true, after the pile is applied (and ok): pulls its records
+ * into the archive and hands them into custody (`logs pull --custody`);
+ * fills the item's custody_* fields, or clears ok with why.
+ *
+ * prov_custody_step runs it as sub-steps of the provisioning job (a
+ * transaction a turn, job_run_sub): call it from the job's step, return
+ * JOB_WAIT while it does, and go on when it returns JOB_NORMAL (the item
+ * is then filled; it is JOB_NORMAL at once when the item wants no
+ * custody). A cancel of the job reaches the pull: before the custody
+ * write nothing is handed over (the item fails, saying so), a write begun
+ * is finished. prov_custody is the same run to its end, blocking.
+ * prov_custody_free frees a pull left running (prov_run_free calls it).
+ */
 struct cmd_ctx;
+struct job;
+enum job_return prov_custody_step(struct job *, struct prov_item *);
 void	prov_custody(struct cmd_ctx *, struct prov_item *);
+void	prov_custody_free(struct prov_item *);
 
 /* public_key: (provision-keys.c). prov_keys_check compares each key the
  * file gives with the one pinned in the archive for the pile's serial and

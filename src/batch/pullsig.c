@@ -12,17 +12,14 @@
 #include "proto/sig.h"
 
 int
-pullsig_start(struct pullsig *ps, struct pile *pile, struct archive *ar,
-    const char *serial, const char *device_id, char **cause)
+pullsig_start(struct pullsig *ps, struct archive *ar, const char *serial,
+    const char *device_id, const uint8_t shown[PROTO_PUBKEY_BYTES], char **cause)
 {
-	int	rc;
-
 	memset(ps, 0, sizeof *ps);
 	ps->ar = ar;
 	ps->serial = serial;
 	ps->device_id = device_id;
-	if ((rc = pile_public_key(pile, ps->shown, cause)) < 0)
-		return rc;
+	memcpy(ps->shown, shown, sizeof ps->shown);
 	if (!proto_pubkey_valid(ps->shown))
 		return set_cause(cause, PILE_E_PROTOCOL, _("pile '%s' says it signs its "
 		    "records but its public key is not a P-256 key"), serial);
@@ -39,16 +36,6 @@ pullsig_end(struct pullsig *ps)
 {
 	proto_verifier_free(ps->v);
 	ps->v = NULL;
-}
-
-int
-pullsig_read(struct pullsig *ps, struct pile *pile, uint32_t seq,
-    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause)
-{
-	int	rc;
-
-	rc = pile_signed_read(pile, seq, out, sig, cause);
-	return pullsig_check(ps, rc, out, sig, next, cause);
 }
 
 int

@@ -26,18 +26,16 @@ struct pullsig {
 	uint32_t		 first_bad;
 };
 
-/* Reads the pile's key and pins or compares it. 0, or a PILE_E_* or PULLSIG_E_ARCHIVE with *cause. */
-int	pullsig_start(struct pullsig *, struct pile *, struct archive *,
-	    const char *serial, const char *device_id, char **cause);
-/* Reads the signed window at seq into *out and sig. Returns 1 when the
- * record is good, 0 when it went to the quarantine (or past the newest:
- * *next is then 0), a PILE_E_* or PULLSIG_E_ARCHIVE on failure. *next is the sequence
- * number to read next. */
-int	pullsig_read(struct pullsig *, struct pile *, uint32_t seq,
-	    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], uint32_t *next,
-	    char **cause);
-/* The checking half of pullsig_read, for a read made on the event loop
- * (pile_signed_read_parse gave rc, out and sig). */
+/* Pins the key the pile shows (its identity.public_key, read by the
+ * caller on the event loop: pile_public_key_request) or compares it with
+ * the pin. 0, or PILE_E_PROTOCOL or PULLSIG_E_ARCHIVE with *cause. */
+int	pullsig_start(struct pullsig *, struct archive *, const char *serial,
+	    const char *device_id, const uint8_t shown[PROTO_PUBKEY_BYTES], char **cause);
+/* Checks a signed window read on the event loop (pile_signed_read_parse
+ * gave rc, out and sig). Returns 1 when the record is good, 0 when it
+ * went to the quarantine (or past the newest: *next is then 0), a PILE_E_*
+ * or PULLSIG_E_ARCHIVE on failure. *next is the sequence number to read
+ * next. */
 int	pullsig_check(struct pullsig *, int rc, const struct proto_record *out,
 	    const uint8_t sig[PROTO_SIG_BYTES], uint32_t *next, char **cause);
 void	pullsig_end(struct pullsig *);

@@ -272,6 +272,19 @@ int	pile_full_policy_write(struct pile *, unsigned policy, char **cause);
  * custody.result in words and *result (may be NULL) set to it. */
 int	pile_custody(struct pile *, uint32_t first, uint32_t last,
 	    const uint8_t sha256[PROTO_SHA256_BYTES], unsigned *result, char **cause);
+/* pile_custody for an event loop (as pile_wl_command_encode): the
+ * registers to write at custody.first_seq with pile_write_begin (their
+ * count); after the write, 1 from pile_custody_check when custody.result
+ * must be read (pile_custody_result_request) before pile_custody_outcome,
+ * which takes the write's status and cause (err, freed) and that read
+ * (NULL when none) and answers as pile_custody does. */
+#define PILE_CUSTODY_REGS	(PROTO_A_CUSTODY_RESULT - PROTO_A_CUSTODY_FIRST)
+int	pile_custody_encode(uint32_t first, uint32_t last,
+	    const uint8_t sha256[PROTO_SHA256_BYTES], uint16_t regs[PILE_CUSTODY_REGS]);
+int	pile_custody_check(int write_rc, uint8_t exception);
+void	pile_custody_result_request(const struct pile *, struct pile_xfer *x);
+int	pile_custody_outcome(struct pile *, uint32_t first, uint32_t last, int write_rc,
+	    char *err, const struct pile_xfer *x, unsigned *result, char **cause);
 
 /* Reads the window starting at seq: one FC 23 (or FC 16 + FC 03 with
  * no_fc23). Returns the number of records (0..2) in out; each record's CRC
@@ -291,6 +304,10 @@ int	pile_records_read_parse(struct pile *, const struct pile_xfer *x,
 int	pile_signs(const struct proto_identity *);
 /* identity.public_key: X | Y (all zero from a pile that does not sign). */
 int	pile_public_key(struct pile *, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause);
+/* The same for an event loop: the FC 03 and the decoding of its answer. */
+void	pile_public_key_request(const struct pile *, struct pile_xfer *x);
+int	pile_public_key_parse(const struct pile_xfer *x, uint8_t pub[PROTO_PUBKEY_BYTES],
+	    char **cause);
 /* Reads the signed window at seq: one FC 23. Returns 1 with the record (CRC
  * checked) and its signature r | s (zero: unsigned), or 0 past the newest
  * record. The signature is not checked here: see src/proto/sig.h. */

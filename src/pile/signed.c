@@ -16,17 +16,43 @@ pile_signs(const struct proto_identity *id)
 	return id->protocol >= PROTO_VERSION_1_1 && (id->caps & PROTO_CAP_SIGNED) != 0;
 }
 
+void
+pile_public_key_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PROTO_A_ID_PUBLIC_KEY;
+	x->req.read_count = PROTO_N_ID_PUBLIC_KEY;
+}
+
+int
+pile_public_key_parse(const struct pile_xfer *x, uint8_t pub[PROTO_PUBKEY_BYTES],
+    char **cause)
+{
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the public key read failed"));
+	if (x->status != 0 || x->resp.nregs != PROTO_N_ID_PUBLIC_KEY)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for the public key, not %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PROTO_N_ID_PUBLIC_KEY);
+	proto_get_bytes(x->resp.regs, PROTO_PUBKEY_BYTES, pub);
+	return 0;
+}
+
+/* The pair above, run to its end. */
 int
 pile_public_key(struct pile *p, uint8_t pub[PROTO_PUBKEY_BYTES], char **cause)
 {
-	uint16_t	regs[PROTO_N_ID_PUBLIC_KEY];
-	int		rc;
+	struct pile_xfer	x;
+	int			rc;
 
-	rc = pile_read_regs(p, PROTO_A_ID_PUBLIC_KEY, PROTO_N_ID_PUBLIC_KEY, regs, cause);
-	if (rc < 0)
+	memset(&x, 0, sizeof x);
+	pile_public_key_request(p, &x);
+	if ((rc = pile_run(p, &x, cause)) < 0)
 		return rc;
-	proto_get_bytes(regs, PROTO_PUBKEY_BYTES, pub);
-	return 0;
+	return pile_public_key_parse(&x, pub, cause);
 }
 
 /*
