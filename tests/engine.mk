@@ -8,8 +8,8 @@ tests_unit_job_SOURCES = tests/unit-job.c tests/fakeslave.c
 tests_unit_job_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_job_LDADD = $(PILECON_LDADD) -lutil
 TESTS += tests/unit-json tests/unit-job tests/unit-date
-TESTS += tests/json-roundtrip.sh
-EXTRA_DIST += tests/json-roundtrip.sh
+TESTS += tests/json-roundtrip.sh tests/text-hostile.sh
+EXTRA_DIST += tests/json-roundtrip.sh tests/text-hostile.sh
 # logs pull against a 1.1 pile that is not pilesim, forging signatures on the wire
 check_PROGRAMS += tests/unit-pull-quarantines-forged
 tests_unit_pull_quarantines_forged_SOURCES = tests/unit-pull-quarantines-forged.c tests/fakeslave.c

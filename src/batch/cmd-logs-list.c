@@ -153,7 +153,8 @@ cmd_logs_list_render(const struct result *r, FILE *f)
 		rec = json_at(r->data, i);
 		if (json_get_bool(rec, "quarantined")) {
 			fprintf(f, "%s %u %s\n", text_show(json_get_str(rec, "serial")),
-			    (unsigned)json_get_int(rec, "seq", 0), json_get_str(rec, "reason"));
+			    (unsigned)json_get_int(rec, "seq", 0),
+			    text_show(json_get_str(rec, "reason")));
 			continue;
 		}
 		if (i == 0)

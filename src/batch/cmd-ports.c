@@ -69,17 +69,21 @@ cmd_ports_render(const struct result *r, FILE *f)
 
 	for (i = 0; i < json_len(r->data); i++) {
 		p = json_at(r->data, i);
-		man = json_get_str(p, "manufacturer");
-		prod = json_get_str(p, "product");
-		desc = json_get_str(p, "description");
-		by_id = json_get_str(p, "by_id");
+		/* A USB adapter's strings are its own: never raw on a
+		 * terminal. */
+		man = text_show(json_get_str(p, "manufacturer"));
+		prod = text_show(json_get_str(p, "product"));
+		desc = text_show(json_get_str(p, "description"));
+		by_id = text_show(json_get_str(p, "by_id"));
 		latency = json_get_int(p, "latency_timer_ms", -1);
 		if (json_get_bool(p, "usb"))
-			fprintf(f, "%-22s %s:%s  %s%s%s%s%s\n", json_get_str(p, "name"),
-			    json_get_str(p, "vid"), json_get_str(p, "pid"), man,
+			fprintf(f, "%-22s %s:%s  %s%s%s%s%s\n",
+			    text_show(json_get_str(p, "name")), text_show(json_get_str(p,
+			    "vid")), text_show(json_get_str(p, "pid")), man,
 			    *man ? " " : "", prod, *desc ? " - " : "", desc);
 		else
-			fprintf(f, "%-22s %-9s  %s\n", json_get_str(p, "name"), "-", desc);
+			fprintf(f, "%-22s %-9s  %s\n", text_show(json_get_str(p, "name")),
+			    "-", desc);
 		/* The name to put in the config: it survives replugging. */
 		if (*by_id)
 			fprintf(f, "  %s\n", by_id);

@@ -233,7 +233,7 @@ cmd_whitelist_edit_render(const struct result *r, FILE *f)
 
 	if (strcmp(json_get_str(o, "action"), "remove") == 0) {
 		fprintf(f, _("whitelist of %s: removed %s; version %u, %u entries\n"),
-		    text_show(json_get_str(o, "serial")), json_get_str(o, "uid"),
+		    text_show(json_get_str(o, "serial")), text_show(json_get_str(o, "uid")),
 		    (unsigned)json_get_int(o, "version", 0),
 		    (unsigned)json_get_int(o, "count", 0));
 		return;
@@ -241,7 +241,7 @@ cmd_whitelist_edit_render(const struct result *r, FILE *f)
 	fprintf(f, _("whitelist of %s: %s %s%s%s%s, expires %s; version %u, %u "
 	    "entries\n"), text_show(json_get_str(o, "serial")),
 	    strcmp(json_get_str(o, "status"), "blocked") == 0 ? _("blocked") :
-	    _("accepted"), json_get_str(o, "uid"), *holder ? " (" : "", holder,
+	    _("accepted"), text_show(json_get_str(o, "uid")), *holder ? " (" : "", holder,
 	    *holder ? ")" : "", expiry ? batch_format_time(expiry) : _("never"),
 	    (unsigned)json_get_int(o, "version", 0), (unsigned)json_get_int(o, "count", 0));
 }

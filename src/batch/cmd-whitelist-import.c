@@ -187,6 +187,7 @@ cmd_whitelist_import_render(const struct result *r, FILE *f)
 {
 	fprintf(f, _("imported %zu cards into the whitelist of %s; version %u, "
 	    "%u entries\n"), (size_t)json_get_int(r->data, "imported", 0),
-	    json_get_str(r->data, "serial"), (unsigned)json_get_int(r->data, "version", 0),
+	    text_show(json_get_str(r->data, "serial")),
+	    (unsigned)json_get_int(r->data, "version", 0),
 	    (unsigned)json_get_int(r->data, "count", 0));
 }

@@ -310,7 +310,7 @@ sync_all_render(const struct result *r, FILE *f)
 			    (int)json_get_int(p, "remove", 0),
 			    (int)json_get_int(p, "change", 0));
 		if (json_get_str(p, "error") != NULL)
-			fprintf(f, _(": FAILED: %s"), json_get_str(p, "error"));
+			fprintf(f, _(": FAILED: %s"), text_show(json_get_str(p, "error")));
 		fputc('\n', f);
 	}
 	if (strcmp(json_get_str(o, "mode"), "refused") == 0)

@@ -255,7 +255,7 @@ static void
 cmd_whitelist_sync_render(const struct result *r, FILE *o)
 {
 	const struct json	*d = r->data;
-	const char		*serial = json_get_str(d, "serial");
+	const char		*serial = text_show(json_get_str(d, "serial"));
 	int			 addr = (int)json_get_int(d, "address", 0);
 	int64_t			 commands = json_get_int(d, "commands", 0);
 
