@@ -177,44 +177,16 @@ status_store_render(FILE *f, const struct json *st)
 		    U(st, "refused_full"), U(st, "unrecorded"));
 }
 
+/* The card reader, the charge point, the meter and the session. */
 static void
-cmd_status_render(const struct result *r, FILE *f)
+status_charging_render(const struct json *o, FILE *f)
 {
-	const struct json	*o = r->data, *card, *ses, *wl, *oa, *v, *c;
-	char			 a[32], b[32], *d;
+	const struct json	*card = json_get(o, "card"), *ses = json_get(o, "session");
+	const struct json	*v, *c;
 	const char		*uid, *holder;
-	int64_t			 drift = json_get_int(o, "clock_drift_s", 0);
-	unsigned		 clock = U(o, "clock"), until = U(o, "forced_until");
+	char			 a[32], b[32];
 	int			 i;
 
-	card = json_get(o, "card");
-	ses = json_get(o, "session");
-	wl = json_get(o, "whitelist");
-	oa = json_get(o, "offline_auth");
-	fprintf(f, _("pile %s at address %d: %s %s, firmware %s, device %s\n"),
-	    text_show(json_get_str(o, "serial")), (int)json_get_int(o, "address", 0),
-	    text_show(json_get_str(o, "vendor")), text_show(json_get_str(o, "model")),
-	    text_show(json_get_str(o, "firmware")), text_show(json_get_str(o, "device_id")));
-	if (strcmp(json_get_str(o, "link"), "forced_offline") == 0 && until != 0) {
-		d = batch_format_duration(until > clock ? until - clock : 0);
-		line(f, _("link"), _("forced offline until %s (in %s, by the pile's clock)"),
-		    batch_format_time(until), d);
-		free(d);
-	} else
-		line(f, _("link"), "%s", vocab_text(PROTO_ENUM_LINK, json_get_str(o, "link")));
-	if (json_get_int(o, "signal_dbm", 0) != 0)
-		line(f, _("back-end"), _("%s, signal %d dBm"), json_get_bool(o, "backend") ?
-		    _("connected") : _("not connected"), (int)json_get_int(o, "signal_dbm", 0));
-	else
-		line(f, _("back-end"), _("%s, signal unknown"),
-		    json_get_bool(o, "backend") ? _("connected") : _("not connected"));
-	if (U(o, "last_seq") != 0)
-		line(f, _("records"), _("%u unsynced; seq %u..%u held on the pile"),
-		    U(o, "unsynced"), U(o, "first_seq"), U(o, "last_seq"));
-	else
-		line(f, _("records"), _("%u unsynced; none held"), U(o, "unsynced"));
-	if (json_get(o, "store") != NULL)
-		status_store_render(f, json_get(o, "store"));
 	uid = json_get_str(card, "last_uid");
 	holder = json_get_str(card, "last_holder");
 	if (uid[0] != '\0')
@@ -251,6 +223,43 @@ cmd_status_render(const struct result *r, FILE *f)
 		    U(ses, "tariff_version"));
 	} else
 		line(f, _("session"), "%s", _("none"));
+}
+
+static void
+cmd_status_render(const struct result *r, FILE *f)
+{
+	const struct json	*o = r->data, *wl, *oa;
+	char			 a[32], *d;
+	int64_t			 drift = json_get_int(o, "clock_drift_s", 0);
+	unsigned		 clock = U(o, "clock"), until = U(o, "forced_until");
+
+	wl = json_get(o, "whitelist");
+	oa = json_get(o, "offline_auth");
+	fprintf(f, _("pile %s at address %d: %s %s, firmware %s, device %s\n"),
+	    text_show(json_get_str(o, "serial")), (int)json_get_int(o, "address", 0),
+	    text_show(json_get_str(o, "vendor")), text_show(json_get_str(o, "model")),
+	    text_show(json_get_str(o, "firmware")), text_show(json_get_str(o, "device_id")));
+	if (strcmp(json_get_str(o, "link"), "forced_offline") == 0 && until != 0) {
+		d = batch_format_duration(until > clock ? until - clock : 0);
+		line(f, _("link"), _("forced offline until %s (in %s, by the pile's clock)"),
+		    batch_format_time(until), d);
+		free(d);
+	} else
+		line(f, _("link"), "%s", vocab_text(PROTO_ENUM_LINK, json_get_str(o, "link")));
+	if (json_get_int(o, "signal_dbm", 0) != 0)
+		line(f, _("back-end"), _("%s, signal %d dBm"), json_get_bool(o, "backend") ?
+		    _("connected") : _("not connected"), (int)json_get_int(o, "signal_dbm", 0));
+	else
+		line(f, _("back-end"), _("%s, signal unknown"),
+		    json_get_bool(o, "backend") ? _("connected") : _("not connected"));
+	if (U(o, "last_seq") != 0)
+		line(f, _("records"), _("%u unsynced; seq %u..%u held on the pile"),
+		    U(o, "unsynced"), U(o, "first_seq"), U(o, "last_seq"));
+	else
+		line(f, _("records"), _("%u unsynced; none held"), U(o, "unsynced"));
+	if (json_get(o, "store") != NULL)
+		status_store_render(f, json_get(o, "store"));
+	status_charging_render(o, f);
 	line(f, _("tariff"), _("version %u"), U(o, "tariff_version"));
 	if (drift == 0)
 		line(f, _("clock"), _("%s (same as this laptop)"), batch_format_time(clock));
