@@ -244,8 +244,7 @@ reopen_wait(struct link *l, int timed_out, char **cause)
 	int		rc = 1, i;
 
 	for (i = 0; i < 200 && rc == 1; i++) {
-		pfd.fd = link_connect_fd(l);
-		pfd.events = POLLOUT;
+		pfd.fd = link_connect_fd(l, &pfd.events);
 		poll(&pfd, 1, 10);
 		rc = link_reopen_finish(l, timed_out, cause);
 	}
@@ -263,6 +262,7 @@ test_tcp_reopen_without_waiting(void)
 	char			 spec[64], *cause = NULL;
 	uint8_t			 buf[4];
 	int			 ls, cs, fill[2], rc, i;
+	short			 ev;
 
 	ls = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof sin);
@@ -286,12 +286,12 @@ test_tcp_reopen_without_waiting(void)
 
 	/* The server back: the reopen connects, through the loop's poll. */
 	rc = link_reopen_start(l, NULL, NULL, &cause);
-	ok(rc == 0 || (rc == 1 && link_connect_fd(l) != -1 && link_fd(l) == -1),
+	ok(rc == 0 || (rc == 1 && link_connect_fd(l, &ev) != -1 && link_fd(l) == -1),
 	    "reopen_start_returns_at_once_with_the_connect_to_poll");
 	if (rc == 1)
 		rc = reopen_wait(l, 0, &cause);
 	is_int(rc, 0, "reopen_finish_opens_the_port");
-	ok(link_fd(l) != -1 && link_connect_fd(l) == -1, "the_open_socket_is_the_links");
+	ok(link_fd(l) != -1 && link_connect_fd(l, &ev) == -1, "the_open_socket_is_the_links");
 	cs = accept(ls, NULL, NULL);
 	ok(link_write(l, (const uint8_t *)"\x01", 1, 1000, &cause) == 0 &&
 	    read(cs, buf, 1) == 1 && buf[0] == 1, "the_reopened_port_carries_bytes");
@@ -312,7 +312,7 @@ test_tcp_reopen_without_waiting(void)
 	rc = link_reopen_finish(l, 1, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "no answer within 3000 ms") != NULL,
 	    "finish_after_the_timeout_gives_up_and_says_so: %s", cause ? cause : "");
-	ok(link_connect_fd(l) == -1 && link_fd(l) == -1, "a_given_up_connect_leaves_nothing_open");
+	ok(link_connect_fd(l, &ev) == -1 && link_fd(l) == -1, "a_given_up_connect_leaves_nothing_open");
 	free(cause);
 	cause = NULL;
 	for (i = 0; i < 2; i++)

@@ -33,7 +33,10 @@ struct link {
 	int			 latency_ms;	/* -1 unknown */
 	char			*notes;
 
-	/* tcp.c: a connect in progress (link_reopen_start) */
+	/* tcp.c: a connect in progress (link_reopen_start): the name being
+	 * looked up (cresolve), then the addresses tried in turn (cfd) */
+	struct link_resolve	*cresolve;	/* NULL when none */
+	char			*chost;		/* the name, for messages */
 	int			 cfd;		/* -1 when none */
 	struct addrinfo		*cres, *cai;	/* the name's addresses, the one tried */
 	int			 cerror;	/* the last address's error */
@@ -47,7 +50,23 @@ int	link_check_tcp(const char *name, const char *hostport, char **cause);
  * when it is writable or the time is up), 0 open, -1 with *cause. */
 int	link_tcp_start(struct link *, const char *hostport, char **cause);
 int	link_tcp_finish(struct link *, int timed_out, char **cause);
+/* After link_tcp_start returned 1: waits for the end, up to
+ * LINK_CONNECT_TIMEOUT_MS (the blocking open and reopen). */
+int	link_tcp_wait(struct link *, char **cause);
 void	link_tcp_abort(struct link *);
+
+/* resolve.c: host and port looked up on a thread of its own. NULL with
+ * *cause when the thread cannot start. */
+struct link_resolve;
+struct link_resolve *link_resolve_start(const char *host, const char *port,
+	    char **cause);
+/* Readable once the lookup is done. */
+int	link_resolve_fd(const struct link_resolve *);
+/* 1 not done yet; else done and freed: 0 with *res (freeaddrinfo), -1 with
+ * getaddrinfo's error in *gai_rc. */
+int	link_resolve_done(struct link_resolve *, struct addrinfo **res, int *gai_rc);
+/* The caller no longer waits: the lookup ends and frees itself. */
+void	link_resolve_abandon(struct link_resolve *);
 void	link_close_serial(struct link *);
 
 /* Takes an exclusive advisory lock so that two programs cannot share a port

@@ -105,7 +105,7 @@ link_close(struct link *l)
 void
 link_suspend(struct link *l)
 {
-	if (l->fd == -1 && l->sp == NULL && l->cfd == -1)
+	if (l->fd == -1 && l->sp == NULL && l->cfd == -1 && l->cresolve == NULL)
 		return;
 	if (l->kind == LINK_TCP) {
 		link_tcp_abort(l);
@@ -143,42 +143,50 @@ link_reopen_prepare(struct link *l, const char *spec, const struct link_params *
 	return 0;
 }
 
+/* The blocking reopen is the one without waiting run to its end. */
 int
 link_reopen(struct link *l, const char *spec, const struct link_params *params,
     char **cause)
 {
-	if (link_reopen_prepare(l, spec, params, cause) != 0)
-		return -1;
-	if (l->kind == LINK_TCP)
-		return link_open_tcp(l, l->name + 4, cause);
-	l->kind = LINK_TERMIOS;
-	return link_open_serial(l, l->name, cause);
+	int	rc = link_reopen_start(l, spec, params, cause);
+
+	return rc == 1 ? link_tcp_wait(l, cause) : rc;
 }
 
 static int	link_gone(struct link *, char **);
 
+/* The kind follows the name: a switch may go from a serial port to a
+ * tcp: one and back. */
 int
 link_reopen_start(struct link *l, const char *spec, const struct link_params *params,
     char **cause)
 {
-	if (l->kind != LINK_TCP || (spec != NULL && strncmp(spec, "tcp:", 4) != 0))
-		return link_reopen(l, spec, params, cause);
 	if (link_reopen_prepare(l, spec, params, cause) != 0)
 		return -1;
-	return link_tcp_start(l, l->name + 4, cause);
+	if (strncmp(l->name, "tcp:", 4) == 0) {
+		l->kind = LINK_TCP;
+		return link_tcp_start(l, l->name + 4, cause);
+	}
+	l->kind = LINK_TERMIOS;
+	return link_open_serial(l, l->name, cause);
 }
 
 int
 link_reopen_finish(struct link *l, int timed_out, char **cause)
 {
-	if (l->kind != LINK_TCP || l->cfd == -1)
+	if (l->kind != LINK_TCP || (l->cfd == -1 && l->cresolve == NULL))
 		return l->fd != -1 ? 0 : link_gone(l, cause);
 	return link_tcp_finish(l, timed_out, cause);
 }
 
 int
-link_connect_fd(const struct link *l)
+link_connect_fd(const struct link *l, short *events)
 {
+	if (l->cresolve != NULL) {
+		*events = POLLIN;
+		return link_resolve_fd(l->cresolve);
+	}
+	*events = POLLOUT;
 	return l->cfd;
 }
 

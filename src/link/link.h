@@ -44,18 +44,22 @@ void		 link_suspend(struct link *);
 int		 link_reopen(struct link *, const char *spec, const struct link_params *,
 		    char **cause);
 /* The same without waiting for a TCP server (the console reopens in its
- * poll loop): a tcp: port whose connect is in progress returns 1; poll
- * link_connect_fd for POLLOUT, then call link_reopen_finish. Other ports
- * open (0) or fail (-1) at once, as link_reopen. */
+ * poll loop): a tcp: port whose name is being looked up or whose connect
+ * is in progress returns 1; poll link_connect_fd for its events, then
+ * call link_reopen_finish. Other ports open (0) or fail (-1) at once, as
+ * link_reopen. */
 int		 link_reopen_start(struct link *, const char *spec,
 		    const struct link_params *, char **cause);
 /* After link_reopen_start returned 1: 0 open, 1 still connecting (not yet
  * writable, or the next address of the name tried), -1 with *cause.
  * timed_out: the caller's LINK_CONNECT_TIMEOUT_MS passed: give up. */
 int		 link_reopen_finish(struct link *, int timed_out, char **cause);
-/* The socket of a connect in progress, -1 when none. */
-int		 link_connect_fd(const struct link *);
-/* How long connecting to a TCP server may take. */
+/* What to poll while a connect is in progress, -1 when none: the pipe that
+ * says a host name's lookup is done (*events POLLIN; link_reopen_finish
+ * then connects), then the socket (POLLOUT). */
+int		 link_connect_fd(const struct link *, short *events);
+/* How long connecting to a TCP server may take, the lookup of its name
+ * included. A numeric address is never looked up. */
 #define LINK_CONNECT_TIMEOUT_MS	3000
 /* The /dev/serial/by-id name of the port at path (a name that survives
  * replugging an adapter), malloc'ed; NULL when none, or when path is one. */
@@ -85,6 +89,12 @@ int		 link_latency_ms(const struct link *);
  * (PILECON_SYSFS_ROOT, default /sys). */
 typedef int	 link_ioctl_fn(int fd, unsigned long request, void *arg);
 void		 link_set_ioctl(link_ioctl_fn *);
+/* The lookup of a tcp: port's host name, for tests: a getaddrinfo to call
+ * instead (NULL restores it). It runs on the lookup's own thread. */
+struct addrinfo;
+typedef int	 link_getaddrinfo_fn(const char *host, const char *port,
+		    const struct addrinfo *hints, struct addrinfo **res);
+void		 link_set_getaddrinfo(link_getaddrinfo_fn *);
 const char	*link_sysfs_root(void);
 
 /* Serial ports present on this machine (libserialport): USB adapters with

@@ -60,49 +60,6 @@ link_tcp_split(const char *hostport, char **host, char **port)
 	return 0;
 }
 
-/* Non-blocking connect bounded by timeout_ms; the error in *error. */
-static int
-link_tcp_connect(const struct addrinfo *ai, int timeout_ms, int *error)
-{
-	struct pollfd	pfd;
-	socklen_t	len = sizeof *error;
-	int		fd, one = 1, rc;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, ai->ai_protocol);
-	if (fd == -1) {
-		*error = errno;
-		return -1;
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		if (errno != EINPROGRESS) {
-			*error = errno;
-			close(fd);
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		do
-			rc = poll(&pfd, 1, timeout_ms);
-		while (rc == -1 && errno == EINTR);
-		if (rc == 0) {
-			*error = ETIMEDOUT;
-			close(fd);
-			return -1;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, error, &len) != 0)
-			*error = errno;
-		if (*error != 0) {
-			close(fd);
-			return -1;
-		}
-	}
-	/* A request is one small write; waiting to coalesce it (Nagle)
-	 * would add a round trip's worth of delay to every transaction. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
-}
-
 int
 link_check_tcp(const char *name, const char *hostport, char **cause)
 {
@@ -137,54 +94,53 @@ link_tcp_error(struct link *l, int error, char **cause)
 	    strerror(error));
 }
 
-/* The name's addresses; 0, or -1 with *cause. */
+/* What a failed lookup says. */
 static int
-link_tcp_resolve(struct link *l, const char *hostport, struct addrinfo **res,
-    char **cause)
+link_tcp_resolve_error(struct link *l, const char *host, int gai_rc, char **cause)
 {
-	struct addrinfo	 hints;
-	char		*host, *port;
-	int		 rc;
-
-	if (link_check_tcp(l->name, hostport, cause) != 0 ||
-	    link_tcp_split(hostport, &host, &port) != 0)
-		return -1;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, res);
-	if (rc != 0)
-		set_cause(cause, -1, _("cannot connect to '%s': cannot "
-		    "resolve '%s' port '%s': %s"), l->name, host, port,
-		    gai_strerror(rc));
-	free(host);
-	free(port);
-	return rc != 0 ? -1 : 0;
+	return set_cause(cause, -1, _("cannot connect to '%s': cannot resolve "
+	    "'%s': %s"), l->name, host, gai_strerror(gai_rc));
 }
 
+/* The blocking open is the connect without waiting run to its end: the
+ * name's lookup and each address's connect share one timeout. */
 int
 link_open_tcp(struct link *l, const char *hostport, char **cause)
 {
-	struct addrinfo	*res, *ai;
-	int		 error = 0;
+	int	rc = link_tcp_start(l, hostport, cause);
 
-	if (link_tcp_resolve(l, hostport, &res, cause) != 0)
-		return -1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		l->fd = link_tcp_connect(ai, LINK_CONNECT_TIMEOUT_MS, &error);
-		if (l->fd != -1)
-			break;
+	return rc == 1 ? link_tcp_wait(l, cause) : rc;
+}
+
+int
+link_tcp_wait(struct link *l, char **cause)
+{
+	struct pollfd	pfd;
+	uint64_t	end = mono_ms() + LINK_CONNECT_TIMEOUT_MS, now;
+	int		rc = 1;
+
+	while (rc == 1) {
+		now = mono_ms();
+		pfd.fd = link_connect_fd(l, &pfd.events);
+		pfd.revents = 0;
+		if (now < end && poll(&pfd, 1, (int)(end - now)) == -1 &&
+		    errno != EINTR) {
+			link_tcp_abort(l);
+			return set_cause(cause, -1, _("cannot connect to '%s': %s"),
+			    l->name, strerror(errno));
+		}
+		rc = link_tcp_finish(l, mono_ms() >= end, cause);
 	}
-	freeaddrinfo(res);
-	if (l->fd != -1)
-		return 0;
-	return link_tcp_error(l, error, cause);
+	return rc;
 }
 
 void
 link_tcp_abort(struct link *l)
 {
+	link_resolve_abandon(l->cresolve);
+	l->cresolve = NULL;
+	free(l->chost);
+	l->chost = NULL;
 	if (l->cfd != -1)
 		close(l->cfd);
 	l->cfd = -1;
@@ -208,6 +164,9 @@ link_tcp_next(struct link *l, char **cause)
 			continue;
 		}
 		if (connect(fd, l->cai->ai_addr, l->cai->ai_addrlen) == 0) {
+			/* A request is one small write; waiting to coalesce
+			 * it (Nagle) would add a round trip's worth of delay
+			 * to every transaction. */
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 			link_tcp_abort(l);
 			l->fd = fd;
@@ -224,14 +183,74 @@ link_tcp_next(struct link *l, char **cause)
 	return link_tcp_error(l, l->cerror, cause);
 }
 
+/* A numeric address connects at once; a name is looked up on a thread of
+ * its own first (resolve.c), which link_tcp_finish waits for. */
 int
 link_tcp_start(struct link *l, const char *hostport, char **cause)
 {
+	struct addrinfo	 hints;
+	char		*host, *port;
+	int		 rc;
+
 	link_tcp_abort(l);
-	if (link_tcp_resolve(l, hostport, &l->cres, cause) != 0)
+	if (link_check_tcp(l->name, hostport, cause) != 0 ||
+	    link_tcp_split(hostport, &host, &port) != 0)
+		return -1;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+	l->cerror = ECONNREFUSED;
+	rc = getaddrinfo(host, port, &hints, &l->cres);
+	if (rc == EAI_NONAME) {
+		l->cres = NULL;
+		l->cresolve = link_resolve_start(host, port, cause);
+		free(port);
+		if (l->cresolve == NULL) {
+			free(host);
+			return -1;
+		}
+		l->chost = host;
+		return 1;
+	}
+	if (rc != 0) {
+		l->cres = NULL;
+		link_tcp_resolve_error(l, host, rc, cause);
+	}
+	free(host);
+	free(port);
+	if (rc != 0)
 		return -1;
 	l->cai = l->cres;
-	l->cerror = ECONNREFUSED;
+	return link_tcp_next(l, cause);
+}
+
+/* The name's lookup is done (0: connecting), or not yet (1), or given up
+ * (-1 with *cause). */
+static int
+link_tcp_resolved(struct link *l, int timed_out, char **cause)
+{
+	int	gai_rc, rc;
+
+	rc = link_resolve_done(l->cresolve, &l->cres, &gai_rc);
+	if (rc == 1 && !timed_out)
+		return 1;
+	if (rc == 1) {
+		set_cause(cause, -1, _("cannot connect to '%s': no answer to the "
+		    "lookup of '%s' within %d ms (check the name server in "
+		    "/etc/resolv.conf, or give the address in numbers, like "
+		    "tcp:192.168.1.20:4001)"), l->name, l->chost,
+		    LINK_CONNECT_TIMEOUT_MS);
+		link_tcp_abort(l);
+		return -1;
+	}
+	l->cresolve = NULL;	/* done: freed */
+	if (rc != 0) {
+		link_tcp_resolve_error(l, l->chost, gai_rc, cause);
+		link_tcp_abort(l);
+		return -1;
+	}
+	l->cai = l->cres;
 	return link_tcp_next(l, cause);
 }
 
@@ -242,6 +261,12 @@ link_tcp_finish(struct link *l, int timed_out, char **cause)
 	socklen_t	len = sizeof l->cerror;
 	int		one = 1, rc;
 
+	if (l->cresolve != NULL) {
+		rc = link_tcp_resolved(l, timed_out, cause);
+		if (rc != 1 || l->cfd == -1)
+			return rc;
+		/* Connecting now: the socket may be writable already. */
+	}
 	pfd.fd = l->cfd;
 	pfd.events = POLLOUT;
 	do

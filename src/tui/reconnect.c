@@ -54,6 +54,8 @@ tui_link_free(struct tui *t)
 	t->resume = NULL;
 	free(t->link_spec);
 	t->link_spec = NULL;
+	free(t->link_switch_spec);
+	t->link_switch_spec = NULL;
 }
 
 void
@@ -144,25 +146,32 @@ tui_link_resume(struct tui *t)
 	t->resume = NULL;
 }
 
-/* The port is open again: say so, ask every pile at once (what the screen
- * showed stays) and start again what the loss cut short. */
+/* The port is open again: ask every pile at once (what the screen showed
+ * stays) and start again what the loss cut short. */
 static void
-tui_link_back(struct tui *t, uint64_t now)
+tui_link_up(struct tui *t, uint64_t now)
 {
-	struct link	*l = pile_bus_link(t->bus);
-	char		 span[32];
-	int		 i;
+	int	i;
 
 	t->link_down = 0;
 	free(t->link_cause);
 	t->link_cause = NULL;
-	tui_event(t, TUI_OK, _("'%s' is back after %s: reconnected"), link_name(l),
-	    tui_fmt_span((long)((now - t->link_down_ms) / 1000), span, sizeof span));
 	for (i = 0; i < t->npiles; i++)
 		t->piles[i].due_ms = now;
 	t->quiet_us = now * 1000;
 	tui_link_resume(t);
 	t->dirty = 1;
+}
+
+static void
+tui_link_back(struct tui *t, uint64_t now)
+{
+	char	span[32];
+
+	tui_event(t, TUI_OK, _("'%s' is back after %s: reconnected"),
+	    link_name(pile_bus_link(t->bus)),
+	    tui_fmt_span((long)((now - t->link_down_ms) / 1000), span, sizeof span));
+	tui_link_up(t, now);
 }
 
 static void
@@ -173,10 +182,12 @@ tui_link_failed(struct tui *t, char *cause)
 	t->dirty = 1;
 }
 
+static void	tui_link_switch_end(struct tui *, int rc, char *cause);
+
 /* Each turn: once a second while the port is gone, try to open it again.
- * A tcp: port connects without blocking the screen: the loop polls the
- * socket for writability (link_connect_fd) and this finishes the connect,
- * or gives up after LINK_CONNECT_TIMEOUT_MS. */
+ * A tcp: port connects without blocking the screen: the loop polls what
+ * link_connect_fd says (the name's lookup, then the socket) and this
+ * finishes the connect, or gives up after LINK_CONNECT_TIMEOUT_MS. */
 void
 tui_link_retry(struct tui *t)
 {
@@ -193,7 +204,9 @@ tui_link_retry(struct tui *t)
 			return;
 		t->link_connecting = 0;
 		t->link_retry_ms = now + TUI_REOPEN_MS;
-		if (rc != 0)
+		if (t->link_switch_spec != NULL)
+			tui_link_switch_end(t, rc, cause);
+		else if (rc != 0)
 			tui_link_failed(t, cause);
 		else
 			tui_link_back(t, now);
@@ -216,38 +229,21 @@ tui_link_retry(struct tui *t)
 	tui_link_back(t, now);
 }
 
-/* The connect view: the port again, maybe another one, maybe at other
- * settings. Piles stay listed and are asked again at once; the search for
- * piles starts over. 0, or -1 with *cause and the port as it was (or gone,
- * which the reconnect then mends). */
-int
-tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
-    char **cause)
+/* The port switched to is open: it is the console's port from now on.
+ * Piles stay listed and are asked again at once; the search for piles
+ * starts over. */
+static void
+tui_link_switched(struct tui *t, const char *spec)
 {
-	struct link		*l = pile_bus_link(t->bus);
-	struct link_params	 old = *link_params(l);
-	char			*oldspec = xstrdup(t->link_spec), *why = NULL, line[32];
-	char			*port;
-	uint64_t		 now = tui_now_ms();
-	int			 i;
+	struct link	*l = pile_bus_link(t->bus);
+	char		*port, *oldspec, line[32];
+	uint64_t	 now = tui_now_ms();
+	int		 i;
 
-	tui_bus_drain(t);
-	t->link_connecting = 0;	/* link_reopen ends a connect in progress */
-	if (link_reopen(l, spec, lp, cause) != 0) {
-		if (link_reopen(l, oldspec, &old, &why) != 0) {
-			t->link_down = 1;	/* the reconnect mends it */
-			t->link_down_ms = now;
-			t->link_retry_ms = now;
-			free(why);
-		}
-		free(oldspec);
-		return (-1);
-	}
 	/* spec may be t->link_spec or the port option itself (the
 	 * detection reopens the port it has): the new names are made
 	 * before the old ones are freed. */
 	port = xstrdup(spec);
-	free(oldspec);
 	oldspec = t->link_spec;
 	if ((t->link_spec = link_by_id(port)) == NULL)
 		t->link_spec = xstrdup(port);
@@ -267,7 +263,103 @@ tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
 	    link_params_str(link_params(l), line, sizeof line));
 	tui_discover_restart(t);
 	t->dirty = 1;
-	return (0);
+}
+
+/* The switch did not happen: back to the port it came from, at its
+ * settings; a tcp: one connects without waiting, as a reconnect does. */
+static void
+tui_link_switch_back(struct tui *t)
+{
+	struct link	*l = pile_bus_link(t->bus);
+	uint64_t	 now = tui_now_ms();
+	char		*why = NULL;
+	int		 rc;
+
+	free(t->link_switch_spec);
+	t->link_switch_spec = NULL;
+	rc = link_reopen_start(l, t->link_spec, &t->link_switch_from, &why);
+	if (rc == 0) {
+		tui_link_up(t, now);
+		return;
+	}
+	t->link_down = 1;	/* the reconnect mends it */
+	t->link_down_ms = now;
+	t->link_retry_ms = now + TUI_REOPEN_MS;
+	t->link_tries = 0;
+	if (rc == 1) {
+		t->link_connecting = 1;
+		t->link_connect_end_ms = now + LINK_CONNECT_TIMEOUT_MS;
+	} else
+		tui_link_failed(t, why);
+	t->dirty = 1;
+}
+
+/* A switch's connect ended: open, or said why not and went back. */
+static void
+tui_link_switch_end(struct tui *t, int rc, char *cause)
+{
+	char	*spec = t->link_switch_spec;
+
+	if (rc == 0) {
+		t->link_switch_spec = NULL;
+		tui_link_switched(t, spec);
+		free(spec);
+		return;
+	}
+	tui_event(t, TUI_ERROR, _("%s; back to '%s'"), cause, t->link_spec);
+	free(cause);
+	tui_link_switch_back(t);
+}
+
+int
+tui_link_switch_cancel(struct tui *t)
+{
+	if (t->link_switch_spec == NULL)
+		return (0);
+	tui_event(t, TUI_WARN, _("connecting to '%s' stopped; back to '%s'"),
+	    t->link_switch_spec, t->link_spec);
+	t->link_connecting = 0;
+	tui_link_switch_back(t);	/* its reopen ends the connect */
+	return (1);
+}
+
+/* The connect view: the port again, maybe another one, maybe at other
+ * settings. A tcp: port connects without blocking the screen (1): the
+ * loop finishes the switch (tui_link_retry); the screen says so meanwhile
+ * and Esc stops it. */
+int
+tui_link_switch(struct tui *t, const char *spec, const struct link_params *lp,
+    char **cause)
+{
+	struct link	*l = pile_bus_link(t->bus);
+	uint64_t	 now = tui_now_ms();
+	int		 rc;
+
+	tui_bus_drain(t);
+	/* A switch that was connecting goes back to where it came from
+	 * only once this one fails too. */
+	if (t->link_switch_spec == NULL)
+		t->link_switch_from = *link_params(l);
+	free(t->link_switch_spec);
+	t->link_switch_spec = NULL;
+	t->link_connecting = 0;	/* the reopen ends a connect in progress */
+	rc = link_reopen_start(l, spec, lp, cause);
+	if (rc == 0) {
+		tui_link_switched(t, spec);
+		return (0);
+	}
+	if (rc == 1) {
+		t->link_switch_spec = xstrdup(spec);
+		t->link_down = 1;
+		t->link_down_ms = now;
+		t->link_connecting = 1;
+		t->link_connect_end_ms = now + LINK_CONNECT_TIMEOUT_MS;
+		tui_event(t, TUI_INFO, _("connecting to '%s' (Esc stops it)"), spec);
+		t->dirty = 1;
+		return (1);
+	}
+	tui_link_switch_back(t);
+	return (-1);
 }
 
 /* How long the loop may sleep before the next try; -1 while the port is up. */
@@ -292,6 +384,12 @@ tui_link_message(struct tui *t, int y)
 
 	if (!t->link_down)
 		return (0);
+	if (t->link_switch_spec != NULL) {
+		tui_fmt_span((long)((tui_now_ms() - t->link_down_ms) / 1000), span, sizeof span);
+		tui_putf(y, 0, COLS, tui_attr(TUI_R_WARN),
+		    _("connecting to '%s' for %s: Esc stops it"), t->link_switch_spec, span);
+		return (1);
+	}
 	if (t->detecting) {
 		tui_putf(y, 0, COLS, tui_attr(TUI_R_WARN),
 		    _("finding the baud rate and framing on '%s' (scan --detect): Esc stops it"),

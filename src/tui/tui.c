@@ -154,10 +154,13 @@ tui_global_action(struct tui *t, enum tui_action a)
 	}
 }
 
-/* Esc: stops the job in the foreground, else leaves the help screen. */
+/* Esc: stops a switch to another port that is connecting, else the job in
+ * the foreground, else leaves the help screen. */
 static void
 tui_cancel(struct tui *t)
 {
+	if (tui_link_switch_cancel(t))
+		return;
 	if (t->fg != NULL)
 		tui_job_cancel(t);
 	else if (t->view == &tui_view_help)
@@ -353,8 +356,7 @@ tui_turn(struct tui *t)
 	pfd[2].fd = t->xkind != TUI_X_NONE ? link_fd(pile_bus_link(t->bus)) : -1;
 	pfd[2].events = POLLIN;
 	if (t->link_connecting) {	/* a tcp: reopen: writable once connected */
-		pfd[2].fd = link_connect_fd(pile_bus_link(t->bus));
-		pfd[2].events = POLLOUT;
+		pfd[2].fd = link_connect_fd(pile_bus_link(t->bus), &pfd[2].events);
 	}
 	ms = tui_timeout_ms(t);
 	nj = tui_jobs_pollfds(t, pfd + TUI_POLL_FIXED, TUI_POLL_JOBS, &jms);

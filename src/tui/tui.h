@@ -167,6 +167,10 @@ struct tui {
 	int			 detecting;	/* the port lent to scan --detect */
 	uint64_t		 link_down_ms, link_retry_ms;
 	int			 link_connecting;	/* a tcp: reopen in progress */
+	/* the connect view's switch to another port, in progress: the
+	 * port it opens (link_spec stays the one it came from) */
+	char			*link_switch_spec;
+	struct link_params	 link_switch_from;	/* the settings to go back to */
 	uint64_t		 link_connect_end_ms;	/* when it gives up */
 	unsigned		 link_tries;
 	char			*link_spec;	/* the name it reopens by */
@@ -269,8 +273,14 @@ void	tui_link_job_done(struct tui *, struct tui_job *);
 void	tui_link_retry(struct tui *);
 int	tui_link_timeout_ms(struct tui *);
 int	tui_link_message(struct tui *, int y);
+/* 0 switched, 1 connecting (without waiting: a tcp: port), -1 with
+ * *cause and the port as it was (or reopening, which the reconnect
+ * mends). */
 int	tui_link_switch(struct tui *, const char *spec, const struct link_params *,
 	    char **cause);
+/* Esc while a switch connects: back to the port it came from; 1 when there
+ * was one. */
+int	tui_link_switch_cancel(struct tui *);
 
 /* view-dashboard.c: force offline, end it, resync (any view with a pile) */
 int	tui_pile_action(struct tui *, enum tui_action);

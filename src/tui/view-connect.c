@@ -1,6 +1,7 @@
 /* view-connect.c - the connect view: which port, at which baud rate and
  * framing (8E1, the Modbus default, 8N1, 8N2, 8O1). Enter reopens the
- * chosen port at the chosen settings; d lends the port to the same search
+ * chosen port at the chosen settings (a tcp: port without waiting for its
+ * name's lookup or its server: reconnect.c); d lends the port to the same search
  * as `pilecon scan --detect`, run as a job, and opens it at what it found. */
 #include "config.h"
 
@@ -179,7 +180,7 @@ conn_apply(struct tui *t)
 	if (t->detecting)
 		return;
 	spec = xstrdup(conn_port(t, cv->list.sel));
-	if (tui_link_switch(t, spec, &cv->lp, &cause) != 0) {
+	if (tui_link_switch(t, spec, &cv->lp, &cause) < 0) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 	}
@@ -241,7 +242,7 @@ conn_detect_end(struct tui *t, struct tui_job *tj)
 		tui_event(t, TUI_WARN, _("no setting found: the port stays at %s"),
 		    link_params_str(&lp, line, sizeof line));
 	cv->lp = lp;
-	if (tui_link_switch(t, t->link_spec, &lp, &cause) != 0) {
+	if (tui_link_switch(t, t->link_spec, &lp, &cause) < 0) {
 		tui_event(t, TUI_ERROR, "%s", cause);
 		free(cause);
 	}
@@ -288,7 +289,7 @@ conn_detect(struct tui *t)
 		free(cause);
 		t->detecting = 0;
 		conn_dctx_free(cv);
-		if (tui_link_switch(t, t->link_spec, &cv->before, &cause) != 0) {
+		if (tui_link_switch(t, t->link_spec, &cv->before, &cause) < 0) {
 			tui_event(t, TUI_ERROR, "%s", cause);
 			free(cause);
 		}
