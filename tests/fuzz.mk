@@ -49,17 +49,20 @@ tests_fuzz_mkseeds_SOURCES = tests/fuzz/mkseeds.c
 tests_fuzz_mkseeds_LDADD = $(TEST_PROTO_LIBS)
 
 # The libFuzzer builds, without configure: build.sh finds clang or says why
-# not in tests/fuzz/lf/status (fuzz-run.sh then skips).
+# not in tests/fuzz/lf/status (fuzz-run.sh then skips). Each harness links
+# the sources of what it pulls from pilecon's libraries (FUZZ_LDADD), built
+# with the fuzzing flags: no harness lists its sources.
 FUZZ_BUILD_ENV = top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	YAML_CFLAGS='$(YAML_CFLAGS)' YAML_LIBS='$(YAML_LIBS)' CRYPTO_LIBS='$(CRYPTO_LIBS)' \
+	FUZZ_LDADD='$(PILECON_LDADD)' \
+	FUZZ_CPPFLAGS='$(YAML_CFLAGS) $(CRYPTO_CFLAGS) $(SODIUM_CFLAGS) $(SQLITE_CFLAGS) $(SERIALPORT_CFLAGS) $(EDIT_CFLAGS)' \
 	BUILD_CFLAGS='$(CFLAGS)'
-fuzz-build:
+fuzz-build: $(noinst_LIBRARIES)
 	@$(FUZZ_BUILD_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh
 tests/fuzz-run.log: fuzz-build
 
 # make fuzz [FUZZ_SECONDS=3600] [FUZZ_ONLY="wlcsv"]: hours of fuzzing,
 # corpora and crashes kept in tests/fuzz/work of the build tree.
-fuzz:
+fuzz: $(noinst_LIBRARIES)
 	@$(FUZZ_BUILD_ENV) FUZZ_FORCE=1 $(SHELL) $(top_srcdir)/tests/fuzz/build.sh
 	@$(AM_TESTS_ENVIRONMENT) FUZZ_SECONDS=$${FUZZ_SECONDS:-600} FUZZ_TOTAL_SECONDS=0 \
 	    FUZZ_KEEP='$(abs_top_builddir)/tests/fuzz/work' \
@@ -67,7 +70,8 @@ fuzz:
 .PHONY: fuzz fuzz-build
 
 CLEANFILES += tests/fuzz/lf/obj/*.o tests/fuzz/lf/fuzz-* tests/fuzz/lf/probe* \
-	tests/fuzz/lf/status tests/fuzz/lf/harnesses tests/fuzz/lf/*.log
+	tests/fuzz/lf/status tests/fuzz/lf/harnesses tests/fuzz/lf/*.log \
+	tests/fuzz/lf/*.srcs
 EXTRA_DIST += tests/fuzz-run.sh tests/valgrind-batch.sh tests/README \
 	tests/fuzz/build.sh tests/fuzz/lf-stubs.c \
 	tests/fuzz/corpus-frame-request tests/fuzz/corpus-frame-response \
