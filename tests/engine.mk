@@ -23,3 +23,9 @@ tests_unit_pull_custody_SOURCES = tests/unit-pull-custody.c tests/fakeslave.c
 tests_unit_pull_custody_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_pull_custody_LDADD = $(PILECON_LDADD) -lutil
 TESTS += tests/unit-pull-custody
+# whitelist writes a cancel leaves whole (staging, 1.0 finishing) and
+# wlsite's one transaction a step, against pilesim on a pty
+check_PROGRAMS += tests/unit-wl-apply
+tests_unit_wl_apply_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
+tests_unit_wl_apply_LDADD = $(PILECON_LDADD)
+TESTS += tests/unit-wl-apply

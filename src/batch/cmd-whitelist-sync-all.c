@@ -42,6 +42,8 @@ struct sync_all {
 	size_t		naddrs;
 	size_t		probe;		/* next address to probe (no --addresses) */
 	struct pile_bus	*probe_bus;
+	struct pile	*probe_pile;	/* the address being probed */
+	struct pile	*pile;		/* the connection's, for the bus */
 	uint64_t	last_progress_ms;
 };
 
@@ -52,6 +54,7 @@ sync_all_free(void *arg)
 
 	if (sa->inited)
 		wlsite_free(&sa->site);
+	pile_free(sa->probe_pile);
 	pile_bus_free(sa->probe_bus);
 	free(sa);
 }
@@ -125,10 +128,12 @@ sync_all_start(struct job *job, struct sync_all *sa)
 		fclose(f);
 	if (rc != 0)
 		return job_fail_cause(job, EXIT_USAGE, cause);
-	if (cmd_connect(ctx, &exit, &cause) == NULL) {
+	if ((sa->pile = cmd_connect(ctx, &exit, &cause)) == NULL) {
 		free(e);
 		return job_fail_cause(job, exit, cause);
 	}
+	/* The runner holds the bus for this job's transactions through it. */
+	job->pile = sa->pile;
 	rc = wlsite_init(&sa->site, ctx->bus, ctx->opts.keys_file, e, n,
 	    (uint32_t)ver, sa->addrs, sa->naddrs, &cause);
 	free(e);
@@ -149,25 +154,55 @@ sync_all_start(struct job *job, struct sync_all *sa)
 	return job_yield(job);
 }
 
-static void
-sync_all_probe(struct sync_all *sa)
+/* One address probed a turn: its identity read on the short-timeout bus. */
+static enum job_return
+sync_all_probe(struct job *job, struct sync_all *sa)
 {
-	struct pile		*p = pile_new(sa->probe_bus, (uint8_t)sa->probe);
 	struct proto_identity	 id;
 	char			*cause = NULL;
 
-	if (pile_identity(p, &id, &cause) == 0) {
-		sa->site.piles = xrealloc(sa->site.piles, (sa->site.npiles + 1) *
-		    sizeof *sa->site.piles);
-		memset(&sa->site.piles[sa->site.npiles], 0, sizeof *sa->site.piles);
-		sa->site.piles[sa->site.npiles].addr = (uint8_t)sa->probe;
-		sa->site.piles[sa->site.npiles].pile = pile_new(sa->site.bus,
-		    (uint8_t)sa->probe);
-		sa->site.npiles++;
+	if (sa->probe_pile != NULL) {
+		if (pile_identity_parse(sa->probe_pile, &job->xfer, &id, &cause) == 0) {
+			sa->site.piles = xrealloc(sa->site.piles, (sa->site.npiles + 1) *
+			    sizeof *sa->site.piles);
+			memset(&sa->site.piles[sa->site.npiles], 0, sizeof *sa->site.piles);
+			sa->site.piles[sa->site.npiles].addr = (uint8_t)sa->probe;
+			sa->site.piles[sa->site.npiles].pile = pile_new(sa->site.bus,
+			    (uint8_t)sa->probe);
+			sa->site.npiles++;
+		}
+		free(cause);
+		pile_free(sa->probe_pile);
+		sa->probe_pile = NULL;
+		job->pile = sa->pile;
+		sa->probe++;
+		job_progress(job, sa->probe - 1, 0);
+		if (sa->probe > 247)
+			return job_yield(job);
 	}
-	free(cause);
-	pile_free(p);
-	sa->probe++;
+	sa->probe_pile = pile_new(sa->probe_bus, (uint8_t)sa->probe);
+	job->pile = sa->probe_pile;
+	pile_identity_request(sa->probe_pile, &job->xfer);
+	return job_transact(job);
+}
+
+/* Esc during the commits: the piles not reached keep their lists. */
+static void
+sync_all_stop(struct sync_all *sa)
+{
+	struct wlsite_pile	*sp;
+	size_t			 i;
+
+	for (i = 0; i < sa->site.npiles; i++) {
+		sp = &sa->site.piles[i];
+		if (sp->done)
+			continue;
+		sp->done = 1;
+		sp->ok = 0;
+		sp->rc = 0;
+		free(sp->error);
+		sp->error = xstrdup(_("interrupted before its turn: it keeps its list"));
+	}
 }
 
 static struct json *
@@ -256,7 +291,7 @@ static enum job_return
 sync_all_step(struct job *job)
 {
 	struct sync_all	*sa = job->data;
-	size_t		 done, total;
+	size_t		 done, total, i, took = 0;
 	const char	*what;
 
 	if (sa == NULL) {
@@ -265,21 +300,32 @@ sync_all_step(struct job *job)
 		return sync_all_start(job, sa);
 	}
 	if (sa->probe_bus != NULL && sa->probe <= 247) {
-		sync_all_probe(sa);
-		job_progress(job, sa->probe - 1, 0);
-		return job_yield(job);
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: no pile's list "
+			    "was changed"));
+		return sync_all_probe(job, sa);
 	}
-	if (job_cancelled(job) && sa->site.phase <= 1)
+	if (job_cancelled(job) && !wlsite_committing(&sa->site))
 		return job_fail(job, EXIT_FAILED, _("interrupted: no pile's list was "
 		    "changed"));
-	if (wlsite_step(&sa->site, sa->dry_run)) {
+	if (job_cancelled(job) && wlsite_between(&sa->site)) {
+		for (i = 0; i < sa->site.npiles; i++)
+			if (sa->site.piles[i].ok)
+				took++;
+		sync_all_stop(sa);
+		(void)sync_all_finish(job, sa);
+		return job_fail(job, EXIT_FAILED, _("interrupted: %zu of %zu piles took "
+		    "the list, the others keep theirs (run the sync again to finish)"),
+		    took, sa->site.npiles);
+	}
+	if (wlsite_next(&sa->site, &job->xfer, sa->dry_run) == PILE_XFER_PENDING) {
 		what = wlsite_phase(&sa->site, &done, &total);
 		if (mono_ms() - sa->last_progress_ms >= 200) {
 			job_progress_start(job, _(what), total);
 			job_progress(job, done, 0);
 			sa->last_progress_ms = mono_ms();
 		}
-		return job_yield(job);
+		return job_transact_unit(job, job->xfer.req.unit);
 	}
 	return sync_all_finish(job, sa);
 }

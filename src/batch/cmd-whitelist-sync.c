@@ -1,5 +1,8 @@
 /* cmd-whitelist-sync.c - `pilecon whitelist sync FILE.csv`: make one pile's
- * list exactly the file's, writing only the changes (wlsync.c). */
+ * list exactly the file's: on a pile with staging (1.1) the list is staged
+ * and committed whole unless the change is a few commands; otherwise only
+ * the changes are written (wlsync.c). A cancel leaves nothing half-applied
+ * (cmd_whitelist_sync_apply says how). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include "batch/cmd-util.h"
 #include "batch/job.h"
 #include "batch/wlcsv.h"
+#include "batch/wlsite.h"
 #include "batch/wlsync.h"
 
 static enum job_return	cmd_whitelist_sync_step(struct job *);
@@ -21,15 +25,29 @@ static void		cmd_whitelist_sync_render(const struct result *, FILE *);
 
 const struct cmd_entry cmd_whitelist_sync_entry = {
 	.name = "whitelist sync",
-	.args = "FILE --version=VERSION --full --dry-run --json",
-	.usage = "FILE.csv [--version N] [--full] [--dry-run] [--json]",
-	.help = N_("make the pile's whitelist exactly the CSV file's, writing only the " "changes (cards not in the file are removed)"),
+	.args = "FILE --version=VERSION --full --by=HOW --dry-run --json",
+	.usage = "FILE.csv [--version N] [--full] [--by auto|commands|staging] [--dry-run] [--json]",
+	.help = N_("make the pile's whitelist exactly the CSV file's (cards not in the "
+	    "file are removed): only the changes, or on a pile with staging a big "
+	    "change staged whole and committed at once"),
 	.step = cmd_whitelist_sync_step,
 	.render = cmd_whitelist_sync_render,
 };
 
 enum { SYNC_PARSE, SYNC_PLAN, SYNC_DIGESTS, SYNC_APPLY, SYNC_AUTH, SYNC_COMMAND,
-	SYNC_VERIFY };
+	SYNC_VERIFY, SYNC_STAGE };
+
+/*
+ * Commands or staging (pile_stage_pays). A whitelist command changes the
+ * list at once, so a sync stopped between two commands would leave the
+ * list half-changed: once the first command is taken, the sync is finished
+ * before a cancel is honoured. A staged list changes nothing until its one
+ * commit, so a cancel before the commit leaves the list as it was, but it
+ * sends the whole list (2,000 cards: 500 chunks, 14 s at 115200 8E1)
+ * where commands send only the changes. So a change whose commands take at
+ * most PILE_STAGE_FINISH_MS of wire to finish goes by commands, a bigger
+ * one to a pile with staging is staged (figures: tests/bench/whitelist-stage).
+ */
 
 struct sync {
 	struct proto_wl_entry	*e;
@@ -39,6 +57,9 @@ struct sync {
 	uint16_t		*digests;	/* the pile's bucket digests, read */
 	uint16_t		 dcur;		/* the next window of them */
 	struct wl_cmd		 wc;		/* the command being sent */
+	int			 staged;	/* the plan goes by staging */
+	struct pile_stage_put	 put;
+	int			 late;		/* cancelled after writing began */
 };
 
 static void
@@ -49,8 +70,15 @@ sync_free(void *p)
 	free(sy->e);
 	free(sy->digests);
 	free(sy->wc.werr);
+	pile_stage_put_free(&sy->put);
 	wlsync_plan_free(&sy->pl);
 	free(sy);
+}
+
+static const char *
+sy_by_str(struct job *job)
+{
+	return ((struct sync *)job->data)->staged ? "staging" : "commands";
 }
 
 /* The plan, and whether it was applied, as the result. */
@@ -73,6 +101,9 @@ sync_data(struct job *job, const struct wlsync_plan *pl, int applied)
 	json_set_int(o, "version", pl->new_version);
 	json_set_int(o, "count", (int64_t)pl->nwant);
 	json_set(o, "digest", json_strf("%08" PRIX32, pl->want_digest));
+	json_set_str(o, "by", sy_by_str(job));
+	json_set_int(o, "chunks", ((struct sync *)job->data)->staged ?
+	    pile_stage_chunks(pl->nwant) : 0);
 	json_set_bool(o, "applied", applied);
 }
 
@@ -108,9 +139,40 @@ sync_stopped(struct job *job, struct sync *sy, int rc, char *cause)
 	return job_fail_pile(job, rc, why);
 }
 
-/* The next command of the plan (the session opened first in a turn of its
+/* Should this plan be staged (see SYNC_COMMANDS_MAX)? -1 when --by says
+ * something else. */
+static int
+sync_by_staging(struct job *job, const struct wlsync_plan *pl)
+{
+	const char	*by = cmd_args_get(&job->args, "by");
+	int		 can = (pile_caps(job->pile) & PROTO_CAP_STAGING) != 0;
+
+	if (by == NULL || strcmp(by, "auto") == 0)
+		return wlsync_plan_changes(pl) && pile_stage_pays(job->pile,
+		    pl->ncommands);
+	if (strcmp(by, "commands") == 0)
+		return 0;
+	if (strcmp(by, "staging") == 0) {
+		if (!can) {
+			job_fail(job, EXIT_USAGE, _("--by staging: %s has no staging area "
+			    "(protocol 1.0); nothing was written"),
+			    text_show(job->identity.serial));
+			return -1;
+		}
+		return wlsync_plan_changes(pl);
+	}
+	job_fail(job, EXIT_USAGE, _("bad value '%s' for --by: expected auto, commands "
+	    "or staging"), by);
+	return -1;
+}
+
+/*
+ * The next command of the plan (the session opened first in a turn of its
  * own when it must be), or the read that verifies the sync. A cancel
- * stops between two commands; the first one sent is always finished. */
+ * before the first command stops with nothing written; once a command was
+ * taken the list is changing, so the sync is finished (a begun change is
+ * finished) and the result says the cancel came too late to stop it.
+ */
 static enum job_return
 cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 {
@@ -118,20 +180,20 @@ cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 	unsigned			 cmd;
 	uint32_t			 version;
 	size_t				 k;
-	char				*why = NULL;
 
 	if (job_cancelled(job) && sy->pl.ndone == 0)
 		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 		    "written"));
+	if (job_cancelled(job) && !sy->late) {
+		sy->late = 1;
+		job_event(job, RESULT_WARN, _("cancel asked after %zu of %zu commands "
+		    "were taken: the sync is finished so that the list is not left "
+		    "half-changed"), sy->pl.ndone, sy->pl.ncommands);
+	}
 	if (!wlsync_next_command(&sy->pl, &cmd, &version, &e, &k)) {
 		job->state = SYNC_VERIFY;
 		pile_wl_status_request(job->pile, &job->xfer);
 		return job_transact(job);
-	}
-	if (job_cancelled(job)) {
-		/* Stopped, not failed by the pile: exit 1, not 3. */
-		(void)wlsync_stopped(&sy->pl, -1, xstrdup(_("interrupted")), &why);
-		return job_fail_cause(job, EXIT_FAILED, why);
 	}
 	if (pile_needs_auth(job->pile)) {
 		job->state = SYNC_AUTH;
@@ -199,9 +261,25 @@ cmd_whitelist_sync_step(struct job *job)
 			return job_fail_cause(job, EXIT_USAGE, cause);
 		if (rc != 0)
 			return job_fail_pile(job, rc, cause);
+		if ((rc = sync_by_staging(job, &sy->pl)) < 0)
+			return JOB_ERROR;
+		if ((sy->staged = rc)) {
+			/* One commit is one edit: the version moves by one. */
+			if (sy->version == 0)
+				sy->pl.new_version = sy->pl.pile.version + 1;
+			sy->pl.mode = WLSYNC_STAGED;
+			sy->pl.why = N_("staged whole in the pile's staging area, then "
+			    "committed at once");
+		}
 		if (cmd_args_has(&job->args, "dry-run")) {
 			sync_data(job, &sy->pl, 0);
 			return JOB_NORMAL;
+		}
+		if (sy->staged) {
+			job_stage_begin(job, &sy->put, sy->pl.want, sy->pl.nwant,
+			    sy->pl.new_version);
+			job->state = SYNC_STAGE;
+			return job_yield(job);
 		}
 		job_progress_start(job, _("commands"), sy->pl.ncommands);
 		job->state = SYNC_APPLY;
@@ -237,6 +315,12 @@ cmd_whitelist_sync_step(struct job *job)
 		    PROTO_WL_WINDOW_ENTRIES * PROTO_WL_ENTRY_REGS));
 		job->state = SYNC_APPLY;
 		return cmd_whitelist_sync_apply(job, sy);
+	case SYNC_STAGE:
+		if ((rc = job_stage_step(job, &sy->put)) != JOB_NORMAL)
+			return (enum job_return)rc;
+		sy->pl.ndone = sy->pl.ncommands;
+		sync_data(job, &sy->pl, 1);
+		return JOB_NORMAL;
 	case SYNC_VERIFY:
 		if ((rc = pile_wl_status_parse(&job->xfer, &st, &cause)) != 0 ||
 		    (rc = wlsync_verify_status(job->pile, &job->identity, &sy->pl, &st,
@@ -246,6 +330,9 @@ cmd_whitelist_sync_step(struct job *job)
 		if (rc == 1)	/* the plan was made again: its commands */
 			return cmd_whitelist_sync_apply(job, sy);
 		sync_data(job, &sy->pl, 1);
+		if (sy->late)
+			job_event(job, RESULT_OK, _("the sync was finished: the cancel came "
+			    "after its first command was taken"));
 		return JOB_NORMAL;
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));
@@ -259,20 +346,30 @@ cmd_whitelist_sync_render(const struct result *r, FILE *o)
 	int			 addr = (int)json_get_int(d, "address", 0);
 	int64_t			 commands = json_get_int(d, "commands", 0);
 
-	if (commands == 0) {
+	if (strcmp(json_get_str(d, "by"), "staging") == 0) {
+		fprintf(o, _("pile %s at address %d: whitelist +%zu -%zu ~%zu, v%" PRIu32
+		    " -> v%" PRIu32 ", the whole list in %zu chunks, one commit (%s)\n"),
+		    serial, addr, (size_t)json_get_int(d, "add", 0),
+		    (size_t)json_get_int(d, "remove", 0),
+		    (size_t)json_get_int(d, "change", 0),
+		    (uint32_t)json_get_int(d, "version_before", 0),
+		    (uint32_t)json_get_int(d, "version", 0),
+		    (size_t)json_get_int(d, "chunks", 0), _(json_get_str(d, "why")));
+	} else if (commands == 0) {
 		fprintf(o, _("pile %s at address %d: whitelist v%" PRIu32 ", %zu "
 		    "cards: no changes (%s)\n"), serial, addr,
 		    (uint32_t)json_get_int(d, "version_before", 0),
 		    (size_t)json_get_int(d, "count", 0), _(json_get_str(d, "why")));
 		return;
-	}
-	fprintf(o, _("pile %s at address %d: whitelist +%zu -%zu ~%zu, v%" PRIu32
-	    " -> v%" PRIu32 ", %zu command%s (%s: %s)\n"), serial, addr,
-	    (size_t)json_get_int(d, "add", 0), (size_t)json_get_int(d, "remove", 0),
-	    (size_t)json_get_int(d, "change", 0),
-	    (uint32_t)json_get_int(d, "version_before", 0),
-	    (uint32_t)json_get_int(d, "version", 0), (size_t)commands,
-	    commands == 1 ? "" : "s", json_get_str(d, "mode"), _(json_get_str(d, "why")));
+	} else
+		fprintf(o, _("pile %s at address %d: whitelist +%zu -%zu ~%zu, v%"
+		    PRIu32 " -> v%" PRIu32 ", %zu command%s (%s: %s)\n"), serial, addr,
+		    (size_t)json_get_int(d, "add", 0), (size_t)json_get_int(d, "remove", 0),
+		    (size_t)json_get_int(d, "change", 0),
+		    (uint32_t)json_get_int(d, "version_before", 0),
+		    (uint32_t)json_get_int(d, "version", 0), (size_t)commands,
+		    commands == 1 ? "" : "s", json_get_str(d, "mode"),
+		    _(json_get_str(d, "why")));
 	if (json_get_bool(d, "applied"))
 		fprintf(o, _("synced: %zu cards, digest %08" PRIX32 ", version %" PRIu32
 		    "\n"), (size_t)json_get_int(d, "count", 0),

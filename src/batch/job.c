@@ -140,7 +140,13 @@ job_data(struct job *job)
 enum job_return
 job_transact(struct job *job)
 {
-	job->xfer.req.unit = pile_addr(job->pile);
+	return job_transact_unit(job, pile_addr(job->pile));
+}
+
+enum job_return
+job_transact_unit(struct job *job, uint8_t unit)
+{
+	job->xfer.req.unit = unit;
 	if (job->xfer.req.fc == 0) {
 		/* No request (a window read on a bus without FC 23): the
 		 * parse function does the blocking pair on the next turn. */

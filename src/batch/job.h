@@ -148,6 +148,10 @@ int		 job_exit_code(const struct job *);
 
 /* For steps. */
 enum job_return	 job_transact(struct job *);
+/* The same to another address of the job's bus (0: a broadcast, which ends
+ * once written and leaves the bus its turnaround), for a job that speaks to
+ * several piles (whitelist sync --all). */
+enum job_return	 job_transact_unit(struct job *, uint8_t unit);
 /* FC 03 of count registers at addr through job_transact; on resume
  * job_xfer_status says how it went and job->xfer.resp.regs holds them. */
 enum job_return	 job_read(struct job *, uint16_t addr, uint16_t count);

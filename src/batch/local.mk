@@ -13,7 +13,8 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/cmd-logs-list.c src/batch/cmd-logs-export.c src/batch/cmd-resync.c \
 	src/batch/cmd-tariff-show.c src/batch/cmd-clock-set.c src/batch/cmd-help.c \
 	src/batch/wlsync.h src/batch/wlsync.c src/batch/wlsync-state.c \
-	src/batch/wlsite.h src/batch/wlsite.c src/batch/cmd-whitelist-sync-all.c \
+	src/batch/wlsite.h src/batch/wlsite.c src/batch/job-stage.c \
+	src/batch/cmd-whitelist-sync-all.c \
 	src/batch/cmd-whitelist-sync.c src/batch/provision.h src/batch/provision-parse.c \
 	src/batch/provision-yaml.h src/batch/provision-yaml.c \
 	src/batch/yaml-load.h src/batch/yaml-load.c \

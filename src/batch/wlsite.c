@@ -14,6 +14,10 @@
 
 enum { PH_PLAN, PH_BROADCAST, PH_CHECK, PH_AGAIN, PH_COMMIT, PH_DONE };
 
+/* Sub-states of PH_PLAN, PH_CHECK and PH_COMMIT. */
+enum { SUB_NEXT, SUB_IDENT, SUB_STATUS, SUB_MISSING, SUB_PUT, SUB_CMD, SUB_WRITE,
+	SUB_RESULT, SUB_VERIFY };
+
 #define SITE_ROUNDS	2	/* broadcast again at most this often */
 #define SITE_COMMITS	4	/* commit tries per pile */
 
@@ -31,9 +35,7 @@ wlsite_init(struct wlsite *s, struct pile_bus *bus, const char *keys_file,
     const struct proto_wl_entry *want, size_t n, uint32_t version,
     const uint8_t *addrs, size_t naddrs, char **cause)
 {
-	crypto_hash_sha256_state	st;
-	uint8_t				wire[PROTO_WL_ENTRY_BYTES];
-	size_t				i;
+	size_t	i;
 
 	memset(s, 0, sizeof *s);
 	s->bus = bus;
@@ -49,15 +51,8 @@ wlsite_init(struct wlsite *s, struct pile_bus *bus, const char *keys_file,
 		    "transfer holds at most %u"), n, 0xFFFF * PROTO_WL_WINDOW_ENTRIES);
 	s->version = version;
 	s->want_digest = wlsync_digest(s->want, n);
-	crypto_hash_sha256_init(&st);
-	for (i = 0; i < n; i++) {
-		proto_wl_entry_wire(&s->want[i], wire);
-		crypto_hash_sha256_update(&st, wire, sizeof wire);
-	}
-	crypto_hash_sha256_final(&st, s->sha);
-	s->nchunks = (uint16_t)((n + PROTO_WL_WINDOW_ENTRIES - 1) / PROTO_WL_WINDOW_ENTRIES);
-	if (s->nchunks == 0)
-		s->nchunks = 1;		/* an empty list is one empty chunk */
+	pile_stage_digest(s->want, n, s->sha);
+	s->nchunks = pile_stage_chunks(n);
 	do
 		s->transfer = (uint16_t)randombytes_uniform(0xFFFF);
 	while (s->transfer == 0);
@@ -84,6 +79,12 @@ wlsite_free(struct wlsite *s)
 	free(s->piles);
 	free(s->want);
 	free(s->again);
+	free(s->count);
+	free(s->miss);
+	free(s->werr);
+	pile_stage_put_free(&s->put);
+	pile_write_free(&s->w);
+	pile_xfer_reset(&s->x);
 	memset(s, 0, sizeof *s);
 }
 
@@ -107,33 +108,27 @@ site_fail(struct wlsite_pile *sp, char *cause)
 	sp->error = cause;
 }
 
-/* Identity, key, status, and how this pile gets the list. */
+/* The identity was read: the key. */
 static void
-site_plan(struct wlsite *s, struct wlsite_pile *sp)
+site_key(struct wlsite *s, struct wlsite_pile *sp)
 {
 	uint8_t		 key[PROTO_KEY_BYTES];
 	char		*cause = NULL;
-	int		 rc;
 
-	if ((rc = pile_identity(sp->pile, &sp->id, &cause)) != 0) {
-		sp->how = WLSITE_UNREACHABLE;
-		sp->why = N_("no answer");
-		site_fail_rc(sp, rc, cause);
-		return;
-	}
 	if (keys_lookup(s->keys_file, sp->id.serial, key, &cause) == 0)
 		pile_set_key(sp->pile, key);
-	else {
+	else
 		free(cause);	/* said when a write is refused */
-		cause = NULL;
-	}
 	sodium_memzero(key, sizeof key);
-	if ((rc = pile_wl_status(sp->pile, &sp->before, &cause)) != 0) {
-		sp->how = WLSITE_UNREACHABLE;
-		sp->why = N_("no answer");
-		site_fail_rc(sp, rc, cause);
-		return;
-	}
+}
+
+/* Identity and status read: how this pile gets the list. */
+static void
+site_decide(struct wlsite *s, struct wlsite_pile *sp)
+{
+	char		*cause = NULL;
+	int		 rc;
+
 	if (sp->id.wl_capacity != 0 && s->nwant > sp->id.wl_capacity) {
 		sp->how = WLSITE_NONE;
 		sp->too_big = 1;
@@ -154,7 +149,8 @@ site_plan(struct wlsite *s, struct wlsite_pile *sp)
 		return;
 	}
 	/* Close to the list (drifted, or one edit behind): fixing the
-	 * differences costs less than the pile's share of a commit. */
+	 * differences costs less than the pile's share of a commit. The
+	 * bucket reads of this plan still run in one call (wlsync.c). */
 	if (sp->before.count > 0 && (sp->id.caps & PROTO_CAP_BUCKETS) &&
 	    (sp->before.count > s->nwant ? sp->before.count - s->nwant :
 	    s->nwant - sp->before.count) < s->nwant / 8 + 1) {
@@ -178,14 +174,12 @@ site_plan(struct wlsite *s, struct wlsite_pile *sp)
 	s->nstage++;
 }
 
-/* After the plan: one version for all, the per-pile plans made. */
+/* After the plan: one version for all. */
 static void
-site_plan_done(struct wlsite *s)
+site_version(struct wlsite *s)
 {
-	struct wlsite_pile	*sp;
-	uint32_t		 v = 0;
-	size_t			 i;
-	char			*cause = NULL;
+	uint32_t	v = 0;
+	size_t		i;
 
 	if (s->version == 0) {
 		for (i = 0; i < s->npiles; i++)
@@ -194,17 +188,20 @@ site_plan_done(struct wlsite *s)
 				v = s->piles[i].before.version;
 		s->version = v + 1;
 	}
-	for (i = 0; i < s->npiles; i++) {
-		sp = &s->piles[i];
-		if (sp->how == WLSITE_DIFF)
-			sp->plan.new_version = s->version;
-		if (sp->how != WLSITE_PERPILE)
-			continue;
-		if (wlsync_plan(sp->pile, &sp->id, s->want, s->nwant, s->version, 0,
-		    &sp->plan, &cause) != 0)
-			site_fail(sp, cause);
-		cause = NULL;
-	}
+	for (i = 0; i < s->npiles; i++)
+		if (s->piles[i].how == WLSITE_DIFF)
+			s->piles[i].plan.new_version = s->version;
+}
+
+/* A 1.0 pile's plan (reads its list unless this laptop recorded it). */
+static void
+site_plan_perpile(struct wlsite *s, struct wlsite_pile *sp)
+{
+	char	*cause = NULL;
+
+	if (wlsync_plan(sp->pile, &sp->id, s->want, s->nwant, s->version, 0,
+	    &sp->plan, &cause) != 0)
+		site_fail(sp, cause);
 }
 
 size_t
@@ -218,40 +215,28 @@ wlsite_too_big(const struct wlsite *s)
 	return n;
 }
 
-static int
-site_broadcast(struct wlsite *s, uint16_t index)
+int
+wlsite_committing(const struct wlsite *s)
 {
-	uint16_t	regs[PROTO_STAGE_CHUNK_REGS];
-	size_t		first = (size_t)index * PROTO_WL_WINDOW_ENTRIES, k;
-	char		*cause = NULL;
-	int		rc;
+	return s->committing;
+}
 
-	k = first < s->nwant ? s->nwant - first : 0;
-	if (k > PROTO_WL_WINDOW_ENTRIES)
-		k = PROTO_WL_WINDOW_ENTRIES;
-	proto_stage_chunk_encode(s->transfer, index, s->nchunks, s->want + first,
-	    (unsigned)k, regs);
-	rc = pile_bus_broadcast(s->bus, PROTO_A_STAGE_TRANSFER, PROTO_STAGE_CHUNK_REGS,
-	    regs, PROTO_STAGE_TURNAROUND_MS, &cause);
-	free(cause);
-	s->broadcasts++;
-	return rc;
+int
+wlsite_between(const struct wlsite *s)
+{
+	return s->phase != PH_COMMIT || s->sub == SUB_NEXT;
 }
 
 static int
-site_unicast(struct wlsite *s, struct wlsite_pile *sp, uint16_t index, char **cause)
+site_broadcast(struct wlsite *s, struct pile_xfer *x, uint16_t index)
 {
 	uint16_t	regs[PROTO_STAGE_CHUNK_REGS];
-	size_t		first = (size_t)index * PROTO_WL_WINDOW_ENTRIES, k;
 
-	k = first < s->nwant ? s->nwant - first : 0;
-	if (k > PROTO_WL_WINDOW_ENTRIES)
-		k = PROTO_WL_WINDOW_ENTRIES;
-	proto_stage_chunk_encode(s->transfer, index, s->nchunks, s->want + first,
-	    (unsigned)k, regs);
-	sp->resent++;
-	s->resent++;
-	return pile_stage_chunk(sp->pile, regs, cause);
+	pile_stage_chunk_regs(s->want, s->nwant, s->transfer, index, regs);
+	pile_bus_broadcast_request(x, PROTO_A_STAGE_TRANSFER, PROTO_STAGE_CHUNK_REGS,
+	    regs, PROTO_STAGE_TURNAROUND_MS);
+	s->broadcasts++;
+	return PILE_XFER_PENDING;
 }
 
 static int
@@ -260,89 +245,46 @@ u16cmp(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-/* Which chunks several staging piles missed: those go to all again. */
+/* The chunks several staging piles missed go to all again. */
 static void
-site_check(struct wlsite *s)
+site_check_done(struct wlsite *s)
 {
-	struct pile_stage_status	 st;
-	struct wlsite_pile		*sp;
-	uint16_t			*miss, *count;
-	size_t				 i, c;
-	int				 n;
-	char				*cause = NULL;
+	size_t	c;
 
-	count = xcalloc(s->nchunks, sizeof *count);
-	miss = xcalloc(s->nchunks, sizeof *miss);
-	for (i = 0; i < s->npiles; i++) {
-		sp = &s->piles[i];
-		if (sp->how != WLSITE_STAGE || sp->done)
-			continue;
-		if (pile_stage_status(sp->pile, &st, &cause) != 0 ||
-		    st.transfer != s->transfer || st.received == st.total) {
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		n = pile_stage_missing(sp->pile, s->nchunks, miss, s->nchunks, &cause);
-		free(cause);
-		cause = NULL;
-		while (n-- > 0)
-			count[miss[n]]++;
-	}
 	free(s->again);
-	s->again = miss;
+	s->again = xcalloc(s->nchunks, sizeof *s->again);
 	s->nagain = 0;
 	for (c = 0; c < s->nchunks; c++)
-		if (count[c] >= 2)
+		if (s->count[c] >= 2)
 			s->again[s->nagain++] = (uint16_t)c;
 	qsort(s->again, s->nagain, sizeof *s->again, u16cmp);
-	free(count);
+	free(s->count);
+	free(s->miss);
+	s->count = s->miss = NULL;
+	s->round++;
+	s->phase = s->nagain > 0 ? PH_AGAIN : PH_COMMIT;
+	s->at = 0;
+	s->sub = 0;
 }
 
-/* Commit; when chunks are missing, send those to this pile alone and
- * commit again; then read version and digest back. */
+/* The commit of a staging pile ended: check what it reads back. */
 static void
-site_commit(struct wlsite *s, struct wlsite_pile *sp)
+site_put_done(struct wlsite *s, struct wlsite_pile *sp, int rc, char *cause)
 {
-	uint16_t	*miss;
-	unsigned	 result = PROTO_COMMIT_MISSING;
-	char		*cause = NULL;
-	int		 n, i, rc;
-
-	miss = xcalloc(s->nchunks, sizeof *miss);
-	while (sp->commits < SITE_COMMITS) {
-		sp->commits++;
-		rc = pile_stage_commit(sp->pile, s->transfer, s->version,
-		    (uint32_t)s->nwant, s->sha, &result, &cause);
-		if (rc != 0)
-			goto fail;
-		if (result != PROTO_COMMIT_MISSING && result != PROTO_COMMIT_NO_TRANSFER)
-			break;
-		if (result == PROTO_COMMIT_NO_TRANSFER) {
-			/* Lost its staging area (power): all of it again. */
-			for (i = 0; i < s->nchunks; i++)
-				if ((rc = site_unicast(s, sp, (uint16_t)i, &cause)) != 0)
-					goto fail;
-			continue;
-		}
-		n = pile_stage_missing(sp->pile, s->nchunks, miss, s->nchunks, &cause);
-		if (n < 0) {
-			rc = n;
-			goto fail;
-		}
-		for (i = 0; i < n; i++)
-			if ((rc = site_unicast(s, sp, miss[i], &cause)) != 0)
-				goto fail;
-	}
-	free(miss);
-	miss = NULL;
-	if (result != PROTO_COMMIT_OK) {
-		site_fail(sp, xasprintf(_("the pile refused the commit: %s"),
-		    _(proto_enum_str(PROTO_ENUM_COMMIT_RESULT, result))));
+	sp->commits = s->put.commits;
+	sp->resent = s->put.sent;
+	s->resent += s->put.sent;
+	sp->after = s->put.after;
+	pile_stage_put_free(&s->put);
+	if (rc != 0) {
+		site_fail_rc(sp, rc, cause);
 		return;
 	}
-	if ((rc = pile_wl_status(sp->pile, &sp->after, &cause)) != 0)
-		goto fail;
+	if (s->put.result != PROTO_COMMIT_OK) {
+		site_fail(sp, xasprintf(_("the pile refused the commit: %s"),
+		    _(proto_enum_str(PROTO_ENUM_COMMIT_RESULT, s->put.result))));
+		return;
+	}
 	sp->done = 1;
 	if (sp->after.digest != s->want_digest || sp->after.count != s->nwant ||
 	    sp->after.version != s->version) {
@@ -356,93 +298,311 @@ site_commit(struct wlsite *s, struct wlsite_pile *sp)
 	if (wlsync_state_save(sp->id.serial, sp->after.version, sp->after.digest,
 	    s->want, s->nwant, &cause) != 0)
 		free(cause);	/* only the next sync's shortcut is lost */
-	return;
-fail:
-	free(miss);
-	site_fail_rc(sp, rc, cause);
 }
 
+/* A per-pile command (wlsync's plan) ended with rc: the next one, or the
+ * pile's end. */
 static void
-site_apply(struct wlsite_pile *sp)
+site_cmd_done(struct wlsite *s, struct wlsite_pile *sp, int rc, char *cause)
 {
-	char	*cause = NULL;
-	int	 rc;
+	char	*why = NULL;
 
-	if ((rc = wlsync_apply(sp->pile, &sp->id, &sp->plan, NULL, NULL, &cause)) != 0) {
-		site_fail_rc(sp, rc, cause);
+	if (rc != 0) {
+		rc = wlsync_stopped(&sp->plan, rc, cause, &why);
+		site_fail_rc(sp, rc, why);
+		s->sub = SUB_NEXT;
+		s->at++;
 		return;
 	}
-	sp->done = sp->ok = 1;
-	sp->after.version = sp->plan.new_version;
-	sp->after.count = (uint32_t)sp->plan.nwant;
-	sp->after.digest = sp->plan.want_digest;
+	sp->plan.ndone++;
+	s->sub = SUB_CMD;
+}
+
+/* PH_COMMIT: the pile at s->at, a transaction at a time. */
+static int
+site_commit_next(struct wlsite *s, struct pile_xfer *x)
+{
+	struct wlsite_pile		*sp = &s->piles[s->at];
+	const struct proto_wl_entry	*e;
+	struct pile_wl_status		 st;
+	uint16_t			 regs[PILE_WL_COMMAND_REGS];
+	uint32_t			 version;
+	size_t				 k;
+	char				*cause = NULL;
+	int				 rc, n;
+
+	switch (s->sub) {
+	case SUB_NEXT:
+		if (sp->done) {
+			s->at++;
+			return 0;
+		}
+		if (sp->how == WLSITE_NONE) {
+			sp->done = sp->ok = 1;
+			sp->after = sp->before;
+			s->at++;
+			return 0;
+		}
+		if (sp->how == WLSITE_STAGE) {
+			pile_stage_put_begin(&s->put, s->want, s->nwant, s->transfer,
+			    s->version, s->sha, 0);
+			s->committing = 1;
+			pile_xfer_reset(x);
+			s->sub = SUB_PUT;
+			return site_commit_next(s, x);
+		}
+		if (sp->how == WLSITE_PERPILE && sp->plan.want == NULL) {
+			site_plan_perpile(s, sp);
+			if (sp->done) {
+				s->at++;
+				return 0;
+			}
+		}
+		s->committing = 1;
+		s->sub = SUB_CMD;
+		return 0;
+	case SUB_PUT:
+		rc = pile_stage_put_next(sp->pile, &s->put, x, &cause);
+		if (rc == PILE_XFER_PENDING)
+			return rc;
+		site_put_done(s, sp, rc, cause);
+		s->sub = SUB_NEXT;
+		s->at++;
+		return 0;
+	case SUB_CMD:
+		if (!wlsync_next_command(&sp->plan, &s->cmd, &version, &e, &k)) {
+			pile_wl_status_request(sp->pile, x);
+			s->sub = SUB_VERIFY;
+			return PILE_XFER_PENDING;
+		}
+		if ((n = pile_wl_command_encode(s->cmd, version, e, (int)k, regs,
+		    &cause)) < 0) {
+			site_cmd_done(s, sp, n, cause);
+			return 0;
+		}
+		pile_write_free(&s->w);
+		pile_write_begin(&s->w, PROTO_A_WL_CMD, (uint16_t)n, regs);
+		pile_xfer_reset(x);
+		s->sub = SUB_WRITE;
+		return site_commit_next(s, x);
+	case SUB_WRITE:
+		free(s->werr);
+		s->werr = NULL;
+		rc = pile_write_next(sp->pile, &s->w, x, &s->werr);
+		if (rc == PILE_XFER_PENDING)
+			return rc;
+		s->wrc = rc;
+		if (pile_wl_command_check(s->cmd, rc)) {
+			pile_wl_result_request(sp->pile, x);
+			s->sub = SUB_RESULT;
+			return PILE_XFER_PENDING;
+		}
+		rc = pile_wl_command_outcome(sp->pile, s->cmd, rc, s->werr, NULL, &cause);
+		s->werr = NULL;
+		site_cmd_done(s, sp, rc, cause);
+		return 0;
+	case SUB_RESULT:
+		rc = pile_wl_command_outcome(sp->pile, s->cmd, s->wrc, s->werr, x, &cause);
+		s->werr = NULL;
+		site_cmd_done(s, sp, rc, cause);
+		return 0;
+	case SUB_VERIFY:
+		if ((rc = pile_wl_status_parse(x, &st, &cause)) != 0 ||
+		    (rc = wlsync_verify_status(sp->pile, &sp->id, &sp->plan, &st,
+		    &cause)) < 0) {
+			site_fail_rc(sp, rc, cause);
+		} else if (rc == 1) {	/* planned again: its commands */
+			s->sub = SUB_CMD;
+			return 0;
+		} else {
+			sp->done = sp->ok = 1;
+			sp->after.version = sp->plan.new_version;
+			sp->after.count = (uint32_t)sp->plan.nwant;
+			sp->after.digest = sp->plan.want_digest;
+		}
+		s->sub = SUB_NEXT;
+		s->at++;
+		return 0;
+	}
+	return 0;
+}
+
+/* PH_PLAN: identity and status of the pile at s->at. */
+static int
+site_plan_next(struct wlsite *s, struct pile_xfer *x)
+{
+	struct wlsite_pile	*sp = &s->piles[s->at];
+	char			*cause = NULL;
+	int			 rc;
+
+	switch (s->sub) {
+	case SUB_NEXT:
+		pile_identity_request(sp->pile, x);
+		s->sub = SUB_IDENT;
+		return PILE_XFER_PENDING;
+	case SUB_IDENT:
+		if ((rc = pile_identity_parse(sp->pile, x, &sp->id, &cause)) != 0)
+			break;
+		site_key(s, sp);
+		pile_wl_status_request(sp->pile, x);
+		s->sub = SUB_STATUS;
+		return PILE_XFER_PENDING;
+	case SUB_STATUS:
+		if ((rc = pile_wl_status_parse(x, &sp->before, &cause)) != 0)
+			break;
+		site_decide(s, sp);
+		s->sub = SUB_NEXT;
+		s->at++;
+		return 0;
+	default:
+		return 0;
+	}
+	sp->how = WLSITE_UNREACHABLE;
+	sp->why = N_("no answer");
+	site_fail_rc(sp, rc, cause);
+	s->sub = SUB_NEXT;
+	s->at++;
+	return 0;
+}
+
+/* PH_CHECK: which chunks each staging pile misses, counted per chunk. */
+static int
+site_check_next(struct wlsite *s, struct pile_xfer *x)
+{
+	struct pile_stage_status	 st;
+	struct wlsite_pile		*sp;
+	char				*cause = NULL;
+	int				 n;
+
+	switch (s->sub) {
+	case SUB_NEXT:
+		for (; s->ci < s->npiles; s->ci++) {
+			sp = &s->piles[s->ci];
+			if (sp->how == WLSITE_STAGE && !sp->done)
+				break;
+		}
+		if (s->ci >= s->npiles) {
+			site_check_done(s);
+			return 0;
+		}
+		pile_stage_status_request(s->piles[s->ci].pile, x);
+		s->sub = SUB_STATUS;
+		return PILE_XFER_PENDING;
+	case SUB_STATUS:
+		sp = &s->piles[s->ci];
+		if (pile_stage_status_parse(x, &st, &cause) != 0 ||
+		    st.transfer != s->transfer || st.received == st.total) {
+			free(cause);
+			s->ci++;
+			s->sub = SUB_NEXT;
+			return 0;
+		}
+		s->mcur = 0;
+		pile_stage_missing_request(sp->pile, x, s->mcur);
+		s->sub = SUB_MISSING;
+		return PILE_XFER_PENDING;
+	case SUB_MISSING:
+		sp = &s->piles[s->ci];
+		n = pile_stage_missing_parse(sp->pile, x, s->mcur, s->nchunks, s->miss,
+		    s->nchunks, &cause);
+		free(cause);
+		while (n-- > 0)
+			s->count[s->miss[n]]++;
+		if ((uint32_t)s->mcur + PROTO_STAGE_MISSING_BITS < s->nchunks) {
+			s->mcur += PROTO_STAGE_MISSING_BITS;
+			pile_stage_missing_request(sp->pile, x, s->mcur);
+			return PILE_XFER_PENDING;
+		}
+		s->ci++;
+		s->sub = SUB_NEXT;
+		return 0;
+	}
+	return 0;
+}
+
+/* One move of the machine: PILE_XFER_PENDING with a request in x, 0 when
+ * it moved without one (call again), -1 when finished. */
+static int
+site_move(struct wlsite *s, struct pile_xfer *x, int plan_only)
+{
+	switch (s->phase) {
+	case PH_PLAN:
+		if (s->at < s->npiles)
+			return site_plan_next(s, x);
+		site_version(s);
+		if (plan_only) {
+			/* A dry run says what the 1.0 piles would get. */
+			for (; s->ci < s->npiles; s->ci++)
+				if (s->piles[s->ci].how == WLSITE_PERPILE &&
+				    !s->piles[s->ci].done) {
+					site_plan_perpile(s, &s->piles[s->ci++]);
+					return 0;
+				}
+		}
+		if (plan_only || wlsite_too_big(s) > 0) {
+			s->phase = PH_DONE;
+			return -1;
+		}
+		s->phase = s->nstage > 0 ? PH_BROADCAST : PH_COMMIT;
+		s->at = s->ci = 0;
+		s->sub = SUB_NEXT;
+		s->stage_ms = mono_ms();
+		return 0;
+	case PH_BROADCAST:
+		if (s->at < s->nchunks)
+			return site_broadcast(s, x, (uint16_t)s->at++);
+		s->phase = PH_CHECK;
+		return 0;
+	case PH_CHECK:
+		if (s->count == NULL) {
+			if (s->nstage < 2 || s->round >= SITE_ROUNDS) {
+				s->phase = PH_COMMIT;
+				s->at = 0;
+				s->sub = SUB_NEXT;
+				return 0;
+			}
+			s->count = xcalloc(s->nchunks, sizeof *s->count);
+			s->miss = xcalloc(s->nchunks, sizeof *s->miss);
+			s->ci = 0;
+			s->sub = SUB_NEXT;
+		}
+		return site_check_next(s, x);
+	case PH_AGAIN:
+		if (s->at < s->nagain) {
+			s->rebroadcast++;
+			return site_broadcast(s, x, s->again[s->at++]);
+		}
+		s->phase = PH_CHECK;
+		return 0;
+	case PH_COMMIT:
+		if (s->at < s->npiles)
+			return site_commit_next(s, x);
+		s->phase = PH_DONE;
+		return -1;
+	}
+	return -1;
+}
+
+int
+wlsite_next(struct wlsite *s, struct pile_xfer *x, int plan_only)
+{
+	int	rc;
+
+	while ((rc = site_move(s, x, plan_only)) == 0)
+		;
+	return rc == PILE_XFER_PENDING ? rc : 0;
 }
 
 int
 wlsite_step(struct wlsite *s, int plan_only)
 {
-	struct wlsite_pile	*sp;
-
-	switch (s->phase) {
-	case PH_PLAN:
-		if (s->at < s->npiles) {
-			site_plan(s, &s->piles[s->at++]);
-			return 1;
-		}
-		site_plan_done(s);
-		if (plan_only || wlsite_too_big(s) > 0) {
-			s->phase = PH_DONE;
-			return 0;
-		}
-		s->phase = s->nstage > 0 ? PH_BROADCAST : PH_COMMIT;
-		s->at = 0;
-		s->stage_ms = mono_ms();
-		return 1;
-	case PH_BROADCAST:
-		if (s->at < s->nchunks) {
-			site_broadcast(s, (uint16_t)s->at++);
-			return 1;
-		}
-		s->phase = PH_CHECK;
-		return 1;
-	case PH_CHECK:
-		if (s->nstage < 2 || s->round >= SITE_ROUNDS) {
-			s->phase = PH_COMMIT;
-			s->at = 0;
-			return 1;
-		}
-		site_check(s);
-		s->round++;
-		s->phase = s->nagain > 0 ? PH_AGAIN : PH_COMMIT;
-		s->at = 0;
-		return 1;
-	case PH_AGAIN:
-		if (s->at < s->nagain) {
-			site_broadcast(s, s->again[s->at++]);
-			s->rebroadcast++;
-			return 1;
-		}
-		s->phase = PH_CHECK;
-		return 1;
-	case PH_COMMIT:
-		if (s->at < s->npiles) {
-			sp = &s->piles[s->at++];
-			if (sp->done)
-				return 1;
-			if (sp->how == WLSITE_STAGE)
-				site_commit(s, sp);
-			else if (sp->how == WLSITE_DIFF || sp->how == WLSITE_PERPILE)
-				site_apply(sp);
-			else if (sp->how == WLSITE_NONE) {
-				sp->done = sp->ok = 1;
-				sp->after = sp->before;
-			}
-			return 1;
-		}
-		s->phase = PH_DONE;
+	if (wlsite_next(s, &s->x, plan_only) != PILE_XFER_PENDING)
 		return 0;
-	}
-	return 0;
+	if (s->x.req.fc == 0)
+		s->x.status = 0;	/* a window the parse reads itself */
+	else
+		pile_bus_transact(s->bus, &s->x);
+	return 1;
 }
 
 const char *
@@ -458,6 +618,9 @@ wlsite_phase(const struct wlsite *s, size_t *done, size_t *total)
 		*total = s->nchunks;
 		return N_("chunks broadcast");
 	case PH_CHECK:
+		*done = s->ci;
+		*total = s->npiles;
+		return N_("piles checked");
 	case PH_AGAIN:
 		*done = s->at;
 		*total = s->nagain;

@@ -324,24 +324,101 @@ int	pile_signed_read_parse(struct pile *, const struct pile_xfer *x, uint32_t se
 
 /* FC 16 to address 0: every pile hears it, none answers. Returns once the
  * frame is written; the bus then keeps turnaround_ms of silence (0:
- * PROTO_TURNAROUND_MS; PROTO_STAGE_TURNAROUND_MS for staging chunks). */
+ * PROTO_TURNAROUND_MS; PROTO_STAGE_TURNAROUND_MS for staging chunks). The
+ * request, for an event loop: its transaction ends when the frame is
+ * written, and the bus holds the next one back for the line time, t3.5
+ * and the turnaround. */
 int	pile_bus_broadcast(struct pile_bus *, uint16_t addr, uint16_t count,
 	    const uint16_t *values, int turnaround_ms, char **cause);
-/* One chunk (proto_stage_chunk_encode) to this pile alone: it answers. */
-int	pile_stage_chunk(struct pile *, const uint16_t regs[PROTO_STAGE_CHUNK_REGS],
-	    char **cause);
+void	pile_bus_broadcast_request(struct pile_xfer *x, uint16_t addr, uint16_t count,
+	    const uint16_t *values, int turnaround_ms);
+/* Chunks a list of n entries takes (4 a chunk; an empty list is one empty
+ * chunk), the registers of chunk index, and the SHA-256 a commit names
+ * (58 wire bytes an entry, in order). e is sorted by UID. */
+uint16_t pile_stage_chunks(size_t n);
+void	pile_stage_chunk_regs(const struct proto_wl_entry *e, size_t n,
+	    uint16_t transfer, uint16_t index, uint16_t regs[PROTO_STAGE_CHUNK_REGS]);
+void	pile_stage_digest(const struct proto_wl_entry *e, size_t n,
+	    uint8_t sha[PROTO_SHA256_BYTES]);
+/* One chunk to this pile alone (it answers), for an event loop. */
+void	pile_stage_chunk_request(const struct pile *, struct pile_xfer *x,
+	    const uint16_t regs[PROTO_STAGE_CHUNK_REGS]);
 struct pile_stage_status {
 	uint16_t	transfer, total, received;
 };
 int	pile_stage_status(struct pile *, struct pile_stage_status *, char **cause);
+void	pile_stage_status_request(const struct pile *, struct pile_xfer *x);
+int	pile_stage_status_parse(const struct pile_xfer *x, struct pile_stage_status *,
+	    char **cause);
 /* The indices of missing chunks (at most max) into out; returns how many. */
 int	pile_stage_missing(struct pile *, uint16_t total, uint16_t *out, size_t max,
 	    char **cause);
-/* Commits the staged transfer (authenticated write): 0 with *result the
- * pile's PROTO_COMMIT_* (OK: the list is in force), or PILE_E_*. */
-int	pile_stage_commit(struct pile *, uint16_t transfer, uint32_t version,
-	    uint32_t nentries, const uint8_t sha[PROTO_SHA256_BYTES], unsigned *result,
+/* The same a bitmap window (1024 chunks from cur) at a time: the FC 23, and
+ * the indices it gives (x->req.fc 0 on a bus without FC 23: the parse
+ * reads the pair itself). */
+void	pile_stage_missing_request(const struct pile *, struct pile_xfer *x,
+	    uint16_t cur);
+int	pile_stage_missing_parse(struct pile *, const struct pile_xfer *x, uint16_t cur,
+	    uint16_t total, uint16_t *out, size_t max, char **cause);
+
+/*
+ * A whole list to one pile's staging area and its commit, as a state
+ * machine for an event loop (as pile_write_next): with send_all, every
+ * chunk to this pile alone first (each answered); then the authenticated
+ * commit; when the pile says chunks are missing (or its staging area was
+ * lost), those are sent to it alone and the commit tried again (at most
+ * PILE_STAGE_COMMITS commits); after a good commit the whitelist status is
+ * read into after.
+ *
+ *   pile_stage_put_begin(&sp, e, n, transfer, version, sha, 1);
+ *   while ((rc = pile_stage_put_next(p, &sp, &x, &cause)) == PILE_XFER_PENDING)
+ *           run x on the bus (x->req.fc 0: nothing to run), call again;
+ *   pile_stage_put_free(&sp);
+ *
+ * Ends with 0 and result the last commit's PROTO_COMMIT_* (OK: the list is
+ * in force and after holds its status), or PILE_E_* with *cause. Stopping
+ * before committing is set changes no list (chunks only fill the staging
+ * area); a commit is taken whole or not at all. e must outlive the
+ * machine.
+ */
+#define PILE_STAGE_COMMITS	4
+struct pile_stage_put {
+	const struct proto_wl_entry	*e;	/* sorted by UID, borrowed */
+	size_t			 n;
+	uint16_t		 transfer, nchunks;
+	uint32_t		 version;
+	uint8_t			 sha[PROTO_SHA256_BYTES];
+	int			 send_all;
+	unsigned		 result;	/* PROTO_COMMIT_* of the last commit */
+	unsigned		 commits;	/* commits begun */
+	size_t			 sent;		/* chunks sent to this pile */
+	int			 committing;	/* a commit has begun */
+	struct pile_wl_status	 after;		/* read after a good commit */
+	/* private to pile/ */
+	int			 state;
+	uint16_t		 at, mcur;
+	uint16_t		*miss;
+	size_t			 nmiss, imiss;
+	struct pile_write	 w;
+};
+void	pile_stage_put_begin(struct pile_stage_put *, const struct proto_wl_entry *e,
+	    size_t n, uint16_t transfer, uint32_t version,
+	    const uint8_t sha[PROTO_SHA256_BYTES], int send_all);
+int	pile_stage_put_next(struct pile *, struct pile_stage_put *, struct pile_xfer *x,
 	    char **cause);
+void	pile_stage_put_free(struct pile_stage_put *);
+/* The machine run to its end, blocking. */
+int	pile_stage_put(struct pile *, struct pile_stage_put *, char **cause);
+/* Commands or staging for a change of ncommands whitelist commands to this
+ * pile: 1 when the pile has staging and finishing those commands (a sync
+ * or import stopped between two of them would leave the list half-changed,
+ * so a begun one is finished) would take more than PILE_STAGE_FINISH_MS of
+ * wire: each command's 249-byte request and 8-byte reply at the line's
+ * bits per character plus two t3.5 silences (28 ms at 115200 8E1: 35
+ * commands). Above that the whole list is staged: a cancel before its one
+ * commit changes nothing. */
+#define PILE_STAGE_FINISH_MS	1000
+int	pile_stage_pays(struct pile *, size_t ncommands);
 /* All 4096 bucket digests (35 FC 23). */
 int	pile_wl_bucket_digests(struct pile *, uint16_t out[PROTO_WL_BUCKETS],
 	    char **cause);
