@@ -41,6 +41,11 @@ struct archive_verify {
 	/* the last key parsed, kept for the next record of the same pile */
 	uint8_t			 cached_pub[PROTO_PUBKEY_BYTES];
 	struct proto_verifier	*cached;
+	/* the last public key column and what it held (off the curve: no
+	 * verifier, so its records say bad signature) */
+	char			*row_keyhex;
+	uint8_t			 row_pub[PROTO_PUBKEY_BYTES];
+	enum proto_keyhex	 row_keyrc;
 	struct archive_verify_counts c;
 
 	archive_verify_fn	 fn;
@@ -81,6 +86,7 @@ archive_verify_free(struct archive_verify *v)
 	free(v->ekeys);
 	free(v->tariffs);
 	proto_verifier_free(v->cached);
+	free(v->row_keyhex);
 	free(v);
 }
 
@@ -108,18 +114,6 @@ finding(struct archive_verify *v, const char *pile, uint32_t seq, const char *wh
 	if (v->fn != NULL)
 		v->fn(v->arg, pile, seq, what, text);
 	free(text);
-}
-
-/* Hex (either case) of a key: SPKI DER, 04 | X | Y or X | Y. */
-static int
-parse_key(const char *hex, uint8_t pub[PROTO_PUBKEY_BYTES])
-{
-	uint8_t	der[PROTO_SPKI_BYTES];
-	size_t	n = strlen(hex);
-
-	if (n % 2 != 0 || n / 2 > sizeof der || proto_hex_decode(hex, der, n / 2) != 0)
-		return -1;
-	return proto_pubkey_from_spki(der, n / 2, pub);
 }
 
 int
@@ -150,12 +144,11 @@ archive_verify_keys(struct archive_verify *v, const char *path, char **cause)
 		v->keys = xrealloc(v->keys, (v->nkeys + 1) * sizeof *v->keys);
 		/* At most 16 characters (checked above): %.16s says so to the compiler. */
 		snprintf(v->keys[v->nkeys].serial, sizeof v->keys[v->nkeys].serial, "%.16s", serial);
-		if (parse_key(hex, v->keys[v->nkeys].pub) != 0 ||
-		    !proto_pubkey_valid(v->keys[v->nkeys].pub)) {
+		if (proto_pubkey_from_hex(hex, v->keys[v->nkeys].pub) != PROTO_KEYHEX_OK) {
 			fclose(f);
 			return set_cause(cause, -1, _("%s:%u: the key of '%s' is not a P-256 "
 			    "public key in hex (DER SubjectPublicKeyInfo, 04|X|Y or X|Y)"),
-			    path, lineno, serial);
+			    path, lineno, text_show(serial));
 		}
 		v->nkeys++;
 	}
@@ -193,12 +186,27 @@ trusted_key(struct archive_verify *v, const char *serial)
 	return NULL;
 }
 
+/* The public key column, parsed (and checked on the curve) once for a run
+ * of rows that repeat it, as a pile's rows do. */
+static enum proto_keyhex
+row_key(struct archive_verify *v, const char *hex, uint8_t pub[PROTO_PUBKEY_BYTES])
+{
+	if (v->row_keyhex == NULL || strcmp(v->row_keyhex, hex) != 0) {
+		free(v->row_keyhex);
+		v->row_keyhex = xstrdup(hex);
+		v->row_keyrc = proto_pubkey_from_hex(hex, v->row_pub);
+	}
+	memcpy(pub, v->row_pub, PROTO_PUBKEY_BYTES);
+	return v->row_keyrc;
+}
+
 static void
 check_signature(struct archive_verify *v, const char *pile, const struct proto_record *r)
 {
 	const char	*sighex = field(v, "signature"), *keyhex = field(v, "public_key");
 	const uint8_t	*trusted;
 	uint8_t		 pub[PROTO_PUBKEY_BYTES], sig[PROTO_SIG_BYTES];
+	enum proto_keyhex keyrc = PROTO_KEYHEX_NOT_HEX;
 
 	if (sighex == NULL || *sighex == '\0') {
 		if (v->nkeys > 0 && trusted_key(v, pile) != NULL) {
@@ -211,7 +219,8 @@ check_signature(struct archive_verify *v, const char *pile, const struct proto_r
 	}
 	if (strlen(sighex) != 2 * PROTO_SIG_BYTES ||
 	    proto_hex_decode(sighex, sig, sizeof sig) != 0 || keyhex == NULL ||
-	    parse_key(keyhex, pub) != 0) {
+	    (keyrc = row_key(v, keyhex, pub)) == PROTO_KEYHEX_NOT_HEX ||
+	    keyrc == PROTO_KEYHEX_LENGTH) {
 		v->c.bad_signatures++;
 		finding(v, pile, r->seq, "signature", _("%s seq %u: the signature or public "
 		    "key column is not hex of the right length"), pile, r->seq);
@@ -404,7 +413,7 @@ ocmf_note(struct archive_verify *v, const char *line, size_t len, unsigned linen
 			v->ekeys = xrealloc(v->ekeys, ++v->nekeys * sizeof *v->ekeys);
 		k = &v->ekeys[i];
 		snprintf(k->serial, sizeof k->serial, "%s", n.serial);
-		if (parse_key(n.key_hex, k->pub) != 0 || !proto_pubkey_valid(k->pub)) {
+		if (proto_pubkey_from_hex(n.key_hex, k->pub) != PROTO_KEYHEX_OK) {
 			memset(k->pub, 0, sizeof k->pub);	/* no key: each record says so */
 			finding(v, n.serial, 0, "key", _("%s:%u: the public key of '%s' is not a "
 			    "P-256 key"), path, lineno, n.serial);
