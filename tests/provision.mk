@@ -12,5 +12,5 @@ PROVISION_SH_TESTS = tests/provision-apply.sh tests/provision-invalid.sh \
 TESTS += $(PROVISION_SH_TESTS)
 EXTRA_DIST += $(PROVISION_SH_TESTS) tests/provision-lib.sh tests/data/prov-10.yaml \
 	tests/data/prov-cards.csv tests/data/prov-bad.yaml \
-	tests/bench/whitelist-load tests/bench/whitelist-diff tests/bench/scan \
+	tests/bench/whitelist-load tests/bench/whitelist-diff tests/bench/whitelist-stage tests/bench/scan \
 	tests/bench/provision tests/bench/bench-lib.sh
