@@ -5,6 +5,11 @@
 check_PROGRAMS += tests/unit-provision
 tests_unit_provision_LDADD = $(PILECON_LDADD)
 TESTS += tests/unit-provision
+# the whitelist sync planner, a transaction at a time, against the sim world
+check_PROGRAMS += tests/unit-wlsync-planner
+tests_unit_wlsync_planner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests $(SODIUM_CFLAGS)
+tests_unit_wlsync_planner_LDADD = src/sim/libsimworld.a $(PILECON_LDADD)
+TESTS += tests/unit-wlsync-planner
 
 PROVISION_SH_TESTS = tests/provision-apply.sh tests/provision-invalid.sh \
 	tests/provision-wlsync.sh tests/provision-scan.sh tests/provision-complete.sh \

@@ -249,6 +249,90 @@ test_cancelled_write_writes_nothing(const char *line, unsigned addr, const char 
  * staged one cancelled before its commit changes nothing: both need a pile
  * that keeps a real list (tests/unit-wl-apply.c, against pilesim). */
 
+/* A CSV of n cards in dir; the path in csv. */
+static int
+cards_csv(const char *dir, int n, char *csv, size_t len)
+{
+	FILE	*f;
+	int	 i;
+
+	snprintf(csv, len, "%s/cards.csv", dir);
+	if ((f = fopen(csv, "w")) == NULL)
+		return -1;
+	fputs("uid,status,expires,holder\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "04%06X,accepted,,holder %d\n", 0x100 + i, i);
+	return fclose(f);
+}
+
+/* Esc pressed when the plan starts reading the pile's list (the job tells
+ * its progress: cards read of the count), from inside the step, so the
+ * point is the test's and not the scheduler's. */
+static void
+cancel_when_reading_cards(struct job *job, enum job_notify what, void *arg)
+{
+	int	*seen = arg;
+
+	if (what == JOB_NOTIFY_PROGRESS && job->result.progress.what != NULL &&
+	    strcmp(job->result.progress.what, "cards") == 0 && !*seen) {
+		*seen = 1;
+		job_cancel(job);
+	}
+}
+
+/* Esc while a whitelist sync plans: planning writes nothing, so the sync
+ * stops at the next transaction boundary and says nothing was written. */
+static void
+test_cancelled_whitelist_sync_plan_writes_nothing(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job_runner	*r;
+	struct job		*job;
+	char			 path[] = "/tmp/unit-job-XXXXXX", csv[64], line[128];
+	int			 most, seen = 0;
+
+	if (mkdtemp(path) == NULL || (setenv("PILECON_STATE_DIR", path, 1),
+	    cards_csv(path, 40, csv, sizeof csv)) != 0) {
+		ok(0, "csv");
+		return;
+	}
+	if (fakeslave_rig_start(&rig, 0, test_key, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	pile_set_key(rig.pile, test_key);
+	r = job_runner_new();
+	snprintf(line, sizeof line, "whitelist sync %s", csv);
+	job = new_job(rig.pile, line);
+	job->notify = cancel_when_reading_cards;
+	job->notify_arg = &seen;
+	job_runner_add(r, job);
+	run_all(r, &most);
+	ok(seen, "sync_plan_tells_the_cards_it_reads");
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_FAILED,
+	    "cancelled_sync_plan_fails_saying_it_was_stopped");
+	ok(job->result.error.cause != NULL &&
+	    strcmp(job->result.error.cause, "interrupted: nothing was written") == 0,
+	    "cancelled_sync_plan_says_nothing_was_written");
+	if (job->result.error.cause != NULL)
+		printf("# cause: %s\n", job->result.error.cause);
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	is_int(logged(rig.log, PROTO_FC_READ_WRITE_MULTIPLE, PROTO_A_WL_CURSOR), 1,
+	    "cancelled_sync_plan_finished_the_window_in_flight");
+	is_int(logged(rig.log, PROTO_FC_READ_HOLDING, PROTO_A_WL_RESULT), 1,
+	    "cancelled_sync_plan_stopped_before_the_next_read");
+	is_int(logged(rig.log, PROTO_FC_WRITE_MULTIPLE, PROTO_A_WL_CMD), 0,
+	    "cancelled_sync_plan_sent_no_command");
+	is_int(logged(rig.log, PROTO_FC_WRITE_MULTIPLE, PROTO_A_AUTH_RESPONSE), 0,
+	    "cancelled_sync_plan_opened_no_session");
+	free(rig.log);
+	unlink(csv);
+	rmdir(path);
+}
+
+
 static void
 test_unknown_command_is_a_usage_error(void)
 {
@@ -280,6 +364,7 @@ main(void)
 	    PROTO_A_CTL_CLOCK, "clock_set");
 	test_cancelled_write_writes_nothing("whitelist add 04A1B2C3", PROTO_A_WL_CMD,
 	    "whitelist_add");
+	test_cancelled_whitelist_sync_plan_writes_nothing();
 	test_unknown_command_is_a_usage_error();
 	return done_testing();
 }

@@ -16,24 +16,48 @@ const char *vocab_text(enum proto_enum_id, const char *key);
 void	put_cell(FILE *f, const char *s, int width);
 void	put_cell_right(FILE *f, const char *s, int width);
 
-/* Reads every whitelist entry (in windows of 4), retrying when the version
- * changed during the read. 0 with *out (malloc'ed), *n, *version. */
-int	wl_read_all(struct pile *, struct proto_wl_entry **out, size_t *n,
-	    uint32_t *version, char **cause);
-
-/* The same inside a job (job-wl.c): call wl_reader_step from a step until
- * it returns JOB_NORMAL (all, have, version filled) or JOB_ERROR; pass its
- * JOB_WAIT on. Zero it to start; wl_reader_free frees the entries. */
+/*
+ * The pile's whole whitelist (job-wl.c): whitelist status, the windows of
+ * 4 entries from 0, the status again; read again (3 tries in all) when the
+ * version changed meanwhile, so what is read is one version's list. A
+ * transaction at a time, for any event loop (as pile_write_next):
+ *
+ *   struct wl_reader rd = { 0 };
+ *   while ((rc = wl_reader_next(p, &rd, &x, &cause)) == PILE_XFER_PENDING)
+ *           run x on the bus (x.req.fc 0: nothing to run), call again;
+ *
+ * It ends with 0: all[0 .. have) in UID order as the pile sent them,
+ * version, and after (the status read after the last window, whose
+ * version is version); or PILE_E_* with *cause naming the step that
+ * failed. A list that kept changing is PILE_E_PROTOCOL. Stopping between
+ * two calls is safe (reads only). wl_reader_free frees the entries.
+ */
 struct wl_reader {
-	int			 phase, attempt, progress;
+	int			 phase, attempt;
+	int			 progress;	/* wl_reader_step: show it */
 	uint32_t		 before, version, total;
+	struct pile_wl_status	 after;
 	struct proto_wl_entry	*all;
 	size_t			 have, cap;
 };
+int	wl_reader_next(struct pile *, struct wl_reader *, struct pile_xfer *x,
+	    char **cause);
+/* Starts rd (zeroed or freed) from a whitelist status just read, saving
+ * that transaction: x gets the first window's request; then call
+ * wl_reader_next as above. */
+void	wl_reader_start(struct pile *, struct wl_reader *,
+	    const struct pile_wl_status *before, struct pile_xfer *x);
+void	wl_reader_free(struct wl_reader *);
+/* The reader run to its end, blocking (tests, tools): 0 with *out
+ * (malloc'ed), *n, *version. */
+int	wl_read_all(struct pile *, struct proto_wl_entry **out, size_t *n,
+	    uint32_t *version, char **cause);
 struct job;
 struct json;
+/* The reader inside a job, a transaction a turn: call it from a step until
+ * it returns JOB_NORMAL (all, have, version filled) or JOB_ERROR; pass its
+ * JOB_WAIT on. With progress set it shows cards read of the count. */
 enum job_return	wl_reader_step(struct job *, struct wl_reader *);
-void		wl_reader_free(struct wl_reader *);
 /* One whitelist command inside a job (job-wl.c), a transaction a turn:
  * wl_cmd_send starts it (the session opened first when needed) and
  * returns what the step returns; at the step's next resume wl_cmd_done

@@ -34,7 +34,7 @@ const struct cmd_entry cmd_whitelist_sync_entry = {
 	.render = cmd_whitelist_sync_render,
 };
 
-enum { SYNC_PARSE, SYNC_PLAN, SYNC_DIGESTS, SYNC_APPLY, SYNC_AUTH, SYNC_COMMAND,
+enum { SYNC_PARSE, SYNC_PLAN, SYNC_PLANNING, SYNC_APPLY, SYNC_AUTH, SYNC_COMMAND,
 	SYNC_VERIFY, SYNC_STAGE };
 
 /*
@@ -54,8 +54,9 @@ struct sync {
 	size_t			 n;
 	uint32_t		 version;
 	struct wlsync_plan	 pl;
-	uint16_t		*digests;	/* the pile's bucket digests, read */
-	uint16_t		 dcur;		/* the next window of them */
+	struct wlsync_planner	 pr;		/* while SYNC_PLANNING */
+	const char		*shown;		/* the planner's progress shown */
+	size_t			 sent;		/* commands sent before a re-plan */
 	struct wl_cmd		 wc;		/* the command being sent */
 	int			 staged;	/* the plan goes by staging */
 	struct pile_stage_put	 put;
@@ -68,9 +69,9 @@ sync_free(void *p)
 	struct sync	*sy = p;
 
 	free(sy->e);
-	free(sy->digests);
 	free(sy->wc.werr);
 	pile_stage_put_free(&sy->put);
+	wlsync_planner_free(&sy->pr);
 	wlsync_plan_free(&sy->pl);
 	free(sy);
 }
@@ -181,7 +182,7 @@ cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 	uint32_t			 version;
 	size_t				 k;
 
-	if (job_cancelled(job) && sy->pl.ndone == 0)
+	if (job_cancelled(job) && sy->pl.ndone == 0 && sy->sent == 0)
 		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 		    "written"));
 	if (job_cancelled(job) && !sy->late) {
@@ -201,6 +202,72 @@ cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 	}
 	job->state = SYNC_COMMAND;
 	return wl_cmd_send(job, &sy->wc, cmd, version, e, (int)k);
+}
+
+/* The planner's progress (cards, bucket digests read) as the job's. */
+static void
+sync_plan_progress(struct job *job, struct sync *sy)
+{
+	if (sy->pr.what == NULL)
+		return;
+	if (sy->pr.what != sy->shown) {
+		sy->shown = sy->pr.what;
+		job_progress_start(job, _(sy->pr.what), sy->pr.total);
+	}
+	job->result.progress.total = sy->pr.total;
+	job_progress(job, sy->pr.done, 0);
+}
+
+/*
+ * The plan, a transaction a turn (wlsync_planner). Planning writes
+ * nothing, so a cancel stops at once; a plan made again after the bucket
+ * digests missed a difference follows commands that were taken, so the
+ * sync is finished then (a cancel noted, as between two commands).
+ */
+static enum job_return
+cmd_whitelist_sync_plan(struct job *job, struct sync *sy)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	if (job_cancelled(job) && sy->sent == 0)
+		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+		    "written"));
+	rc = wlsync_planner_next(&sy->pr, &job->xfer, &cause);
+	sync_plan_progress(job, sy);
+	if (rc == PILE_XFER_PENDING)
+		return job_transact(job);
+	wlsync_planner_free(&sy->pr);
+	if (rc != 0)
+		return job_fail_pile(job, rc, cause);
+	if (sy->sent > 0) {	/* made again: its commands */
+		job_progress_start(job, _("commands"), sy->pl.ncommands);
+		job->state = SYNC_APPLY;
+		return job_yield(job);
+	}
+	if ((rc = sync_by_staging(job, &sy->pl)) < 0)
+		return JOB_ERROR;
+	if ((sy->staged = rc)) {
+		/* One commit is one edit: the version moves by one. */
+		if (sy->version == 0)
+			sy->pl.new_version = sy->pl.pile.version + 1;
+		sy->pl.mode = WLSYNC_STAGED;
+		sy->pl.why = N_("staged whole in the pile's staging area, then "
+		    "committed at once");
+	}
+	if (cmd_args_has(&job->args, "dry-run")) {
+		sync_data(job, &sy->pl, 0);
+		return JOB_NORMAL;
+	}
+	if (sy->staged) {
+		job_stage_begin(job, &sy->put, sy->pl.want, sy->pl.nwant,
+		    sy->pl.new_version);
+		job->state = SYNC_STAGE;
+		return job_yield(job);
+	}
+	job_progress_start(job, _("commands"), sy->pl.ncommands);
+	job->state = SYNC_APPLY;
+	return job_yield(job);
 }
 
 /*
@@ -242,62 +309,18 @@ cmd_whitelist_sync_step(struct job *job)
 		job->state = SYNC_PLAN;
 		return job_connect(job);
 	case SYNC_PLAN:
-		/* The bucket digests (35 windows) are read a window a turn,
-		 * when the plan needs them, then the plan is made again. */
-		rc = wlsync_plan_digests(job->pile, &job->identity, sy->e, sy->n,
-		    sy->version, cmd_args_has(&job->args, "full"), 1, sy->digests, 1,
-		    &sy->pl, &cause);
-		if (rc == WLSYNC_NEED_DIGESTS) {
-			wlsync_plan_free(&sy->pl);
-			sy->digests = xcalloc(PROTO_WL_BUCKETS, sizeof *sy->digests);
-			sy->dcur = 0;
-			job->state = SYNC_DIGESTS;
-			pile_wl_bucket_digests_request(job->pile, &job->xfer, sy->dcur);
-			return job_transact(job);
-		}
+		rc = wlsync_planner_begin(&sy->pr, job->pile, &job->identity, sy->e, sy->n,
+		    sy->version, cmd_args_has(&job->args, "full"), 1, &sy->pl, &cause);
 		free(sy->e);
 		sy->e = NULL;
 		if (rc == WLSYNC_TOO_BIG)	/* the list must change: bad input */
 			return job_fail_cause(job, EXIT_USAGE, cause);
 		if (rc != 0)
 			return job_fail_pile(job, rc, cause);
-		if ((rc = sync_by_staging(job, &sy->pl)) < 0)
-			return JOB_ERROR;
-		if ((sy->staged = rc)) {
-			/* One commit is one edit: the version moves by one. */
-			if (sy->version == 0)
-				sy->pl.new_version = sy->pl.pile.version + 1;
-			sy->pl.mode = WLSYNC_STAGED;
-			sy->pl.why = N_("staged whole in the pile's staging area, then "
-			    "committed at once");
-		}
-		if (cmd_args_has(&job->args, "dry-run")) {
-			sync_data(job, &sy->pl, 0);
-			return JOB_NORMAL;
-		}
-		if (sy->staged) {
-			job_stage_begin(job, &sy->put, sy->pl.want, sy->pl.nwant,
-			    sy->pl.new_version);
-			job->state = SYNC_STAGE;
-			return job_yield(job);
-		}
-		job_progress_start(job, _("commands"), sy->pl.ncommands);
-		job->state = SYNC_APPLY;
-		return job_yield(job);
-	case SYNC_DIGESTS:
-		if ((rc = pile_wl_bucket_digests_parse(job->pile, &job->xfer, sy->dcur,
-		    sy->digests, &cause)) != 0)
-			return job_fail_pile(job, rc, cause);
-		if (job_cancelled(job))
-			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
-			    "written"));
-		sy->dcur += PROTO_N_WL_BUCKET_DIGESTS;
-		if (sy->dcur < PROTO_WL_BUCKETS) {
-			pile_wl_bucket_digests_request(job->pile, &job->xfer, sy->dcur);
-			return job_transact(job);
-		}
-		job->state = SYNC_PLAN;
-		return job_yield(job);
+		job->state = SYNC_PLANNING;
+		return cmd_whitelist_sync_plan(job, sy);
+	case SYNC_PLANNING:
+		return cmd_whitelist_sync_plan(job, sy);
 	case SYNC_AUTH:
 		if ((rc = job_write_status(job, NULL, &cause)) != 0)
 			return sync_stopped(job, sy, rc, cause);
@@ -326,9 +349,14 @@ cmd_whitelist_sync_step(struct job *job)
 		    (rc = wlsync_verify_status(job->pile, &job->identity, &sy->pl, &st,
 		    &cause)) < 0)
 			return job_fail_pile(job, rc, cause);
-		job->state = SYNC_APPLY;
-		if (rc == 1)	/* the plan was made again: its commands */
-			return cmd_whitelist_sync_apply(job, sy);
+		if (rc == 1) {
+			/* The bucket digests missed a difference: the plan is
+			 * made again from the whole list, then its commands. */
+			sy->sent += sy->pl.ndone;
+			wlsync_planner_reread(&sy->pr, job->pile, &job->identity, &sy->pl);
+			job->state = SYNC_PLANNING;
+			return cmd_whitelist_sync_plan(job, sy);
+		}
 		sync_data(job, &sy->pl, 1);
 		if (sy->late)
 			job_event(job, RESULT_OK, _("the sync was finished: the cancel came "

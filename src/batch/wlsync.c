@@ -140,106 +140,192 @@ wlsync_full(struct wlsync_plan *pl)
 	pl->ncommands = 1 + wlsync_groups(pl->nwant);
 }
 
-/* Reads the pile's whole list; 1 when it cannot be trusted (FULL). */
-static int
-wlsync_read(struct pile *p, struct wlsync_plan *pl, char **cause)
-{
-	struct proto_wl_entry	*have = NULL;
-	struct pile_wl_status	 after;
-	uint32_t		 version;
-	size_t			 nhave = 0, i;
-	int			 rc;
+/* ---- the planner: a transaction at a time ------------------------------- */
 
-	rc = wl_read_all(p, &have, &nhave, &version, cause);
-	if (rc == PILE_E_PROTOCOL) {
-		/* It kept changing under us, or an entry is malformed: a
-		 * rewrite does not depend on what it holds. */
-		free(*cause);
-		*cause = NULL;
-		pl->why = N_("the pile's list could not be read consistently");
-		return 1;
+enum { PL_START, PL_STATUS, PL_DIGESTS, PL_BUCKETS, PL_READ, PL_DONE, PL_REREAD };
+
+/* A failure while planning (err taken), naming the pile. */
+static int
+wlsync_planner_failed(struct wlsync_planner *pr, int rc, char *err, char **cause)
+{
+	char	label[80];
+
+	snprintf(label, sizeof label, _("pile '%s' (address %u)"), pr->id->serial,
+	    pile_addr(pr->pile));
+	rc = set_cause(cause, rc, _("cannot plan the whitelist sync of %s: %s"), label,
+	    err != NULL ? err : _("failed"));
+	free(err);
+	pr->state = PL_DONE;
+	return rc;
+}
+
+static void
+wlsync_planner_progress(struct wlsync_planner *pr, const char *what, size_t done,
+    size_t total)
+{
+	pr->what = what;
+	pr->done = done;
+	pr->total = total;
+}
+
+/* The plan is made: the version it ends with and its command count. */
+static int
+wlsync_planner_done(struct wlsync_planner *pr)
+{
+	struct wlsync_plan	*pl = pr->pl;
+
+	pr->state = PL_DONE;
+	wlsync_planner_progress(pr, NULL, 0, 0);
+	if (pr->reread) {
+		/* new_version stays the first plan's: the last command sets
+		 * it, and verify expects it. */
+		if (pl->ncommands == 0)
+			pl->ncommands = 1;	/* the version at least */
+		return 0;
 	}
-	if (rc != 0)
-		return rc;
-	pl->nread = nhave;
-	if ((rc = pile_wl_status(p, &after, cause)) != 0) {
-		free(have);
-		return rc;
-	}
-	for (i = 1; i < nhave; i++)
-		if (strcmp(have[i - 1].uid, have[i].uid) >= 0)
-			break;
-	if (i < nhave || after.version != version || after.count != nhave ||
-	    wlsync_digest(have, nhave) != after.digest) {
-		free(have);
-		pl->why = N_("what was read does not match the pile's digest");
-		return 1;
-	}
-	pl->pile = after;
-	wlsync_diff(pl, have, nhave);
-	free(have);
+	if (pr->version != 0)
+		pl->new_version = pr->version;
+	else if (pl->ncommands > 0)
+		pl->new_version = pl->pile.version + (uint32_t)pl->ncommands;
+	else
+		pl->new_version = pl->pile.version;
+	/* Only a version to set: one command that carries no entries. */
+	if (pl->ncommands == 0 && pl->new_version != pl->pile.version)
+		pl->ncommands = 1;
 	return 0;
 }
 
+/* READ: the whole list, unless the caller would rather not (allow_read 0:
+ * the plan says READ and holds no changes). */
+static int
+wlsync_planner_read(struct wlsync_planner *pr, struct pile_xfer *x, char **cause)
+{
+	struct wlsync_plan	*pl = pr->pl;
+
+	(void)cause;
+	pl->mode = WLSYNC_READ;
+	if (!pr->allow_read) {
+		pl->upserts = xcalloc(1, sizeof *pl->upserts);
+		pl->removes = xcalloc(1, sizeof *pl->removes);
+		return wlsync_planner_done(pr);
+	}
+	pr->state = PL_READ;
+	wl_reader_free(&pr->rd);
+	/* The status just read is the read's first. */
+	wl_reader_start(pr->pile, &pr->rd, &pl->pile, x);
+	wlsync_planner_progress(pr, N_("cards"), 0, pl->pile.count);
+	return PILE_XFER_PENDING;
+}
+
+/* The whole list was read: diff it, or FULL when it cannot be trusted. */
+static int
+wlsync_planner_read_done(struct wlsync_planner *pr)
+{
+	struct wlsync_plan	*pl = pr->pl;
+	struct wl_reader	*rd = &pr->rd;
+	size_t			 i;
+
+	pl->nread = rd->have;
+	for (i = 1; i < rd->have; i++)
+		if (strcmp(rd->all[i - 1].uid, rd->all[i].uid) >= 0)
+			break;
+	if (i < rd->have || rd->after.count != rd->have ||
+	    wlsync_digest(rd->all, rd->have) != rd->after.digest) {
+		pl->why = N_("what was read does not match the pile's digest");
+		wlsync_full(pl);
+	} else {
+		pl->pile = rd->after;
+		wlsync_diff(pl, rd->all, rd->have);
+	}
+	wl_reader_free(rd);
+	return wlsync_planner_done(pr);
+}
+
+/* The pile's status is known: what must be read, if anything. */
+static int
+wlsync_planner_decide(struct wlsync_planner *pr, struct pile_xfer *x, char **cause)
+{
+	struct wlsync_plan	*pl = pr->pl;
+	unsigned		 b;
+	size_t			 i;
+	uint8_t			 wire[PROTO_WL_ENTRY_BYTES];
+
+	if (pr->force_full) {
+		pl->why = N_("a full rewrite was asked for");
+		wlsync_full(pl);
+		return wlsync_planner_done(pr);
+	}
+	if (pl->pile.digest == pl->want_digest && pl->pile.count == pl->nwant) {
+		pl->mode = WLSYNC_NONE;
+		pl->why = N_("the pile already holds this list");
+		pl->upserts = xcalloc(1, sizeof *pl->upserts);
+		pl->removes = xcalloc(1, sizeof *pl->removes);
+		return wlsync_planner_done(pr);
+	}
+	if (pl->recorded && pl->rec_version == pl->pile.version &&
+	    pl->rec_digest == pl->pile.digest && pr->nrec == pl->pile.count) {
+		pl->mode = WLSYNC_CACHED;
+		pl->why = N_("unchanged since the last sync from here");
+		wlsync_diff(pl, pr->rec, pr->nrec);
+		return wlsync_planner_done(pr);
+	}
+	if (!pl->recorded)
+		pl->why = N_("no sync of this pile is on record here");
+	else
+		pl->why = N_("the list was changed elsewhere since the last sync from "
+		    "here");
+	if (!(pr->id->caps & PROTO_CAP_BUCKETS))
+		return wlsync_planner_read(pr, x, cause);
+
+	/* 1.1 piles with bucket digests: compare the 4096 digests with the
+	 * wanted list's, read only the buckets that differ (UID and check of
+	 * each entry) and diff those. */
+	pl->mode = WLSYNC_BUCKETS;
+	pr->want_d = xcalloc(PROTO_WL_BUCKETS, sizeof *pr->want_d);
+	pr->pile_d = xcalloc(PROTO_WL_BUCKETS, sizeof *pr->pile_d);
+	pr->diff = xcalloc(PROTO_WL_BUCKETS, sizeof *pr->diff);
+	pr->wb = xcalloc(pl->nwant + 1, sizeof *pr->wb);
+	for (b = 0; b < PROTO_WL_BUCKETS; b++)
+		pr->want_d[b] = 0xFFFF;
+	for (i = 0; i < pl->nwant; i++) {
+		pr->wb[i] = proto_wl_bucket(pl->want[i].uid);
+		proto_wl_entry_wire(&pl->want[i], wire);
+		pr->want_d[pr->wb[i]] = proto_crc16_update(pr->want_d[pr->wb[i]], wire,
+		    sizeof wire);
+	}
+	pr->dcur = 0;
+	pr->state = PL_DIGESTS;
+	wlsync_planner_progress(pr, N_("bucket digests"), 0, PROTO_WL_BUCKETS);
+	pile_wl_bucket_digests_request(pr->pile, x, pr->dcur);
+	return PILE_XFER_PENDING;
+}
+
 /*
- * 1.1 piles with bucket digests: compare the 4096 digests with the wanted
- * list's, read only the buckets that differ (UID and check of each entry)
- * and diff those. 1 when too much differs for it to pay (READ instead).
+ * The differing buckets were read. What the pile holds, as far as the diff
+ * cares: the wanted entries of the buckets that agree, plus what the pile
+ * has in the others (UID only, which reads as "changed" against a wanted
+ * entry, unless the entry's check matches the wanted one's).
  */
 static int
-wlsync_buckets(struct pile *p, struct wlsync_plan *pl, const uint16_t *given,
-    char **cause)
+wlsync_planner_buckets_done(struct wlsync_planner *pr, char **cause)
 {
-	struct proto_bucket_item	*items = NULL;
+	struct wlsync_plan		*pl = pr->pl;
+	const struct proto_bucket_item	*items = pr->br.items;
 	struct proto_wl_entry		*have, *hb;
-	uint16_t			*want_d, *pile_d, *diff;
-	uint8_t				 wire[PROTO_WL_ENTRY_BYTES];
-	size_t				 nitems = 0, ndiff = 0, i, j, nhave = 0;
-	unsigned			 b, *wb;
-	int				 rc;
+	size_t				 nitems = pr->br.nitems, nhave = 0, i, j;
+	char				*err = NULL;
 
-	want_d = xcalloc(PROTO_WL_BUCKETS, sizeof *want_d);
-	pile_d = xcalloc(PROTO_WL_BUCKETS, sizeof *pile_d);
-	diff = xcalloc(PROTO_WL_BUCKETS, sizeof *diff);
-	wb = xcalloc(pl->nwant + 1, sizeof *wb);
-	for (b = 0; b < PROTO_WL_BUCKETS; b++)
-		want_d[b] = 0xFFFF;
-	for (i = 0; i < pl->nwant; i++) {
-		wb[i] = proto_wl_bucket(pl->want[i].uid);
-		proto_wl_entry_wire(&pl->want[i], wire);
-		want_d[wb[i]] = proto_crc16_update(want_d[wb[i]], wire, sizeof wire);
-	}
-	if (given != NULL)
-		memcpy(pile_d, given, PROTO_WL_BUCKETS * sizeof *pile_d);
-	else if ((rc = pile_wl_bucket_digests(p, pile_d, cause)) != 0)
-		goto out;
-	for (b = 0; b < PROTO_WL_BUCKETS; b++)
-		if (want_d[b] != pile_d[b])
-			diff[ndiff++] = (uint16_t)b;
-	pl->nbuckets = ndiff;
-	if (ndiff > WLSYNC_BUCKETS_MAX) {
-		rc = 1;
-		goto out;
-	}
-	if ((rc = pile_wl_buckets_read(p, diff, ndiff, &items, &nitems, cause)) != 0)
-		goto out;
 	pl->nread = nitems;
-
-	/* What the pile holds, as far as the diff cares: the wanted entries of
-	 * the differing buckets whose check matches, plus the strangers (UID
-	 * only, which reads as "changed" against a wanted entry). Everything
-	 * else equals the wanted list, bucket by bucket. */
 	have = xcalloc(pl->nwant + nitems + 1, sizeof *have);
-	for (i = 0; i < pl->nwant; i++) {
-		if (want_d[wb[i]] == pile_d[wb[i]])
+	for (i = 0; i < pl->nwant; i++)
+		if (pr->want_d[pr->wb[i]] == pr->pile_d[pr->wb[i]])
 			have[nhave++] = pl->want[i];
-	}
 	for (j = 0; j < nitems; j++) {
 		hb = &have[nhave++];
 		memset(hb, 0, sizeof *hb);
 		snprintf(hb->uid, sizeof hb->uid, "%s", items[j].uid);
 		for (i = 0; i < pl->nwant; i++)
-			if (wb[i] == items[j].bucket && strcmp(pl->want[i].uid,
+			if (pr->wb[i] == items[j].bucket && strcmp(pl->want[i].uid,
 			    items[j].uid) == 0) {
 				if (proto_wl_entry_check(&pl->want[i]) == items[j].check)
 					*hb = pl->want[i];
@@ -248,21 +334,210 @@ wlsync_buckets(struct pile *p, struct wlsync_plan *pl, const uint16_t *given,
 				break;
 			}
 	}
-	if (wlsync_sort(have, nhave, cause) != 0) {
+	if (wlsync_sort(have, nhave, &err) != 0) {
 		free(have);
-		rc = set_cause(cause, PILE_E_PROTOCOL, _("the pile's bucket window named "
-		    "a card twice"));
-		goto out;
+		free(err);
+		return wlsync_planner_failed(pr, PILE_E_PROTOCOL, xstrdup(_("its bucket "
+		    "window named a card twice")), cause);
 	}
 	wlsync_diff(pl, have, nhave);
 	free(have);
-	rc = 0;
-out:
-	free(items);
-	free(want_d);
-	free(pile_d);
-	free(diff);
-	free(wb);
+	return wlsync_planner_done(pr);
+}
+
+/* Every bucket digest is read: the buckets that differ, read if few. */
+static int
+wlsync_planner_compare(struct wlsync_planner *pr, struct pile_xfer *x, char **cause)
+{
+	struct wlsync_plan	*pl = pr->pl;
+	unsigned		 b;
+
+	pr->ndiff = 0;
+	for (b = 0; b < PROTO_WL_BUCKETS; b++)
+		if (pr->want_d[b] != pr->pile_d[b])
+			pr->diff[pr->ndiff++] = (uint16_t)b;
+	pl->nbuckets = pr->ndiff;
+	if (pr->ndiff > WLSYNC_BUCKETS_MAX)	/* too much differs for it to pay */
+		return wlsync_planner_read(pr, x, cause);
+	pr->state = PL_BUCKETS;
+	wlsync_planner_progress(pr, N_("buckets"), 0, pr->ndiff);
+	pile_wl_buckets_begin(&pr->br, pr->diff, pr->ndiff);
+	if (pile_wl_buckets_request(pr->pile, x, &pr->br))
+		return PILE_XFER_PENDING;
+	return wlsync_planner_buckets_done(pr, cause);
+}
+
+int
+wlsync_planner_begin(struct wlsync_planner *pr, struct pile *p,
+    const struct proto_identity *id, const struct proto_wl_entry *want, size_t n,
+    uint32_t version, int force_full, int allow_read, struct wlsync_plan *pl,
+    char **cause)
+{
+	char	*err = NULL, label[80];
+	int	 rc;
+
+	memset(pr, 0, sizeof *pr);
+	memset(pl, 0, sizeof *pl);
+	pr->pile = p;
+	pr->id = id;
+	pr->pl = pl;
+	pr->version = version;
+	pr->force_full = force_full;
+	pr->allow_read = allow_read;
+	pr->state = PL_DONE;	/* until the input is good */
+	pl->want = xcalloc(n + 1, sizeof *pl->want);
+	if (n > 0)
+		memcpy(pl->want, want, n * sizeof *want);
+	pl->nwant = n;
+	if (wlsync_sort(pl->want, n, cause) != 0)
+		return -1;
+	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
+	    pile_addr(p));
+	if (id->wl_capacity != 0 && n > id->wl_capacity)
+		return set_cause(cause, WLSYNC_TOO_BIG, _("the list has %zu cards "
+		    "but %s holds at most %u (identity.whitelist_capacity): out of "
+		    "storage; split the list or remove cards"), n, label,
+		    id->wl_capacity);
+	pl->want_digest = wlsync_digest(pl->want, n);
+	rc = wlsync_state_load(id->serial, &pl->rec_version, &pl->rec_digest, &pr->rec,
+	    &pr->nrec, &err);
+	free(err);	/* a damaged record is no record: read the pile */
+	pl->recorded = rc == 0;
+	if (rc == 0 && wlsync_digest(pr->rec, pr->nrec) != pl->rec_digest)
+		pl->recorded = 0;
+	pr->state = PL_START;
+	return 0;
+}
+
+void
+wlsync_planner_reread(struct wlsync_planner *pr, struct pile *p,
+    const struct proto_identity *id, struct wlsync_plan *pl)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->pile = p;
+	pr->id = id;
+	pr->pl = pl;
+	pr->allow_read = 1;
+	pr->reread = 1;
+	free(pl->upserts);
+	free(pl->removes);
+	pl->upserts = pl->removes = NULL;
+	pl->nadd = pl->nchange = pl->nremove = pl->ndone = pl->ncommands = 0;
+	pl->clear = 0;
+	pl->mode = WLSYNC_READ;
+	pl->why = N_("the bucket digests missed a difference: the list was read "
+	    "whole");
+	pr->state = PL_REREAD;
+}
+
+int
+wlsync_planner_next(struct wlsync_planner *pr, struct pile_xfer *x, char **cause)
+{
+	struct wlsync_plan	*pl = pr->pl;
+	char			*err = NULL, *what;
+	unsigned		 last;
+	int			 rc;
+
+	switch (pr->state) {
+	case PL_START:
+	case PL_REREAD:
+		pr->state = pr->state == PL_START ? PL_STATUS : PL_READ;
+		if (pr->state == PL_READ) {
+			memset(&pr->rd, 0, sizeof pr->rd);
+			wlsync_planner_progress(pr, N_("cards"), 0, 0);
+			return wl_reader_next(pr->pile, &pr->rd, x, cause);
+		}
+		pile_wl_status_request(pr->pile, x);
+		return PILE_XFER_PENDING;
+	case PL_STATUS:
+		if ((rc = pile_wl_status_parse(x, &pl->pile, &err)) != 0) {
+			what = xasprintf(_("reading the whitelist status: %s"), err);
+			free(err);
+			return wlsync_planner_failed(pr, rc, what, cause);
+		}
+		return wlsync_planner_decide(pr, x, cause);
+	case PL_DIGESTS:
+		if ((rc = pile_wl_bucket_digests_parse(pr->pile, x, pr->dcur, pr->pile_d,
+		    &err)) != 0) {
+			last = pr->dcur + PROTO_N_WL_BUCKET_DIGESTS - 1u;
+			if (last >= PROTO_WL_BUCKETS)
+				last = PROTO_WL_BUCKETS - 1u;
+			what = xasprintf(_("reading bucket digests %u to %u: %s"),
+			    pr->dcur, last, err);
+			free(err);
+			return wlsync_planner_failed(pr, rc, what, cause);
+		}
+		pr->dcur += PROTO_N_WL_BUCKET_DIGESTS;
+		if (pr->dcur < PROTO_WL_BUCKETS) {
+			wlsync_planner_progress(pr, pr->what, pr->dcur, PROTO_WL_BUCKETS);
+			pile_wl_bucket_digests_request(pr->pile, x, pr->dcur);
+			return PILE_XFER_PENDING;
+		}
+		return wlsync_planner_compare(pr, x, cause);
+	case PL_BUCKETS:
+		if ((rc = pile_wl_buckets_parse(pr->pile, x, &pr->br, &err)) != 0) {
+			what = xasprintf(_("reading the bucket window (buckets %zu to "
+			    "%zu of the %zu that differ): %s"), pr->br.at + 1,
+			    pr->br.at + pr->br.nlist, pr->ndiff, err);
+			free(err);
+			return wlsync_planner_failed(pr, rc, what, cause);
+		}
+		wlsync_planner_progress(pr, pr->what, pr->br.at, pr->ndiff);
+		if (pile_wl_buckets_request(pr->pile, x, &pr->br))
+			return PILE_XFER_PENDING;
+		return wlsync_planner_buckets_done(pr, cause);
+	case PL_READ:
+		rc = wl_reader_next(pr->pile, &pr->rd, x, &err);
+		if (rc == PILE_XFER_PENDING) {
+			wlsync_planner_progress(pr, pr->what, pr->rd.have, pr->rd.total);
+			return rc;
+		}
+		if (rc == PILE_E_PROTOCOL) {
+			/* It kept changing under us, or an entry is malformed: a
+			 * rewrite does not depend on what it holds. */
+			free(err);
+			pl->why = N_("the pile's list could not be read consistently");
+			if (pr->reread)
+				pl->pile.count = pr->rd.total;
+			wl_reader_free(&pr->rd);
+			wlsync_full(pl);
+			return wlsync_planner_done(pr);
+		}
+		if (rc < 0)
+			return wlsync_planner_failed(pr, rc, err, cause);
+		return wlsync_planner_read_done(pr);
+	case PL_DONE:
+		return 0;
+	}
+	return set_cause(cause, -1, _("failed"));
+}
+
+void
+wlsync_planner_free(struct wlsync_planner *pr)
+{
+	free(pr->rec);
+	free(pr->want_d);
+	free(pr->pile_d);
+	free(pr->diff);
+	free(pr->wb);
+	free(pr->br.items);
+	wl_reader_free(&pr->rd);
+	memset(pr, 0, sizeof *pr);
+}
+
+/* The planner run to its end, blocking: each transaction with
+ * pile_bus_transact. */
+static int
+wlsync_planner_run(struct wlsync_planner *pr, char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	memset(&x, 0, sizeof x);
+	while ((rc = wlsync_planner_next(pr, &x, cause)) == PILE_XFER_PENDING)
+		if (x.req.fc != 0)
+			pile_bus_transact(pile_bus(pr->pile), &x);
+	pile_xfer_reset(&x);
 	return rc;
 }
 
@@ -279,108 +554,15 @@ wlsync_plan_ex(struct pile *p, const struct proto_identity *id,
     const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
     int allow_read, struct wlsync_plan *pl, char **cause)
 {
-	return wlsync_plan_digests(p, id, want, n, version, force_full, allow_read, NULL,
-	    0, pl, cause);
-}
+	struct wlsync_planner	pr;
+	int			rc;
 
-int
-wlsync_plan_digests(struct pile *p, const struct proto_identity *id,
-    const struct proto_wl_entry *want, size_t n, uint32_t version, int force_full,
-    int allow_read, const uint16_t *digests, int defer_digests,
-    struct wlsync_plan *pl, char **cause)
-{
-	struct proto_wl_entry	*rec = NULL;
-	char			*err = NULL, label[80];
-	size_t			 nrec = 0;
-	int			 rc;
-
-	memset(pl, 0, sizeof *pl);
-	pl->want = xcalloc(n + 1, sizeof *pl->want);
-	if (n > 0)
-		memcpy(pl->want, want, n * sizeof *want);
-	pl->nwant = n;
-	if (wlsync_sort(pl->want, n, cause) != 0)
-		return -1;
-	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
-	    pile_addr(p));
-	if (id->wl_capacity != 0 && n > id->wl_capacity)
-		return set_cause(cause, WLSYNC_TOO_BIG, _("the list has %zu cards "
-		    "but %s holds at most %u (identity.whitelist_capacity): out of "
-		    "storage; split the list or remove cards"), n, label,
-		    id->wl_capacity);
-	pl->want_digest = wlsync_digest(pl->want, n);
-	if ((rc = pile_wl_status(p, &pl->pile, cause)) != 0)
-		return rc;
-
-	rc = wlsync_state_load(id->serial, &pl->rec_version, &pl->rec_digest, &rec,
-	    &nrec, &err);
-	free(err);	/* a damaged record is no record: read the pile */
-	pl->recorded = rc == 0;
-	if (rc == 0 && wlsync_digest(rec, nrec) != pl->rec_digest)
-		pl->recorded = 0;
-
-	if (force_full) {
-		pl->why = N_("a full rewrite was asked for");
-		wlsync_full(pl);
-	} else if (pl->pile.digest == pl->want_digest && pl->pile.count == n) {
-		pl->mode = WLSYNC_NONE;
-		pl->why = N_("the pile already holds this list");
-		pl->upserts = xcalloc(1, sizeof *pl->upserts);
-		pl->removes = xcalloc(1, sizeof *pl->removes);
-	} else if (pl->recorded && pl->rec_version == pl->pile.version &&
-	    pl->rec_digest == pl->pile.digest && nrec == pl->pile.count) {
-		pl->mode = WLSYNC_CACHED;
-		pl->why = N_("unchanged since the last sync from here");
-		wlsync_diff(pl, rec, nrec);
-	} else {
-		pl->mode = WLSYNC_READ;
-		if (!pl->recorded)
-			pl->why = N_("no sync of this pile is on record here");
-		else
-			pl->why = N_("the list was changed elsewhere since the last "
-			    "sync from here");
-		rc = 1;
-		if ((id->caps & PROTO_CAP_BUCKETS) && digests == NULL && defer_digests) {
-			free(rec);
-			return WLSYNC_NEED_DIGESTS;
-		}
-		if (id->caps & PROTO_CAP_BUCKETS) {
-			pl->mode = WLSYNC_BUCKETS;
-			rc = wlsync_buckets(p, pl, digests, cause);
-			if (rc < 0) {
-				free(rec);
-				return rc;
-			}
-			if (rc == 1)
-				pl->mode = WLSYNC_READ;
-		}
-		if (rc == 1 && !allow_read) {
-			free(rec);
-			pl->upserts = xcalloc(1, sizeof *pl->upserts);
-			pl->removes = xcalloc(1, sizeof *pl->removes);
-			return 0;
-		}
-		if (rc == 1)
-			rc = wlsync_read(p, pl, cause);
-		if (rc < 0) {
-			free(rec);
-			return rc;
-		}
-		if (rc == 1)
-			wlsync_full(pl);
-	}
-	free(rec);
-
-	if (version != 0)
-		pl->new_version = version;
-	else if (pl->ncommands > 0)
-		pl->new_version = pl->pile.version + (uint32_t)pl->ncommands;
-	else
-		pl->new_version = pl->pile.version;
-	/* Only a version to set: one command that carries no entries. */
-	if (pl->ncommands == 0 && pl->new_version != pl->pile.version)
-		pl->ncommands = 1;
-	return 0;
+	rc = wlsync_planner_begin(&pr, p, id, want, n, version, force_full, allow_read,
+	    pl, cause);
+	if (rc == 0)
+		rc = wlsync_planner_run(&pr, cause);
+	wlsync_planner_free(&pr);
+	return rc;
 }
 
 int
@@ -431,12 +613,18 @@ static int
 wlsync_verify(struct pile *p, const struct proto_identity *id,
     struct wlsync_plan *pl, char **cause)
 {
-	struct pile_wl_status	 st;
-	int			 rc;
+	struct wlsync_planner	pr;
+	struct pile_wl_status	st;
+	int			rc;
 
 	if ((rc = pile_wl_status(p, &st, cause)) != 0)
 		return rc;
-	return wlsync_verify_status(p, id, pl, &st, cause);
+	if ((rc = wlsync_verify_status(p, id, pl, &st, cause)) != 1)
+		return rc;
+	wlsync_planner_reread(&pr, p, id, pl);
+	rc = wlsync_planner_run(&pr, cause);
+	wlsync_planner_free(&pr);
+	return rc < 0 ? rc : 1;
 }
 
 int
@@ -445,30 +633,14 @@ wlsync_verify_status(struct pile *p, const struct proto_identity *id,
 {
 	struct pile_wl_status	 st = *stp;
 	char			 label[80];
-	int			 rc;
 
 	snprintf(label, sizeof label, _("pile '%s' (address %u)"), id->serial,
 	    pile_addr(p));
+	/* A difference the bucket digests did not show (two lists with the
+	 * same CRC-16 in a bucket): the list is read whole, once. */
 	if ((st.digest != pl->want_digest || st.count != pl->nwant) &&
-	    pl->mode == WLSYNC_BUCKETS) {
-		/* A difference the bucket digests did not show (two lists with
-		 * the same CRC-16 in a bucket): read the list whole, once. */
-		free(pl->upserts);
-		free(pl->removes);
-		pl->upserts = pl->removes = NULL;
-		pl->nadd = pl->nchange = pl->nremove = pl->ndone = 0;
-		pl->clear = 0;
-		pl->mode = WLSYNC_READ;
-		pl->why = N_("the bucket digests missed a difference: the list was "
-		    "read whole");
-		if ((rc = wlsync_read(p, pl, cause)) < 0)
-			return rc;
-		if (rc == 1)
-			wlsync_full(pl);
-		if (pl->ncommands == 0)
-			pl->ncommands = 1;	/* the version at least */
+	    pl->mode == WLSYNC_BUCKETS)
 		return 1;
-	}
 	if (st.digest != pl->want_digest || st.count != pl->nwant)
 		return set_cause(cause, PILE_E_PROTOCOL, _("%s took the whitelist "
 		    "commands but its list reads back different: %u entries, digest "

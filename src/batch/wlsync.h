@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "pile/pile.h"
+#include "batch/cmd-util.h"
 
 /*
  * How a sync learns what the pile holds:
@@ -61,11 +62,79 @@ int	 wlsync_sort(struct proto_wl_entry *, size_t n, char **cause);
  * proto_wl_entry_encode puts them on the wire. */
 uint32_t wlsync_digest(const struct proto_wl_entry *, size_t n);
 
+/* The list holds more cards than the pile's identity.whitelist_capacity:
+ * the plan is refused before the pile is read or written (*cause says so).
+ * Bad input (exit 2), not the pile refusing: the list must change. */
+#define WLSYNC_TOO_BIG		3
+
+/*
+ * The plan, a transaction at a time, for any event loop: a job's step, or
+ * provision's run over several piles. It reads what the plan needs and
+ * nothing more: the whitelist status; on a 1.1 pile with bucket digests
+ * the 4096 digests (35 windows) and the bucket windows that differ; else,
+ * when no trusted record says what the pile holds, the whole list
+ * (wl_reader: status, windows of 4, status again).
+ *
+ *   struct wlsync_planner pr;
+ *   struct wlsync_plan pl;
+ *   rc = wlsync_planner_begin(&pr, pile, id, want, n, version, force_full,
+ *       allow_read, &pl, &cause);
+ *   (0; or WLSYNC_TOO_BIG / -1 with *cause: bad input, nothing was read,
+ *   free both)
+ *   while ((rc = wlsync_planner_next(&pr, &x, &cause)) == PILE_XFER_PENDING)
+ *           run x on the bus (x.req.fc 0: nothing to run), call again;
+ *   wlsync_planner_free(&pr);
+ *   rc 0: pl is the plan (wlsync_next_command ...; wlsync_plan_free);
+ *   else PILE_E_* (or -1) with *cause naming the pile and the step that
+ *   failed ("reading bucket digests 125 to 249: no answer from ...").
+ *
+ * In a job: call wlsync_planner_next(&pr, &job->xfer, &cause) from the
+ * step and return job_transact(job) while it gives PILE_XFER_PENDING
+ * (job_transact runs nothing for x.req.fc 0). Planning writes nothing:
+ * stopping between two calls (Esc) leaves the pile as it was; free the
+ * planner and the plan. version, force_full, allow_read: as wlsync_plan.
+ * want is copied; pile, id and pl are borrowed until wlsync_planner_free.
+ * progress (read by a front end while it runs): entries or digests read
+ * of how many (0 when not known yet), and what they are (English, N_()).
+ */
+struct wlsync_planner {
+	struct pile			*pile;		/* borrowed */
+	const struct proto_identity	*id;		/* borrowed */
+	struct wlsync_plan		*pl;		/* filled; borrowed */
+	uint32_t			 version;
+	int				 force_full, allow_read;
+	const char			*what;		/* "cards", "bucket digests" */
+	size_t				 done, total;	/* progress */
+	/* private to wlsync.c */
+	int				 state;
+	int				 reread;	/* wlsync_planner_reread's */
+	struct proto_wl_entry		*rec;		/* the record of the last sync */
+	size_t				 nrec;
+	uint16_t			*want_d, *pile_d, *diff;
+	unsigned			*wb;		/* bucket of each wanted entry */
+	size_t				 ndiff;
+	uint16_t			 dcur;
+	struct pile_wl_bucket_read	 br;
+	struct wl_reader		 rd;
+};
+int	 wlsync_planner_begin(struct wlsync_planner *, struct pile *,
+	    const struct proto_identity *, const struct proto_wl_entry *want, size_t n,
+	    uint32_t version, int force_full, int allow_read, struct wlsync_plan *,
+	    char **cause);
+int	 wlsync_planner_next(struct wlsync_planner *, struct pile_xfer *x, char **cause);
+void	 wlsync_planner_free(struct wlsync_planner *);
+/* After wlsync_verify_status said 1 (the bucket digests missed a
+ * difference): the planner that makes pl again from the whole list, driven
+ * as above; pl keeps its wanted list and new_version. */
+void	 wlsync_planner_reread(struct wlsync_planner *, struct pile *,
+	    const struct proto_identity *, struct wlsync_plan *);
+
 /* Plans a sync of want (any order, copied) onto pile, whose identity was
- * read. version 0: the pile's version plus the commands sent (what the pile
- * would count itself); else that version. force_full: FULL whatever the
- * record says. Reads the pile (status, and its list in READ mode); 0,
- * WLSYNC_TOO_BIG, or PILE_E_* / -1 with *cause. */
+ * read: the planner run to its end, blocking. version 0: the pile's version
+ * plus the commands sent (what the pile would count itself); else that
+ * version. force_full: FULL whatever the record says. Reads the pile
+ * (status, and its list in READ mode); 0, WLSYNC_TOO_BIG, or PILE_E_* / -1
+ * with *cause. */
 int	 wlsync_plan(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, struct wlsync_plan *, char **cause);
@@ -75,18 +144,6 @@ int	 wlsync_plan(struct pile *, const struct proto_identity *,
 int	 wlsync_plan_ex(struct pile *, const struct proto_identity *,
 	    const struct proto_wl_entry *want, size_t n, uint32_t version,
 	    int force_full, int allow_read, struct wlsync_plan *, char **cause);
-/* The same, for a job: with defer_digests, a plan that would read the
- * pile's 4096 bucket digests returns WLSYNC_NEED_DIGESTS instead (free
- * the plan, read them a window a turn, plan again with them in digests). */
-#define WLSYNC_NEED_DIGESTS	2
-/* The list holds more cards than the pile's identity.whitelist_capacity:
- * the plan is refused before the pile is read or written (*cause says so).
- * Bad input (exit 2), not the pile refusing: the list must change. */
-#define WLSYNC_TOO_BIG		3
-int	 wlsync_plan_digests(struct pile *, const struct proto_identity *,
-	    const struct proto_wl_entry *want, size_t n, uint32_t version,
-	    int force_full, int allow_read, const uint16_t *digests, int defer_digests,
-	    struct wlsync_plan *, char **cause);
 /* 1 when the plan writes anything. */
 int	 wlsync_plan_changes(const struct wlsync_plan *);
 /* Sends the plan's commands (removes, then upserts, 4 entries each, the
@@ -112,7 +169,10 @@ int	 wlsync_apply_auth(struct pile *, struct wlsync_plan *, char **cause);
 /* The same for a job, a transaction a turn: the plan's next command (1, or
  * 0 when all were sent: then read the whitelist status and give it to
  * wlsync_verify_status, which verifies and records as wlsync_apply_next
- * does); the caller sends it (wl_cmd_send) and counts it in pl->ndone.
+ * does: 0 verified and recorded; 1 when the bucket digests missed a
+ * difference, so the plan must be made again from the whole list
+ * (wlsync_planner_reread, then its commands); else PILE_E_* / -1); the
+ * caller sends each command (wl_cmd_send) and counts it in pl->ndone.
  * wlsync_stopped words a failure with how far the sync got (err taken). */
 int	 wlsync_next_command(const struct wlsync_plan *, unsigned *cmd,
 	    uint32_t *version, const struct proto_wl_entry **e, size_t *k);

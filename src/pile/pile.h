@@ -247,6 +247,38 @@ int	pile_wl_command_check(unsigned cmd, int write_rc);
 void	pile_wl_result_request(const struct pile *, struct pile_xfer *x);
 int	pile_wl_command_outcome(struct pile *, unsigned cmd, int write_rc, char *err,
 	    const struct pile_xfer *x, char **cause);
+/*
+ * The bucket window (1.1, BUCKET DIGESTS) for an event loop: the entries
+ * (UID and check) of the n buckets listed, up to 8 buckets a transaction
+ * (a bucket too full for one window is continued in the next).
+ *
+ *   pile_wl_buckets_begin(&br, buckets, n);
+ *   while (pile_wl_buckets_request(p, &x, &br))
+ *           run x on the bus (x.req.fc 0: nothing to run),
+ *           pile_wl_buckets_parse(p, &x, &br, &cause) (0 or PILE_E_*);
+ *   br.items[0 .. br.nitems) is what was read (malloc'ed: free it).
+ *
+ * pile_wl_buckets_read (below) is this run to its end. buckets must
+ * outlive br.
+ */
+struct pile_wl_bucket_read {
+	const uint16_t			*buckets;	/* borrowed */
+	size_t				 n;
+	struct proto_bucket_item	*items;
+	size_t				 nitems;
+	/* private to pile/ */
+	size_t				 at, alloc;
+	unsigned			 index;
+	unsigned			 nlist;		/* buckets in the last request */
+};
+void	pile_wl_buckets_begin(struct pile_wl_bucket_read *, const uint16_t *buckets,
+	    size_t n);
+/* Fills x with the next window's request and returns 1; 0 when every bucket
+ * listed was read. */
+int	pile_wl_buckets_request(const struct pile *, struct pile_xfer *x,
+	    struct pile_wl_bucket_read *);
+int	pile_wl_buckets_parse(struct pile *, const struct pile_xfer *x,
+	    struct pile_wl_bucket_read *, char **cause);
 
 /* ---- records ----------------------------------------------------------- */
 

@@ -240,3 +240,125 @@ pile_wl_command(struct pile *p, unsigned cmd, uint32_t new_version,
 	pile_xfer_reset(&x);
 	return rc;
 }
+
+/* ---- the bucket window (1.1) -------------------------------------------- */
+
+void
+pile_wl_buckets_begin(struct pile_wl_bucket_read *br, const uint16_t *buckets, size_t n)
+{
+	memset(br, 0, sizeof *br);
+	br->buckets = buckets;
+	br->n = n;
+}
+
+/* What the request writes: the index inside the first bucket, then the
+ * buckets (PROTO_BUCKET_NONE after the last). */
+static void
+pile_wl_buckets_list(const struct pile_wl_bucket_read *br, uint16_t wv[1 +
+    PROTO_BUCKET_LIST_MAX])
+{
+	size_t	k;
+
+	wv[0] = (uint16_t)br->index;
+	for (k = 0; k < PROTO_BUCKET_LIST_MAX; k++)
+		wv[1 + k] = k < br->nlist ? br->buckets[br->at + k] : PROTO_BUCKET_NONE;
+}
+
+int
+pile_wl_buckets_request(const struct pile *p, struct pile_xfer *x,
+    struct pile_wl_bucket_read *br)
+{
+	uint16_t	wv[1 + PROTO_BUCKET_LIST_MAX];
+
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	if (br->at >= br->n)
+		return 0;
+	br->nlist = br->n - br->at < PROTO_BUCKET_LIST_MAX ?
+	    (unsigned)(br->n - br->at) : PROTO_BUCKET_LIST_MAX;
+	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
+		return 1;	/* no request: the parse reads the pair */
+	pile_wl_buckets_list(br, wv);
+	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x->req.write_addr = PROTO_A_WL_BUCKET_INDEX;
+	x->req.write_count = 1 + PROTO_BUCKET_LIST_MAX;
+	memcpy(x->req.values, wv, sizeof wv);
+	x->req.read_addr = PROTO_A_WL_BUCKET_WINDOW;
+	x->req.read_count = PROTO_N_WL_BUCKET_WINDOW;
+	return 1;
+}
+
+int
+pile_wl_buckets_parse(struct pile *p, const struct pile_xfer *x,
+    struct pile_wl_bucket_read *br, char **cause)
+{
+	struct proto_bucket_part	parts[PROTO_BUCKET_LIST_MAX];
+	struct proto_bucket_item	got[PROTO_BUCKET_ITEMS_MAX];
+	uint16_t			wv[1 + PROTO_BUCKET_LIST_MAX];
+	uint16_t			regs[PROTO_N_WL_BUCKET_WINDOW];
+	unsigned			ngot;
+	char				label[80];
+	int				np, rc;
+
+	pile_wl_buckets_list(br, wv);
+	rc = pile_cursor_parse(p, x, PROTO_N_WL_BUCKET_WINDOW, regs, cause);
+	if (rc == 1) {
+		/* No FC 23 on this bus: the list written, then the window. */
+		if ((rc = pile_write_regs(p, PROTO_A_WL_BUCKET_INDEX, 1 +
+		    PROTO_BUCKET_LIST_MAX, wv, cause)) < 0)
+			return rc;
+		rc = pile_read_regs(p, PROTO_A_WL_BUCKET_WINDOW,
+		    PROTO_N_WL_BUCKET_WINDOW, regs, cause);
+	}
+	if (rc < 0)
+		return rc;
+	np = proto_bucket_window_decode(regs, br->index, wv + 1, br->nlist, parts, got,
+	    &ngot);
+	if (np <= 0 || (np == 1 && parts[0].given == 0 &&
+	    parts[0].first < parts[0].total))
+		return set_cause(cause, PILE_E_PROTOCOL, _("%s sent a bucket window "
+		    "that breaks its layout (pilecon-protocol(7), BUCKET DIGESTS)"),
+		    pile_label(p, label, sizeof label));
+	if (br->nitems + ngot > br->alloc) {
+		br->alloc = (br->nitems + ngot) * 2;
+		br->items = xrealloc(br->items, br->alloc * sizeof *br->items);
+	}
+	if (ngot > 0)	/* items is still NULL while every bucket is empty */
+		memcpy(br->items + br->nitems, got, ngot * sizeof *got);
+	br->nitems += ngot;
+	/* Resume at the bucket cut short, or the first one left out. */
+	if (parts[np - 1].first + parts[np - 1].given < parts[np - 1].total) {
+		br->at += (size_t)np - 1;
+		br->index = parts[np - 1].first + parts[np - 1].given;
+	} else {
+		br->at += (size_t)np;
+		br->index = 0;
+	}
+	return 0;
+}
+
+int
+pile_wl_buckets_read(struct pile *p, const uint16_t *buckets, size_t n,
+    struct proto_bucket_item **items, size_t *nitems, char **cause)
+{
+	struct pile_wl_bucket_read	br;
+	struct pile_xfer		x;
+	int				rc = 0;
+
+	memset(&x, 0, sizeof x);
+	pile_wl_buckets_begin(&br, buckets, n);
+	while (rc == 0 && pile_wl_buckets_request(p, &x, &br)) {
+		if (x.req.fc != 0)
+			pile_bus_transact(p->bus, &x);
+		rc = pile_wl_buckets_parse(p, &x, &br, cause);
+	}
+	pile_xfer_reset(&x);
+	if (rc != 0) {
+		free(br.items);
+		br.items = NULL;
+		br.nitems = 0;
+	}
+	*items = br.items;
+	*nitems = br.nitems;
+	return rc;
+}
