@@ -73,6 +73,12 @@ int	 text_safe_fputs(const char *, int flags, FILE *);
 /* text_safe(s, 0) for a printf argument: the copy lives until 16 more
  * calls (a ring, as inet_ntoa's buffer), so a line may show several. */
 const char *text_show(const char *);
+/* s as a YAML double-quoted scalar that libyaml reads back as s, byte for
+ * byte, on one line: every character YAML forbids (C0, DEL, C1, U+FFFE,
+ * U+FFFF, the BOM) and every line break escaped. NULL when s is not UTF-8
+ * (YAML text must be), *bad_at the offset of the first bad byte. The one
+ * YAML quoter (config set, pilesim's keys.yaml). Malloc'ed. */
+char	*text_yaml_quote(const char *s, size_t *bad_at);
 /* 1 when text_safe(s, flags) would return s unchanged. */
 int	 text_is_safe(const char *, int flags);
 

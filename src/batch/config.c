@@ -232,57 +232,6 @@ config_mkdirs(const char *path)
 	free(dir);
 }
 
-/* A YAML 1.1 double-quoted scalar (YAML 1.1 §5.7, §9.2) that libyaml reads
- * back as s, on one line: '"' and '\\' escaped, every character outside
- * c-printable (C0, DEL, C1, U+FFFE/U+FFFF) and every line break YAML knows
- * (LF, CR, NEL, U+2028, U+2029) escaped, and the BOM too, so no byte of the
- * value can end the scalar, start a comment or a new key. Returns NULL when
- * s is not UTF-8 (YAML text must be; utf8_decode also refuses surrogates,
- * which libyaml refuses even escaped), with *bad_at the offset of the first
- * bad byte. */
-static char *
-config_yaml_quote(const char *s, size_t *bad_at)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	char			*buf = NULL;
-	size_t			 len = 0, n;
-	uint32_t		 c;
-	FILE			*f;
-
-	if ((f = open_memstream(&buf, &len)) == NULL)
-		fatal_oom();
-	fputc('"', f);
-	for (; *p != '\0'; p += n) {
-		if ((n = utf8_decode(p, SIZE_MAX, &c)) == 0) {
-			fclose(f);
-			free(buf);
-			*bad_at = (size_t)(p - (const unsigned char *)s);
-			return NULL;
-		}
-		switch (c) {
-		case '"':	fputs("\\\"", f);	continue;
-		case '\\':	fputs("\\\\", f);	continue;
-		case '\t':	fputs("\\t", f);	continue;
-		case '\n':	fputs("\\n", f);	continue;
-		case '\r':	fputs("\\r", f);	continue;
-		case 0x1b:	fputs("\\e", f);	continue;
-		case 0x85:	fputs("\\N", f);	continue;
-		case 0x2028:	fputs("\\L", f);	continue;
-		case 0x2029:	fputs("\\P", f);	continue;
-		}
-		if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
-			fprintf(f, "\\x%02X", (unsigned)c);
-		else if (c == 0xfeff || c == 0xfffe || c == 0xffff)
-			fprintf(f, "\\u%04X", (unsigned)c);
-		else
-			fwrite(p, 1, n, f);
-	}
-	fputc('"', f);
-	if (fclose(f) != 0)
-		fatal_oom();
-	return buf;
-}
-
 int
 pilecon_config_set(const char *path, int n, const char *const *keys,
     const char *const *values, char **cause)
@@ -296,7 +245,7 @@ pilecon_config_set(const char *path, int n, const char *const *keys,
 	/* Each value quoted first: a value YAML cannot hold changes nothing. */
 	quoted = xcalloc((size_t)n, sizeof *quoted);
 	for (i = 0; i < n; i++) {
-		if ((quoted[i] = config_yaml_quote(values[i], &bad_at)) != NULL)
+		if ((quoted[i] = text_yaml_quote(values[i], &bad_at)) != NULL)
 			continue;
 		set_cause(cause, -1, _("cannot write '%s' to config file '%s': its value "
 		    "is not UTF-8 (byte %zu is 0x%02X)"), keys[i], path, bad_at + 1,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
 #include <yaml.h>
 
 #include "common.h"
@@ -27,6 +28,25 @@ keys_check_private(const char *path, char **warning)
 	return set_cause(warning, 1, _("keys file '%s' can be read by other users "
 	    "(mode %03o): anyone who reads it can write to these piles; "
 	    "run 'chmod 600 %s'"), path, (unsigned)(sb.st_mode & 0777), path);
+}
+
+/* 1 when the serial node holds serial: its text, or the bytes of a
+ * !!binary value (pilesim writes a serial that is not UTF-8 so). */
+static int
+serial_is(const yaml_node_t *sn, const char *serial)
+{
+	unsigned char	bytes[64];
+	size_t		n;
+
+	if (sn == NULL || sn->type != YAML_SCALAR_NODE)
+		return 0;
+	if (sn->tag == NULL || strcmp((const char *)sn->tag, "tag:yaml.org,2002:binary") != 0)
+		return strcmp((const char *)sn->data.scalar.value, serial) == 0;
+	if (sodium_base642bin(bytes, sizeof bytes, (const char *)sn->data.scalar.value,
+	    sn->data.scalar.length, " \t\r\n", &n, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		return 0;
+	return n == strlen(serial) && memcmp(bytes, serial, n) == 0;
 }
 
 static yaml_node_t *
@@ -83,8 +103,7 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
 		item = yaml_document_get_node(&doc, *it);
 		sn = map_get(&doc, item, "serial");
-		if (sn == NULL || sn->type != YAML_SCALAR_NODE ||
-		    strcmp((const char *)sn->data.scalar.value, serial) != 0)
+		if (!serial_is(sn, serial))
 			continue;
 		kn = map_get(&doc, item, "key");
 		if (kn == NULL || kn->type != YAML_SCALAR_NODE ||
@@ -92,7 +111,7 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 			set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' must be %d hex "
 			    "characters"), path,
 			    (unsigned long)(kn ? kn : item)->start_mark.line + 1,
-			    (unsigned long)(kn ? kn : item)->start_mark.column + 1, serial,
+			    (unsigned long)(kn ? kn : item)->start_mark.column + 1, text_show(serial),
 			    2 * PROTO_KEY_BYTES);
 			goto out;
 		}
@@ -101,13 +120,13 @@ keys_lookup(const char *path, const char *serial, uint8_t key[PROTO_KEY_BYTES], 
 			explicit_bzero(key, PROTO_KEY_BYTES);
 			set_cause(cause, -1, _("%s:%lu:%lu: the key of '%s' is not hex"),
 			    path, (unsigned long)kn->start_mark.line + 1,
-			    (unsigned long)kn->start_mark.column + 1, serial);
+			    (unsigned long)kn->start_mark.column + 1, text_show(serial));
 			goto out;
 		}
 		rc = 0;
 		goto out;
 	}
-	set_cause(cause, -1, _("no key for pile '%s' in keys file '%s'"), serial, path);
+	set_cause(cause, -1, _("no key for pile '%s' in keys file '%s'"), text_show(serial), path);
 out:
 	/* The parsed document holds the key text: wipe it before freeing. */
 	for (i = 1; yaml_document_get_node(&doc, (int)i) != NULL; i++) {

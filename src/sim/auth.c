@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "common.h"
-#include "json.h"
 #include "world.h"
 
 void
@@ -185,15 +184,23 @@ int
 sim_keys_write(struct sim_world *w, char **cause)
 {
 	char	*text, *tmp, *path, *serial, hex[2 * PROTO_KEY_BYTES + 1];
+	char	 b64[sodium_base64_ENCODED_LEN(sizeof w->piles[0].serial,
+		    sodium_base64_VARIANT_ORIGINAL)];
+	size_t	 bad_at;
 	int	 i, rc;
 
 	text = xstrdup("# pilesim keys: one per pile; keep this file private (mode 0600)\n"
 	    "keys:\n");
 	for (i = 0; i < w->npiles; i++) {
 		sodium_bin2hex(hex, sizeof hex, w->piles[i].key, PROTO_KEY_BYTES);
-		/* A JSON string is a YAML double-quoted scalar: a serial
-		 * with '"', '\\' or a control byte reads back as it is. */
-		serial = json_quote(w->piles[i].serial);
+		/* A serial reads back byte for byte: quoted, or, when it is
+		 * not UTF-8 (which YAML text must be), as YAML's !!binary. */
+		if ((serial = text_yaml_quote(w->piles[i].serial, &bad_at)) == NULL) {
+			sodium_bin2base64(b64, sizeof b64,
+			    (const unsigned char *)w->piles[i].serial,
+			    strlen(w->piles[i].serial), sodium_base64_VARIANT_ORIGINAL);
+			serial = xasprintf("!!binary \"%s\"", b64);
+		}
 		tmp = xasprintf("%s  - serial: %s\n    key: \"%s\"\n", text, serial, hex);
 		free(serial);
 		free(text);
