@@ -21,7 +21,7 @@ line_golden() {	# NAME
 }
 
 start_sim
-start_console 80 24 --trace "$tmp/trace.txt"
+start_console 80 24 --trace "$tmp/trace.txt" --bus-range 1-3
 wait_for '3 piles answer on the bus' 20
 keys 6
 wait_for 'addr +serial +requests +replies +CRC +timeouts' 5

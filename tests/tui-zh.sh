@@ -75,7 +75,7 @@ ctl plug 2 >/dev/null
 ctl swipe 2 04A1B2C3 >/dev/null
 ctl link 3 down >/dev/null
 export LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
-start_console 80 24 -a 1
+start_console 80 24 -a 1 --bus-range 1-3	# no background search in the golden title
 wait_for 'SIM-0003' 20
 wait_for '总线上有 3 台充电桩应答' 10
 ok $? "bus_view_speaks_chinese"

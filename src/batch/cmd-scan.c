@@ -1,7 +1,8 @@
 /* cmd-scan.c - `pilecon scan`: which addresses on the bus answer. Each
  * address is probed with a one-register read and a short timeout, no
  * retries, so 247 addresses take seconds; only those that answer have their
- * identity read (with the normal timeout and retries). --bauds tries several
+ * identity read (with the normal timeout and retries), and join the
+ * result's rows at once (the console's search for piles shows them so). --bauds tries several
  * baud rates, for a bus whose rate nobody wrote down; --detect finds baud
  * rate and framing by itself (scan-detect.c says what to try). A job: one
  * probe a turn, so the console keeps answering while it scans. */
@@ -314,6 +315,26 @@ scan_detect_step(struct job *job, struct scan *sc)
 	return job_fail(job, EXIT_FAILED, _("failed"));
 }
 
+/* The result's rows as the piles answer, so that a front end can show
+ * each one while the scan goes on (the console's search for piles). */
+static void
+scan_hit_json(struct job *job, const struct scan_hit *h)
+{
+	struct json	*o;
+
+	if (job->result.data == NULL)
+		job->result.data = json_array();
+	o = json_push(job->result.data, json_object());
+	json_set_int(o, "address", h->addr);
+	json_set_int(o, "baud", h->baud);
+	json_set_str(o, "framing", h->framing);
+	json_set_str(o, "serial", h->id.serial);
+	json_set_str(o, "vendor", h->id.vendor);
+	json_set_str(o, "model", h->id.model);
+	json_set_str(o, "firmware", h->id.firmware);
+	json_set_str(o, "device_id", h->id.device_id);
+}
+
 /* 1 when hits already hold the pile at addr with this serial. */
 static int
 scan_seen(const struct scan *sc, int addr, const struct proto_identity *id)
@@ -358,6 +379,7 @@ scan_found(struct job *job, struct scan *sc)
 		snprintf(h->framing, sizeof h->framing, "8%c%u", lp->parity,
 		    lp->stop_bits % 10);
 		sc->nhits++;
+		scan_hit_json(job, h);
 	} else
 		scan_odd(job, sc, cause);
 	free(cause);
@@ -412,6 +434,10 @@ scan_pass_step(struct job *job, struct scan *sc)
 		if (rc != 0 && rc != PILE_E_TIMEOUT && job->xfer.cause != NULL)
 			cause = xstrdup(job->xfer.cause);
 		pile_xfer_reset(&job->xfer);
+		/* The port went away: no address after this one can answer. */
+		if (rc == PILE_E_LINK)
+			return job_fail_pile(job, rc, cause != NULL ? cause :
+			    xstrdup(_("the port went away")));
 		if (rc == 0 && (reg >> 8) != (PROTO_VERSION >> 8)) {
 			cause = xasprintf(_("protocol version %u.%u, this pilecon speaks "
 			    "%u.x"), reg >> 8, reg & 0xff, PROTO_VERSION >> 8);
@@ -443,23 +469,12 @@ static enum job_return
 scan_finish(struct job *job, struct scan *sc)
 {
 	struct cmd_ctx	*ctx = job->ctx;
-	struct json	*arr, *o;
 	const char	*bauds = cmd_args_get(&job->args, "bauds");
 	char		 baudstr[128];
-	int		 i, cancelled = job_cancelled(job);
+	int		 cancelled = job_cancelled(job);
 
-	arr = job->result.data = json_array();
-	for (i = 0; i < sc->nhits; i++) {
-		o = json_push(arr, json_object());
-		json_set_int(o, "address", sc->hits[i].addr);
-		json_set_int(o, "baud", sc->hits[i].baud);
-		json_set_str(o, "framing", sc->hits[i].framing);
-		json_set_str(o, "serial", sc->hits[i].id.serial);
-		json_set_str(o, "vendor", sc->hits[i].id.vendor);
-		json_set_str(o, "model", sc->hits[i].id.model);
-		json_set_str(o, "firmware", sc->hits[i].id.firmware);
-		json_set_str(o, "device_id", sc->hits[i].id.device_id);
-	}
+	if (job->result.data == NULL)	/* the rows came as the piles answered */
+		job->result.data = json_array();
 	job->result.meta = json_object();
 	json_set_bool(job->result.meta, "show_baud", sc->nbauds > 1);
 	if (bauds != NULL)

@@ -2,9 +2,11 @@
  * range the config names) without making anyone wait: first the pile it
  * was given and the addresses where piles answered last time (the config's
  * bus_known; 1-8 when there are none), then the rest of the range in the
- * background, one short probe at a time whenever the wire is free of the
- * screen's refresh and of jobs. Piles show as they answer; at the end the
- * range and the addresses that answered go to the config for next time. */
+ * background as a job, `scan --from A --to B` (cmd-scan.c), one short probe
+ * a turn, taking turns on the wire with the screen's refresh and the other
+ * jobs. Its progress shows in the title, Esc stops it, piles show as they
+ * answer; at the end the range and the addresses that answered go to the
+ * config for next time. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,20 +14,27 @@
 #include <string.h>
 
 #include "batch/batch.h"
+#include "batch/job.h"
 #include "common.h"
 #include "tui.h"
 
 #define TUI_QUICK_LAST	8	/* with nothing known: addresses 1..8 first */
+/* A probe waits as long as the first look's (tui.c's scan bus). */
+#define TUI_PROBE_MS	"100"
 
 struct tui_discover {
 	int		 first, last;	/* the range */
 	uint8_t		 known[PILECON_ADDRS];	/* asked first (the config) */
 	uint8_t		 asked[PILECON_ADDRS];	/* asked by the first look */
-	int		 next;		/* the address to probe next */
+	int		 next;		/* the first address not probed yet */
+	int		 from;		/* where the running job started */
+	size_t		 rows;		/* its result's rows seen */
 	int		 found;		/* piles the background search found */
 	int		 over;
+	int		 restart;	/* the running job stops: start over */
 	int		 saved;
 	uint64_t	 started_ms;
+	struct tui_job	*job;		/* the scan, while it runs */
 };
 
 static const char *
@@ -144,44 +153,122 @@ tui_discover_free(struct tui *t)
 	t->discover = NULL;
 }
 
-/* The next address the background search probes, or 0: none left, or not
- * now (the first look still runs, a job has the wire, the port is gone). */
-int
+/* The scan job's rows as they come: each address that answered joins the
+ * piles (its identity is read as any new pile's); the addresses it got
+ * past are probed. */
+static void
+tui_discover_notify(struct job *job, enum job_notify what, void *arg)
+{
+	struct tui		*t = arg;
+	struct tui_discover	*d = t->discover;
+	const struct json	*row;
+	int			 addr, i;
+
+	if (d == NULL || d->job == NULL || d->job->job != job)
+		return;
+	for (; job->result.data != NULL && d->rows < json_len(job->result.data); d->rows++) {
+		row = json_at(job->result.data, d->rows);
+		addr = (int)json_get_int(row, "address", 0);
+		if (addr < 1 || addr > 247)
+			continue;
+		for (i = 0; i < t->npiles && t->piles[i].addr != addr; i++)
+			;
+		if (i == t->npiles) {
+			tui_pile_add(t, (uint8_t)addr, 1);
+			d->found++;
+		}
+	}
+	/* progress.done counts the probes sent: those before the last one
+	 * are over. */
+	if (what == JOB_NOTIFY_PROGRESS && job->result.progress.done > 0)
+		d->next = d->from + (int)job->result.progress.done - 1;
+}
+
+/* The scan ended: over, stopped by Esc, or cut short by the port, after
+ * which it goes on from where it was once the port is back. */
+static void
+tui_discover_done(struct tui *t, struct tui_job *tj)
+{
+	struct tui_discover	*d = t->discover;
+	const struct result	*r = &tj->job->result;
+	char			 span[32];
+
+	if (d == NULL || d->job != tj)
+		return;
+	tui_discover_notify(tj->job, JOB_NOTIFY_DONE, t);
+	d->job = NULL;
+	if (d->restart) {
+		tui_discover_restart(t);
+		return;
+	}
+	if (r->cancelled) {
+		tui_fmt_span(d->started_ms > 0 ? (long)((tui_now_ms() - d->started_ms) /
+		    1000) : 0, span, sizeof span);
+		tui_event(t, TUI_WARN, ngettext("search of addresses %d-%d stopped at "
+		    "address %d after %s: %d pile answers on the bus", "search of "
+		    "addresses %d-%d stopped at address %d after %s: %d piles answer on "
+		    "the bus", t->npiles), d->first, d->last, d->next, span, t->npiles);
+		tui_discover_save(t);	/* keeps the known ones it did not reach */
+		d->over = 1;
+		return;
+	}
+	if (r->error.pile_rc == PILE_E_LINK)
+		return;		/* the reconnect brings it back: tui_discover_next */
+	if (r->error.exit != EXIT_OK && r->error.exit != EXIT_NO_ANSWER) {
+		tui_event(t, TUI_ERROR, _("the search for piles failed: %s"),
+		    r->error.cause != NULL ? r->error.cause : "");
+		tui_discover_save(t);
+		d->over = 1;
+		return;
+	}
+	d->next = d->last + 1;
+	tui_discover_end(t);
+}
+
+/* Starts the background search when it is due: the first look is over,
+ * the port is up, nothing runs yet. Each turn; cheap. */
+void
 tui_discover_next(struct tui *t)
 {
 	struct tui_discover	*d = t->discover;
-	int			 i;
+	struct tui_job		*tj, *fg = t->fg;
+	char			 from[8], to[8], *cause = NULL;
+	const char		*argv[] = { "scan", "--from", from, "--to", to,
+				    "--timeout", TUI_PROBE_MS };
 
-	if (d == NULL || d->over || t->scanning || t->link_down ||
-	    tui_jobs_running(t) > 0)
-		return (0);
-	for (; d->next <= d->last; d->next++) {
-		if (d->asked[d->next])
-			continue;
-		for (i = 0; i < t->npiles && t->piles[i].addr != d->next; i++)
-			;
-		if (i == t->npiles)
-			break;
-	}
+	if (d == NULL || d->over || d->job != NULL || t->scanning || t->link_down)
+		return;
+	/* The first look's addresses at the start are not asked again. */
+	while (d->next <= d->last && d->asked[d->next])
+		d->next++;
 	if (d->next > d->last) {
 		tui_discover_end(t);
-		return (0);
+		return;
 	}
 	if (d->started_ms == 0)
 		d->started_ms = tui_now_ms();
-	return (d->next);
-}
-
-/* A probe ended: found (a pile answered) or not; on to the next address. */
-void
-tui_discover_probed(struct tui *t, int addr, int found)
-{
-	struct tui_discover	*d = t->discover;
-
-	if (d == NULL || addr != d->next)
+	snprintf(from, sizeof from, "%d", d->next);
+	snprintf(to, sizeof to, "%d", d->last);
+	tj = tui_job_new(t, TUI_JOB_KEY, (int)nitems(argv), argv, NULL, NULL, NULL, 0,
+	    NULL, &cause);
+	if (tj == NULL) {
+		tui_event(t, TUI_ERROR, _("the search for piles failed: %s"), cause);
+		free(cause);
+		d->over = 1;
 		return;
-	d->next++;
-	d->found += found;
+	}
+	/* Esc stops it unless a job a person started is in the foreground. */
+	if (fg != NULL)
+		t->fg = fg;
+	free(tj->title);
+	tj->title = xasprintf(_("search of addresses %d-%d"), d->next, d->last);
+	tj->told = 1;		/* its end is said here */
+	tj->done = tui_discover_done;
+	tj->chain = tui_discover_notify;
+	tj->chain_arg = t;
+	d->job = tj;
+	d->from = d->next;
+	d->rows = 0;
 }
 
 /* The search is over: say so (in the events view only when it found no
@@ -209,7 +296,8 @@ tui_discover_end(struct tui *t)
 	tui_discover_save(t);
 }
 
-/* Another port or other settings: the whole range again. */
+/* Another port or other settings: the whole range again (a search that
+ * runs stops first, and starts over once it has). */
 void
 tui_discover_restart(struct tui *t)
 {
@@ -217,19 +305,22 @@ tui_discover_restart(struct tui *t)
 
 	if (d == NULL)
 		return;
+	if (d->job != NULL) {
+		d->restart = 1;
+		job_cancel(d->job->job);
+		return;
+	}
 	memset(d->asked, 0, sizeof d->asked);
 	d->next = d->first;
-	d->over = d->saved = 0;
+	d->over = d->saved = d->restart = 0;
 	d->found = 0;
 	d->started_ms = 0;
 }
 
-/* Whether the loop should come back at once for the next probe. */
+/* 1 while the search's job runs (the connect view's detection stops it:
+ * tui_discover_restart). */
 int
-tui_discover_pending(struct tui *t)
+tui_discover_busy(struct tui *t)
 {
-	struct tui_discover	*d = t->discover;
-
-	return (d != NULL && !d->over && !t->scanning && !t->link_down &&
-	    tui_jobs_running(t) == 0);
+	return (t->discover != NULL && t->discover->job != NULL);
 }

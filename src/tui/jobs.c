@@ -281,9 +281,10 @@ tui_job_finish(struct tui *t, struct job *job)
 		return;
 	}
 	*tp = tj->next;
-	if (!tj->quiet)
+	if (!tj->quiet && !tj->told)
 		tui_job_output(t, job);
-	tui_job_outcome(t, tj);
+	if (!tj->told)
+		tui_job_outcome(t, tj);
 	tui_link_job_done(t, tj);
 	if (tj->done != NULL)
 		tj->done(t, tj);
@@ -324,6 +325,7 @@ tui_jobs_stop_all(struct tui *t, int limit_ms)
 	uint64_t	 end = tui_now_ms() + (uint64_t)limit_ms;
 	int		 n, ms;
 
+	t->quit = 1;	/* the screen's refresh no longer holds the wire */
 	for (tj = t->jobs; tj != NULL; tj = tj->next)
 		job_cancel(tj->job);
 	while (job_runner_running(t->runner) > 0 && tui_now_ms() < end) {

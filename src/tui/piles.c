@@ -64,7 +64,7 @@ tui_pile_add(struct tui *t, uint8_t addr, int scanned)
 	t->npiles++;
 	if (t->cur >= at)
 		t->cur++;
-	if (t->xkind != TUI_X_NONE && t->xkind != TUI_X_PROBE && t->xpile >= at)
+	if (t->xkind != TUI_X_NONE && t->xpile >= at)
 		t->xpile++;
 	p = &t->piles[at];
 	memset(p, 0, sizeof *p);
@@ -115,7 +115,7 @@ tui_piles_scan_check(struct tui *t)
 	t->scanning = 0;
 	tui_event(t, TUI_INFO, ngettext("%d pile answers on the bus",
 	    "%d piles answer on the bus", t->npiles), t->npiles);
-	tui_discover_next(t);	/* ends a search with nothing left to probe */
+	tui_discover_next(t);	/* the rest of the range, in the background */
 	if (t->npiles == 1 && !t->touched)
 		tui_show_view(t, &tui_view_dashboard);
 }
@@ -270,18 +270,6 @@ tui_pile_answered(struct tui *t, int i, int rc, char *cause)
 	p->error = cause;
 }
 
-void
-tui_pile_found(struct tui *t, uint8_t addr)
-{
-	struct tui_pile	*p = tui_pile_add(t, addr, 1);
-	char		*cause = NULL;
-
-	if (tui_identity_done(t, p, &cause) != 0) {
-		tui_event(t, TUI_WARN, "%s", cause);
-		free(cause);
-	}
-}
-
 static void
 tui_xfer_done(struct tui *t)
 {
@@ -293,19 +281,6 @@ tui_xfer_done(struct tui *t)
 	t->xkind = TUI_X_NONE;
 	t->dirty = 1;
 	t->quiet_us = tui_now_ms() * 1000 + link_t35_us(link_params(pile_bus_link(t->bus)));
-	if (kind == TUI_X_PROBE) {
-		/* The background search: a pile that answers joins the list;
-		 * silence or noise, on to the next address. */
-		if (rc == PILE_E_LINK)
-			tui_link_lost(t, t->xfer.cause);
-		else {
-			if (rc == 0)
-				tui_pile_found(t, (uint8_t)t->xpile);
-			tui_discover_probed(t, t->xpile, rc == 0);
-		}
-		pile_xfer_reset(&t->xfer);
-		return;
-	}
 	p = &t->piles[t->xpile];
 	if (rc == 0 && kind == TUI_X_IDENTITY)
 		rc = tui_identity_done(t, p, &cause);
@@ -382,29 +357,10 @@ tui_bus_gate(void *arg, struct pile_bus *bus)
 	 * reconnect.c), or runs on a port of its own (scan --detect). */
 	if (t->link_down)
 		return (1);
+	/* Leaving: no refresh runs, the jobs go to their safe points. */
+	if (t->quit)
+		return (1);
 	return (tui_refresh_due(t, now) < 0);
-}
-
-/* The wire is free and no refresh is due: the background search asks its
- * next address, once, with the scan bus's short timeout. */
-static void
-tui_probe_next(struct tui *t, uint64_t now)
-{
-	struct tui_pile	probe;
-	int		addr;
-
-	if ((addr = tui_discover_next(t)) == 0)
-		return;
-	memset(&probe, 0, sizeof probe);
-	probe.addr = (uint8_t)addr;
-	pile_xfer_reset(&t->xfer);
-	tui_identity_request(&probe, &t->xfer);
-	t->xbus = t->scan_bus != NULL ? t->scan_bus : t->bus;
-	t->xkind = TUI_X_PROBE;
-	t->xpile = addr;
-	t->xstarted_ms = now;
-	if (pile_bus_start(t->xbus, &t->xfer) != PILE_XFER_PENDING)
-		tui_xfer_done(t);
 }
 
 /* Starts the refresh that is due when the wire is free. */
@@ -415,6 +371,7 @@ tui_schedule(struct tui *t)
 	uint64_t	 now = tui_now_ms();
 	int		 best;
 
+	tui_discover_next(t);	/* the search's job, once it is due */
 	if (t->xkind != TUI_X_NONE || t->bus == NULL || pile_bus_busy(t->bus) ||
 	    t->link_down)
 		return;
@@ -422,10 +379,8 @@ tui_schedule(struct tui *t)
 	 * between frames across them (each only knows its own). */
 	if (now * 1000 < t->quiet_us)
 		return;
-	if ((best = tui_refresh_due(t, now)) < 0) {
-		tui_probe_next(t, now);
+	if ((best = tui_refresh_due(t, now)) < 0)
 		return;
-	}
 	p = &t->piles[best];
 	pile_xfer_reset(&t->xfer);
 	t->xbus = t->bus;
@@ -463,8 +418,6 @@ tui_timeout_ms(struct tui *t)
 		return (1);
 	if (t->link_down)
 		return (tui_link_timeout_ms(t));
-	if (tui_discover_pending(t) && !pile_bus_busy(t->bus))
-		return (0);
 	/* A job's transaction on the wire: its end wakes the loop. */
 	for (i = 0; i < t->npiles && !pile_bus_busy(t->bus); i++) {
 		if (!tui_watched(t, i))

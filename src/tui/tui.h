@@ -109,6 +109,7 @@ struct tui_job {
 	uint64_t		 started_ms;
 	int			 cancelling;
 	int			 quiet;		/* its result is for a view, not the events */
+	int			 told;		/* done says how it ended: no output, no outcome */
 	size_t			 events_shown;
 	/* the view that started it, told at the end */
 	void			(*done)(struct tui *, struct tui_job *);
@@ -121,7 +122,7 @@ struct tui_job {
 
 /* ---- the console --------------------------------------------------------- */
 
-enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE, TUI_X_PROBE };
+enum tui_xfer_kind { TUI_X_NONE, TUI_X_IDENTITY, TUI_X_LIVE };
 
 struct tui {
 	struct cmd_ctx		*ctx;
@@ -141,7 +142,7 @@ struct tui {
 	/* the one transaction in flight */
 	struct pile_xfer	 xfer;
 	enum tui_xfer_kind	 xkind;
-	int			 xpile;		/* index into piles; the address of a probe */
+	int			 xpile;		/* index into piles */
 	struct pile_bus		*xbus;		/* the bus it runs on */
 	uint64_t		 xstarted_ms;
 
@@ -201,18 +202,15 @@ void	tui_select_pile(struct tui *, int step);
 /* The start-up scan (discover.c: addr first, then the known addresses or
  * 1..8); _check ends it once every address answered or stayed silent. */
 void	tui_piles_scan_check(struct tui *);
-/* A pile that answered a probe of the background search: listed, its
- * identity taken from the transaction in flight. */
-void	tui_pile_found(struct tui *, uint8_t addr);
 
-/* discover.c: the whole bus, found in the background */
+/* discover.c: the whole bus, found in the background by a scan job */
 void	tui_piles_scan(struct tui *, int addr);
 void	tui_discover_free(struct tui *);
-int	tui_discover_next(struct tui *);
-void	tui_discover_probed(struct tui *, int addr, int found);
+/* Starts the search's job when it is due (each turn). */
+void	tui_discover_next(struct tui *);
 void	tui_discover_end(struct tui *);
-int	tui_discover_pending(struct tui *);
 void	tui_discover_restart(struct tui *);
+int	tui_discover_busy(struct tui *);
 void	tui_piles_free(struct tui *);
 /* Starts the next transaction when the bus is free; advances the one in
  * flight; how long the loop may sleep. */

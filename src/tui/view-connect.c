@@ -259,10 +259,12 @@ conn_detect(struct tui *t)
 
 	if (t->detecting)
 		return;
-	if (tui_jobs_running(t) > 0) {
+	if (tui_jobs_running(t) - tui_discover_busy(t) > 0) {
 		tui_event(t, TUI_WARN, _("jobs are running on the port: detect once they are over (Esc stops one)"));
 		return;
 	}
+	/* The search for piles stops; it starts over at what is found. */
+	tui_discover_restart(t);
 	tui_bus_drain(t);
 	cv->before = *link_params(pile_bus_link(t->bus));
 	d = cv->dctx = xcalloc(1, sizeof *d);
