@@ -3,7 +3,9 @@
 # archive before its first pull: the pile's own key pulls and verifies; a
 # wrong key makes the pull quarantine every record and exit 1; a key that
 # conflicts with a pin is refused naming serial, file and line, and changes
-# nothing; a malformed key is refused naming file:line:column; a pile that
+# nothing; --replace-keys with the pile's real key lets the next pull read
+# the quarantined records again and archive them (their quarantine entries
+# kept); a malformed key is refused naming file:line:column; a pile that
 # stops signing while a key is pinned is quarantined too.
 . "$top_srcdir/tests/e2e-lib.sh"
 command -v openssl >/dev/null 2>&1 || tap_skip_all "openssl is not installed"
@@ -125,7 +127,14 @@ like "$out" "public_key: SIM-0002: replaced the key pinned in the archive" "repl
 charge 2
 out=$(pc -a 2 logs pull 2>&1)
 tap $? "after_the_replacement_the_pull_exits_0"
-like "$out" "verified 1 signatures of SIM-0002" "after_the_replacement_new_records_verify"
+# The two quarantined under the wrong pin are read again and verify now.
+like "$out" "verified 3 signatures of SIM-0002" "after_the_replacement_new_records_verify"
+like "$out" "2 quarantined records of SIM-0002 verify now and are archived" \
+    "the_records_quarantined_under_the_wrong_pin_are_recovered"
+is "$(pc --json logs list --pile SIM-0002 2>/dev/null | grep -c '"seq"')" 3 \
+    "the_archive_now_holds_all_three"
+is "$(pc logs list --quarantine 2>/dev/null | grep -c 'SIM-0002 [0-9]* key_changed .verified when pulled again')" 2 \
+    "their_quarantine_entries_stay_saying_they_were_archived"
 
 # ---- malformed keys: refused naming file:line:column -------------------------------
 # The key with the last digit of Y changed: for an X there are two Ys, and

@@ -139,15 +139,24 @@ int	archive_quarantine(struct archive *, const char *serial, uint32_t store_id,
 	    const uint8_t pub[PROTO_PUBKEY_BYTES], const char *reason, char **cause);
 int	archive_quarantine_count(struct archive *, const char *serial, uint32_t *n,
 	    char **cause);
+/* The quarantine keeps every entry (the evidence of what failed), also
+ * once a later pull read the record again, found it verified and archived
+ * it: archived_at then says when (0 while it is only in quarantine). */
 struct archive_qrow {
 	char			serial[17];
 	uint32_t		store_id;
 	struct proto_record	rec;
 	char			reason[24];
 	int64_t			pulled_at;
+	int64_t			archived_at;
 };
 int	archive_quarantine_foreach(struct archive *, const char *serial,
 	    int (*fn)(const struct archive_qrow *, void *), void *arg, char **cause);
+/* The lowest seq in after+1..through of a series that the quarantine holds
+ * and the archive proper does not (failed, never archived since): for a
+ * pull to read it again. 1 with *seq, 0 none, -1 with *cause. */
+int	archive_quarantine_next(struct archive *, const char *serial, uint32_t store_id,
+	    uint32_t after, uint32_t through, uint32_t *seq, char **cause);
 
 /* Keeps a tariff by version (the first one seen for a version stays), so
  * exports carry each record's prices and `logs verify` can redo its money. */

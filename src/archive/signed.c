@@ -230,6 +230,34 @@ archive_quarantine_count(struct archive *a, const char *serial, uint32_t *n, cha
 }
 
 int
+archive_quarantine_next(struct archive *a, const char *serial, uint32_t store_id,
+    uint32_t after, uint32_t through, uint32_t *seq, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	rc = sqlite3_prepare_v2(a->db, "SELECT min(q.seq) FROM quarantine q WHERE "
+	    "q.serial = ?1 AND q.store_id = ?2 AND q.seq > ?3 AND q.seq <= ?4 AND NOT "
+	    "EXISTS (SELECT 1 FROM records r WHERE r.serial = q.serial AND "
+	    "r.store_id = q.store_id AND r.seq = q.seq)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_id);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int64(st, 4, through);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*seq = (uint32_t)sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return archive_fail(a, rc, _("cannot read archive"), cause);
+	return found;
+}
+
+int
 archive_quarantine_foreach(struct archive *a, const char *serial,
     int (*fn)(const struct archive_qrow *, void *), void *arg, char **cause)
 {
@@ -238,9 +266,10 @@ archive_quarantine_foreach(struct archive *a, const char *serial,
 	int			 rc, stop = 0;
 
 	rc = sqlite3_prepare_v2(a->db, "SELECT q.serial, q.wire, q.reason, q.pulled_at, "
-	    "q.store_id FROM quarantine q LEFT JOIN series s ON s.serial = q.serial AND "
-	    "s.store_id = q.store_id WHERE ?1 IS NULL OR q.serial = ?1 "
-	    "ORDER BY q.serial, s.ordinal, q.seq", -1, &st, NULL);
+	    "q.store_id, (SELECT r.pulled_at FROM records r WHERE r.serial = q.serial AND "
+	    "r.store_id = q.store_id AND r.seq = q.seq) FROM quarantine q LEFT JOIN "
+	    "series s ON s.serial = q.serial AND s.store_id = q.store_id WHERE ?1 IS NULL "
+	    "OR q.serial = ?1 ORDER BY q.serial, s.ordinal, q.seq", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	if (serial != NULL)
@@ -253,6 +282,7 @@ archive_quarantine_foreach(struct archive *a, const char *serial,
 		snprintf(q.reason, sizeof q.reason, "%s", (const char *)sqlite3_column_text(st, 2));
 		q.pulled_at = sqlite3_column_int64(st, 3);
 		q.store_id = (uint32_t)sqlite3_column_int64(st, 4);
+		q.archived_at = sqlite3_column_int64(st, 5);
 		if ((stop = fn(&q, arg)) != 0)
 			break;
 	}

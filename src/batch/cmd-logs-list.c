@@ -79,6 +79,8 @@ list_quarantined(const struct archive_qrow *q, void *arg)
 	json_set_int(o, "energy_wh", (int64_t)proto_record_energy_wh(&q->rec));
 	json_set_int(o, "fee_minor", (int64_t)proto_record_fee_minor(&q->rec));
 	json_set_int(o, "pulled_at", q->pulled_at);
+	/* Read again later, verified and archived: the entry stays. */
+	json_set_int(o, "archived_at", q->archived_at);
 	json_set_bool(o, "quarantined", 1);
 	return 0;
 }
@@ -152,9 +154,13 @@ cmd_logs_list_render(const struct result *r, FILE *f)
 	for (i = 0; i < json_len(r->data); i++) {
 		rec = json_at(r->data, i);
 		if (json_get_bool(rec, "quarantined")) {
-			fprintf(f, "%s %u %s\n", text_show(json_get_str(rec, "serial")),
+			fprintf(f, "%s %u %s", text_show(json_get_str(rec, "serial")),
 			    (unsigned)json_get_int(rec, "seq", 0),
 			    text_show(json_get_str(rec, "reason")));
+			if (json_get_int(rec, "archived_at", 0) != 0)
+				fprintf(f, _(" (verified when pulled again: archived %s)"),
+				    batch_format_time(json_get_int(rec, "archived_at", 0)));
+			fputc('\n', f);
 			continue;
 		}
 		if (i == 0)

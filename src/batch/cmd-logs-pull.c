@@ -33,7 +33,7 @@ const struct cmd_entry cmd_logs_pull_entry = {
 	.flags = CMD_PILE,
 };
 
-enum { PULL_START, PULL_LIVE, PULL_KEY, PULL_CHECK, PULL_TARIFF, PULL_WINDOW,
+enum { PULL_START, PULL_LIVE, PULL_KEY, PULL_CHECK, PULL_TARIFF, PULL_RECHECK, PULL_WINDOW,
 	PULL_CUSTODY_LIVE, PULL_CUSTODY_AUTH, PULL_CUSTODY_WRITE, PULL_CUSTODY_RESULT };
 
 /* Why a pull started a new series (the JSON tokens). */
@@ -67,6 +67,11 @@ struct pull {
 	enum pull_new		 why;		/* it is new, and why */
 	int			 adopt;		/* PULL_CHECK: same store → adopt */
 	uint32_t		 last_held;	/* the series' last seq archived */
+
+	/* Records the quarantine holds, read again (PULL_RECHECK) */
+	uint32_t		 rq_seq;	/* the one being read */
+	uint32_t		 recovered;	/* verified now, archived */
+	uint32_t		 first_recovered;
 
 	/* --custody: the range handed over, and its digest */
 	struct custody_done	 cd;
@@ -124,6 +129,8 @@ pull_result(struct job *job, struct pull *p, const char *stopped)
 	json_set_int(o, "store_id", p->store_id);
 	json_set_int(o, "verified", p->ps.verified);
 	json_set_int(o, "quarantined", p->ps.quarantined);
+	json_set_int(o, "recovered", p->recovered);
+	json_set_int(o, "still_quarantined", p->ps.still_bad);
 	json_set_str(o, "key", p->unsigned_pinned ? "missing" : !p->signs ? "none" :
 	    p->ps.state == ARCHIVE_KEY_CHANGED ?
 	    "changed" : p->ps.state == ARCHIVE_KEY_PINNED_NOW ? "pinned" : "same");
@@ -269,6 +276,11 @@ pull_end(struct job *job, struct pull *p, int rc, char *cause)
 	}
 	/* Records pulled just now carry the pile's synced flag already. */
 	pull_result(job, p, NULL);
+	if (p->ps.still_bad > 0)
+		job_event(job, RESULT_WARN, _("warning: %u quarantined records of %s fail "
+		    "their signature check again (first: seq %u): they stay in the "
+		    "quarantine, and custody stops before the first"), p->ps.still_bad,
+		    p->serial, p->ps.first_still_bad);
 	if (p->ps.quarantined > 0)
 		return job_fail(job, EXIT_FAILED, _("error: %u records of %s failed their "
 		    "signature check (first: seq %u) and are quarantined, not archived: "
@@ -377,8 +389,106 @@ pull_begin(struct job *job, struct pull *p, const struct archive_series *s)
 	return job_transact(job);
 }
 
+/* The new records' windows, after last_held. */
+static enum job_return
+pull_windows(struct job *job, struct pull *p)
+{
+	const struct proto_live	*live = &p->live;
+	uint32_t		 last_held = p->last_held;
+
+	if (job_cancelled(job) || live->last_seq == 0 || last_held >= live->last_seq)
+		return pull_end(job, p, 0, NULL);
+	p->seq = last_held + 1;
+	p->last_seq = live->last_seq;
+	if (p->seq < live->first_seq) {
+		/* The pile dropped records (full store) before we pulled them. */
+		job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
+		    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
+		    live->first_seq - 1, p->serial, live->first_seq, live->last_seq,
+		    live->first_seq);
+		p->seq = live->first_seq;
+	}
+	job_progress_start(job, _("records"), live->last_seq - p->seq + 1);
+	job->state = PULL_WINDOW;
+	return pull_request(job, p);
+}
+
+/*
+ * Records the quarantine holds for this series and the pile still holds
+ * are read again, one at a time, before the new ones: a record that
+ * verifies now (the pile serves it whole again, or its key was replaced
+ * with --replace-keys) is archived, so custody, a contiguous range, can
+ * move past it; its quarantine entry stays, the evidence of what failed.
+ * One that fails again stays in the quarantine as it is. Not while every
+ * record would be quarantined anyway (another key, or no signature where
+ * a key is pinned).
+ */
+static enum job_return
+pull_recheck_next(struct job *job, struct pull *p, uint32_t after)
+{
+	const struct proto_live	*live = &p->live;
+	uint32_t		 through = p->last_held, seq;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (p->unsigned_pinned || (p->signs && p->ps.state == ARCHIVE_KEY_CHANGED) ||
+	    live->last_seq == 0 || job_cancelled(job))
+		return pull_windows(job, p);
+	if (through > live->last_seq)
+		through = live->last_seq;
+	if (after + 1 < live->first_seq)
+		after = live->first_seq - 1;
+	if ((rc = archive_quarantine_next(p->ar, p->serial, p->store_id, after, through,
+	    &seq, &cause)) < 0)
+		return job_fail_cause(job, EXIT_FAILED, cause);
+	if (rc == 0)
+		return pull_windows(job, p);
+	p->rq_seq = seq;
+	if (p->signs)
+		pile_signed_read_request(job->pile, &job->xfer, seq);
+	else
+		pile_records_read_request(job->pile, &job->xfer, seq);
+	job->state = PULL_RECHECK;
+	return job_transact(job);
+}
+
+static enum job_return
+pull_rechecked(struct job *job, struct pull *p)
+{
+	struct proto_record	 recs[PROTO_REC_WINDOW_RECORDS];
+	uint8_t			 sig[PROTO_SIG_BYTES];
+	uint32_t		 seq = p->rq_seq, next = 0;
+	char			*cause = NULL;
+	int			 got;
+
+	if (p->signs) {
+		got = pile_signed_read_parse(job->pile, &job->xfer, seq, recs, sig, &cause);
+		if (got > 0 && recs[0].seq != seq)	/* no longer on the pile */
+			return pull_recheck_next(job, p, seq);
+		p->ps.recheck = 1;
+		got = pullsig_check(&p->ps, got, recs, sig, &next, &cause);
+		p->ps.recheck = 0;
+	} else {
+		got = pile_records_read_parse(job->pile, &job->xfer, seq, recs, &cause);
+		if (got > 0 && recs[0].seq != seq)
+			return pull_recheck_next(job, p, seq);
+		got = got > 0 ? 1 : got;
+	}
+	if (got < 0)
+		return pull_end(job, p, got, cause);
+	if (got == 1) {
+		if (archive_put_signed(p->ar, p->serial, p->store_id, p->device_id, recs,
+		    p->signs ? (const uint8_t (*)[PROTO_SIG_BYTES])sig : NULL,
+		    p->signs ? p->ps.pinned : NULL, 1, &cause) < 0)
+			return pull_end(job, p, PULLSIG_E_ARCHIVE, cause);
+		if (p->recovered++ == 0)
+			p->first_recovered = seq;
+	}
+	return pull_recheck_next(job, p, seq);
+}
+
 /* The tariff read (a pile that cannot show it is pulled all the same);
- * then the windows after last_held. */
+ * then the quarantine's records again, then the new ones. */
 static enum job_return
 pull_tariffed(struct job *job, struct pull *p)
 {
@@ -401,21 +511,7 @@ pull_tariffed(struct job *job, struct pull *p)
 		    "records were not pulled; keep them on the pile and do not resync it "
 		    "until they are archived"), p->serial, live->first_seq, live->last_seq,
 		    p->store_id, last_held);
-	if (job_cancelled(job) || live->last_seq == 0 || last_held >= live->last_seq)
-		return pull_end(job, p, 0, NULL);
-	p->seq = last_held + 1;
-	p->last_seq = live->last_seq;
-	if (p->seq < live->first_seq) {
-		/* The pile dropped records (full store) before we pulled them. */
-		job_event(job, RESULT_WARN, _("warning: records %u..%u of %s are no "
-		    "longer on the pile (it holds %u..%u); pulling from %u"), p->seq,
-		    live->first_seq - 1, p->serial, live->first_seq, live->last_seq,
-		    live->first_seq);
-		p->seq = live->first_seq;
-	}
-	job_progress_start(job, _("records"), live->last_seq - p->seq + 1);
-	job->state = PULL_WINDOW;
-	return pull_request(job, p);
+	return pull_recheck_next(job, p, 0);
 }
 
 static const char *
@@ -688,6 +784,8 @@ cmd_logs_pull_step(struct job *job)
 		return pull_checked(job, p);
 	case PULL_TARIFF:
 		return pull_tariffed(job, p);
+	case PULL_RECHECK:
+		return pull_rechecked(job, p);
 	case PULL_WINDOW:
 		return pull_window(job, p);
 	case PULL_CUSTODY_LIVE:
@@ -724,6 +822,10 @@ cmd_logs_pull_render(const struct result *r, FILE *f)
 		    serial);
 	if (json_get_bool(o, "signed") && verified > 0)
 		fprintf(f, _("verified %u signatures of %s\n"), verified, serial);
+	if (json_get_int(o, "recovered", 0) > 0)
+		fprintf(f, _("%u quarantined records of %s verify now and are archived "
+		    "(read again from the pile; their quarantine entries are kept)\n"),
+		    (unsigned)json_get_int(o, "recovered", 0), serial);
 	/* One outcome: "up to date" only when the pull went to the end. */
 	/* Not "up to date" when records went to the quarantine instead. */
 	if (total == 0 && stopped == NULL && json_get_int(o, "quarantined", 0) == 0)

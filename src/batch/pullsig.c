@@ -60,6 +60,11 @@ pullsig_check(struct pullsig *ps, int rc, const struct proto_record *out,
 		ps->verified++;
 		return 1;
 	}
+	if (ps->recheck) {
+		if (ps->still_bad++ == 0)
+			ps->first_still_bad = out->seq;
+		return 0;
+	}
 	if (archive_quarantine(ps->ar, ps->serial, ps->store_id, ps->device_id, out, sig, ps->shown,
 	    reason, cause) != 0)
 		return PULLSIG_E_ARCHIVE;

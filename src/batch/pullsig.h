@@ -24,6 +24,10 @@ struct pullsig {
 	enum archive_key_state	 state;
 	uint32_t		 verified, quarantined;
 	uint32_t		 first_bad;
+	/* Checking again a record the quarantine holds: one that fails
+	 * stays there as it is (its entry is the evidence), counted here. */
+	int			 recheck;
+	uint32_t		 still_bad, first_still_bad;
 };
 
 /* Pins the key the pile shows (its identity.public_key, read by the
