@@ -8,6 +8,12 @@ tests_unit_job_SOURCES = tests/unit-job.c tests/fakeslave.c
 tests_unit_job_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
 tests_unit_job_LDADD = $(PILECON_LDADD) -lutil
 TESTS += tests/unit-json tests/unit-job tests/unit-date
+# Esc in the middle of provision and resync --wait, at points the test names
+check_PROGRAMS += tests/unit-job-cancel
+tests_unit_job_cancel_SOURCES = tests/unit-job-cancel.c tests/fakeslave.c
+tests_unit_job_cancel_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(YAML_CFLAGS)
+tests_unit_job_cancel_LDADD = $(PILECON_LDADD) -lutil
+TESTS += tests/unit-job-cancel
 TESTS += tests/json-roundtrip.sh tests/text-hostile.sh
 EXTRA_DIST += tests/json-roundtrip.sh tests/text-hostile.sh
 # logs pull against a 1.1 pile that is not pilesim, forging signatures on the wire

@@ -175,6 +175,11 @@ fs_init(void)
 	memset(&live, 0, sizeof live);
 	live.link = PROTO_LINK_FORCED;
 	live.forced_until = 1700003600;
+	if (fs.mode & FS_ONLINE) {
+		live.link = PROTO_LINK_ONLINE;
+		live.forced_until = 0;
+		live.backend = 1;
+	}
 	live.unsynced = 7;
 	live.first_seq = 1;
 	live.last_seq = FS_RECORDS;
@@ -321,6 +326,16 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 		if (ex != 0)
 			return ex;
 	}
+	/* The control block acts on the live block, as a pile's does. */
+	if (addr == PROTO_A_CTL_CLOCK)
+		memcpy(&fs.regs[PROTO_A_LIVE_CLOCK], values, 2 * sizeof *values);
+	if (addr == PROTO_A_CTL_FORCE_OFFLINE) {
+		memcpy(&fs.regs[PROTO_A_LIVE_FORCED_UNTIL], values, 2 * sizeof *values);
+		fs.regs[PROTO_A_LIVE_LINK] = proto_get_u32(values) != 0 ?
+		    PROTO_LINK_FORCED : PROTO_LINK_ONLINE;
+	}
+	if (addr == PROTO_A_CTL_RESYNC && values[0] == 1 && (fs.mode & FS_ONLINE))
+		fs.regs[PROTO_A_CTL_RESYNC_STATE] = PROTO_RESYNC_RUNNING;
 	if (addr == PROTO_A_WL_CMD) {
 		fs.regs[PROTO_A_WL_RESULT] = PROTO_WL_OK;
 		proto_put_u32(&fs.regs[PROTO_A_WL_VERSION],

@@ -1,6 +1,9 @@
 /* fakeslave.h - a small Modbus slave for the link and pile unit tests: a
  * forked child behind a pseudo-terminal that answers with the proto encoders
- * as pile address 1 ('SIM-0001') and misbehaves on command. */
+ * as pile address 1 ('SIM-0001') and misbehaves on command. Its control
+ * registers act as a pile's: control.clock sets live.clock,
+ * control.force_offline_until the link state, and with FS_ONLINE
+ * control.resync starts a resync that never ends (resync_state running). */
 #ifndef FAKESLAVE_H
 #define FAKESLAVE_H
 
@@ -33,6 +36,8 @@
 					 * custody writes checked against its
 					 * records' SHA-256 (pilecon-protocol(7),
 					 * CUSTODY) */
+#define FS_ONLINE		0x4000	/* online with its back-end (not forced
+					 * offline): a resync runs until the end */
 
 #define FS_UNIT		1
 #define FS_SERIAL	"SIM-0001"

@@ -160,6 +160,87 @@ prov_print_item_plan(FILE *o, const struct prov_item *it)
 		fprintf(o, "  %s\n", it->key_cause);
 }
 
+/* What a run did to the pile, section by section (the file's keys). */
+static void
+prov_json_secs(struct json *o, const struct prov_item *it)
+{
+	struct json	*applied, *unverified, *not_applied;
+	int		 k;
+
+	if (it->interrupted)
+		json_set_bool(o, "interrupted", 1);
+	applied = json_set(o, "applied", json_array());
+	unverified = json_set(o, "unverified", json_array());
+	not_applied = json_set(o, "not_applied", json_array());
+	for (k = 0; k < PROV_NSECS; k++) {
+		switch (it->sec[k]) {
+		case PROV_SEC_UNCHANGED:
+			break;
+		case PROV_SEC_APPLIED:
+			json_push(applied, json_str(prov_sec_name(k)));
+			break;
+		case PROV_SEC_WRITTEN:
+			json_push(unverified, json_str(prov_sec_name(k)));
+			break;
+		case PROV_SEC_PLANNED:
+		case PROV_SEC_FAILED:
+			json_push(not_applied, json_str(prov_sec_name(k)));
+			break;
+		}
+	}
+}
+
+/* The sections of the item in state st, "a, b" (malloc'ed), or NULL. */
+static char *
+prov_secs_in(const struct prov_item *it, enum prov_sec_state st)
+{
+	char	*list = NULL, *more;
+	int	 k;
+
+	for (k = 0; k < PROV_NSECS; k++) {
+		if (it->sec[k] != st)
+			continue;
+		if (list == NULL)
+			list = xstrdup(_(prov_sec_name(k)));
+		else {
+			more = xasprintf("%s, %s", list, _(prov_sec_name(k)));
+			free(list);
+			list = more;
+		}
+	}
+	return list;
+}
+
+/* Appends to the item's why what was applied and what was not: a cancel
+ * or a failure in the middle of a pile leaves part of it applied. */
+static void
+prov_why_secs(struct prov_item *it)
+{
+	char	*applied, *written, *planned, *why;
+
+	applied = prov_secs_in(it, PROV_SEC_APPLIED);
+	written = prov_secs_in(it, PROV_SEC_WRITTEN);
+	planned = prov_secs_in(it, PROV_SEC_PLANNED);
+	if (applied != NULL) {
+		why = xasprintf(_("%s; applied: %s"), it->why, applied);
+		free(it->why);
+		it->why = why;
+	}
+	if (written != NULL) {
+		why = xasprintf(_("%s; written, not read back: %s"), it->why, written);
+		free(it->why);
+		it->why = why;
+	}
+	if (planned != NULL) {
+		why = xasprintf(_("%s; not applied: %s"), it->why, planned);
+		free(it->why);
+		it->why = why;
+	}
+	free(applied);
+	free(written);
+	free(planned);
+}
+
 static struct json *
 prov_json_item(const struct prov_item *it, int dry_run)
 {
@@ -215,6 +296,8 @@ prov_json_item(const struct prov_item *it, int dry_run)
 		json_set_int(x, "last_seq", it->custody_last);
 		json_set_int(x, "count", it->custody_count);
 	}
+	if (!dry_run)
+		prov_json_secs(o, it);
 	json_set_str(o, "result", it->failed ? "failed" : dry_run ? "planned" :
 	    it->ok ? "ok" : "failed");
 	json_set_int(o, "writes", it->writes);
@@ -330,12 +413,15 @@ prov_open_bus(struct job *job, const struct prov_file *pf, struct pile_bus **bus
 }
 
 /*
- * Check the whole file, read and plan a pile a turn, then (unless
- * --dry-run) stage the lists that go by broadcast and apply a pile a turn,
- * so the console keeps answering. A cancel before the first write writes
- * nothing; during the apply it stops before the next pile.
+ * Check the whole file, look for the piles given by serial and read and
+ * plan each, then (unless --dry-run) stage the lists that go by broadcast,
+ * apply pile by pile and end the write sessions: a transaction a turn, so
+ * the console keeps answering. A cancel before the first write writes
+ * nothing; during the apply it stops before the next write (a write begun
+ * is finished) and the result says per pile what was applied and what
+ * was not.
  */
-enum { PROV_PARSE, PROV_FIND, PROV_PLAN, PROV_STAGE, PROV_APPLY, PROV_APPLY_WL };
+enum { PROV_PARSE, PROV_FIND, PROV_PLAN, PROV_STAGE, PROV_APPLY, PROV_CLOSE };
 
 struct prov_job {
 	struct prov_file	 pf;
@@ -344,7 +430,8 @@ struct prov_job {
 	int			 planned;
 	struct pile_bus		*bus;
 	struct pile		*anchor;	/* the job's turn on the bus */
-	size_t			 i;
+	size_t			 i, at;
+	int			 staging;
 	int			 dry_run;
 	int			 refused;	/* a list too big: nothing applied */
 };
@@ -462,32 +549,41 @@ static enum job_return
 prov_finish(struct job *job, struct prov_job *pj)
 {
 	struct prov_run	*run = &pj->run;
+	struct prov_item *it;
 	struct json	*o = job_data(job), *arr;
 	const char	*path = job->args.pos[0];
 	char		*text = NULL;
 	size_t		 i, nchange = 0, nfailed = 0, nok = 0, len = 0;
+	unsigned	 nwrites = 0;
 	int		 cancelled = job_cancelled(job);
 	int		 plan = pj->dry_run || pj->refused;	/* nothing applied */
 	FILE		*f;
 
 	for (i = 0; i < run->nitems; i++) {
-		/* Nobody rides on our session after us. */
-		if (run->items[i].pile != NULL)
-			pile_session_close(run->items[i].pile, NULL);
-		if (run->items[i].failed)
+		it = &run->items[i];
+		if (it->failed)
 			nfailed++;
-		else if (prov_item_shows(&run->items[i]))
+		else if (prov_item_shows(it))
 			nchange++;
-		if (run->items[i].ok)
+		if (it->ok)
 			nok++;
-		if (!plan && !run->items[i].failed && !run->items[i].applied &&
-		    run->items[i].why == NULL)
-			run->items[i].why = xstrdup(_("interrupted before this pile"));
+		if (plan)
+			continue;
+		if (!it->failed && !it->applied && it->why == NULL) {
+			prov_item_unreached(it);
+			it->why = xstrdup(_("interrupted before this pile"));
+		} else if (it->interrupted && it->why == NULL)
+			it->why = xstrdup(_("interrupted"));
+		if (it->interrupted || (it->failed && it->applied))
+			prov_why_secs(it);
+		nwrites += it->writes;
 	}
 	json_set_str(o, "file", path);
 	json_set_bool(o, "dry_run", pj->dry_run);
 	if (pj->refused)
 		json_set_bool(o, "refused", 1);
+	if (cancelled)
+		json_set_bool(o, "interrupted", 1);
 	arr = json_set(o, "piles", json_array());
 	for (i = 0; i < run->nitems; i++)
 		json_push(arr, prov_json_item(&run->items[i], plan));
@@ -508,7 +604,13 @@ prov_finish(struct job *job, struct prov_job *pj)
 	json_set_str(job->result.meta, "text", text);
 	free(text);
 
-	if (cancelled || (plan ? nfailed != 0 : nok != run->nitems))
+	if (cancelled && nwrites == 0)
+		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was written"));
+	if (cancelled)
+		return job_fail(job, EXIT_FAILED, _("interrupted after %u writes: the "
+		    "table above says per pile what was applied and what was not"),
+		    nwrites);
+	if (plan ? nfailed != 0 : nok != run->nitems)
 		return job_fail_said(job, EXIT_FAILED);
 	return JOB_NORMAL;
 }
@@ -549,7 +651,6 @@ cmd_provision_step(struct job *job)
 	const char	*path = job->args.pos[0], *keys = job->ctx->opts.keys_file;
 	char		**errors;
 	size_t		 nerrors, i;
-	int		 rc;
 
 	switch (job->state) {
 	case PROV_PARSE:
@@ -576,11 +677,17 @@ cmd_provision_step(struct job *job)
 			job_event(job, RESULT_INFO, _("reading %zu piles on '%s' at %u "
 			    "baud..."), pj->pf.npiles, link_name(pile_bus_link(pj->bus)),
 			    link_params(pile_bus_link(pj->bus))->baud);
+		prov_plan_start(&pj->pf, &pj->run);
+		pj->planned = 1;
 		job->state = PROV_FIND;
 		return job_yield(job);
 	case PROV_FIND:
-		prov_plan_start(pj->bus, &pj->pf, &pj->run);
-		pj->planned = 1;
+		if (job_cancelled(job))
+			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
+			    "written"));
+		if (prov_find_step(job, pj->bus, &pj->run) == JOB_WAIT)
+			return JOB_WAIT;
+		job->pile = pj->anchor;
 		job_progress_start(job, _("piles read"), pj->run.nitems);
 		job->state = PROV_PLAN;
 		return job_yield(job);
@@ -589,9 +696,11 @@ cmd_provision_step(struct job *job)
 			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
 			    "written"));
 		if (pj->i < pj->run.nitems) {
-			prov_plan_pile(pj->bus, &pj->run.items[pj->i], keys);
-			prov_key_read_pile(&pj->run.items[pj->i++]);
-			job_progress(job, pj->i, 0);
+			if (prov_plan_step(job, pj->bus, &pj->run.items[pj->i],
+			    keys) == JOB_WAIT)
+				return JOB_WAIT;
+			job->pile = pj->anchor;
+			job_progress(job, ++pj->i, 0);
 			return job_yield(job);
 		}
 		prov_show_plan(job, pj);
@@ -602,46 +711,44 @@ cmd_provision_step(struct job *job)
 		job->state = PROV_STAGE;
 		return job_yield(job);
 	case PROV_STAGE:
-		if (job_cancelled(job))
-			return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
-			    "written"));
-		if (prov_pin_keys(job, pj) != 0)
-			return JOB_ERROR;
-		/* Staging is committed pile by pile in its own sessions: once
-		 * begun it runs to its end. */
-		prov_stage(pj->bus, &pj->run, keys);
+		if (!pj->staging) {
+			if (job_cancelled(job))
+				return job_fail(job, EXIT_FAILED, _("interrupted: nothing "
+				    "was written"));
+			if (prov_pin_keys(job, pj) != 0)
+				return JOB_ERROR;
+			pj->staging = 1;
+		}
+		job->pile = pj->anchor;
+		if (prov_stage_step(job, pj->bus, &pj->run, keys) == JOB_WAIT)
+			return JOB_WAIT;
 		pj->i = 0;
 		job_progress_start(job, _("piles applied"), pj->run.nitems);
 		job->state = PROV_APPLY;
 		return job_yield(job);
 	case PROV_APPLY:
-		if (pj->i >= pj->run.nitems || job_cancelled(job))
-			return prov_finish(job, pj);
-		it = &pj->run.items[pj->i];
-		if (job->ctx->progress && !it->failed && prov_item_changes(it))
+		it = pj->i < pj->run.nitems ? &pj->run.items[pj->i] : NULL;
+		if (it == NULL || (job_cancelled(job) && !it->applied)) {
+			pj->at = 0;
+			job->state = PROV_CLOSE;
+			return job_yield(job);
+		}
+		if (!it->applied && job->ctx->progress && !it->failed &&
+		    prov_item_changes(it))
 			job_event(job, RESULT_INFO, _("applying %s at address %d "
 			    "(%zu/%zu)..."), it->id.serial, it->addr, pj->i + 1,
 			    pj->run.nitems);
-		if (prov_apply_start(it) != 0) {
-			if (it->ok)
-				prov_custody(job->ctx, it);
-			job_progress(job, ++pj->i, 0);
-			return job_yield(job);
-		}
-		job->state = PROV_APPLY_WL;
-		return job_yield(job);
-	case PROV_APPLY_WL:
-		/* A pile's list a command a turn; a pile begun is finished. */
-		it = &pj->run.items[pj->i];
-		if ((rc = prov_apply_whitelist(it)) == 1)
-			return job_yield(job);
-		if (rc == 0)
-			prov_apply_finish(it);
-		if (it->ok)
-			prov_custody(job->ctx, it);
+		if (prov_apply_step(job, it) == JOB_WAIT)
+			return JOB_WAIT;
+		job->pile = pj->anchor;
 		job_progress(job, ++pj->i, 0);
-		job->state = PROV_APPLY;
 		return job_yield(job);
+	case PROV_CLOSE:
+		/* Nobody rides on our sessions after us, cancelled or not. */
+		if (prov_close_step(job, &pj->run, &pj->at) == JOB_WAIT)
+			return JOB_WAIT;
+		job->pile = pj->anchor;
+		return prov_finish(job, pj);
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));
 }

@@ -60,8 +60,15 @@ resync_result(struct job *job, struct resync *rs)
 		return job_fail(job, EXIT_FAILED, _("resync of %s failed: the back-end "
 		    "went away; %u records still unsynced"), job->identity.serial,
 		    rs->unsynced);
-	if (job_cancelled(job) ||
-	    (rs->state == PROTO_RESYNC_RUNNING && rs->unsynced != 0))
+	if (job_cancelled(job)) {
+		/* Stopped watching, not the upload: say so, not a timeout. */
+		json_set_bool(o, "started", 1);
+		json_set_bool(o, "interrupted", 1);
+		return job_fail(job, EXIT_FAILED, _("interrupted: the resync of %s was "
+		    "started and the pile goes on uploading; %u records unsynced when "
+		    "last read"), job->identity.serial, rs->unsynced);
+	}
+	if (rs->state == PROTO_RESYNC_RUNNING && rs->unsynced != 0)
 		return job_fail(job, EXIT_FAILED, _("%s: resync still running after "
 		    "%lds, %u records unsynced"), job->identity.serial, rs->timeout_s,
 		    rs->unsynced);
@@ -173,10 +180,12 @@ cmd_resync_step(struct job *job)
 	case RS_STARTED:
 		if ((rc = job_write_status(job, NULL, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
-		if (!cmd_args_has(&job->args, "wait"))
+		rs->state = PROTO_RESYNC_RUNNING;
+		/* A cancel stops here, at the write's end: watching is
+		 * nothing to finish. */
+		if (!cmd_args_has(&job->args, "wait") || job_cancelled(job))
 			return resync_result(job, rs);
 		rs->deadline_ms = mono_ms() + (uint64_t)rs->timeout_s * 1000;
-		rs->state = PROTO_RESYNC_RUNNING;
 		job_progress_start(job, _("records"), rs->before);
 		job->state = RS_WATCH;
 		/* FALLTHROUGH */

@@ -19,7 +19,7 @@ src_batch_libbatch_a_SOURCES = src/batch/batch.h src/batch/cmd-util.h \
 	src/batch/provision-yaml.h src/batch/provision-yaml.c \
 	src/batch/yaml-load.h src/batch/yaml-load.c \
 	src/batch/provision-tariff.c src/batch/provision-offline.c \
-	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/provision-custody.c src/batch/provision-keys.c src/batch/reconcile.c src/batch/cmd-provision.c \
+	src/batch/provision-whitelist.c src/batch/provision-run.c src/batch/provision-apply.c src/batch/provision-custody.c src/batch/provision-keys.c src/batch/reconcile.c src/batch/cmd-provision.c \
 	src/batch/pullsig.h src/batch/pullsig.c src/batch/custody.h src/batch/custody.c \
 	src/batch/cmd-logs-verify.c src/batch/cmd-logs-report.c
 # port sharing: the socket, its frames, the batch side (the console's side

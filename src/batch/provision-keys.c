@@ -57,24 +57,29 @@ prov_keys_check(struct archive *ar, struct prov_file *pf, int replace, char ***e
 	return *nerrors == 0 ? 0 : -1;
 }
 
-void
-prov_key_read_pile(struct prov_item *it)
+int
+prov_key_pile_wanted(struct prov_item *it)
 {
-	uint8_t	 shown[PROTO_PUBKEY_BYTES];
-	char	*cause = NULL;
-
 	it->key_pile = PROV_KEY_PILE_UNREAD;
 	if (it->failed || !it->have_id || !it->want->has_pubkey)
-		return;
+		return 0;
 	if (!pile_signs(&it->id)) {
 		it->key_pile = PROV_KEY_PILE_UNSIGNED;
-		return;
+		return 0;
 	}
+	return 1;
+}
+
+void
+prov_key_pile_parse(struct prov_item *it, const struct pile_xfer *x)
+{
+	uint8_t	 shown[PROTO_PUBKEY_BYTES];
+
 	/* A failed read leaves it unread: the pull checks the key anyway. */
-	if (pile_public_key(it->pile, shown, &cause) != 0) {
-		free(cause);
+	if (x->status != 0 || x->req.read_addr != PROTO_A_ID_PUBLIC_KEY ||
+	    x->resp.nregs != PROTO_N_ID_PUBLIC_KEY)
 		return;
-	}
+	proto_get_bytes(x->resp.regs, PROTO_PUBKEY_BYTES, shown);
 	it->key_pile = memcmp(shown, it->want->pubkey, sizeof shown) == 0 ?
 	    PROV_KEY_PILE_SAME : PROV_KEY_PILE_DIFFERS;
 }

@@ -11,6 +11,7 @@
 
 #include "pile/pile.h"
 #include "batch/batch.h"
+#include "batch/cmd-util.h"
 #include "batch/wlsync.h"
 
 /* ---- the file -------------------------------------------------------------- */
@@ -91,6 +92,23 @@ int	prov_parse_slot_range(const char *, unsigned *first, unsigned *end);
  * a read takes time. */
 #define PROV_CLOCK_SLACK_S	2
 
+/* The sections a run writes to a pile, in the order it writes them. */
+enum prov_sec {
+	PROV_SEC_CLOCK, PROV_SEC_AUTH, PROV_SEC_TARIFF, PROV_SEC_WHITELIST,
+	PROV_SEC_FORCE, PROV_SEC_CUSTODY, PROV_NSECS
+};
+enum prov_sec_state {
+	PROV_SEC_UNCHANGED,	/* nothing to write */
+	PROV_SEC_PLANNED,	/* to write; not written */
+	PROV_SEC_WRITTEN,	/* written, not read back (interrupted), or a
+				 * whitelist stopped between two commands */
+	PROV_SEC_APPLIED,	/* written and read back */
+	PROV_SEC_FAILED
+};
+/* The section's key in the file ("offline_auth"), N_() marked: the JSON
+ * says it as it is, text for people through _(). */
+const char *prov_sec_name(enum prov_sec);
+
 /* One pile's plan and result. */
 struct prov_item {
 	const struct prov_pile	*want;
@@ -100,7 +118,7 @@ struct prov_item {
 	struct pile		*pile;
 
 	/* plan */
-	int			 failed;	/* reading or planning failed */
+	int			 failed;	/* reading, planning or applying failed */
 	int			 rc;		/* PILE_E_* of the failure */
 	int			 too_big;	/* the file's list exceeds the pile's */
 	char			*why;
@@ -134,42 +152,80 @@ struct prov_item {
 	/* result */
 	int			 applied;	/* apply ran (changes or not) */
 	int			 ok;
+	int			 interrupted;	/* a cancel stopped it in the middle */
+	enum prov_sec_state	 sec[PROV_NSECS];
 	unsigned		 writes;	/* write transactions sent */
 	double			 t0, seconds;
+
+	/* private to provision-run.c: where the item's steps are */
+	int			 step;
+	int			 asec, astep;	/* the section being applied, its step */
+	struct wlsync_planner	*planner;	/* the whitelist's, while it plans */
+	uint32_t		 force_until;
+	struct wl_cmd		 wc;
 };
 
+struct wlsite;
 struct prov_run {
 	struct prov_item	*items;
 	size_t			 nitems;
 	unsigned		 writes;
+
+	/* private to provision-run.c: the scan for piles given by serial,
+	 * and the broadcast staging */
+	struct pile_bus		*scan_bus;
+	struct pile		*probe;
+	int			 scan_addr;
+	size_t			 scan_left;
+	uint8_t			 taken[248];
+	struct wlsite		*site;
+	size_t			 stage_at;
+	int			 closing;	/* a session.close is being written */
 };
 
-/* Reads every pile the file names (piles given by serial are looked for on
- * the bus) and plans each. A pile that cannot be read is marked failed with
- * why; the others are planned all the same. keys_file may be NULL. */
-void	prov_plan(struct pile_bus *, const struct prov_file *, const char *keys_file,
-	    struct prov_run *);
-/* The same a pile at a time, for a job: prov_plan_start makes the items
- * (and looks for the piles named by serial), prov_plan_pile reads and
- * plans one. */
-void	prov_plan_start(struct pile_bus *, const struct prov_file *, struct prov_run *);
-void	prov_plan_pile(struct pile_bus *, struct prov_item *, const char *keys_file);
+/*
+ * The run in steps of at most one transaction each, for the provision job
+ * (cmd-provision.c): each step function is called from the job's step
+ * again and again; it returns JOB_WAIT (what a job_* call returned: pass it
+ * on) while it has more to do and JOB_NORMAL once done. A pile that fails
+ * carries its failure (failed, why); it never fails the job. The steps
+ * point job->pile at the pile they talk to.
+ *
+ * prov_plan_start makes the items; prov_find_step looks on the bus for the
+ * piles given by serial, an address a turn with a short timeout;
+ * prov_plan_step reads one pile (identity, live block, settings, tariff,
+ * whitelist, public key) and plans it; keys_file may be NULL.
+ */
+struct job;
+void		prov_plan_start(const struct prov_file *, struct prov_run *);
+enum job_return	prov_find_step(struct job *, struct pile_bus *, struct prov_run *);
+enum job_return	prov_plan_step(struct job *, struct pile_bus *, struct prov_item *,
+		    const char *keys_file);
 /* 1 when the item's plan writes anything. */
-int	prov_item_changes(const struct prov_item *);
-/* Applies one item's plan and verifies by reading back; fills ok / why. */
+int		prov_item_changes(const struct prov_item *);
+/* For the run's files: the item fails (why taken); comparisons. */
+void		prov_fail(struct prov_item *, int rc, char *why);
+void		prov_planner_free(struct prov_item *);
+int		prov_same_tariff(const struct proto_tariff *, const struct proto_tariff *);
+int		prov_same_settings(const struct pile_settings *,
+		    const struct pile_settings *);
 /* The whitelists planned as STAGED go out by broadcast, one transfer per
- * distinct list, committed per pile (wlsite.h); prov_apply then reports
- * each pile's commit. */
-void	prov_stage(struct pile_bus *, struct prov_run *, const char *keys_file);
-void	prov_apply(struct prov_item *, const char *keys_file);
-/* The same in steps, for a job: prov_apply_start (clock, settings, tariff:
- * 0, or -1 when the pile failed and is done), prov_apply_whitelist until it
- * returns 0 (one whitelist command a call while it returns 1; -1: failed
- * and done), then prov_apply_finish (forced offline, ok). */
-int	prov_apply_start(struct prov_item *);
-int	prov_apply_whitelist(struct prov_item *);
-void	prov_apply_finish(struct prov_item *);
-void	prov_run_free(struct prov_run *);
+ * distinct list, committed per pile (wlsite.h), a wlsite step a turn; once
+ * begun a transfer runs to its end (its commits are per pile). */
+enum job_return	prov_stage_step(struct job *, struct pile_bus *, struct prov_run *,
+		    const char *keys_file);
+/* Applies one item's plan, section by section, and verifies each by
+ * reading it back. A cancel stops before the next write (a write begun is
+ * finished; a whitelist stops between two commands); sec[] then says
+ * what was applied and what was not. */
+enum job_return	prov_apply_step(struct job *, struct prov_item *);
+/* Ends the write sessions the run opened (session.close on piles with
+ * writes with proof), a write a turn: nobody rides on them after us. */
+enum job_return	prov_close_step(struct job *, struct prov_run *, size_t *at);
+/* A run stopped before it applied this pile: sec[] says what is planned
+ * and what went out with the broadcast staging all the same. */
+void		prov_item_unreached(struct prov_item *);
+void		prov_run_free(struct prov_run *);
 /*
  * custody: true, after the pile is applied (and ok): pulls its records
  * into the archive and hands them into custody (`logs pull --custody`);
@@ -199,8 +255,11 @@ void	prov_custody_free(struct prov_item *);
 struct archive;
 int	prov_keys_check(struct archive *, struct prov_file *, int replace,
 	    char ***errors, size_t *nerrors, char **cause);
-/* Reads the key the pile shows (a signing pile) into item->key_pile. */
-void	prov_key_read_pile(struct prov_item *);
+/* The key the pile shows: 1 when it must be read (the file gives one and
+ * the pile signs: read PROTO_A_ID_PUBLIC_KEY, then prov_key_pile_parse
+ * sets item->key_pile), 0 when key_pile is known without a read. */
+int	prov_key_pile_wanted(struct prov_item *);
+void	prov_key_pile_parse(struct prov_item *, const struct pile_xfer *);
 /* Pins every key planned NEW or REPLACE. 0, or -1 with *cause (the keys
  * before the failing one are pinned). */
 int	prov_keys_pin(struct archive *, const struct prov_run *, char **cause);

@@ -274,7 +274,8 @@ pile_write_begin(struct pile_write *w, uint16_t addr, uint16_t count,
 	w->addr = addr;
 	w->count = count > PROTO_WRITE_MAX ? PROTO_WRITE_MAX : count;
 	memcpy(w->values, values, w->count * sizeof *values);
-	w->again = 1;
+	/* A session that closed meanwhile needs no closing. */
+	w->again = addr != PROTO_A_SESSION_CLOSE;
 }
 
 void
@@ -505,24 +506,35 @@ pile_write_auth(struct pile *p, uint16_t addr, uint16_t count,
 }
 
 int
-pile_session_close(struct pile *p, char **cause)
+pile_session_to_close(struct pile *p)
 {
-	struct pile_write	w;
-	uint16_t		one = 1;
-	int			rc;
-
 	if (!p->session || !pile_needs_mac(p))
 		return 0;
 	if (mono_us() - p->last_write_us > PILE_SESSION_IDLE_MS * 1000ULL) {
 		p->session = 0;
 		return 0;
 	}
-	pile_write_begin(&w, PROTO_A_SESSION_CLOSE, 1, &one);
-	w.again = 0;		/* a closed session needs no closing */
-	rc = pile_write_run(p, &w, NULL, cause);
+	return 1;
+}
+
+void
+pile_session_forget(struct pile *p)
+{
 	p->session = 0;
 	sodium_memzero(p->session_key, sizeof p->session_key);
 	p->counter = 0;
+}
+
+int
+pile_session_close(struct pile *p, char **cause)
+{
+	uint16_t	one = 1;
+	int		rc;
+
+	if (!pile_session_to_close(p))
+		return 0;
+	rc = pile_write_auth(p, PROTO_A_SESSION_CLOSE, 1, &one, NULL, cause);
+	pile_session_forget(p);
 	return rc;
 }
 

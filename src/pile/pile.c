@@ -366,21 +366,32 @@ pile_clock_set(struct pile *p, uint32_t t, char **cause)
 	return pile_write_auth(p, PROTO_A_CTL_CLOCK, 2, v, NULL, cause);
 }
 
-#define PILE_SETTINGS_COUNT \
-	(PROTO_A_SET_OFFLINE_MAX_WH + PROTO_N_SET_OFFLINE_MAX_WH - \
-	 PROTO_A_SET_OFFLINE_CHARGING)
-#define PILE_SET(id)	(PROTO_A_##id - PROTO_A_SET_OFFLINE_CHARGING)
+#define PILE_SET(id)	(PROTO_A_##id - PILE_SETTINGS_ADDR)
+
+void
+pile_settings_request(const struct pile *p, struct pile_xfer *x)
+{
+	pile_xfer_reset(x);
+	x->req.unit = p->addr;
+	x->req.fc = PROTO_FC_READ_HOLDING;
+	x->req.read_addr = PILE_SETTINGS_ADDR;
+	x->req.read_count = PILE_SETTINGS_REGS;
+}
 
 int
-pile_settings_read(struct pile *p, struct pile_settings *s, char **cause)
+pile_settings_parse(const struct pile_xfer *x, struct pile_settings *s,
+    char **cause)
 {
-	uint16_t	regs[PILE_SETTINGS_COUNT];
-	int		rc;
+	const uint16_t	*regs = x->resp.regs;
 
-	rc = pile_read_regs(p, PROTO_A_SET_OFFLINE_CHARGING,
-	    PILE_SETTINGS_COUNT, regs, cause);
-	if (rc < 0)
-		return rc;
+	if (x->status < 0)
+		return set_cause(cause, x->status, "%s", x->cause != NULL ?
+		    x->cause : _("the settings read failed"));
+	if (x->status != 0 || x->req.read_addr != PILE_SETTINGS_ADDR ||
+	    x->resp.nregs != PILE_SETTINGS_REGS)
+		return set_cause(cause, PILE_E_PROTOCOL, _("address %u sent "
+		    "%u registers for the settings, not %u"), x->req.unit,
+		    x->resp.nregs, (unsigned)PILE_SETTINGS_REGS);
 	s->offline_charging = regs[PILE_SET(SET_OFFLINE_CHARGING)];
 	s->unknown_card = regs[PILE_SET(SET_UNKNOWN_CARD)];
 	s->expired_card = regs[PILE_SET(SET_EXPIRED_CARD)];
@@ -389,17 +400,37 @@ pile_settings_read(struct pile *p, struct pile_settings *s, char **cause)
 }
 
 int
-pile_settings_write(struct pile *p, const struct pile_settings *s,
-    char **cause)
+pile_settings_read(struct pile *p, struct pile_settings *s, char **cause)
 {
-	uint16_t	regs[PILE_SETTINGS_COUNT];
+	struct pile_xfer	x;
+	int			rc;
 
+	memset(&x, 0, sizeof x);
+	pile_settings_request(p, &x);
+	if ((rc = pile_run(p, &x, cause)) < 0)
+		return rc;
+	return pile_settings_parse(&x, s, cause);
+}
+
+void
+pile_settings_encode(const struct pile_settings *s,
+    uint16_t regs[PILE_SETTINGS_REGS])
+{
 	regs[PILE_SET(SET_OFFLINE_CHARGING)] = (uint16_t)s->offline_charging;
 	regs[PILE_SET(SET_UNKNOWN_CARD)] = (uint16_t)s->unknown_card;
 	regs[PILE_SET(SET_EXPIRED_CARD)] = (uint16_t)s->expired_card;
 	proto_put_u32(&regs[PILE_SET(SET_OFFLINE_MAX_WH)], s->offline_max_wh);
-	return pile_write_auth(p, PROTO_A_SET_OFFLINE_CHARGING,
-	    PILE_SETTINGS_COUNT, regs, NULL, cause);
+}
+
+int
+pile_settings_write(struct pile *p, const struct pile_settings *s,
+    char **cause)
+{
+	uint16_t	regs[PILE_SETTINGS_REGS];
+
+	pile_settings_encode(s, regs);
+	return pile_write_auth(p, PILE_SETTINGS_ADDR, PILE_SETTINGS_REGS, regs,
+	    NULL, cause);
 }
 
 void

@@ -181,6 +181,12 @@ int	pile_needs_auth(const struct pile *);
  * on a 1.0 pile, whose session ends when idle. Call before pile_free when
  * the bus is idle. */
 int	pile_session_close(struct pile *, char **cause);
+/* The same for an event loop: 1 when this pile has a session to close
+ * (write 1 to PROTO_A_SESSION_CLOSE with pile_write_begin, which never
+ * opens a session to close it, then call pile_session_forget), 0 when
+ * there is none (an idle one is forgotten). */
+int	pile_session_to_close(struct pile *);
+void	pile_session_forget(struct pile *);
 
 /* The pile's write session and lockout, as status shows them: auth.state,
  * auth.session_left_s, auth.lockout_left_s, auth.failures (one read), and
@@ -205,6 +211,16 @@ struct pile_settings {
 };
 int	pile_settings_read(struct pile *, struct pile_settings *, char **cause);
 int	pile_settings_write(struct pile *, const struct pile_settings *, char **cause);
+/* The same for an event loop: the read's request and the decoding of its
+ * answer; the registers to write at PILE_SETTINGS_ADDR (pile_write_begin). */
+#define PILE_SETTINGS_ADDR	PROTO_A_SET_OFFLINE_CHARGING
+#define PILE_SETTINGS_REGS	(PROTO_A_SET_OFFLINE_MAX_WH + PROTO_N_SET_OFFLINE_MAX_WH - \
+				 PROTO_A_SET_OFFLINE_CHARGING)
+void	pile_settings_request(const struct pile *, struct pile_xfer *x);
+int	pile_settings_parse(const struct pile_xfer *x, struct pile_settings *,
+	    char **cause);
+void	pile_settings_encode(const struct pile_settings *,
+	    uint16_t regs[PILE_SETTINGS_REGS]);
 int	pile_tariff_read(struct pile *, struct proto_tariff *, char **cause);
 void	pile_tariff_request(const struct pile *, struct pile_xfer *x);
 int	pile_tariff_parse(const struct pile *, const struct pile_xfer *x,
