@@ -516,6 +516,91 @@ test_wlsite_one_transaction_a_step(void)
 	sim_stop(&s);
 }
 
+/* Runs a wlsite over addrs to its end with wlsite_step, counting the
+ * transactions each step put on the wire; -1 when wlsite_init failed. */
+static int
+site_run(struct sim *s, const struct proto_wl_entry *e, size_t n, uint8_t *addrs,
+    size_t naddrs, struct wlsite *site, size_t *steps, size_t *most)
+{
+	unsigned long	 t0;
+	size_t		 i;
+	char		*cause = NULL;
+
+	*steps = *most = 0;
+	if (wlsite_init(site, s->bus, s->keys, e, n, 0, addrs, naddrs, &cause) != 0) {
+		ok(0, "wlsite_init: %s", cause);
+		free(cause);
+		return -1;
+	}
+	for (;;) {
+		t0 = pile_bus_stats(s->bus)->transactions;
+		if (!wlsite_step(site, 0))
+			break;
+		(*steps)++;
+		i = pile_bus_stats(s->bus)->transactions - t0;
+		if (i > *most)
+			*most = i;
+	}
+	return 0;
+}
+
+/* Plans that read the pile (a 1.0 pile's whole list, a drifted 1.1 pile's
+ * bucket digests) are a transaction a step too: the laptop's record of
+ * the last sync is removed first, so the plan must read. */
+static void
+test_wlsite_plans_a_transaction_a_step(const char *state)
+{
+	struct proto_wl_entry	*e;
+	struct wlsite		 site;
+	struct sim		 s;
+	uint8_t			 addrs[] = { 1, 2 };
+	size_t			 i, steps, most, good;
+	char			 cmd[120];
+	const char		*proto[] = { "1.0", "1.1" };
+	enum wlsite_how		 how[] = { WLSITE_PERPILE, WLSITE_DIFF };
+	enum wlsync_mode	 mode[] = { WLSYNC_READ, WLSYNC_BUCKETS };
+	int			 k;
+
+	e = xcalloc(300, sizeof *e);
+	for (k = 0; k < 2; k++) {
+		if (sim_start(&s, 2, proto[k]) != 0) {
+			ok(0, "pilesim_2_piles_%s", proto[k]);
+			continue;
+		}
+		for (i = 0; i < 300; i++) {
+			snprintf(e[i].uid, sizeof e[i].uid, "%08X", 0x71000000u +
+			    (unsigned)i * 11);
+			e[i].status = PROTO_WL_ACCEPTED;
+			snprintf(e[i].holder, sizeof e[i].holder, "holder %zu", i);
+		}
+		if (site_run(&s, e, 300, addrs, 2, &site, &steps, &most) == 0)
+			wlsite_free(&site);
+		/* Five cards change; the record of the sync is forgotten. */
+		for (i = 0; i < 5; i++)
+			snprintf(e[i * 50].holder, sizeof e[i * 50].holder, "moved %zu", i);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s/whitelist'", state);
+		if (system(cmd) != 0)
+			printf("# could not remove %s/whitelist\n", state);
+		if (site_run(&s, e, 300, addrs, 2, &site, &steps, &most) != 0) {
+			sim_stop(&s);
+			continue;
+		}
+		for (i = 0, good = 0; i < site.npiles; i++)
+			good += site.piles[i].ok && site.piles[i].how == how[k] &&
+			    site.piles[i].plan.mode == mode[k] &&
+			    site.piles[i].plan.nchange == 5;
+		is_int((int)good, 2, "protocol_%s_both_piles_planned_by_%s_and_synced",
+		    proto[k], k == 0 ? "reading_the_list" : "bucket_digests");
+		is_int((int)most, 1, "protocol_%s_no_plan_step_put_more_than_one_"
+		    "transaction_on_the_wire", proto[k]);
+		ok(steps >= (k == 0 ? 2 * 75 : 2 * 35), "protocol_%s_the_plans_took_"
+		    "%zu_steps", proto[k], steps);
+		wlsite_free(&site);
+		sim_stop(&s);
+	}
+	free(e);
+}
+
 int
 main(void)
 {
@@ -531,6 +616,7 @@ main(void)
 	test_staged_import_cancel();
 	test_v10_cancel_finishes_a_begun_change();
 	test_wlsite_one_transaction_a_step();
+	test_wlsite_plans_a_transaction_a_step(state);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", state);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", state);

@@ -16,7 +16,7 @@ enum { PH_PLAN, PH_BROADCAST, PH_CHECK, PH_AGAIN, PH_COMMIT, PH_DONE };
 
 /* Sub-states of PH_PLAN, PH_CHECK and PH_COMMIT. */
 enum { SUB_NEXT, SUB_IDENT, SUB_STATUS, SUB_MISSING, SUB_PUT, SUB_CMD, SUB_WRITE,
-	SUB_RESULT, SUB_VERIFY };
+	SUB_RESULT, SUB_VERIFY, SUB_PLAN, SUB_REPLAN };
 
 #define SITE_ROUNDS	2	/* broadcast again at most this often */
 #define SITE_COMMITS	4	/* commit tries per pile */
@@ -84,6 +84,8 @@ wlsite_free(struct wlsite *s)
 	free(s->werr);
 	pile_stage_put_free(&s->put);
 	pile_write_free(&s->w);
+	if (s->planning)
+		wlsync_planner_free(&s->pr);
 	pile_xfer_reset(&s->x);
 	memset(s, 0, sizeof *s);
 }
@@ -122,13 +124,12 @@ site_key(struct wlsite *s, struct wlsite_pile *sp)
 	sodium_memzero(key, sizeof key);
 }
 
-/* Identity and status read: how this pile gets the list. */
-static void
+/* Identity and status read: how this pile gets the list. 1 when a pile
+ * close to the list is planned first (site_plan_start, then
+ * site_decide_diff), else 0 with sp->how set. */
+static int
 site_decide(struct wlsite *s, struct wlsite_pile *sp)
 {
-	char		*cause = NULL;
-	int		 rc;
-
 	if (sp->id.wl_capacity != 0 && s->nwant > sp->id.wl_capacity) {
 		sp->how = WLSITE_NONE;
 		sp->too_big = 1;
@@ -136,42 +137,79 @@ site_decide(struct wlsite *s, struct wlsite_pile *sp)
 		site_fail(sp, xasprintf(_("the list has %zu cards but the pile holds "
 		    "at most %u (identity.whitelist_capacity)"), s->nwant,
 		    sp->id.wl_capacity));
-		return;
+		return 0;
 	}
 	if (sp->before.digest == s->want_digest && sp->before.count == s->nwant) {
 		sp->how = WLSITE_NONE;
 		sp->why = N_("already holds this list");
-		return;
+		return 0;
 	}
 	if (!(sp->id.caps & PROTO_CAP_STAGING)) {
 		sp->how = WLSITE_PERPILE;
 		sp->why = N_("protocol 1.0 (no staging): per-pile writes");
-		return;
+		return 0;
 	}
 	/* Close to the list (drifted, or one edit behind): fixing the
-	 * differences costs less than the pile's share of a commit. The
-	 * bucket reads of this plan still run in one call (wlsync.c). */
+	 * differences may cost less than the pile's share of a commit. */
 	if (sp->before.count > 0 && (sp->id.caps & PROTO_CAP_BUCKETS) &&
 	    (sp->before.count > s->nwant ? sp->before.count - s->nwant :
-	    s->nwant - sp->before.count) < s->nwant / 8 + 1) {
-		rc = wlsync_plan_ex(sp->pile, &sp->id, s->want, s->nwant, s->version,
-		    0, 0, &sp->plan, &cause);
-		if (rc == 0 && (sp->plan.mode == WLSYNC_BUCKETS ||
-		    sp->plan.mode == WLSYNC_CACHED) &&
-		    sp->plan.ncommands < (size_t)s->nchunks / 4 + 1) {
-			sp->how = WLSITE_DIFF;
-			sp->why = sp->plan.mode == WLSYNC_BUCKETS ?
-			    N_("drifted: the differing buckets are fixed") :
-			    N_("changed since the last sync from here: the changes are written");
-			return;
-		}
-		free(cause);
-		cause = NULL;
-		wlsync_plan_free(&sp->plan);
-	}
+	    s->nwant - sp->before.count) < s->nwant / 8 + 1)
+		return 1;
 	sp->how = WLSITE_STAGE;
 	sp->why = N_("staged by broadcast, committed in its session");
 	s->nstage++;
+	return 0;
+}
+
+/* The plan of a pile close to the list is made (rc 0) or failed: the
+ * differences are written when they are few, else it is staged. */
+static void
+site_decide_diff(struct wlsite *s, struct wlsite_pile *sp, int rc, char *cause)
+{
+	if (rc == 0 && (sp->plan.mode == WLSYNC_BUCKETS ||
+	    sp->plan.mode == WLSYNC_CACHED) &&
+	    sp->plan.ncommands < (size_t)s->nchunks / 4 + 1) {
+		sp->how = WLSITE_DIFF;
+		sp->why = sp->plan.mode == WLSYNC_BUCKETS ?
+		    N_("drifted: the differing buckets are fixed") :
+		    N_("changed since the last sync from here: the changes are written");
+		return;
+	}
+	free(cause);
+	wlsync_plan_free(&sp->plan);
+	sp->how = WLSITE_STAGE;
+	sp->why = N_("staged by broadcast, committed in its session");
+	s->nstage++;
+}
+
+/* Starts the plan of sp (allow_read: it may read the whole list); -1 with
+ * *cause when it cannot (the plan is freed). */
+static int
+site_plan_start(struct wlsite *s, struct wlsite_pile *sp, int allow_read, int *rc,
+    char **cause)
+{
+	*rc = wlsync_planner_begin(&s->pr, sp->pile, &sp->id, s->want, s->nwant,
+	    s->version, 0, allow_read, &sp->plan, cause);
+	if (*rc != 0) {
+		wlsync_planner_free(&s->pr);
+		wlsync_plan_free(&sp->plan);
+		return -1;
+	}
+	s->planning = 1;
+	return 0;
+}
+
+/* The plan under way: PILE_XFER_PENDING with its next request in x, else
+ * finished with *rc (0, or PILE_E_* / -1 with *cause). */
+static int
+site_plan_move(struct wlsite *s, struct pile_xfer *x, int *rc, char **cause)
+{
+	*rc = wlsync_planner_next(&s->pr, x, cause);
+	if (*rc == PILE_XFER_PENDING)
+		return PILE_XFER_PENDING;
+	wlsync_planner_free(&s->pr);
+	s->planning = 0;
+	return 0;
 }
 
 /* After the plan: one version for all. */
@@ -193,15 +231,27 @@ site_version(struct wlsite *s)
 			s->piles[i].plan.new_version = s->version;
 }
 
-/* A 1.0 pile's plan (reads its list unless this laptop recorded it). */
-static void
-site_plan_perpile(struct wlsite *s, struct wlsite_pile *sp)
+/* A 1.0 pile's plan (reads its list unless this laptop recorded it), or
+ * the plan read again after a CRC-16 collision (s->planning set by
+ * wlsync_planner_reread), a transaction a call: PILE_XFER_PENDING with
+ * the request in x, else 0 (sp failed when the plan did). */
+static int
+site_plan_perpile(struct wlsite *s, struct wlsite_pile *sp, struct pile_xfer *x)
 {
 	char	*cause = NULL;
+	int	 rc;
 
-	if (wlsync_plan(sp->pile, &sp->id, s->want, s->nwant, s->version, 0,
-	    &sp->plan, &cause) != 0)
-		site_fail(sp, cause);
+	if (!s->planning && site_plan_start(s, sp, 1, &rc, &cause) != 0) {
+		site_fail_rc(sp, rc < 0 ? PILE_E_PROTOCOL : rc, cause);
+		return 0;
+	}
+	if (site_plan_move(s, x, &rc, &cause) == PILE_XFER_PENDING)
+		return PILE_XFER_PENDING;
+	if (rc != 0) {
+		wlsync_plan_free(&sp->plan);
+		site_fail_rc(sp, rc, cause);
+	}
+	return 0;
 }
 
 size_t
@@ -224,7 +274,9 @@ wlsite_committing(const struct wlsite *s)
 int
 wlsite_between(const struct wlsite *s)
 {
-	return s->phase != PH_COMMIT || s->sub == SUB_NEXT;
+	/* A pile's first plan writes nothing: stopping in it leaves the pile
+	 * as it was (a plan read again follows its commands: SUB_REPLAN). */
+	return s->phase != PH_COMMIT || s->sub == SUB_NEXT || s->sub == SUB_PLAN;
 }
 
 static int
@@ -352,11 +404,20 @@ site_commit_next(struct wlsite *s, struct pile_xfer *x)
 			return site_commit_next(s, x);
 		}
 		if (sp->how == WLSITE_PERPILE && sp->plan.want == NULL) {
-			site_plan_perpile(s, sp);
-			if (sp->done) {
-				s->at++;
-				return 0;
-			}
+			s->sub = SUB_PLAN;
+			return 0;
+		}
+		s->committing = 1;
+		s->sub = SUB_CMD;
+		return 0;
+	case SUB_PLAN:
+	case SUB_REPLAN:
+		if (site_plan_perpile(s, sp, x) == PILE_XFER_PENDING)
+			return PILE_XFER_PENDING;
+		if (sp->done) {
+			s->sub = SUB_NEXT;
+			s->at++;
+			return 0;
 		}
 		s->committing = 1;
 		s->sub = SUB_CMD;
@@ -411,8 +472,12 @@ site_commit_next(struct wlsite *s, struct pile_xfer *x)
 		    (rc = wlsync_verify_status(sp->pile, &sp->id, &sp->plan, &st,
 		    &cause)) < 0) {
 			site_fail_rc(sp, rc, cause);
-		} else if (rc == 1) {	/* planned again: its commands */
-			s->sub = SUB_CMD;
+		} else if (rc == 1) {
+			/* The bucket digests missed a difference: the list
+			 * is read whole, then its commands. */
+			wlsync_planner_reread(&s->pr, sp->pile, &sp->id, &sp->plan);
+			s->planning = 1;
+			s->sub = SUB_REPLAN;
 			return 0;
 		} else {
 			sp->done = sp->ok = 1;
@@ -450,7 +515,22 @@ site_plan_next(struct wlsite *s, struct pile_xfer *x)
 	case SUB_STATUS:
 		if ((rc = pile_wl_status_parse(x, &sp->before, &cause)) != 0)
 			break;
-		site_decide(s, sp);
+		if (site_decide(s, sp) == 1) {
+			/* Planned without reading the whole list. */
+			if (site_plan_start(s, sp, 0, &rc, &cause) != 0)
+				site_decide_diff(s, sp, rc == 0 ? -1 : rc, cause);
+			else {
+				s->sub = SUB_PLAN;
+				return 0;
+			}
+		}
+		s->sub = SUB_NEXT;
+		s->at++;
+		return 0;
+	case SUB_PLAN:
+		if (site_plan_move(s, x, &rc, &cause) == PILE_XFER_PENDING)
+			return PILE_XFER_PENDING;
+		site_decide_diff(s, sp, rc, cause);
 		s->sub = SUB_NEXT;
 		s->at++;
 		return 0;
@@ -535,7 +615,10 @@ site_move(struct wlsite *s, struct pile_xfer *x, int plan_only)
 			for (; s->ci < s->npiles; s->ci++)
 				if (s->piles[s->ci].how == WLSITE_PERPILE &&
 				    !s->piles[s->ci].done) {
-					site_plan_perpile(s, &s->piles[s->ci++]);
+					if (site_plan_perpile(s, &s->piles[s->ci], x) ==
+					    PILE_XFER_PENDING)
+						return PILE_XFER_PENDING;
+					s->ci++;
 					return 0;
 				}
 		}

@@ -71,6 +71,10 @@ struct wlsite {
 	char			*werr;
 	struct pile_xfer	 x;		/* wlsite_step's */
 	int			 committing;
+	/* A pile's plan (1.0, drifted, or read again after a CRC-16
+	 * collision), a transaction a call; one pile plans at a time. */
+	struct wlsync_planner	 pr;
+	int			 planning;
 };
 
 /* Plans nothing yet: copies want (any order), addresses to visit. version
