@@ -8,7 +8,7 @@ c() { "$PILECON" --complete -- "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 is "$(c pro)" "provision" "provision_completes"
 is "$(c whitelist s)" "sync" "whitelist_sync_completes"
 is "$(c provision --)" "--baud --dry-run --help --json --port --replace-keys" "provision_options"
-is "$(c whitelist sync --)" "--dry-run --full --help --json --version" "whitelist_sync_options"
+is "$(c whitelist sync --)" "--by --dry-run --full --help --json --version" "whitelist_sync_options"
 like "$(c scan --)" "--bauds" "scan_offers_bauds"
 like "$(c provision --port "")" "tcp:" "provision_port_completes_ports"
 mkdir -p "$tmp/d"
