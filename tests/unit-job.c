@@ -125,6 +125,68 @@ test_two_jobs_share_the_bus(void)
 	free(rig.log);
 }
 
+/* The line index (0 first) of the first log line starting with prefix, or
+ * -1; last: of the last one. */
+static int
+log_line(const char *log, const char *prefix, int last)
+{
+	const char	*l;
+	int		 i, at = -1;
+
+	for (l = log, i = 0; l != NULL && *l != '\0'; i++) {
+		if (strncmp(l, prefix, strlen(prefix)) == 0) {
+			at = i;
+			if (!last)
+				break;
+		}
+		l = strchr(l, '\n');
+		if (l != NULL)
+			l++;
+	}
+	return at;
+}
+
+/* A background job (the console's search of the bus) yields the bus to a
+ * job that runs: it was added first, yet the foreground job's reads all
+ * come before its first one. */
+static void
+test_background_job_yields_the_bus(void)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct proto_identity	 id;
+	struct job_runner	*r;
+	struct job		*bg, *fg;
+	char			*cause = NULL;
+	int			 most, bg_first, fg_last;
+
+	if (fakeslave_rig_start(&rig, 0, NULL, 1, &opts) != 0) {
+		ok(0, "rig");
+		return;
+	}
+	pile_identity(rig.pile, &id, &cause);
+	free(cause);
+	r = job_runner_new();
+	bg = new_job(rig.pile, "status");
+	fg = new_job(rig.pile, "tariff show");
+	bg->background = 1;
+	job_runner_add(r, bg);
+	job_runner_add(r, fg);
+	run_all(r, &most);
+	is_int(job_exit_code(fg), EXIT_OK, "foreground_job_succeeds");
+	is_int(job_exit_code(bg), EXIT_OK, "background_job_succeeds_after_it");
+	job_runner_free(r);
+	fakeslave_rig_stop(&rig);
+	bg_first = log_line(rig.log, "03 0100", 0);
+	fg_last = log_line(rig.log, "03 03", 1);
+	ok(fg_last >= 0 && bg_first >= 0, "both_jobs_read_the_pile (%d %d)", fg_last,
+	    bg_first);
+	ok(fg_last < bg_first, "background_read_waits_for_every_foreground_read "
+	    "(foreground's last at line %d, background's first at %d)", fg_last,
+	    bg_first);
+	free(rig.log);
+}
+
 static void
 test_silent_pile_is_an_error_with_its_cause(void)
 {
@@ -354,6 +416,7 @@ main(void)
 	ctx.err = stderr;
 	test_status_job_gives_a_result();
 	test_two_jobs_share_the_bus();
+	test_background_job_yields_the_bus();
 	test_silent_pile_is_an_error_with_its_cause();
 	test_cancel_waits_for_the_transaction();
 	test_cancelled_write_writes_nothing("offline on --for 1h",

@@ -573,8 +573,14 @@ job_runner_held(const struct job_runner *r, const struct job *job)
 		a = job_active(j);
 		if (j == job || a == job || j->done || job_link(a) != link)
 			continue;
-		if ((a->phase & JOB_XFER_ON) ||
-		    (a->ticket != 0 && (job->ticket == 0 || a->ticket < job->ticket)))
+		if (a->phase & JOB_XFER_ON)
+			return 1;
+		if (job->background && !j->background &&
+		    (a->phase & ~JOB_XFER_ON) != PH_SLEEP)
+			return 1;	/* yields to a job that runs */
+		if (j->background && !job->background)
+			continue;	/* its turn comes after */
+		if (a->ticket != 0 && (job->ticket == 0 || a->ticket < job->ticket))
 			return 1;
 	}
 	if (pile_bus_busy(bus))

@@ -118,6 +118,13 @@ struct job {
 	int			 write_rc;
 	char			*write_cause;
 
+	/* Set by the front end before the first turn: the job yields the
+	 * bus, taking a turn only while no other job on its link runs (one
+	 * sleeping excepted). For work nobody waits on (the console's search
+	 * of the whole bus, whose probes of absent addresses each cost a
+	 * timeout): sharing turns equally would halve a pull's speed. */
+	int			 background;
+
 	/* front end hook: called on events, progress and the end */
 	void			(*notify)(struct job *, enum job_notify, void *);
 	void			*notify_arg;

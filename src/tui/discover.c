@@ -257,6 +257,9 @@ tui_discover_next(struct tui *t)
 		d->over = 1;
 		return;
 	}
+	/* A pull or a sync started meanwhile keeps the whole line: the
+	 * search's probes of absent addresses each wait out a timeout. */
+	tj->job->background = 1;
 	/* Esc stops it unless a job a person started is in the foreground. */
 	if (fg != NULL)
 		t->fg = fg;
