@@ -32,6 +32,23 @@ ok $? "a_job_started_during_the_search_runs_beside_it"
 screen | grep -Eq '^ pilecon .*scan [0-9]+%'
 ok $? "the_search_still_runs_when_the_job_is_done"
 
+# A person's job keeps the title while the search runs, also after a view
+# reads on its own (the whitelist view's read used to hand the title, and
+# Esc, to the search).
+keys : ping ' ' -c ' ' 400 ' ' -i ' ' 20 Enter
+wait_for '^ pilecon .*ping\.\.\. \+1' 10
+ok $? "a_job_a_person_started_shows_in_the_title_over_the_search"
+keys 3
+wait_for '^ pilecon +whitelist' 10
+sleep 1.5
+screen | grep -Eq '^ pilecon .*ping\.\.\. \+1'
+ok $? "the_title_keeps_the_job_after_the_whitelist_view_read"
+keys Escape
+wait_for "stopped ':ping -c 400 -i 20" 10
+ok $? "esc_stops_the_persons_job_not_the_search"
+screen | grep -Eq '^ pilecon .*scan [0-9]+%'
+ok $? "the_search_goes_on_after_that_esc"
+
 keys Escape
 wait_for 'search of addresses 1-247 stopped at address [0-9]+ after .*: 3 piles answer on the bus' 10
 ok $? "esc_stops_the_search_saying_where"

@@ -171,14 +171,15 @@ tui_job_cancel(struct tui *t)
 	tui_event(t, TUI_WARN, _("stopping '%s' at the next safe point"), tj->title);
 }
 
-/* "logs pull 37% +2": the foreground job (else the oldest) and how many
- * more run; "" when none. A view's own reads (quiet jobs) show in the
- * view, not here. */
+/* "logs pull 37% +2": the foreground job (else the newest a person
+ * started, else the newest at all: the bus search) and how many more run;
+ * "" when none. A view's own reads (quiet jobs) show in the view, not
+ * here. */
 void
 tui_jobs_summary(struct tui *t, char *buf, size_t len)
 {
 	const struct result_progress	*pr;
-	struct tui_job			*tj, *show = t->fg;
+	struct tui_job			*tj, *show = t->fg, *bg = NULL;
 	int				 more = -1, n;
 
 	buf[0] = '\0';
@@ -186,9 +187,14 @@ tui_jobs_summary(struct tui *t, char *buf, size_t len)
 		if (tj->quiet)
 			continue;
 		more++;
-		if (t->fg == NULL)
-			show = tj;	/* the list is newest first */
+		/* the list is newest first */
+		if (t->fg == NULL && show == NULL && !tj->job->background)
+			show = tj;
+		if (bg == NULL && tj->job->background)
+			bg = tj;
 	}
+	if (show == NULL)
+		show = bg;
 	if (show == NULL)
 		return;
 	/* The command's name, not its words: a file's path would push the
@@ -269,10 +275,29 @@ tui_job_free(struct tui_job *tj)
 	free(tj);
 }
 
+/* The next foreground job, the one Esc stops: the newest a person started
+ * here, a search of the bus only when nothing else runs. Not a view's own
+ * read, not a job from another terminal. */
+static struct tui_job *
+tui_job_next_fg(struct tui *t)
+{
+	struct tui_job	*tj, *bg = NULL;
+
+	for (tj = t->jobs; tj != NULL; tj = tj->next) {
+		if (tj->origin == TUI_JOB_SHARED || tj->quiet)
+			continue;
+		if (!tj->job->background)
+			return (tj);
+		if (bg == NULL)
+			bg = tj;
+	}
+	return (bg);
+}
+
 static void
 tui_job_finish(struct tui *t, struct job *job)
 {
-	struct tui_job	**tp, *tj, *next;
+	struct tui_job	**tp, *tj;
 
 	for (tp = &t->jobs; *tp != NULL && (*tp)->job != job; tp = &(*tp)->next)
 		;
@@ -288,13 +313,8 @@ tui_job_finish(struct tui *t, struct job *job)
 	tui_link_job_done(t, tj);
 	if (tj->done != NULL)
 		tj->done(t, tj);
-	/* The next foreground job: the newest one a person started. */
-	if (t->fg == tj) {
-		for (next = t->jobs; next != NULL && next->origin == TUI_JOB_SHARED;
-		    next = next->next)
-			;
-		t->fg = next;
-	}
+	if (t->fg == tj)
+		t->fg = tui_job_next_fg(t);
 	tui_job_free(tj);
 	t->dirty = 1;
 }

@@ -118,7 +118,7 @@ wl_load(struct tui *t)
 	static const char	*argv[] = { "whitelist", "list", "--json" };
 	struct wl_view		*wl = t->whitelist;
 	struct tui_pile		*p = tui_cur(t);
-	struct tui_job		*tj;
+	struct tui_job		*tj, *fg = t->fg;
 	char			*cause = NULL;
 
 	if (p == NULL || !p->have_id || wl_job(t, p->addr) != NULL)
@@ -139,8 +139,7 @@ wl_load(struct tui *t)
 	}
 	tj->done = wl_load_done;
 	tj->quiet = 1;	/* its rows go to the view, not the events */
-	if (t->fg == tj)
-		t->fg = NULL;	/* a read the view started itself: Esc is not for it */
+	t->fg = fg;	/* a read the view started itself: Esc is not for it */
 }
 
 /* Reads the list again when it belongs to another pile or when the pile's
