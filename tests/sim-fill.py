@@ -8,8 +8,10 @@ process per command.
 
 The card UID must be on the pile's whitelist and the pile's link down (so
 the charges stay unsynced). Each charge: swipe, plug, power, advance,
-unplug.
+unplug. Fails unless the pile numbered N new records: a full store (pilesim
+--record-capacity, default 2000) refuses a charge without an error.
 """
+import json
 import socket
 import struct
 import sys
@@ -33,18 +35,28 @@ def ctl(path, *args):
     if status != 0:
         sys.exit("sim-fill: pilesim ctl %s: %s" %
                  (" ".join(args), reply[8:8 + length].decode(errors="replace")))
+    return reply[8:8 + length]
+
+
+def last_seq(path, addr):
+    return json.loads(ctl(path, "pile", "status", addr, "--json"))["records"]["last_seq"]
 
 
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__.strip())
     path, addr, n, uid = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    first = last_seq(path, addr)
     for i in range(n):
         ctl(path, "swipe", addr, uid)
         ctl(path, "plug", addr)
         ctl(path, "power", addr, str(3000 + (i % 8) * 500))
         ctl(path, "advance", str(600 + (i % 5) * 300))
         ctl(path, "unplug", addr)
+    made = last_seq(path, addr) - first
+    if made != n:
+        sys.exit("sim-fill: pile %s numbered %d records of the %d charges "
+                 "(a full store? see pilesim --record-capacity)" % (addr, made, n))
 
 
 if __name__ == "__main__":
