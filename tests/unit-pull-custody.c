@@ -5,7 +5,9 @@
  * cancel when that transaction ends). Before the custody write nothing is
  * handed over (exit 1, the records pulled stay archived); a custody write
  * on the wire is finished. The same pull run as sub-steps of another job,
- * as provisioning runs it (prov_custody_step). */
+ * as provisioning runs it (prov_custody_step). On a bus without FC 23
+ * each window is its two halves, each a transaction of the runner's; a
+ * record that fails its CRC-32 is read once more the same way. */
 #include "config.h"
 
 #include <poll.h>
@@ -32,6 +34,8 @@ struct watch {
 	unsigned	 fc, addr;
 	int		 nth, seen;
 	int		 step_tx;
+	uint32_t	 cursor;	/* record windows asked for at this seq */
+	int		 cursor_tx;
 };
 
 /* The job's step, wrapped to tell the trace when it runs. */
@@ -59,6 +63,12 @@ wrap(struct job *job)
 	job->entry = &wrapper;
 }
 
+static uint32_t
+be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
 static void
 watch_trace(void *arg, enum pile_trace_dir dir, uint8_t unit, const uint8_t *buf,
     size_t len, uint64_t wall_us)
@@ -74,6 +84,14 @@ watch_trace(void *arg, enum pile_trace_dir dir, uint8_t unit, const uint8_t *buf
 		w->step_tx++;
 	fc = buf[1];
 	addr = (unsigned)buf[2] << 8 | buf[3];
+	/* The record cursor written: by FC 23 (its values after 11 bytes)
+	 * or by the FC 16 half (after 7). */
+	if (w->cursor != 0 && ((fc == PROTO_FC_READ_WRITE_MULTIPLE && len >= 15 &&
+	    ((unsigned)buf[6] << 8 | buf[7]) == PROTO_A_REC_CURSOR &&
+	    be32(buf + 11) == w->cursor) ||
+	    (fc == PROTO_FC_WRITE_MULTIPLE && addr == PROTO_A_REC_CURSOR && len >= 11 &&
+	    be32(buf + 7) == w->cursor)))
+		w->cursor_tx++;
 	if (w->job != NULL && fc == w->fc && addr == w->addr && ++w->seen == w->nth)
 		job_cancel(w->job);
 }
@@ -141,9 +159,9 @@ struct rig {
 };
 
 static int
-rig_start(struct rig *rg, unsigned mode, const char *dir, const char *name)
+rig_start(struct rig *rg, unsigned mode, int no_fc23, const char *dir, const char *name)
 {
-	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct pile_bus_opts	 opts = { 2000, 2, no_fc23 };
 	char			*cause = NULL;
 
 	memset(rg, 0, sizeof *rg);
@@ -195,13 +213,14 @@ pull_job(struct rig *rg)
 }
 
 static void
-custody_pull_is_a_transaction_a_turn(const char *dir, unsigned mode, const char *name)
+custody_pull_is_a_transaction_a_turn(const char *dir, unsigned mode, int no_fc23,
+    const char *name)
 {
 	struct rig	 rg;
 	struct job	*job;
 	const struct json *c;
 
-	if (rig_start(&rg, mode, dir, name) != 0 || (job = pull_job(&rg)) == NULL)
+	if (rig_start(&rg, mode, no_fc23, dir, name) != 0 || (job = pull_job(&rg)) == NULL)
 		return;
 	wrap(job);
 	ok(run(job, &rg.w), "%s: the pull runs to its end", name);
@@ -225,6 +244,37 @@ custody_pull_is_a_transaction_a_turn(const char *dir, unsigned mode, const char 
 	free(rg.fr.log);
 }
 
+/* Record FS_BAD_SEQ fails its CRC-32 (the Modbus CRC passes): its window is
+ * read once more, as every other request, by the runner, then the pull
+ * stops there and says why; the records before it stay archived. */
+static void
+bad_record_is_read_once_more(const char *dir, int no_fc23, const char *name)
+{
+	struct rig	 rg;
+	struct job	*job;
+
+	if (rig_start(&rg, FS_CUSTODY | FS_BAD_RECORD, no_fc23, dir, name) != 0 ||
+	    (job = pull_job(&rg)) == NULL)
+		return;
+	wrap(job);
+	rg.w.cursor = FS_BAD_SEQ;
+	ok(run(job, &rg.w), "%s: the pull ends", name);
+	is_int(job_exit_code(job), EXIT_FAILED, "%s: the_pull_exits_1", name);
+	ok(strstr(cause_of(job), "fails its CRC-32") != NULL,
+	    "%s: it_names_the_record_that_fails_its_crc32: %s", name, cause_of(job));
+	is_int(rg.w.cursor_tx, 2, "%s: its_window_was_asked_for_twice", name);
+	is_int(rg.w.step_tx, 0, "%s: no_step_sends_a_request_itself (the second "
+	    "read too goes through the runner)", name);
+	is_int(archived(), FS_BAD_SEQ - 1, "%s: the_records_before_it_stay_archived",
+	    name);
+	ok(json_get(job->result.data, "custody") == NULL,
+	    "%s: nothing_goes_into_custody", name);
+	job_free(job);
+	rig_stop(&rg);
+	is_int(rg.custody_last, 0, "%s: the_pile_holds_nothing_in_custody", name);
+	free(rg.fr.log);
+}
+
 /* Esc when the request fc at addr goes out for the nth time: before the
  * custody write, nothing is handed over. */
 static void
@@ -234,7 +284,7 @@ cancel_before_the_write_hands_nothing_over(const char *dir, unsigned fc, unsigne
 	struct rig	 rg;
 	struct job	*job;
 
-	if (rig_start(&rg, FS_CUSTODY, dir, name) != 0 || (job = pull_job(&rg)) == NULL)
+	if (rig_start(&rg, FS_CUSTODY, 0, dir, name) != 0 || (job = pull_job(&rg)) == NULL)
 		return;
 	rg.w.job = job;
 	rg.w.fc = fc;
@@ -266,7 +316,7 @@ cancel_during_the_write_finishes_it(const char *dir)
 	struct job	*job;
 	const struct json *c;
 
-	if (rig_start(&rg, FS_CUSTODY, dir, "write") != 0 || (job = pull_job(&rg)) == NULL)
+	if (rig_start(&rg, FS_CUSTODY, 0, dir, "write") != 0 || (job = pull_job(&rg)) == NULL)
 		return;
 	rg.w.job = job;
 	rg.w.fc = PROTO_FC_WRITE_MULTIPLE;
@@ -322,7 +372,7 @@ custody_as_sub_steps(const char *dir, int cancel, const char *name)
 	char			*argv[] = { "status" }, *cause = NULL;
 	int			 exit_code;
 
-	if (rig_start(&rg, FS_CUSTODY, dir, name) != 0)
+	if (rig_start(&rg, FS_CUSTODY, 0, dir, name) != 0)
 		return;
 	memset(&want, 0, sizeof want);
 	want.custody = 1;
@@ -383,8 +433,17 @@ main(void)
 	pilecon_opts_init(&ctx.opts);
 	ctx.out = stdout;
 	ctx.err = stdout;
-	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY, "plain");
-	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY | FS_SIGNED, "signed");
+	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY, 0, "plain");
+	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY | FS_SIGNED, 0, "signed");
+	/* Without FC 23: the option, and a pile that refuses it (the bus
+	 * learns it from the first window). */
+	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY, 1, "no_fc23_option");
+	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY | FS_NO_FC23, 0,
+	    "fc23_refused");
+	custody_pull_is_a_transaction_a_turn(dir, FS_CUSTODY | FS_SIGNED | FS_NO_FC23, 0,
+	    "signed_fc23_refused");
+	bad_record_is_read_once_more(dir, 0, "bad_record");
+	bad_record_is_read_once_more(dir, 1, "bad_record_no_fc23");
 	/* The pull's first live read is the first; the hand-over's the second. */
 	cancel_before_the_write_hands_nothing_over(dir, PROTO_FC_READ_HOLDING,
 	    PROTO_LIVE_ADDR, 2, FS_RECORDS, "live");

@@ -318,6 +318,8 @@ pull_window(struct job *job, struct pull *p)
 	if (p->signs) {
 		got = pile_signed_read_parse(job->pile, &job->xfer, p->seq,
 		    p->buf + p->nbuf, p->sigs[p->nbuf], &cause);
+		if (got == PILE_AGAIN)
+			return job_transact(job);
 		got = pullsig_check(&p->ps, got, p->buf + p->nbuf, p->sigs[p->nbuf],
 		    &next, &cause);
 		if (got < 0)
@@ -332,6 +334,8 @@ pull_window(struct job *job, struct pull *p)
 	} else {
 		got = pile_records_read_parse(job->pile, &job->xfer, p->seq,
 		    p->buf + p->nbuf, &cause);
+		if (got == PILE_AGAIN)
+			return job_transact(job);
 		if (got < 0)
 			return pull_end(job, p, got, cause);
 		if (got == 0)	/* nothing at or after seq: the pile has no more */
@@ -463,6 +467,8 @@ pull_rechecked(struct job *job, struct pull *p)
 
 	if (p->signs) {
 		got = pile_signed_read_parse(job->pile, &job->xfer, seq, recs, sig, &cause);
+		if (got == PILE_AGAIN)
+			return job_transact(job);
 		if (got > 0 && recs[0].seq != seq)	/* no longer on the pile */
 			return pull_recheck_next(job, p, seq);
 		p->ps.recheck = 1;
@@ -470,6 +476,8 @@ pull_rechecked(struct job *job, struct pull *p)
 		p->ps.recheck = 0;
 	} else {
 		got = pile_records_read_parse(job->pile, &job->xfer, seq, recs, &cause);
+		if (got == PILE_AGAIN)
+			return job_transact(job);
 		if (got > 0 && recs[0].seq != seq)
 			return pull_recheck_next(job, p, seq);
 		got = got > 0 ? 1 : got;
@@ -659,6 +667,8 @@ pull_checked(struct job *job, struct pull *p)
 	int			 got, i, rc;
 
 	got = pile_records_read_parse(job->pile, &job->xfer, held, p->buf, &cause);
+	if (got == PILE_AGAIN)
+		return job_transact(job);
 	if (got < 0)
 		return job_fail_pile(job, got, cause);
 	for (i = 0; i < got && p->buf[i].seq != held; i++)

@@ -114,6 +114,8 @@ resync_proof(struct job *job, struct resync *rs)
 
 	got = pile_records_read_parse(job->pile, &job->xfer, rs->series.last_seq, recs,
 	    &cause);
+	if (got == PILE_AGAIN)
+		return job_transact(job);
 	if (got < 0)
 		return job_fail_pile(job, got, cause);
 	for (i = 0; i < got && recs[i].seq != rs->series.last_seq; i++)

@@ -24,7 +24,7 @@ void	put_cell_right(FILE *f, const char *s, int width);
  *
  *   struct wl_reader rd = { 0 };
  *   while ((rc = wl_reader_next(p, &rd, &x, &cause)) == PILE_XFER_PENDING)
- *           run x on the bus (x.req.fc 0: nothing to run), call again;
+ *           run x on the bus, call again;
  *
  * It ends with 0: all[0 .. have) in UID order as the pile sent them,
  * version, and after (the status read after the last window, whose

@@ -147,12 +147,6 @@ enum job_return
 job_transact_unit(struct job *job, uint8_t unit)
 {
 	job->xfer.req.unit = unit;
-	if (job->xfer.req.fc == 0) {
-		/* No request (a window read on a bus without FC 23): the
-		 * parse function does the blocking pair on the next turn. */
-		job->xfer.status = 0;
-		return job_yield(job);
-	}
 	job->phase = PH_XFER;
 	return JOB_WAIT;
 }

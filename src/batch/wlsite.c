@@ -681,10 +681,7 @@ wlsite_step(struct wlsite *s, int plan_only)
 {
 	if (wlsite_next(s, &s->x, plan_only) != PILE_XFER_PENDING)
 		return 0;
-	if (s->x.req.fc == 0)
-		s->x.status = 0;	/* a window the parse reads itself */
-	else
-		pile_bus_transact(s->bus, &s->x);
+	pile_bus_transact(s->bus, &s->x);
 	return 1;
 }
 

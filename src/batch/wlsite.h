@@ -86,7 +86,7 @@ int	wlsite_init(struct wlsite *, struct pile_bus *, const char *keys_file,
 /* Reads the answer to the request it last put in x (zeroed at first) and
  * puts the next one there: PILE_XFER_PENDING (run x on the bus as it is:
  * x->req.unit says where, 0 for a broadcast, which ends when it is written
- * and leaves the bus its turnaround; x->req.fc 0 means nothing to run), or
+ * and leaves the bus its turnaround), or
  * 0 when finished (plan_only: after the plan). Never fails as a whole:
  * each pile carries its own result. When the list is bigger than a pile
  * holds (too_big), it stops after the plan: nothing is sent to any pile

@@ -82,15 +82,15 @@ uint32_t wlsync_digest(const struct proto_wl_entry *, size_t n);
  *   (0; or WLSYNC_TOO_BIG / -1 with *cause: bad input, nothing was read,
  *   free both)
  *   while ((rc = wlsync_planner_next(&pr, &x, &cause)) == PILE_XFER_PENDING)
- *           run x on the bus (x.req.fc 0: nothing to run), call again;
+ *           run x on the bus, call again;
  *   wlsync_planner_free(&pr);
  *   rc 0: pl is the plan (wlsync_next_command ...; wlsync_plan_free);
  *   else PILE_E_* (or -1) with *cause naming the pile and the step that
  *   failed ("reading bucket digests 125 to 249: no answer from ...").
  *
  * In a job: call wlsync_planner_next(&pr, &job->xfer, &cause) from the
- * step and return job_transact(job) while it gives PILE_XFER_PENDING
- * (job_transact runs nothing for x.req.fc 0). Planning writes nothing:
+ * step and return job_transact(job) while it gives PILE_XFER_PENDING.
+ * Planning writes nothing:
  * stopping between two calls (Esc) leaves the pile as it was; free the
  * planner and the plan. version, force_full, allow_read: as wlsync_plan.
  * want is copied; pile, id and pl are borrowed until wlsync_planner_free.

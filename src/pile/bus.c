@@ -167,6 +167,10 @@ static int
 pile_bus_finish(struct pile_bus *bus, struct pile_xfer *x, int status,
     char *cause)
 {
+	if (x->half != 0) {	/* the caller sees the request it made */
+		x->req = x->whole;
+		x->half = 0;
+	}
 	free(x->cause);
 	x->cause = status < 0 ? cause : NULL;
 	if (status >= 0)
@@ -308,6 +312,52 @@ pile_bus_drop_echo(struct pile_bus *bus, struct pile_xfer *x)
 	return x->got == 0;
 }
 
+/*
+ * An FC 23 (write a cursor, read its window) on a bus without it goes as
+ * its two halves, each a transaction of its own on the wire: the write
+ * (FC 16), then, once it is answered, the read (FC 03). Modbus performs an
+ * FC 23's write before its read, so the halves do what the whole does. The
+ * caller waits for the one x as for the whole; the event loop keeps
+ * turning between the halves.
+ */
+static int
+pile_bus_use_fc23(const struct pile_bus *bus, const struct proto_request *req)
+{
+	return req->fc != PROTO_FC_READ_WRITE_MULTIPLE ||
+	    (!bus->opts.no_fc23 && !bus->fc23_refused);
+}
+
+/* x's next half on the wire, after t3.5 of silence. */
+static void
+pile_bus_half(struct pile_bus *bus, struct pile_xfer *x, uint64_t now)
+{
+	const struct proto_request	*w = &x->whole;
+
+	if (x->half == 0)
+		x->whole = x->req;
+	x->half++;
+	memset(&x->req, 0, sizeof x->req);
+	x->req.unit = w->unit;
+	if (x->half == 1) {
+		x->req.fc = PROTO_FC_WRITE_MULTIPLE;
+		x->req.write_addr = w->write_addr;
+		x->req.write_count = w->write_count;
+		memcpy(x->req.values, w->values, w->write_count * sizeof *w->values);
+	} else {
+		x->req.fc = PROTO_FC_READ_HOLDING;
+		x->req.read_addr = w->read_addr;
+		x->req.read_count = w->read_count;
+	}
+	memset(&x->resp, 0, sizeof x->resp);
+	x->tries = 0;
+	x->got = 0;
+	x->not_before_us = bus->quiet_at_us > now ? bus->quiet_at_us : now;
+	bus->phase = PILE_QUIET;
+	bus->gap_us = link_t35_us(link_params(bus->link));
+	bus->garbled = 0;
+	bus->echo_seen = 0;
+}
+
 static int
 pile_bus_reply(struct pile_bus *bus, struct pile_xfer *x, uint64_t now,
     int len)
@@ -320,9 +370,23 @@ pile_bus_reply(struct pile_bus *bus, struct pile_xfer *x, uint64_t now,
 	pile_bus_rtt(pile_bus_unit(bus, x->req.unit), now > bus->sent_us ?
 	    now - bus->sent_us : 0);
 	pile_bus_trace(bus, PILE_TRACE_RX, x->req.unit, x->buf, (size_t)len);
+	if (x->resp.exception == 0 && x->half == 1) {
+		bus->stats.transactions++;
+		pile_bus_half(bus, x, now);
+		return PILE_XFER_PENDING;
+	}
 	if (x->resp.exception == 0)
 		return pile_bus_finish(bus, x, 0, NULL);
 	PILE_COUNT(bus, x->req.unit, exceptions);
+	if (x->req.fc == PROTO_FC_READ_WRITE_MULTIPLE &&
+	    x->resp.exception == PROTO_EX_ILLEGAL_FUNCTION) {
+		/* Gateways and older firmware lack FC 23: remember it for
+		 * the whole bus and send this one as its halves. */
+		bus->fc23_refused = 1;
+		bus->stats.transactions++;
+		pile_bus_half(bus, x, now);
+		return PILE_XFER_PENDING;
+	}
 	what = pile_bus_what(&x->req);
 	cause = xasprintf(_("address %u refused %s: %s"), x->req.unit, what,
 	    proto_exception_str(x->resp.exception));
@@ -395,8 +459,12 @@ pile_bus_step(struct pile_bus *bus, struct pile_xfer *x)
 			 * moment it is complete, no silence to wait for. */
 			rc = proto_response_decode(x->buf, x->got, &x->req,
 			    &x->resp);
-			if (rc > 0)
-				return pile_bus_reply(bus, x, now, rc);
+			if (rc > 0) {
+				rc = pile_bus_reply(bus, x, now, rc);
+				if (rc != PILE_XFER_PENDING)
+					return rc;
+				continue;	/* the read half of an FC 23 */
+			}
 			if (rc == PROTO_NEED_MORE && x->got < sizeof x->buf)
 				continue;
 			/* Bad CRC, impossible frame, another unit's answer,
@@ -449,6 +517,9 @@ pile_bus_start(struct pile_bus *bus, struct pile_xfer *x)
 	bus->gap_us = link_t35_us(link_params(bus->link));
 	bus->garbled = 0;
 	bus->echo_seen = 0;
+	x->half = 0;
+	if (!pile_bus_use_fc23(bus, &x->req))
+		pile_bus_half(bus, x, now);
 	return pile_bus_step(bus, x);
 }
 

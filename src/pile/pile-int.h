@@ -68,19 +68,23 @@ struct pile {
  * was read; in a static buffer per pile call. */
 const char	*pile_label(const struct pile *, char *buf, size_t size);
 
+/* Runs x (req filled) to its end on p's bus, blocking; x keeps its status
+ * and cause for a parse function. */
+int	pile_transact(struct pile *, struct pile_xfer *x);
 /* Runs x (req filled, the rest zero) and moves its cause to *cause. */
 int	pile_run(struct pile *, struct pile_xfer *x, char **cause);
-/* The FC 23 that writes a cursor and reads its window, for an event loop;
- * x->req.fc stays 0 when this bus does not use FC 23 (the parse functions
- * then read the window with the blocking pair). */
+/* The FC 23 that writes a cursor and reads its window, for an event loop
+ * (on a bus without FC 23 the bus sends it as FC 16 + FC 03, see bus.c). */
 void	pile_cursor_request(const struct pile *, struct pile_xfer *x,
 	    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
 	    uint16_t count);
-/* After pile_cursor_request's transaction: 0 with the window in regs, 1
- * when it must be read with pile_cursor_read (no FC 23: noted for the
- * bus), or PILE_E_* with *cause. */
-int	pile_cursor_parse(struct pile *, const struct pile_xfer *x,
-	    uint16_t count, uint16_t *regs, char **cause);
+/* After the transaction: 0 with the window (count registers) in regs, or
+ * PILE_E_* with *cause. */
+int	pile_cursor_parse(const struct pile_xfer *x, uint16_t count,
+	    uint16_t *regs, char **cause);
+/* Puts x's request in x again for a parse that wants it read again;
+ * returns PILE_AGAIN (pile.h). */
+int	pile_xfer_again(struct pile_xfer *x);
 /* FC 03 of count registers into regs. */
 int	pile_read_regs(struct pile *, uint16_t addr, uint16_t count,
 	    uint16_t *regs, char **cause);
@@ -100,8 +104,7 @@ void	pile_session_key(const uint8_t key[PROTO_KEY_BYTES],
 	    uint8_t unit, uint8_t ks[PROTO_MAC_BYTES]);
 void	pile_envelope_sign(const uint8_t ks[PROTO_MAC_BYTES], const char *serial,
 	    uint8_t unit, struct proto_envelope *e);
-/* Writes a cursor and reads a window: one FC 23, or FC 16 + FC 03 when the
- * bus is set to no_fc23 or the pile refused FC 23 once. */
+/* Writes a cursor and reads a window: the pair above, run to its end. */
 int	pile_cursor_read(struct pile *, uint16_t cursor_addr, uint32_t cursor,
 	    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause);
 

@@ -68,6 +68,13 @@ pile_label(const struct pile *p, char *buf, size_t size)
 }
 
 int
+pile_transact(struct pile *p, struct pile_xfer *x)
+{
+	x->req.unit = p->addr;
+	return pile_bus_transact(p->bus, x);
+}
+
+int
 pile_run(struct pile *p, struct pile_xfer *x, char **cause)
 {
 	int	rc;
@@ -116,65 +123,25 @@ pile_write_regs(struct pile *p, uint16_t addr, uint16_t count,
 	return pile_run(p, &x, cause);
 }
 
-static int
-pile_cursor_read_fc23(struct pile *p, uint16_t cursor_addr,
-    const uint16_t cur[2], uint16_t window_addr, uint16_t count,
-    uint16_t *regs, char **cause)
-{
-	struct pile_xfer	x;
-	int			rc;
-
-	memset(&x, 0, sizeof x);
-	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x.req.write_addr = cursor_addr;
-	x.req.write_count = 2;
-	x.req.values[0] = cur[0];
-	x.req.values[1] = cur[1];
-	x.req.read_addr = window_addr;
-	x.req.read_count = count;
-	rc = pile_run(p, &x, cause);
-	if (rc == 0)
-		memcpy(regs, x.resp.regs, count * sizeof *regs);
-	else if (rc == PILE_E_EXCEPTION &&
-	    x.resp.exception == PROTO_EX_ILLEGAL_FUNCTION)
-		return 1;	/* no FC 23 here: fall back */
-	return rc;
-}
-
 void
 pile_cursor_request(const struct pile *p, struct pile_xfer *x,
     uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
     uint16_t count)
 {
-	uint16_t	cur[2];
-
 	pile_xfer_reset(x);
 	x->req.unit = p->addr;
-	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
-		return;
-	proto_put_u32(cur, cursor);
 	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
 	x->req.write_addr = cursor_addr;
 	x->req.write_count = 2;
-	x->req.values[0] = cur[0];
-	x->req.values[1] = cur[1];
+	proto_put_u32(x->req.values, cursor);
 	x->req.read_addr = window_addr;
 	x->req.read_count = count;
 }
 
 int
-pile_cursor_parse(struct pile *p, const struct pile_xfer *x, uint16_t count,
-    uint16_t *regs, char **cause)
+pile_cursor_parse(const struct pile_xfer *x, uint16_t count, uint16_t *regs,
+    char **cause)
 {
-	if (x->req.fc != PROTO_FC_READ_WRITE_MULTIPLE)
-		return 1;
-	if (x->status == PILE_E_EXCEPTION &&
-	    x->resp.exception == PROTO_EX_ILLEGAL_FUNCTION) {
-		/* Gateways and older firmware lack FC 23; remember it for
-		 * the whole bus and use two plain transactions. */
-		p->bus->fc23_refused = 1;
-		return 1;
-	}
 	if (x->status < 0)
 		return set_cause(cause, x->status, "%s", x->cause != NULL ?
 		    x->cause : _("failed"));
@@ -190,30 +157,27 @@ int
 pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
     uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause)
 {
-	struct pile_bus	*bus = p->bus;
-	uint16_t	 cur[2];
-	char		*fc23_cause = NULL;
-	int		 rc;
+	struct pile_xfer	x;
+	int			rc;
 
-	proto_put_u32(cur, cursor);
-	if (!bus->opts.no_fc23 && !bus->fc23_refused) {
-		rc = pile_cursor_read_fc23(p, cursor_addr, cur, window_addr,
-		    count, regs, &fc23_cause);
-		if (rc != 1) {
-			if (rc < 0 && cause != NULL)
-				*cause = fc23_cause;
-			else
-				free(fc23_cause);
-			return rc;
-		}
-		/* Gateways and older firmware lack FC 23; remember it for
-		 * the whole bus and use two plain transactions. */
-		free(fc23_cause);
-		bus->fc23_refused = 1;
-	}
-	if ((rc = pile_write_regs(p, cursor_addr, 2, cur, cause)) < 0)
+	memset(&x, 0, sizeof x);
+	pile_cursor_request(p, &x, cursor_addr, cursor, window_addr, count);
+	if ((rc = pile_run(p, &x, cause)) < 0)
 		return rc;
-	return pile_read_regs(p, window_addr, count, regs, cause);
+	return pile_cursor_parse(&x, count, regs, cause);
+}
+
+/* x's request again, for a parse that returns PILE_AGAIN. */
+int
+pile_xfer_again(struct pile_xfer *x)
+{
+	struct proto_request	req = x->req;
+	int			again = x->again + 1;
+
+	pile_xfer_reset(x);
+	x->req = req;
+	x->again = again;
+	return PILE_AGAIN;
 }
 
 void

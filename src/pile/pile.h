@@ -73,13 +73,20 @@ char		*pile_line_verdict(const struct pile_bus_stats *, int *bad);
 /* ---- one transaction, for an event loop -------------------------------- */
 
 #define PILE_XFER_PENDING	1
+/* Not an error: a parse function put the same request in x again (a record
+ * failed its CRC-32 although the Modbus CRC passed: the pile's storage read
+ * may have been unlucky). Run x and parse once more. */
+#define PILE_AGAIN		(-100)
 
 struct pile_xfer {
 	struct proto_request	req;
 	struct proto_response	resp;
 	int			status;	/* PILE_XFER_PENDING, 0, or PILE_E_* */
 	char		       *cause;	/* set when status < 0; freed by pile_xfer_reset */
+	int			again;	/* times a parse asked for this read again */
 	/* private to pile/ */
+	struct proto_request	whole;	/* an FC 23 sent as two halves: the request */
+	int			half;	/* 0 whole; 1 its write (FC 16); 2 its read (FC 03) */
 	int			tries;
 	uint64_t		deadline_us;
 	uint64_t		not_before_us;	/* t3.5 after the last frame */
@@ -270,7 +277,7 @@ int	pile_wl_command_outcome(struct pile *, unsigned cmd, int write_rc, char *err
  *
  *   pile_wl_buckets_begin(&br, buckets, n);
  *   while (pile_wl_buckets_request(p, &x, &br))
- *           run x on the bus (x.req.fc 0: nothing to run),
+ *           run x on the bus,
  *           pile_wl_buckets_parse(p, &x, &br, &cause) (0 or PILE_E_*);
  *   br.items[0 .. br.nitems) is what was read (malloc'ed: free it).
  *
@@ -339,10 +346,11 @@ int	pile_custody_outcome(struct pile *, uint32_t first, uint32_t last, int write
  * is verified (PILE_E_PROTOCOL names the bad sequence number). */
 int	pile_records_read(struct pile *, uint32_t seq,
 	    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause);
-/* The same for an event loop (see pile_wl_read_request). */
+/* The same for an event loop (see pile_wl_read_request); the parse may
+ * return PILE_AGAIN (a record that fails its CRC-32 is read once more). */
 void	pile_records_read_request(const struct pile *, struct pile_xfer *x,
 	    uint32_t seq);
-int	pile_records_read_parse(struct pile *, const struct pile_xfer *x,
+int	pile_records_read_parse(struct pile *, struct pile_xfer *x,
 	    uint32_t seq, struct proto_record out[PROTO_REC_WINDOW_RECORDS],
 	    char **cause);
 
@@ -362,10 +370,10 @@ int	pile_public_key_parse(const struct pile_xfer *x, uint8_t pub[PROTO_PUBKEY_BY
 int	pile_signed_read(struct pile *, uint32_t seq, struct proto_record *out,
 	    uint8_t sig[PROTO_SIG_BYTES], char **cause);
 /* The same for an event loop: the FC 23 to run, and its answer read as
- * pile_signed_read returns it (a record whose CRC-32 fails, or a bus
- * without FC 23, is read again the blocking way). */
+ * pile_signed_read returns it, or PILE_AGAIN with the read in x again (a
+ * record that fails its CRC-32 is read once more). */
 void	pile_signed_read_request(const struct pile *, struct pile_xfer *x, uint32_t seq);
-int	pile_signed_read_parse(struct pile *, const struct pile_xfer *x, uint32_t seq,
+int	pile_signed_read_parse(struct pile *, struct pile_xfer *x, uint32_t seq,
 	    struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], char **cause);
 
 /* ---- protocol 1.1: broadcast staging, bucket digests ------------------- */
@@ -402,8 +410,7 @@ int	pile_stage_status_parse(const struct pile_xfer *x, struct pile_stage_status 
 int	pile_stage_missing(struct pile *, uint16_t total, uint16_t *out, size_t max,
 	    char **cause);
 /* The same a bitmap window (1024 chunks from cur) at a time: the FC 23, and
- * the indices it gives (x->req.fc 0 on a bus without FC 23: the parse
- * reads the pair itself). */
+ * the indices it gives. */
 void	pile_stage_missing_request(const struct pile *, struct pile_xfer *x,
 	    uint16_t cur);
 int	pile_stage_missing_parse(struct pile *, const struct pile_xfer *x, uint16_t cur,
@@ -420,7 +427,7 @@ int	pile_stage_missing_parse(struct pile *, const struct pile_xfer *x, uint16_t 
  *
  *   pile_stage_put_begin(&sp, e, n, transfer, version, sha, 1);
  *   while ((rc = pile_stage_put_next(p, &sp, &x, &cause)) == PILE_XFER_PENDING)
- *           run x on the bus (x->req.fc 0: nothing to run), call again;
+ *           run x on the bus, call again;
  *   pile_stage_put_free(&sp);
  *
  * Ends with 0 and result the last commit's PROTO_COMMIT_* (OK: the list is
@@ -471,8 +478,7 @@ int	pile_stage_pays(struct pile *, size_t ncommands);
 int	pile_wl_bucket_digests(struct pile *, uint16_t out[PROTO_WL_BUCKETS],
 	    char **cause);
 /* The same a window at a time, for an event loop: the FC 23 of the window
- * at cur (cur, cur + 125, ...), and its digests into out[cur...]; the
- * parse does the two plain transactions itself on a bus without FC 23. */
+ * at cur (cur, cur + 125, ...), and its digests into out[cur...]. */
 void	pile_wl_bucket_digests_request(const struct pile *, struct pile_xfer *x,
 	    uint16_t cur);
 int	pile_wl_bucket_digests_parse(struct pile *, const struct pile_xfer *x,

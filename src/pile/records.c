@@ -73,44 +73,6 @@ pile_records_decode(struct pile *p, uint32_t seq, const uint16_t *regs,
 	return 0;
 }
 
-int
-pile_records_read(struct pile *p, uint32_t seq,
-    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause)
-{
-	uint16_t	 regs[PROTO_N_REC_WINDOW];
-	char		*err = NULL;
-	int		 rc, count = 0, tries;
-
-	if (!p->has_serial) {	/* messages name the pile by serial */
-		struct proto_identity id;
-
-		if ((rc = pile_identity(p, &id, cause)) < 0)
-			return rc;
-	}
-	for (tries = 0; tries < 2; tries++) {
-		rc = pile_cursor_read(p, PROTO_A_REC_CURSOR, seq,
-		    PROTO_A_REC_WINDOW, PROTO_N_REC_WINDOW, regs, cause);
-		if (rc < 0) {
-			free(err);
-			return rc;
-		}
-		free(err);
-		err = NULL;
-		rc = pile_records_decode(p, seq, regs, out, &count, &err);
-		if (rc == 0)
-			return count;
-		if (rc < 0)
-			break;
-		/* The Modbus CRC passed, so the line is not to blame; read
-		 * once more in case the pile's storage read was unlucky. */
-	}
-	if (cause != NULL)
-		*cause = err;
-	else
-		free(err);
-	return PILE_E_PROTOCOL;
-}
-
 void
 pile_records_read_request(const struct pile *p, struct pile_xfer *x,
     uint32_t seq)
@@ -120,33 +82,52 @@ pile_records_read_request(const struct pile *p, struct pile_xfer *x,
 }
 
 int
-pile_records_read_parse(struct pile *p, const struct pile_xfer *x,
-    uint32_t seq, struct proto_record out[PROTO_REC_WINDOW_RECORDS],
-    char **cause)
+pile_records_read_parse(struct pile *p, struct pile_xfer *x, uint32_t seq,
+    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause)
 {
 	uint16_t	 regs[PROTO_N_REC_WINDOW];
 	char		*err = NULL;
 	int		 rc, count = 0;
 
-	if (!p->has_serial)	/* messages name the pile by serial */
-		return pile_records_read(p, seq, out, cause);
-	rc = pile_cursor_parse(p, x, PROTO_N_REC_WINDOW, regs, cause);
-	if (rc == 1)
-		return pile_records_read(p, seq, out, cause);
-	if (rc < 0)
+	if ((rc = pile_cursor_parse(x, PROTO_N_REC_WINDOW, regs, cause)) < 0)
 		return rc;
 	rc = pile_records_decode(p, seq, regs, out, &count, &err);
 	if (rc == 0)
 		return count;
-	if (rc < 0) {
-		if (cause != NULL)
-			*cause = err;
-		else
-			free(err);
-		return rc;
+	if (rc > 0 && x->again == 0) {
+		/* A record failed although the Modbus CRC passed, so the
+		 * line is not to blame: read once more in case the pile's
+		 * storage read was unlucky. */
+		free(err);
+		return pile_xfer_again(x);
 	}
-	/* A record failed its CRC-32 although the Modbus CRC passed: read
-	 * the window again the blocking way, which tries twice. */
-	free(err);
-	return pile_records_read(p, seq, out, cause);
+	if (cause != NULL)
+		*cause = err;
+	else
+		free(err);
+	return rc < 0 ? rc : PILE_E_PROTOCOL;
+}
+
+/* The pair above, run to its end. */
+int
+pile_records_read(struct pile *p, uint32_t seq,
+    struct proto_record out[PROTO_REC_WINDOW_RECORDS], char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	if (!p->has_serial) {	/* messages name the pile by serial */
+		struct proto_identity id;
+
+		if ((rc = pile_identity(p, &id, cause)) < 0)
+			return rc;
+	}
+	memset(&x, 0, sizeof x);
+	pile_records_read_request(p, &x, seq);
+	do {
+		pile_transact(p, &x);
+		rc = pile_records_read_parse(p, &x, seq, out, cause);
+	} while (rc == PILE_AGAIN);
+	pile_xfer_reset(&x);
+	return rc;
 }

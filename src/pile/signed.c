@@ -79,44 +79,6 @@ signed_window(struct pile *p, const uint16_t *regs, struct proto_record *out,
 	return 1;
 }
 
-int
-pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
-    uint8_t sig[PROTO_SIG_BYTES], char **cause)
-{
-	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
-	char		 label[64];
-	int		 rc, drc = 0, tries;
-
-	if (!p->has_serial) {	/* messages name the pile by serial */
-		struct proto_identity id;
-
-		if ((rc = pile_identity(p, &id, cause)) < 0)
-			return rc;
-	}
-	for (tries = 0; ; tries++) {
-		rc = pile_cursor_read(p, PROTO_A_REC_SIGNED_CURSOR, seq,
-		    PROTO_A_REC_SIGNED_WINDOW, PROTO_N_REC_SIGNED_WINDOW, regs, cause);
-		if (rc < 0)
-			return rc;
-		if ((rc = signed_window(p, regs, out, sig, &drc, cause)) <= 0)
-			return rc;
-		if (drc == 0)
-			break;
-		/* The Modbus CRC passed: read once more in case the pile's
-		 * storage read was unlucky, then say what is wrong. */
-		if (tries == 1)
-			return set_cause(cause, PILE_E_PROTOCOL, drc == -1 ?
-			    _("record %u from %s fails its CRC-32") :
-			    _("record %u from %s is malformed (unknown format or "
-			    "impossible field)"), out->seq, pile_label(p, label, sizeof label));
-	}
-	if (out->seq < seq)
-		return set_cause(cause, PILE_E_PROTOCOL, _("%s answered record %u for "
-		    "cursor %u (records come from the cursor on)"),
-		    pile_label(p, label, sizeof label), out->seq, seq);
-	return 1;
-}
-
 void
 pile_signed_read_request(const struct pile *p, struct pile_xfer *x, uint32_t seq)
 {
@@ -125,29 +87,53 @@ pile_signed_read_request(const struct pile *p, struct pile_xfer *x, uint32_t seq
 }
 
 int
-pile_signed_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t seq,
+pile_signed_read_parse(struct pile *p, struct pile_xfer *x, uint32_t seq,
     struct proto_record *out, uint8_t sig[PROTO_SIG_BYTES], char **cause)
 {
 	uint16_t	 regs[PROTO_N_REC_SIGNED_WINDOW];
 	char		 label[64];
 	int		 rc, drc = 0;
 
-	if (!p->has_serial)	/* messages name the pile by serial */
-		return pile_signed_read(p, seq, out, sig, cause);
-	rc = pile_cursor_parse(p, x, PROTO_N_REC_SIGNED_WINDOW, regs, cause);
-	if (rc == 1)		/* no FC 23 on this bus: the blocking pair */
-		return pile_signed_read(p, seq, out, sig, cause);
-	if (rc < 0)
+	if ((rc = pile_cursor_parse(x, PROTO_N_REC_SIGNED_WINDOW, regs, cause)) < 0)
 		return rc;
 	if ((rc = signed_window(p, regs, out, sig, &drc, cause)) <= 0)
 		return rc;
+	if (drc != 0 && x->again == 0)
+		/* The Modbus CRC passed: read once more in case the pile's
+		 * storage read was unlucky, then say what is wrong. */
+		return pile_xfer_again(x);
 	if (drc != 0)
-		/* The Modbus CRC passed: read again the blocking way, which
-		 * tries once more and then says what is wrong. */
-		return pile_signed_read(p, seq, out, sig, cause);
+		return set_cause(cause, PILE_E_PROTOCOL, drc == -1 ?
+		    _("record %u from %s fails its CRC-32") :
+		    _("record %u from %s is malformed (unknown format or "
+		    "impossible field)"), out->seq, pile_label(p, label, sizeof label));
 	if (out->seq < seq)
 		return set_cause(cause, PILE_E_PROTOCOL, _("%s answered record %u for "
 		    "cursor %u (records come from the cursor on)"),
 		    pile_label(p, label, sizeof label), out->seq, seq);
 	return 1;
+}
+
+/* The pair above, run to its end. */
+int
+pile_signed_read(struct pile *p, uint32_t seq, struct proto_record *out,
+    uint8_t sig[PROTO_SIG_BYTES], char **cause)
+{
+	struct pile_xfer	x;
+	int			rc;
+
+	if (!p->has_serial) {	/* messages name the pile by serial */
+		struct proto_identity id;
+
+		if ((rc = pile_identity(p, &id, cause)) < 0)
+			return rc;
+	}
+	memset(&x, 0, sizeof x);
+	pile_signed_read_request(p, &x, seq);
+	do {
+		pile_transact(p, &x);
+		rc = pile_signed_read_parse(p, &x, seq, out, sig, cause);
+	} while (rc == PILE_AGAIN);
+	pile_xfer_reset(&x);
+	return rc;
 }

@@ -44,52 +44,25 @@ pile_bus_broadcast(struct pile_bus *bus, uint16_t addr, uint16_t count,
 	return rc;
 }
 
-/* Writes wcount registers and reads rcount: one FC 23, or FC 16 + FC 03
- * on a bus without it (as pile_cursor_read). */
+/* Writes wcount registers and reads rcount: one FC 23 (the bus sends its
+ * halves on a bus without it). */
 static int
 pile_rw_regs(struct pile *p, uint16_t waddr, uint16_t wcount, const uint16_t *wv,
     uint16_t raddr, uint16_t rcount, uint16_t *regs, char **cause)
 {
-	struct pile_bus		*bus = p->bus;
-	struct pile_xfer	 x;
-	int			 rc;
+	struct pile_xfer	x;
+	int			rc;
 
-	if (!bus->opts.no_fc23 && !bus->fc23_refused) {
-		memset(&x, 0, sizeof x);
-		x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-		x.req.write_addr = waddr;
-		x.req.write_count = wcount;
-		memcpy(x.req.values, wv, wcount * sizeof *wv);
-		x.req.read_addr = raddr;
-		x.req.read_count = rcount;
-		rc = pile_run(p, &x, cause);
-		if (rc == 0) {
-			memcpy(regs, x.resp.regs, rcount * sizeof *regs);
-			return 0;
-		}
-		if (rc != PILE_E_EXCEPTION || x.resp.exception != PROTO_EX_ILLEGAL_FUNCTION)
-			return rc;
-		if (cause != NULL) {
-			free(*cause);
-			*cause = NULL;
-		}
-		bus->fc23_refused = 1;
-	}
-	if ((rc = pile_write_regs(p, waddr, wcount, wv, cause)) < 0)
+	memset(&x, 0, sizeof x);
+	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x.req.write_addr = waddr;
+	x.req.write_count = wcount;
+	memcpy(x.req.values, wv, wcount * sizeof *wv);
+	x.req.read_addr = raddr;
+	x.req.read_count = rcount;
+	if ((rc = pile_run(p, &x, cause)) < 0)
 		return rc;
-	return pile_read_regs(p, raddr, rcount, regs, cause);
-}
-
-/* A request of the machines below that needs no transaction (a window on
- * a bus without FC 23, read by the parse), blocking: the rest. */
-static int
-pile_stage_run(struct pile_bus *bus, struct pile_xfer *x)
-{
-	if (x->req.fc == 0) {
-		x->status = 0;
-		return 0;
-	}
-	return pile_bus_transact(bus, x);
+	return pile_cursor_parse(&x, rcount, regs, cause);
 }
 
 void
@@ -146,8 +119,6 @@ pile_stage_missing_request(const struct pile *p, struct pile_xfer *x, uint16_t c
 {
 	pile_xfer_reset(x);
 	x->req.unit = p->addr;
-	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
-		return;		/* no request: the parse reads the pair */
 	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
 	x->req.write_addr = PROTO_A_STAGE_MISSING_CURSOR;
 	x->req.write_count = 1;
@@ -165,11 +136,8 @@ pile_stage_missing_parse(struct pile *p, const struct pile_xfer *x, uint16_t cur
 	unsigned	i;
 	int		rc;
 
-	rc = pile_cursor_parse(p, x, PROTO_N_STAGE_MISSING, regs, cause);
-	if (rc == 1)
-		rc = pile_rw_regs(p, PROTO_A_STAGE_MISSING_CURSOR, 1, &cur,
-		    PROTO_A_STAGE_MISSING, PROTO_N_STAGE_MISSING, regs, cause);
-	if (rc != 0)
+	(void)p;
+	if ((rc = pile_cursor_parse(x, PROTO_N_STAGE_MISSING, regs, cause)) != 0)
 		return rc;
 	for (i = 0; i < PROTO_STAGE_MISSING_BITS && n < max; i++)
 		if ((regs[i / 16] >> (i % 16)) & 1 && (unsigned)cur + i < total)
@@ -189,7 +157,7 @@ pile_stage_missing(struct pile *p, uint16_t total, uint16_t *out, size_t max,
 	memset(&x, 0, sizeof x);
 	for (cur = 0; cur < total && n < max; cur += PROTO_STAGE_MISSING_BITS) {
 		pile_stage_missing_request(p, &x, (uint16_t)cur);
-		pile_stage_run(p->bus, &x);
+		pile_bus_transact(p->bus, &x);
 		got = pile_stage_missing_parse(p, &x, (uint16_t)cur, total, out + n,
 		    max - n, cause);
 		if (got < 0) {
@@ -453,7 +421,7 @@ pile_stage_put(struct pile *p, struct pile_stage_put *sp, char **cause)
 
 	memset(&x, 0, sizeof x);
 	while ((rc = pile_stage_put_next(p, sp, &x, cause)) == PILE_XFER_PENDING)
-		pile_stage_run(p->bus, &x);
+		pile_bus_transact(p->bus, &x);
 	pile_xfer_reset(&x);
 	return rc;
 }
@@ -489,8 +457,6 @@ pile_wl_bucket_digests_request(const struct pile *p, struct pile_xfer *x, uint16
 {
 	pile_xfer_reset(x);
 	x->req.unit = p->addr;
-	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
-		return;		/* no request: the parse reads the pair */
 	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
 	x->req.write_addr = PROTO_A_WL_BUCKET_DIGEST_CURSOR;
 	x->req.write_count = 1;
@@ -503,14 +469,9 @@ int
 pile_wl_bucket_digests_parse(struct pile *p, const struct pile_xfer *x, uint16_t cur,
     uint16_t out[PROTO_WL_BUCKETS], char **cause)
 {
-	int	rc;
-
 	if (cur >= PROTO_WL_BUCKETS)
 		return set_cause(cause, PILE_E_PROTOCOL, _("bucket digest cursor %u is "
 		    "past the last bucket"), cur);
-	rc = pile_cursor_parse(p, x, pile_digests_at(cur), out + cur, cause);
-	if (rc == 1)
-		return pile_rw_regs(p, PROTO_A_WL_BUCKET_DIGEST_CURSOR, 1, &cur,
-		    PROTO_A_WL_BUCKET_DIGESTS, pile_digests_at(cur), out + cur, cause);
-	return rc;
+	(void)p;
+	return pile_cursor_parse(x, pile_digests_at(cur), out + cur, cause);
 }

@@ -128,10 +128,7 @@ pile_wl_read_parse(struct pile *p, const struct pile_xfer *x, uint32_t index,
 	uint16_t	regs[PROTO_N_WL_WINDOW];
 	int		rc;
 
-	rc = pile_cursor_parse(p, x, PROTO_N_WL_WINDOW, regs, cause);
-	if (rc == 1)
-		return pile_wl_read(p, index, out, cause);
-	if (rc < 0)
+	if ((rc = pile_cursor_parse(x, PROTO_N_WL_WINDOW, regs, cause)) < 0)
 		return rc;
 	return pile_wl_window_decode(p, index, regs, out, cause);
 }
@@ -276,8 +273,6 @@ pile_wl_buckets_request(const struct pile *p, struct pile_xfer *x,
 		return 0;
 	br->nlist = br->n - br->at < PROTO_BUCKET_LIST_MAX ?
 	    (unsigned)(br->n - br->at) : PROTO_BUCKET_LIST_MAX;
-	if (p->bus->opts.no_fc23 || p->bus->fc23_refused)
-		return 1;	/* no request: the parse reads the pair */
 	pile_wl_buckets_list(br, wv);
 	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
 	x->req.write_addr = PROTO_A_WL_BUCKET_INDEX;
@@ -301,16 +296,7 @@ pile_wl_buckets_parse(struct pile *p, const struct pile_xfer *x,
 	int				np, rc;
 
 	pile_wl_buckets_list(br, wv);
-	rc = pile_cursor_parse(p, x, PROTO_N_WL_BUCKET_WINDOW, regs, cause);
-	if (rc == 1) {
-		/* No FC 23 on this bus: the list written, then the window. */
-		if ((rc = pile_write_regs(p, PROTO_A_WL_BUCKET_INDEX, 1 +
-		    PROTO_BUCKET_LIST_MAX, wv, cause)) < 0)
-			return rc;
-		rc = pile_read_regs(p, PROTO_A_WL_BUCKET_WINDOW,
-		    PROTO_N_WL_BUCKET_WINDOW, regs, cause);
-	}
-	if (rc < 0)
+	if ((rc = pile_cursor_parse(x, PROTO_N_WL_BUCKET_WINDOW, regs, cause)) < 0)
 		return rc;
 	np = proto_bucket_window_decode(regs, br->index, wv + 1, br->nlist, parts, got,
 	    &ngot);
@@ -348,8 +334,7 @@ pile_wl_buckets_read(struct pile *p, const uint16_t *buckets, size_t n,
 	memset(&x, 0, sizeof x);
 	pile_wl_buckets_begin(&br, buckets, n);
 	while (rc == 0 && pile_wl_buckets_request(p, &x, &br)) {
-		if (x.req.fc != 0)
-			pile_bus_transact(p->bus, &x);
+		pile_bus_transact(p->bus, &x);
 		rc = pile_wl_buckets_parse(p, &x, &br, cause);
 	}
 	pile_xfer_reset(&x);
