@@ -244,9 +244,8 @@ int	pile_wl_status(struct pile *, struct pile_wl_status *, char **cause);
 /* Entries from index (UID order); returns how many (0..4) were read. */
 int	pile_wl_read(struct pile *, uint32_t index, struct proto_wl_entry out[PROTO_WL_WINDOW_ENTRIES],
 	    char **cause);
-/* The same for an event loop: the request (FC 23 when the bus uses it)
- * and the decoding of its answer, which falls back to the blocking pair of
- * transactions on a bus without FC 23. */
+/* The same for an event loop: the request (an FC 23, which a bus without
+ * it sends as its two halves) and the decoding of its answer. */
 void	pile_wl_status_request(const struct pile *, struct pile_xfer *x);
 int	pile_wl_status_parse(const struct pile_xfer *x, struct pile_wl_status *,
 	    char **cause);
