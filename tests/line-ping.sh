@@ -29,6 +29,12 @@ n_tx=$(grep -c ' TX  01 03 00 00 00 01 84 0A$' "$tmp/trace")
 n_rx=$(grep -c ' RX  01 03 02 ' "$tmp/trace")
 is "$n_tx,$n_rx" "2,2" "trace_has_each_request_and_reply"
 like "$(head -n 1 "$tmp/trace")" '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} TX ' "trace_lines_carry_the_time"
+# Every bus on the line is traced, a command's own too: scan probes
+# through a bus of its own (short timeout, no retries).
+pc --trace "$tmp/trace-scan" scan --from 1 --to 4
+is "$(grep -Ec ' TX  0[34] 03 00 00 00 01 ' "$tmp/trace-scan")" 2 \
+	"trace_has_the_scan's_probes_of_the_absent_addresses"
+is "$(grep -c ' (no answer)$' "$tmp/trace-scan")" 2 "trace_has_their_silence"
 
 ctl line pull 60 >/dev/null
 pc --timeout 100 --retries 0 ping -c 2 -i 0 -q

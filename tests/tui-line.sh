@@ -50,6 +50,14 @@ grep -Eq '^[0-9:.]+ TX  0[1-3] 03 ' "$tmp/trace.txt" &&
     grep -Eq '^[0-9:.]+ RX  0[1-3] 03 ' "$tmp/trace.txt"
 ok $? "the_trace_file_is_written_through_the_same_hook"
 
+# A job's own bus is traced through the same hook: the scan's probes (one
+# register; the console's own identity reads of an address ask for 54).
+keys : 'scan --from 4 --to 5' Enter
+wait_for "scan --from 4 --to 5( \(SIM-0001\))?' (done|failed)" 20 &&
+    grep -Eq '^[0-9:.]+ TX  04 03 00 00 00 01 ' "$tmp/trace.txt" &&
+    grep -Eq '^[0-9:.]+ TX  05 03 00 00 00 01 ' "$tmp/trace.txt"
+ok $? "a_job's_own_bus_is_traced_too (the scan's probes of 4 and 5)"
+
 keys q
 wait_for 'pilecon exited' 5
 ok $? "q_quits_from_the_line_view"

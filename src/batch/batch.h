@@ -50,6 +50,10 @@ struct cmd_ctx {
 	int			 have_identity;
 	struct proto_identity	 identity;	/* of ctx->pile, read by cmd_pile */
 	FILE			*trace;		/* --trace FILE, opened with the link */
+	/* The trace hook of every bus cmd_bus_new makes (the console's Line
+	 * view, which writes --trace too); NULL: --trace FILE alone. */
+	pile_trace_fn		*trace_fn;
+	void			*trace_arg;
 };
 
 /* What a job's step returns (tmux's CMD_RETURN_*); see batch/job.h. */
@@ -192,8 +196,9 @@ int	pilecon_config_set(const char *path, int n, const char *const *keys,
 /* The line the options ask for (baud, framing, RS-485, latency, echo). */
 struct link_params;
 void	cmd_link_params(const struct cmd_ctx *, struct link_params *);
-/* A bus on the context's link with the context's timeout, retries and
- * trace (--trace). */
+/* A bus on the context's link with the given timeout and retries, and the
+ * context's trace (ctx->trace_fn, else --trace): every bus on the line
+ * is made here, so every frame on it is traced. */
 struct pile_bus	*cmd_bus_new(struct cmd_ctx *, const struct pile_bus_opts *);
 /* The trace hook --trace FILE sets (arg: the FILE): one line a frame. */
 void	cmd_trace_frame(void *file, enum pile_trace_dir, uint8_t unit,

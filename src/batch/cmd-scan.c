@@ -415,8 +415,8 @@ scan_pass_step(struct job *job, struct scan *sc)
 		memset(&id_o, 0, sizeof id_o);
 		id_o.timeout_ms = ctx->opts.timeout_ms > 0 ? ctx->opts.timeout_ms : 0;
 		id_o.retries = ctx->opts.retries >= 0 ? ctx->opts.retries : 2;
-		sc->probe = pile_bus_new(link, &probe_o);
-		sc->idbus = pile_bus_new(link, &id_o);
+		sc->probe = cmd_bus_new(ctx, &probe_o);
+		sc->idbus = cmd_bus_new(ctx, &id_o);
 		sc->a = sc->from;
 		job->state = SC_PASS_PROBE;
 		/* FALLTHROUGH */

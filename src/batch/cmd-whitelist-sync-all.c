@@ -147,7 +147,7 @@ sync_all_start(struct job *job, struct sync_all *sa)
 		    8) + link_frame_us(link_params(ctx->link), 5 + 2 *
 		    PROTO_IDENTITY_COUNT)) / 1000);
 		o.retries = 0;
-		sa->probe_bus = pile_bus_new(ctx->link, &o);
+		sa->probe_bus = cmd_bus_new(ctx, &o);
 		sa->probe = 1;
 		job_progress_start(job, _("addresses probed"), 247);
 	}

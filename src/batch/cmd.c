@@ -354,7 +354,9 @@ cmd_bus_new(struct cmd_ctx *ctx, const struct pile_bus_opts *bo)
 			    "'%s': %s (going on without it)\n"),
 			    ctx->opts.trace_file, strerror(errno));
 	}
-	if (ctx->trace != NULL)
+	if (ctx->trace_fn != NULL)
+		pile_bus_set_trace(bus, ctx->trace_fn, ctx->trace_arg);
+	else if (ctx->trace != NULL)
 		pile_bus_set_trace(bus, cmd_trace_frame, ctx->trace);
 	return bus;
 }

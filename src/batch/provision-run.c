@@ -137,7 +137,7 @@ prov_find_step(struct job *job, struct pile_bus *bus, struct prov_run *run)
 			bo.timeout_ms = PROV_SCAN_MARGIN_MS + (int)((link_frame_us(lp, 8) +
 			    link_frame_us(lp, 5 + 2 * PROTO_IDENTITY_COUNT)) / 1000);
 			bo.retries = 0;
-			run->scan_bus = pile_bus_new(link, &bo);
+			run->scan_bus = cmd_bus_new(job->ctx, &bo);
 		}
 	}
 	while (run->scan_left > 0 && ++run->scan_addr <= 247) {

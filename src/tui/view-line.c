@@ -53,6 +53,8 @@ line_free(struct tui *t)
 {
 	/* The bus outlives the console (main closes the pile's session on
 	 * it): the hook goes back to the --trace file alone. */
+	t->ctx->trace_fn = NULL;
+	t->ctx->trace_arg = NULL;
 	if (t->bus != NULL)
 		pile_bus_set_trace(t->bus, t->ctx->trace != NULL ? cmd_trace_frame : NULL,
 		    t->ctx->trace);
@@ -93,9 +95,13 @@ line_trace_frame(void *arg, enum pile_trace_dir dir, uint8_t unit,
 		t->dirty = 1;
 }
 
+/* The console's buses, and every bus a job makes (cmd_bus_new), trace
+ * here. */
 void
 tui_line_trace_attach(struct tui *t, struct pile_bus *bus)
 {
+	t->ctx->trace_fn = line_trace_frame;
+	t->ctx->trace_arg = t;
 	if (bus != NULL)
 		pile_bus_set_trace(bus, line_trace_frame, t);
 }
