@@ -5,8 +5,9 @@
 # while: switch views, open help. Esc during the next sync, before its
 # commit, stops it with the pile's list as it was: every entry and the
 # version read back through the control socket, and the staging area holds
-# only the chunks sent. The slowest key-to-screen time is reported (a
-# figure, never an assertion).
+# only the chunks sent. Esc during a sync by commands, once commands were
+# taken, lets it finish and the outcome says it finished. The slowest
+# key-to-screen time is reported (a figure, never an assertion).
 . "$top_srcdir/tests/tui-lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
@@ -18,7 +19,7 @@ for h in holder changed; do
 done
 held() { ctl stage 3 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["whitelist_count"], d["whitelist_version"])'; }
 
-start_console 120 30 -a 3
+start_console 160 30 -a 3
 wait_for 'piles? answers? on the bus' 20
 ok $? "console_finds_the_three_piles"
 keys : "whitelist sync $tmp/holder.csv" Enter
@@ -53,6 +54,19 @@ cmp -s "$tmp/before.txt" "$tmp/after.txt"
 ok $? "every_entry_is_unchanged"
 received=$(ctl stage 3 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(0 < d["received"] < d["chunks"])')
 tap_is "$received" True "the_chunks_sent_wait_in_the_staging_area_only"
+
+# Esc once commands are taken (a sync by commands changes the list at
+# each): the sync is finished, and the outcome says so, not "stopped".
+keys : "whitelist sync --by commands $tmp/changed.csv" Enter
+wait_for '^ pilecon .*whitelist sync +[1-9]%' 30
+ok $? "the_sync_by_commands_has_taken_commands"
+keys Escape
+wait_for "cancel asked after [1-9][0-9]* of 500 commands were taken" 30
+ok $? "the_cancel_is_noted_with_how_far_the_sync_got"
+wait_for "' finished: the cancel came too late to stop it" 120
+ok $? "the_outcome_says_the_sync_finished"
+tap_unlike "$(screen)" "stopped ':whitelist sync --by" "the_outcome_does_not_say_stopped"
+tap_is "$(ctl whitelist 3 list | grep -c 'changed ')" 2000 "every_card_took_the_new_holder"
 keys q
 wait_for 'pilecon exited' 10
 ok $? "the_console_quits"

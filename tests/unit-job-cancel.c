@@ -432,6 +432,126 @@ test_resync_cancelled_while_it_watches(void)
 	free(log);
 }
 
+/* One job on a fresh fake pile (its key set), cancelled where fc/addr
+ * say; the job (finished) and the pile's log. */
+static struct job *
+on_pile(const char *line, uint8_t fc, uint16_t addr, char **log)
+{
+	struct pile_bus_opts	 opts = { 2000, 2, 0 };
+	struct fakeslave_rig	 rig;
+	struct job		*job;
+
+	*log = NULL;
+	if (fakeslave_rig_start(&rig, FS_ONLINE, test_key, 1, &opts) != 0)
+		return NULL;
+	pile_set_key(rig.pile, test_key);
+	if ((job = new_job(rig.pile, line)) != NULL)
+		run_job(job, fc, addr);
+	fakeslave_rig_stop(&rig);
+	*log = rig.log;
+	return job;
+}
+
+/* What batch mode prints on stderr for the finished job. */
+static char *
+rendered_err(const struct job *job)
+{
+	char	*err = NULL, *out = NULL;
+	size_t	 errlen = 0, outlen = 0;
+	FILE	*ferr, *fout;
+
+	if ((ferr = open_memstream(&err, &errlen)) == NULL ||
+	    (fout = open_memstream(&out, &outlen)) == NULL)
+		return xstrdup("");
+	job_render(job, fout, ferr);
+	fclose(fout);
+	fclose(ferr);
+	free(out);
+	return err;
+}
+
+/* Esc as the write goes out: the write is one change, finished, and the
+ * job succeeds; the cancel came too late to stop it, and it is not told
+ * as stopped (the class: a job that finished after a cancel was reported
+ * as "stopped" by whatever read result.cancelled). */
+static void
+test_offline_cancelled_at_its_write_finishes(void)
+{
+	struct job	*job;
+	char		*log, *err;
+
+	job = on_pile("offline on --for 1h", PROTO_FC_WRITE_MULTIPLE,
+	    PROTO_A_CTL_FORCE_OFFLINE, &log);
+	if (job == NULL) {
+		ok(0, "offline_ran");
+		free(log);
+		return;
+	}
+	ok(at.seen, "cancel_pressed_as_the_offline_write_was_next");
+	is_int(logged(log, PROTO_FC_WRITE_MULTIPLE, PROTO_A_CTL_FORCE_OFFLINE), 1,
+	    "the_offline_write_was_finished");
+	is_int(job_exit_code(job), EXIT_OK, "offline_cancelled_at_its_write_exits_0 %s",
+	    job->result.error.cause ? job->result.error.cause : "");
+	ok(job_cancelled(job) && !job->result.cancelled,
+	    "a_job_finished_after_a_cancel_is_not_told_as_stopped");
+	err = rendered_err(job);
+	is_str(err, "'offline on' finished: the cancel came too late to stop it\n",
+	    "batch_says_the_cancel_came_too_late");
+	free(err);
+	job_free(job);
+	free(log);
+}
+
+static void
+test_offline_cancelled_before_its_write_stops(void)
+{
+	struct job	*job;
+	char		*log, *err;
+
+	job = on_pile("offline on --for 1h", PROTO_FC_READ_HOLDING, PROTO_LIVE_ADDR,
+	    &log);
+	if (job == NULL) {
+		ok(0, "offline_ran");
+		free(log);
+		return;
+	}
+	ok(at.seen, "cancel_pressed_as_the_live_read_was_next");
+	is_int(writes_in(log), 0, "offline_cancelled_before_its_write_sent_no_write");
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_FAILED,
+	    "offline_cancelled_before_its_write_is_stopped_and_exits_1");
+	err = rendered_err(job);
+	is_str(err, "pilecon: interrupted: nothing was written\n",
+	    "batch_says_nothing_was_written");
+	free(err);
+	job_free(job);
+	free(log);
+}
+
+/* ping stopped before its count, as ping(8): stopped, and a success. */
+static void
+test_ping_stopped_before_its_count(void)
+{
+	struct job	*job;
+	char		*log, *err;
+
+	job = on_pile("ping -c 5 -i 0 -q", PROTO_FC_READ_HOLDING, PROTO_A_ID_PROTOCOL,
+	    &log);
+	if (job == NULL) {
+		ok(0, "ping_ran");
+		free(log);
+		return;
+	}
+	ok(at.seen, "cancel_pressed_as_the_first_poll_was_next");
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_OK,
+	    "ping_stopped_before_its_count_is_stopped_and_exits_0");
+	is_int(json_get_int(job->result.data, "polls", 0), 1, "one_poll_was_sent");
+	err = rendered_err(job);
+	is_str(err, "", "batch_says_nothing_more");
+	free(err);
+	job_free(job);
+	free(log);
+}
+
 int
 main(void)
 {
@@ -453,6 +573,9 @@ main(void)
 	test_resync_cancelled_before_the_write();
 	test_resync_cancelled_at_its_write();
 	test_resync_cancelled_while_it_watches();
+	test_offline_cancelled_at_its_write_finishes();
+	test_offline_cancelled_before_its_write_stops();
+	test_ping_stopped_before_its_count();
 	ctx.opts.keys_file = NULL;
 	unlink(yaml);
 	unlink(keys);

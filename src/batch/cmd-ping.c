@@ -87,6 +87,9 @@ ping_result(struct job *job, struct ping *p)
 	char				*verdict, line[32];
 	int				 bad;
 
+	/* Stopped before its count, as ping(8) is: a success all the same. */
+	if (job_cancelled(job) && p->sent < p->count)
+		job->result.cancelled = 1;
 	now = pile_bus_unit_stats(pile_bus(job->pile), p->unit);
 	ping_delta(now, &p->before, &d);
 	lp = link_params(pile_bus_link(pile_bus(job->pile)));

@@ -555,8 +555,8 @@ prov_finish(struct job *job, struct prov_job *pj)
 	char		*text = NULL;
 	size_t		 i, nchange = 0, nfailed = 0, nok = 0, len = 0;
 	unsigned	 nwrites = 0;
-	int		 cancelled = job_cancelled(job);
 	int		 plan = pj->dry_run || pj->refused;	/* nothing applied */
+	int		 stopped = 0;	/* a pile left undone by a cancel */
 	FILE		*f;
 
 	for (i = 0; i < run->nitems; i++) {
@@ -574,6 +574,8 @@ prov_finish(struct job *job, struct prov_job *pj)
 			it->why = xstrdup(_("interrupted before this pile"));
 		} else if (it->interrupted && it->why == NULL)
 			it->why = xstrdup(_("interrupted"));
+		if (it->interrupted)
+			stopped = 1;
 		if (it->interrupted || (it->failed && it->applied))
 			prov_why_secs(it);
 		nwrites += it->writes;
@@ -582,7 +584,7 @@ prov_finish(struct job *job, struct prov_job *pj)
 	json_set_bool(o, "dry_run", pj->dry_run);
 	if (pj->refused)
 		json_set_bool(o, "refused", 1);
-	if (cancelled)
+	if (stopped)
 		json_set_bool(o, "interrupted", 1);
 	arr = json_set(o, "piles", json_array());
 	for (i = 0; i < run->nitems; i++)
@@ -604,9 +606,10 @@ prov_finish(struct job *job, struct prov_job *pj)
 	json_set_str(job->result.meta, "text", text);
 	free(text);
 
-	if (cancelled && nwrites == 0)
+	/* A cancel during the sessions' close came too late to stop it. */
+	if (stopped && nwrites == 0)
 		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was written"));
-	if (cancelled)
+	if (stopped)
 		return job_fail(job, EXIT_FAILED, _("interrupted after %u writes: the "
 		    "table above says per pile what was applied and what was not"),
 		    nwrites);

@@ -305,9 +305,6 @@ cmd_whitelist_import_step(struct job *job)
 		json_set_int(o, "version", im->st.version);
 		json_set_int(o, "count", im->st.count);
 		json_set_str(o, "by", "commands");
-		if (im->late)
-			job_event(job, RESULT_OK, _("the import was finished: the cancel "
-			    "came after its first command was taken"));
 		return JOB_NORMAL;
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));

@@ -172,7 +172,7 @@ sync_by_staging(struct job *job, const struct wlsync_plan *pl)
  * own when it must be), or the read that verifies the sync. A cancel
  * before the first command stops with nothing written; once a command was
  * taken the list is changing, so the sync is finished (a begun change is
- * finished) and the result says the cancel came too late to stop it.
+ * finished) and the front end says the cancel came too late to stop it.
  */
 static enum job_return
 cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
@@ -358,9 +358,6 @@ cmd_whitelist_sync_step(struct job *job)
 			return cmd_whitelist_sync_plan(job, sy);
 		}
 		sync_data(job, &sy->pl, 1);
-		if (sy->late)
-			job_event(job, RESULT_OK, _("the sync was finished: the cancel came "
-			    "after its first command was taken"));
 		return JOB_NORMAL;
 	}
 	return job_fail(job, EXIT_FAILED, _("failed"));

@@ -150,6 +150,10 @@ job_render(const struct job *job, FILE *out, FILE *err)
 	for (i = 0; i < r->nevents; i++)
 		if (r->events[i].level == RESULT_OK)
 			fprintf(err, "%s\n", text_show(r->events[i].text));
+	/* Said for every command alike: Ctrl-C asked, the job succeeded. */
+	if (job_cancelled(job) && !r->cancelled && r->error.exit == EXIT_OK)
+		fprintf(err, _("'%s' finished: the cancel came too late to stop it\n"),
+		    job->entry->name);
 	/* Events and causes quote what a pile, a file or the user sent (a
 	 * serial, a path): one line each, shown as text (text_safe). An
 	 * empty cause: the result already said why (job_fail_said). */

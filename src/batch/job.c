@@ -613,7 +613,10 @@ job_finish(struct job *job, enum job_return rc)
 		job->result.error.exit = EXIT_FAILED;
 	if (rc == JOB_NORMAL && job->result.error.exit != EXIT_OK)
 		rc = JOB_ERROR;
-	job->result.cancelled = job->cancel;
+	/* Stopped only when it did not finish: a cancel that came too late
+	 * (a begun change finished) leaves a success a success. */
+	if (job->cancel && rc == JOB_ERROR)
+		job->result.cancelled = 1;
 	job->phase = PH_DONE;
 	job->done = 1;
 	job_notify(job, JOB_NOTIFY_DONE);

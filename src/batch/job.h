@@ -24,9 +24,12 @@
  * - Cancel: job_cancel() asks; a sleeping job is woken, a transaction in
  *   flight finishes first. A step sees job_cancelled() at each resume, i.e.
  *   at a transaction boundary, and stops there, saying in its result what
- *   was done (result.cancelled is set by the runner). A step that has
- *   started a change it must finish (a version bump after entries) finishes
- *   it before it looks.
+ *   was done: a failure whose cause says "interrupted: nothing was
+ *   written" or how far it got. A step that has started a change it must
+ *   finish (a version bump after entries) finishes it before it looks, and
+ *   succeeds: the cancel came too late to stop it. The runner sets
+ *   result.cancelled for a cancelled job that failed, never for one that
+ *   succeeded, so a front end tells stopped from finished by it alone.
  * - Ownership: job_new copies argv; the job borrows ctx (options, archive,
  *   the connection) and the pile it is given, which must outlive it. The
  *   result belongs to the job until job_free; a front end may take
@@ -85,7 +88,11 @@ struct result {
 	size_t			 nevents;
 	struct result_progress	 progress;
 	struct result_error	 error;
-	int			 cancelled;	/* stopped by job_cancel */
+	/* Stopped by job_cancel before it did all it was asked: set by the
+	 * runner when a cancelled job fails; by a step whose stopped result
+	 * is still a success (ping's polls so far). 0 when the job finished,
+	 * a cancel asked or not (job_cancelled tells which). */
+	int			 cancelled;
 };
 
 /* ---- jobs --------------------------------------------------------------- */

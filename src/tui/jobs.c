@@ -245,7 +245,9 @@ tui_job_output(struct tui *t, struct job *job)
 }
 
 /* The outcome goes last, so the message line shows it: a failure says
- * why there, not only in the events view. */
+ * why there, not only in the events view; a stopped job what it did (its
+ * cause: "interrupted: nothing was written", or how far it got); a job
+ * the cancel came too late to stop that it finished. */
 static void
 tui_job_outcome(struct tui *t, struct tui_job *tj)
 {
@@ -254,7 +256,11 @@ tui_job_outcome(struct tui *t, struct tui_job *tj)
 	const char		*from = tj->origin == TUI_JOB_SHARED ?
 				    _(" (from another terminal)") : "";
 
-	if (r->cancelled)
+	if (r->cancelled && r->error.exit != EXIT_OK && r->error.cause != NULL &&
+	    *r->error.cause != '\0')
+		tui_event(t, TUI_WARN, _("stopped '%s%s'%s: %s"), prefix, tj->title, from,
+		    r->error.cause);
+	else if (r->cancelled)
 		tui_event(t, TUI_WARN, _("stopped '%s%s'%s"), prefix, tj->title, from);
 	else if (r->error.exit != EXIT_OK && r->error.hint != NULL)
 		tui_event(t, TUI_ERROR, _("'%s%s' failed%s: %s (%s)"), prefix, tj->title, from,
@@ -262,6 +268,9 @@ tui_job_outcome(struct tui *t, struct tui_job *tj)
 	else if (r->error.exit != EXIT_OK)
 		tui_event(t, TUI_ERROR, _("'%s%s' failed%s: %s"), prefix, tj->title, from,
 		    r->error.cause != NULL ? r->error.cause : "");
+	else if (job_cancelled(tj->job))
+		tui_event(t, TUI_OK, _("'%s%s' finished%s: the cancel came too late to "
+		    "stop it"), prefix, tj->title, from);
 	else if (tj->origin != TUI_JOB_KEY)
 		tui_event(t, TUI_OK, _("'%s%s' done%s"), prefix, tj->title, from);
 }
