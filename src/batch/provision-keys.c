@@ -74,12 +74,13 @@ void
 prov_key_pile_parse(struct prov_item *it, const struct pile_xfer *x)
 {
 	uint8_t	 shown[PROTO_PUBKEY_BYTES];
+	char	*cause = NULL;
 
 	/* A failed read leaves it unread: the pull checks the key anyway. */
-	if (x->status != 0 || x->req.read_addr != PROTO_A_ID_PUBLIC_KEY ||
-	    x->resp.nregs != PROTO_N_ID_PUBLIC_KEY)
+	if (pile_public_key_parse(x, shown, &cause) != 0) {
+		free(cause);
 		return;
-	proto_get_bytes(x->resp.regs, PROTO_PUBKEY_BYTES, shown);
+	}
 	it->key_pile = memcmp(shown, it->want->pubkey, sizeof shown) == 0 ?
 	    PROV_KEY_PILE_SAME : PROV_KEY_PILE_DIFFERS;
 }

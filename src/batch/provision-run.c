@@ -366,7 +366,8 @@ prov_plan_step(struct job *job, struct pile_bus *bus, struct prov_item *it,
 			if (!prov_key_pile_wanted(it))
 				return JOB_NORMAL;
 			it->step = PS_KEY_DONE;
-			return job_read(job, PROTO_A_ID_PUBLIC_KEY, PROTO_N_ID_PUBLIC_KEY);
+			pile_public_key_request(it->pile, &job->xfer);
+			return job_transact(job);
 		case PS_KEY_DONE:
 			prov_key_pile_parse(it, &job->xfer);
 			it->step = PS_DONE;

@@ -256,8 +256,8 @@ struct archive;
 int	prov_keys_check(struct archive *, struct prov_file *, int replace,
 	    char ***errors, size_t *nerrors, char **cause);
 /* The key the pile shows: 1 when it must be read (the file gives one and
- * the pile signs: read PROTO_A_ID_PUBLIC_KEY, then prov_key_pile_parse
- * sets item->key_pile), 0 when key_pile is known without a read. */
+ * the pile signs: pile_public_key_request, then prov_key_pile_parse sets
+ * item->key_pile), 0 when key_pile is known without a read. */
 int	prov_key_pile_wanted(struct prov_item *);
 void	prov_key_pile_parse(struct prov_item *, const struct pile_xfer *);
 /* Pins every key planned NEW or REPLACE. 0, or -1 with *cause (the keys
