@@ -333,9 +333,10 @@ test_provision_cancelled_while_the_session_opens(void)
 	free(log);
 }
 
-/* resync --wait on a pile whose resync runs on. */
+/* One job on a fresh fake pile (its key set), cancelled where fc/addr
+ * say; the job (finished) and the pile's log. */
 static struct job *
-resync(uint8_t fc, uint16_t addr, char **log)
+on_pile(const char *line, uint8_t fc, uint16_t addr, char **log)
 {
 	struct pile_bus_opts	 opts = { 2000, 2, 0 };
 	struct fakeslave_rig	 rig;
@@ -345,11 +346,18 @@ resync(uint8_t fc, uint16_t addr, char **log)
 	if (fakeslave_rig_start(&rig, FS_ONLINE, test_key, 1, &opts) != 0)
 		return NULL;
 	pile_set_key(rig.pile, test_key);
-	if ((job = new_job(rig.pile, "resync --wait --timeout 60 --json")) != NULL)
+	if ((job = new_job(rig.pile, line)) != NULL)
 		run_job(job, fc, addr);
 	fakeslave_rig_stop(&rig);
 	*log = rig.log;
 	return job;
+}
+
+/* resync --wait on a pile whose resync runs on. */
+static struct job *
+resync(uint8_t fc, uint16_t addr, char **log)
+{
+	return on_pile("resync --wait --timeout 60 --json", fc, addr, log);
 }
 
 static void
@@ -430,26 +438,6 @@ test_resync_cancelled_while_it_watches(void)
 	    "the_result_says_the_resync_still_runs");
 	job_free(job);
 	free(log);
-}
-
-/* One job on a fresh fake pile (its key set), cancelled where fc/addr
- * say; the job (finished) and the pile's log. */
-static struct job *
-on_pile(const char *line, uint8_t fc, uint16_t addr, char **log)
-{
-	struct pile_bus_opts	 opts = { 2000, 2, 0 };
-	struct fakeslave_rig	 rig;
-	struct job		*job;
-
-	*log = NULL;
-	if (fakeslave_rig_start(&rig, FS_ONLINE, test_key, 1, &opts) != 0)
-		return NULL;
-	pile_set_key(rig.pile, test_key);
-	if ((job = new_job(rig.pile, line)) != NULL)
-		run_job(job, fc, addr);
-	fakeslave_rig_stop(&rig);
-	*log = rig.log;
-	return job;
 }
 
 /* What batch mode prints on stderr for the finished job. */

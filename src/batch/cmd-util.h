@@ -74,6 +74,17 @@ struct wl_cmd {
 enum job_return	wl_cmd_send(struct job *, struct wl_cmd *, unsigned cmd,
 		    uint32_t new_version, const struct proto_wl_entry *, int n);
 int		wl_cmd_done(struct job *, struct wl_cmd *, char **cause);
+/* A sync plan's next step on the job's pile (whitelist sync,
+ * provisioning): the whitelist status read that verifies the plan once
+ * every command was taken, else the write session opened in a turn of its
+ * own when it must be, else the plan's next command (wl_cmd_send). *what
+ * says which, so the step knows what its next resume reads:
+ * pile_wl_status_parse, job_write_status or wl_cmd_done. Returns what the
+ * step returns. */
+enum wl_plan_step { WL_PLAN_VERIFY, WL_PLAN_AUTH, WL_PLAN_COMMAND };
+struct wlsync_plan;
+enum job_return	wl_plan_next(struct job *, const struct wlsync_plan *, struct wl_cmd *,
+		    enum wl_plan_step *what);
 /* --pile SERIAL that the archive does not hold fails the job, saying so:
  * 1 when held or serial NULL (cmd-logs-export.c). */
 struct archive;

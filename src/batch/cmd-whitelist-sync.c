@@ -177,10 +177,8 @@ sync_by_staging(struct job *job, const struct wlsync_plan *pl)
 static enum job_return
 cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 {
-	const struct proto_wl_entry	*e;
-	unsigned			 cmd;
-	uint32_t			 version;
-	size_t				 k;
+	enum wl_plan_step	next;
+	enum job_return		rc;
 
 	if (job_cancelled(job) && sy->pl.ndone == 0 && sy->sent == 0)
 		return job_fail(job, EXIT_FAILED, _("interrupted: nothing was "
@@ -191,17 +189,10 @@ cmd_whitelist_sync_apply(struct job *job, struct sync *sy)
 		    "were taken: the sync is finished so that the list is not left "
 		    "half-changed"), sy->pl.ndone, sy->pl.ncommands);
 	}
-	if (!wlsync_next_command(&sy->pl, &cmd, &version, &e, &k)) {
-		job->state = SYNC_VERIFY;
-		pile_wl_status_request(job->pile, &job->xfer);
-		return job_transact(job);
-	}
-	if (pile_needs_auth(job->pile)) {
-		job->state = SYNC_AUTH;
-		return job_auth(job);
-	}
-	job->state = SYNC_COMMAND;
-	return wl_cmd_send(job, &sy->wc, cmd, version, e, (int)k);
+	rc = wl_plan_next(job, &sy->pl, &sy->wc, &next);
+	job->state = next == WL_PLAN_VERIFY ? SYNC_VERIFY : next == WL_PLAN_AUTH ?
+	    SYNC_AUTH : SYNC_COMMAND;
+	return rc;
 }
 
 /* The planner's progress (cards, bucket digests read) as the job's. */

@@ -1,7 +1,8 @@
 /* job-wl.c - the whitelist inside a job, one transaction per turn of the
  * loop: reading the whole list (status, the windows of 4 entries, status
- * again, and once more when someone edited the list meanwhile) and sending
- * one edit command (the write, and the result register when needed). */
+ * again, and once more when someone edited the list meanwhile), sending
+ * one edit command (the write, and the result register when needed) and
+ * going through a sync plan's commands. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "common.h"
 #include "batch/job.h"
 #include "batch/cmd-util.h"
+#include "batch/wlsync.h"
 
 enum { WLR_START, WLR_BEFORE, WLR_WINDOW, WLR_AFTER, WLR_DONE };
 
@@ -195,4 +197,26 @@ wl_cmd_done(struct job *job, struct wl_cmd *wc, char **cause)
 	wc->werr = NULL;
 	wc->reading = 0;
 	return rc;
+}
+
+enum job_return
+wl_plan_next(struct job *job, const struct wlsync_plan *pl, struct wl_cmd *wc,
+    enum wl_plan_step *what)
+{
+	const struct proto_wl_entry	*e;
+	unsigned			 cmd;
+	uint32_t			 version;
+	size_t				 k;
+
+	if (!wlsync_next_command(pl, &cmd, &version, &e, &k)) {
+		*what = WL_PLAN_VERIFY;
+		pile_wl_status_request(job->pile, &job->xfer);
+		return job_transact(job);
+	}
+	if (pile_needs_auth(job->pile)) {
+		*what = WL_PLAN_AUTH;
+		return job_auth(job);
+	}
+	*what = WL_PLAN_COMMAND;
+	return wl_cmd_send(job, wc, cmd, version, e, (int)k);
 }

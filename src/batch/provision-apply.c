@@ -185,24 +185,15 @@ enum { WL_NEXT, WL_AUTH, WL_CMD, WL_VERIFY, WL_REPLAN };
 static enum job_return
 prov_wl_next(struct job *job, struct prov_item *it)
 {
-	const struct proto_wl_entry	*e;
-	unsigned			 cmd;
-	uint32_t			 version;
-	size_t				 k;
+	enum wl_plan_step	next;
+	enum job_return		rc;
 
 	if (job_cancelled(job))
 		return prov_interrupted(it);
-	if (!wlsync_next_command(&it->wl, &cmd, &version, &e, &k)) {
-		pile_wl_status_request(it->pile, &job->xfer);
-		it->astep = WL_VERIFY;
-		return job_transact(job);
-	}
-	if (pile_needs_auth(it->pile)) {
-		it->astep = WL_AUTH;
-		return job_auth(job);
-	}
-	it->astep = WL_CMD;
-	return wl_cmd_send(job, &it->wc, cmd, version, e, (int)k);
+	rc = wl_plan_next(job, &it->wl, &it->wc, &next);
+	it->astep = next == WL_PLAN_VERIFY ? WL_VERIFY : next == WL_PLAN_AUTH ?
+	    WL_AUTH : WL_CMD;
+	return rc;
 }
 
 static enum job_return
