@@ -67,6 +67,13 @@ wait_for "':whitelist sync .*cards.csv \(SIM-0003\)' done" 180
 ok $? "the_whitelist_sync_finished"
 tap_is "$(ctl whitelist 3 list | grep -c '^04')" 2000 "the_pile_holds_the_2000_cards"
 
+# The records view reads the archive a page (256 records) a turn, sorts the
+# whole read, then shows it: the newest unsynced record first.
+keys '[' '[' 4
+wait_for 'in the archive: 5000 records of this pile' 20 && screen | grep -Eq '^ +5000 '
+ok $? "the_records_view_shows_the_5000_pulled_newest_first"
+keys 5
+
 echo "# jobs done at $(( $(date +%s) - t_start )) s"
 
 # The commands that were not jobs before run from the ':' line too.

@@ -263,6 +263,57 @@ renumbered_pile_keeps_both_series(void)
 	free(path);
 }
 
+/* The records view's read: a page at a time, the same walk as
+ * archive_foreach (series by series), records archived meanwhile after the
+ * last one given come too, and an empty pile is done at once. */
+static void
+paged_walk_is_the_same_walk(void)
+{
+	char			*path = path_in("series.db"), *cause = NULL;
+	struct archive		*a = archive_open(path, &cause);
+	struct archive_page	 pg;
+	struct proto_record	 r;
+	struct walk		 all, w;
+	int			 pages = 0, i, same = 1;
+
+	if (a == NULL) {
+		ok(0, "series_archive_opens: %s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	memset(&all, 0, sizeof all);
+	archive_foreach(a, "SIM-0001", walk_fn, &all, &cause);
+	memset(&w, 0, sizeof w);
+	memset(&pg, 0, sizeof pg);
+	while (!pg.done && pages < 10) {
+		if (archive_foreach_page(a, "SIM-0001", &pg, 3, walk_fn, &w, &cause) != 0)
+			break;
+		pages++;
+	}
+	is_int(pages, 3, "seven_records_in_pages_of_3_take_3_pages");
+	for (i = 0; i < all.n && i < 8; i++)
+		same &= w.store[i] == all.store[i] && w.seq[i] == all.seq[i];
+	ok(w.n == 7 && all.n == 7 && same, "pages_give_the_foreach_walk_in_its_order");
+	/* A page, a record archived after it, the rest. */
+	memset(&w, 0, sizeof w);
+	memset(&pg, 0, sizeof pg);
+	archive_foreach_page(a, "SIM-0001", &pg, 5, walk_fn, &w, &cause);
+	r = make_rec(5, "BB", 13000);
+	archive_put_records(a, "SIM-0001", 222, "D", &r, 1, &cause);
+	while (!pg.done && archive_foreach_page(a, "SIM-0001", &pg, 5, walk_fn, &w,
+	    &cause) == 0)
+		;
+	ok(w.n == 8 && w.store[7] == 222 && w.seq[7] == 5,
+	    "a_record_archived_during_the_walk_after_its_page_comes_too");
+	memset(&w, 0, sizeof w);
+	memset(&pg, 0, sizeof pg);
+	ok(archive_foreach_page(a, "NONE-0001", &pg, 3, walk_fn, &w, &cause) == 0 &&
+	    pg.done && w.n == 0, "a_pile_with_no_records_is_done_at_once");
+	archive_close(a);
+	free(path);
+}
+
 static void
 adopt_gives_the_unknown_series_the_pile_store_id(void)
 {
@@ -293,6 +344,7 @@ main(void)
 	upgrade_keeps_every_record(1);
 	upgrade_keeps_every_record(2);
 	renumbered_pile_keeps_both_series();
+	paged_walk_is_the_same_walk();
 	adopt_gives_the_unknown_series_the_pile_store_id();
 	cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

@@ -587,24 +587,33 @@ archive_copy_text(char *dst, size_t size, const unsigned char *src)
 	snprintf(dst, size, "%s", src != NULL ? (const char *)src : "");
 }
 
-int
-archive_foreach(struct archive *a, const char *serial,
+/* The walk of archive_foreach and archive_foreach_page: every record of
+ * serial (NULL: every pile) in serial, series, seq order; with pg, only
+ * those after pg's last and at most limit of them. Ordinals start at 1: a
+ * record of no known series (-1) comes first, as NULL did. */
+static int
+archive_walk(struct archive *a, const char *serial, struct archive_page *pg, int limit,
     int (*fn)(const struct archive_row *, void *), void *arg, char **cause)
 {
 	sqlite3_stmt		*st;
 	struct archive_row	 row;
-	int			 rc, stop = 0;
+	int			 rc, stop = 0, n = 0;
 
 	rc = sqlite3_prepare_v2(a->db, "SELECT r.serial, r.seq, r.device_id, r.wire, "
-	    "r.pulled_at, r.sig, r.pubkey, r.synced, t.tariff, r.store_id FROM records r "
+	    "r.pulled_at, r.sig, r.pubkey, r.synced, t.tariff, r.store_id, "
+	    "COALESCE(s.ordinal, -1) AS o FROM records r "
 	    "LEFT JOIN tariffs t ON t.version = r.tariff_version "
 	    "LEFT JOIN series s ON s.serial = r.serial AND s.store_id = r.store_id "
-	    "WHERE ?1 IS NULL OR r.serial = ?1 ORDER BY r.serial, s.ordinal, r.seq",
-	    -1, &st, NULL);
+	    "WHERE (?1 IS NULL OR r.serial = ?1) AND (?2 = 0 OR (o, r.seq) > (?3, ?4)) "
+	    "ORDER BY r.serial, o, r.seq LIMIT ?5", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return archive_fail(a, rc, _("cannot read archive"), cause);
 	if (serial != NULL)
 		sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, pg != NULL && pg->started);
+	sqlite3_bind_int64(st, 3, pg != NULL ? pg->ordinal : 0);
+	sqlite3_bind_int64(st, 4, pg != NULL ? pg->seq : 0);
+	sqlite3_bind_int(st, 5, pg != NULL ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void	*wire = sqlite3_column_blob(st, 3);
 		int		 len = sqlite3_column_bytes(st, 3);
@@ -628,6 +637,12 @@ archive_foreach(struct archive *a, const char *serial,
 		}
 		if (row.synced)
 			row.rec.flags |= PROTO_REC_F_SYNCED;
+		if (pg != NULL) {
+			pg->started = 1;
+			pg->ordinal = sqlite3_column_int64(st, 10);
+			pg->seq = (uint32_t)sqlite3_column_int64(st, 1);
+		}
+		n++;
 		if ((stop = fn(&row, arg)) != 0)
 			break;
 	}
@@ -637,5 +652,21 @@ archive_foreach(struct archive *a, const char *serial,
 		return -1;
 	}
 	sqlite3_finalize(st);
+	if (pg != NULL && stop == 0 && n < limit)
+		pg->done = 1;
 	return stop;
+}
+
+int
+archive_foreach(struct archive *a, const char *serial,
+    int (*fn)(const struct archive_row *, void *), void *arg, char **cause)
+{
+	return archive_walk(a, serial, NULL, 0, fn, arg, cause);
+}
+
+int
+archive_foreach_page(struct archive *a, const char *serial, struct archive_page *pg,
+    int limit, int (*fn)(const struct archive_row *, void *), void *arg, char **cause)
+{
+	return archive_walk(a, serial, pg, limit, fn, arg, cause);
 }

@@ -108,6 +108,18 @@ struct archive_row {
  * fn returning non-zero stops the walk and is returned. */
 int	archive_foreach(struct archive *, const char *serial,
 	    int (*fn)(const struct archive_row *, void *), void *arg, char **cause);
+/* The same a page at a time, for an event loop: start with pg zeroed; each
+ * call gives fn up to limit records after the last one given (records
+ * archived meanwhile after it come too), and sets pg->done once none are
+ * left. */
+struct archive_page {
+	int64_t		ordinal;	/* the last record given: its series' */
+	uint32_t	seq;		/* and its number */
+	int		started, done;
+};
+int	archive_foreach_page(struct archive *, const char *serial,
+	    struct archive_page *pg, int limit,
+	    int (*fn)(const struct archive_row *, void *), void *arg, char **cause);
 
 /* ---- signed records, keys, quarantine, tariffs, sync state (signed.c) --- */
 

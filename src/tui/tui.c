@@ -358,7 +358,7 @@ tui_turn(struct tui *t)
 	if (t->link_connecting) {	/* a tcp: reopen: writable once connected */
 		pfd[2].fd = link_connect_fd(pile_bus_link(t->bus), &pfd[2].events);
 	}
-	ms = tui_timeout_ms(t);
+	ms = tui_records_step(t) ? 0 : tui_timeout_ms(t);
 	nj = tui_jobs_pollfds(t, pfd + TUI_POLL_FIXED, TUI_POLL_JOBS, &jms);
 	/* A job held at the gate waits for what opens it, which ms covers. */
 	if (jms >= 0 && jms < ms && tui_bus_gate(t, t->bus))

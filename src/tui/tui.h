@@ -285,6 +285,9 @@ int	tui_pile_action(struct tui *, enum tui_action);
 /* After a live read: the archive learns what the pile's cloud acknowledged
  * (batch_reconcile_live), and the records view shows it. */
 void	tui_records_reconcile(struct tui *, struct tui_pile *);
+/* The records view's read of the archive, a page a turn: 1 while there is
+ * more to read (the loop then does not sleep). */
+int	tui_records_step(struct tui *);
 
 /* cmdline.c: the ':' line, prompts and confirmations share one editor */
 void	tui_ask(struct tui *, const char *prompt, const char *initial, tui_answer_cb, void *);

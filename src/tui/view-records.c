@@ -14,10 +14,18 @@
 #include "common.h"
 #include "tui.h"
 
+/* The archive is read a page a turn (a pile can have tens of thousands of
+ * records: read at once they would hold the console), into next; the rows
+ * shown change once the read is whole. */
+#define REC_PAGE	256
+
 struct rec_view {
 	char			 serial[17];	/* pile the rows belong to */
 	struct archive_row	*rows;
 	int			 n, loaded;
+	struct archive_row	*next;		/* the read in progress */
+	int			 nnext, cap, loading;
+	struct archive_page	 pg;
 	struct tui_list		 list;
 };
 
@@ -37,6 +45,7 @@ rec_free(struct tui *t)
 	if (t->records == NULL)
 		return;
 	free(t->records->rows);
+	free(t->records->next);
 	free(t->records);
 	t->records = NULL;
 }
@@ -62,8 +71,11 @@ rec_collect(const struct archive_row *row, void *arg)
 {
 	struct rec_view	*rec = arg;
 
-	rec->rows = xrealloc(rec->rows, (rec->n + 1) * sizeof *rec->rows);
-	rec->rows[rec->n++] = *row;
+	if (rec->nnext == rec->cap) {
+		rec->cap = rec->cap > 0 ? rec->cap * 2 : REC_PAGE;
+		rec->next = xrealloc(rec->next, (size_t)rec->cap * sizeof *rec->next);
+	}
+	rec->next[rec->nnext++] = *row;
 	return (0);
 }
 
@@ -84,30 +96,72 @@ rec_cmp(const void *a, const void *b)
 	return (x->rec.seq < y->rec.seq ? 1 : x->rec.seq > y->rec.seq ? -1 : 0);
 }
 
+/* The next page of the read; once it is whole, its rows are shown. */
+static void
+rec_load_step(struct tui *t)
+{
+	struct rec_view	*rec = t->records;
+	struct archive	*a;
+	char		*cause = NULL;
+
+	if (!rec->loading)
+		return;
+	if ((a = rec_archive(t)) == NULL) {
+		rec->loading = 0;
+		return;
+	}
+	if (archive_foreach_page(a, rec->serial, &rec->pg, REC_PAGE, rec_collect, rec,
+	    &cause) < 0) {
+		tui_event(t, TUI_ERROR, "%s", cause);
+		free(cause);
+		rec->loading = 0;
+		rec->nnext = 0;
+		return;
+	}
+	if (!rec->pg.done)
+		return;
+	if (rec->nnext > 1)
+		qsort(rec->next, (size_t)rec->nnext, sizeof *rec->next, rec_cmp);
+	free(rec->rows);
+	rec->rows = rec->next;
+	rec->n = rec->nnext;
+	rec->next = NULL;
+	rec->nnext = rec->cap = 0;
+	rec->loading = 0;
+	rec->list.n = rec->n;
+	t->dirty = 1;
+}
+
+/* Reads the current pile's records again (its first page now); the rows
+ * shown stay until the read is whole, unless they are another pile's. */
 static void
 rec_load(struct tui *t)
 {
 	struct rec_view	*rec = t->records;
 	struct tui_pile	*p = tui_cur(t);
-	struct archive	*a;
-	char		*cause = NULL;
 
 	if (p == NULL || !p->have_id)
 		return;
-	free(rec->rows);
-	rec->rows = NULL;
-	rec->n = 0;
+	if (strcmp(rec->serial, p->id.serial) != 0) {
+		free(rec->rows);
+		rec->rows = NULL;
+		rec->n = rec->list.n = 0;
+	}
 	snprintf(rec->serial, sizeof rec->serial, "%s", p->id.serial);
 	rec->loaded = 1;
-	if ((a = rec_archive(t)) == NULL)
-		return;
-	if (archive_foreach(a, p->id.serial, rec_collect, rec, &cause) < 0) {
-		tui_event(t, TUI_ERROR, "%s", cause);
-		free(cause);
-	}
-	if (rec->n > 1)
-		qsort(rec->rows, rec->n, sizeof *rec->rows, rec_cmp);
-	rec->list.n = rec->n;
+	rec->loading = 1;
+	rec->nnext = 0;
+	memset(&rec->pg, 0, sizeof rec->pg);
+	rec_load_step(t);
+}
+
+int
+tui_records_step(struct tui *t)
+{
+	if (t->records == NULL || !t->records->loading)
+		return (0);
+	rec_load_step(t);
+	return (t->records->loading);
 }
 
 static void
@@ -237,7 +291,12 @@ rec_draw_summary(struct tui *t, struct tui_pile *p, int y)
 		    _("on %s: seq %lu-%lu, %lu unsynced (waiting for the back-end)"), p->id.serial,
 		    (unsigned long)p->live.first_seq, (unsigned long)p->live.last_seq,
 		    (unsigned long)p->live.unsynced);
-	tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this pile"), rec->n);
+	if (rec->loading && rec->n == 0)
+		tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: reading (%d records so "
+		    "far)"), rec->nnext);
+	else
+		tui_putf(y++, 1, COLS - 2, TUI_PLAIN, _("in the archive: %d records of this "
+		    "pile"), rec->n);
 	if (tj == NULL || (pr = &tj->job->result.progress)->what == NULL)
 		return;
 	secs = (tui_now_ms() - pr->start_ms) / 1000.0;
@@ -318,7 +377,7 @@ rec_draw(struct tui *t, int y0, int rows)
 	tui_list_fit(l, y0 + rows - y);
 	for (r = 0; y + r < y0 + rows && l->top + r < rec->n; r++)
 		rec_draw_row(y + r, w, &rec->rows[l->top + r].rec, l->top + r == l->sel);
-	if (rec->n == 0 && y < y0 + rows)
+	if (rec->n == 0 && !rec->loading && y < y0 + rows)
 		tui_put(y + 1, 1, COLS - 2, TUI_PLAIN, _("nothing archived yet: press p to pull the pile's records"));
 }
 
