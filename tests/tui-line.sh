@@ -57,6 +57,12 @@ wait_for "scan --from 4 --to 5( \(SIM-0001\))?' (done|failed)" 20 &&
     grep -Eq '^[0-9:.]+ TX  04 03 00 00 00 01 ' "$tmp/trace.txt" &&
     grep -Eq '^[0-9:.]+ TX  05 03 00 00 00 01 ' "$tmp/trace.txt"
 ok $? "a_job's_own_bus_is_traced_too (the scan's probes of 4 and 5)"
+# The scan said why in its own event (no pile answered): no empty cause.
+keys 5
+wait_for "0 piles answered on " 5 && ! screen | grep -q "failed: *$" &&
+    screen | grep -Eq "scan --from 4 --to 5( \(SIM-0001\))?' failed$"
+ok $? "a_failure_said_in_its_events_ends_without_an_empty_cause"
+keys 6
 
 keys q
 wait_for 'pilecon exited' 5

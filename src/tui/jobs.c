@@ -262,6 +262,11 @@ tui_job_outcome(struct tui *t, struct tui_job *tj)
 		    r->error.cause);
 	else if (r->cancelled)
 		tui_event(t, TUI_WARN, _("stopped '%s%s'%s"), prefix, tj->title, from);
+	else if (r->error.exit != EXIT_OK && (r->error.cause == NULL ||
+	    *r->error.cause == '\0'))
+		/* Said already, in the job's own events (a scan that found
+		 * no pile): no empty "failed: " after it. */
+		tui_event(t, TUI_ERROR, _("'%s%s' failed%s"), prefix, tj->title, from);
 	else if (r->error.exit != EXIT_OK && r->error.hint != NULL)
 		tui_event(t, TUI_ERROR, _("'%s%s' failed%s: %s (%s)"), prefix, tj->title, from,
 		    r->error.cause != NULL ? r->error.cause : "", r->error.hint);
