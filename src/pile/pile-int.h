@@ -68,6 +68,9 @@ struct pile {
  * was read; in a static buffer per pile call. */
 const char	*pile_label(const struct pile *, char *buf, size_t size);
 
+/* Reads the identity once, blocking, so that messages can name the pile
+ * by its serial; 0 or PILE_E_*. */
+int	pile_named(struct pile *, char **cause);
 /* Runs x (req filled) to its end on p's bus, blocking; x keeps its status
  * and cause for a parse function. */
 int	pile_transact(struct pile *, struct pile_xfer *x);

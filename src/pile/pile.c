@@ -68,6 +68,14 @@ pile_label(const struct pile *p, char *buf, size_t size)
 }
 
 int
+pile_named(struct pile *p, char **cause)
+{
+	struct proto_identity	id;
+
+	return p->has_serial ? 0 : pile_identity(p, &id, cause);
+}
+
+int
 pile_transact(struct pile *p, struct pile_xfer *x)
 {
 	x->req.unit = p->addr;

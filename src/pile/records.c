@@ -116,12 +116,8 @@ pile_records_read(struct pile *p, uint32_t seq,
 	struct pile_xfer	x;
 	int			rc;
 
-	if (!p->has_serial) {	/* messages name the pile by serial */
-		struct proto_identity id;
-
-		if ((rc = pile_identity(p, &id, cause)) < 0)
-			return rc;
-	}
+	if ((rc = pile_named(p, cause)) < 0)
+		return rc;
 	memset(&x, 0, sizeof x);
 	pile_records_read_request(p, &x, seq);
 	do {
