@@ -336,6 +336,11 @@ fs_write(uint16_t addr, uint16_t count, const uint16_t *values)
 	}
 	if (addr == PROTO_A_CTL_RESYNC && values[0] == 1 && (fs.mode & FS_ONLINE))
 		fs.regs[PROTO_A_CTL_RESYNC_STATE] = PROTO_RESYNC_RUNNING;
+	if (addr == PROTO_A_CTL_RESYNC && values[0] == 1 && (fs.mode & FS_ONLINE) &&
+	    (fs.mode & FS_RESYNC_QUICK)) {
+		fs.regs[PROTO_A_CTL_RESYNC_STATE] = PROTO_RESYNC_DONE;
+		proto_put_u32(&fs.regs[PROTO_A_LIVE_UNSYNCED], 0);
+	}
 	if (addr == PROTO_A_WL_CMD) {
 		fs.regs[PROTO_A_WL_RESULT] = PROTO_WL_OK;
 		proto_put_u32(&fs.regs[PROTO_A_WL_VERSION],

@@ -38,6 +38,9 @@
 					 * CUSTODY) */
 #define FS_ONLINE		0x4000	/* online with its back-end (not forced
 					 * offline): a resync runs until the end */
+#define FS_RESYNC_QUICK		0x8000	/* with FS_ONLINE: a resync is over as
+					 * soon as it is asked for (done, every
+					 * record acknowledged) */
 
 #define FS_UNIT		1
 #define FS_SERIAL	"SIM-0001"

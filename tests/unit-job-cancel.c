@@ -34,6 +34,7 @@ static struct {
 	uint16_t	 addr;
 	int		 seen;
 } at;
+static uint8_t		at_unit;	/* and to this address (0: any) */
 
 static int
 cancel_gate(void *arg, struct pile_bus *bus)
@@ -47,7 +48,7 @@ cancel_gate(void *arg, struct pile_bus *bus)
 		return 1;
 	q = &at.job->xfer.req;
 	addr = q->fc == PROTO_FC_READ_HOLDING ? q->read_addr : q->write_addr;
-	if (q->fc == at.fc && addr == at.addr) {
+	if (q->fc == at.fc && addr == at.addr && (at_unit == 0 || q->unit == at_unit)) {
 		job_cancel(at.job);
 		at.seen = 1;
 	}
@@ -333,24 +334,33 @@ test_provision_cancelled_while_the_session_opens(void)
 	free(log);
 }
 
-/* One job on a fresh fake pile (its key set), cancelled where fc/addr
- * say; the job (finished) and the pile's log. */
+/* One job on a fresh fake pile (FS_ONLINE and more, its key set; the
+ * context's link is its), cancelled where fc/addr say; the job (finished)
+ * and the pile's log. */
 static struct job *
-on_pile(const char *line, uint8_t fc, uint16_t addr, char **log)
+on_pile_mode(const char *line, unsigned mode, uint8_t fc, uint16_t addr, char **log)
 {
 	struct pile_bus_opts	 opts = { 2000, 2, 0 };
 	struct fakeslave_rig	 rig;
 	struct job		*job;
 
 	*log = NULL;
-	if (fakeslave_rig_start(&rig, FS_ONLINE, test_key, 1, &opts) != 0)
+	if (fakeslave_rig_start(&rig, FS_ONLINE | mode, test_key, 1, &opts) != 0)
 		return NULL;
 	pile_set_key(rig.pile, test_key);
+	ctx.link = rig.link;
 	if ((job = new_job(rig.pile, line)) != NULL)
 		run_job(job, fc, addr);
+	ctx.link = NULL;
 	fakeslave_rig_stop(&rig);
 	*log = rig.log;
 	return job;
+}
+
+static struct job *
+on_pile(const char *line, uint8_t fc, uint16_t addr, char **log)
+{
+	return on_pile_mode(line, 0, fc, addr, log);
 }
 
 /* resync --wait on a pile whose resync runs on. */
@@ -436,6 +446,67 @@ test_resync_cancelled_while_it_watches(void)
 	    job->result.error.cause ? job->result.error.cause : "");
 	is_str(json_get_str(job->result.data, "state"), "running",
 	    "the_result_says_the_resync_still_runs");
+	job_free(job);
+	free(log);
+}
+
+static char *rendered_err(const struct job *);
+
+/* Esc as the state read goes out, on a pile whose upload is already over
+ * (class: a command that decided "interrupted" from the cancel alone, not
+ * from what was left): the resync is done, not "goes on uploading". */
+static void
+test_resync_over_when_cancelled_is_done(void)
+{
+	struct job	*job;
+	char		*log, *err;
+
+	job = on_pile_mode("resync --wait --timeout 60 --json", FS_RESYNC_QUICK,
+	    PROTO_FC_READ_HOLDING, PROTO_A_CTL_RESYNC_STATE, &log);
+	if (job == NULL) {
+		ok(0, "resync_ran");
+		free(log);
+		return;
+	}
+	ok(at.seen, "cancel_pressed_as_the_state_read_was_next");
+	ok(!job->result.cancelled && job_exit_code(job) == EXIT_OK,
+	    "a_resync_over_when_cancelled_exits_0 %s",
+	    job->result.error.cause ? job->result.error.cause : "");
+	is_str(json_get_str(job->result.data, "state"), "done", "the_result_says_done");
+	ok(!json_get_bool(job->result.data, "interrupted"), "it_is_not_told_interrupted");
+	err = rendered_err(job);
+	ok(strstr(err, "finished: the cancel came too late to stop it") != NULL &&
+	    strstr(err, "goes on uploading") == NULL,
+	    "batch_says_it_finished: %s", err);
+	free(err);
+	job_free(job);
+	free(log);
+}
+
+/* Esc as the scan's probe of its last address goes out: every address was
+ * asked, the scan is whole (old: ", interrupted", exit 1). */
+static void
+test_scan_cancelled_at_its_last_probe_is_whole(void)
+{
+	struct job	*job;
+	char		*log;
+
+	at_unit = 3;
+	ctx.opts.baud = 115200;		/* the rig's line */
+	job = on_pile_mode("scan --from 1 --to 3 --timeout 50", 0, PROTO_FC_READ_HOLDING,
+	    PROTO_A_ID_PROTOCOL, &log);
+	ctx.opts.baud = 0;
+	at_unit = 0;
+	if (job == NULL) {
+		ok(0, "scan_ran");
+		free(log);
+		return;
+	}
+	ok(at.seen, "cancel_pressed_as_the_probe_of_address_3_was_next");
+	ok(!job->result.cancelled && job_exit_code(job) == EXIT_OK,
+	    "a_scan_cancelled_at_its_last_probe_exits_0 %s",
+	    job->result.error.cause ? job->result.error.cause : "");
+	is_int((int)json_len(job->result.data), 1, "it_found_the_pile_at_address_1");
 	job_free(job);
 	free(log);
 }
@@ -561,6 +632,8 @@ main(void)
 	test_resync_cancelled_before_the_write();
 	test_resync_cancelled_at_its_write();
 	test_resync_cancelled_while_it_watches();
+	test_resync_over_when_cancelled_is_done();
+	test_scan_cancelled_at_its_last_probe_is_whole();
 	test_offline_cancelled_at_its_write_finishes();
 	test_offline_cancelled_before_its_write_stops();
 	test_ping_stopped_before_its_count();

@@ -40,6 +40,14 @@ struct resync {
 	uint32_t		 archive_synced;	/* records it marked synced */
 };
 
+/* The pile says its upload is over: done, or idle with nothing left. */
+static int
+resync_over(const struct resync *rs)
+{
+	return rs->state == PROTO_RESYNC_DONE ||
+	    (rs->state != PROTO_RESYNC_RUNNING && rs->unsynced == 0);
+}
+
 static enum job_return
 resync_result(struct job *job, struct resync *rs)
 {
@@ -60,7 +68,7 @@ resync_result(struct job *job, struct resync *rs)
 		return job_fail(job, EXIT_FAILED, _("resync of %s failed: the back-end "
 		    "went away; %u records still unsynced"), job->identity.serial,
 		    rs->unsynced);
-	if (job_cancelled(job)) {
+	if (job_cancelled(job) && !resync_over(rs)) {
 		/* Stopped watching, not the upload: say so, not a timeout. */
 		json_set_bool(o, "started", 1);
 		json_set_bool(o, "interrupted", 1);
@@ -206,10 +214,9 @@ cmd_resync_step(struct job *job)
 		if ((rc = job_xfer_status(job, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
 		rs->state = job->xfer.resp.regs[0];
-		if (rs->state == PROTO_RESYNC_FAILED || job_cancelled(job))
-			return resync_result(job, rs);
-		if (rs->state == PROTO_RESYNC_DONE ||
-		    (rs->state != PROTO_RESYNC_RUNNING && rs->unsynced == 0)) {
+		if (resync_over(rs)) {
+			/* Even after a cancel: the upload is over, what is left
+			 * is the archive learning it (a read, then the archive). */
 			if (!batch_archive_exists(job->ctx))
 				return resync_result(job, rs);
 			/* What the pile says now, after its last acknowledgement. */
@@ -217,6 +224,8 @@ cmd_resync_step(struct job *job)
 			job->state = RS_FINAL_LIVE;
 			return job_transact(job);
 		}
+		if (rs->state == PROTO_RESYNC_FAILED || job_cancelled(job))
+			return resync_result(job, rs);
 		if (mono_ms() >= rs->deadline_ms)
 			return resync_result(job, rs);
 		job->state = RS_WATCH;

@@ -63,6 +63,7 @@ struct scan {
 	struct scan_hit		*hits;
 	int			 nhits;
 	uint64_t		 done, t0;
+	int			 complete;	/* the last address was probed */
 };
 
 static void
@@ -401,7 +402,9 @@ scan_pass_step(struct job *job, struct scan *sc)
 
 	switch (job->state) {
 	case SC_PASS_NEXT:
-		if (sc->b >= sc->nbauds || job_cancelled(job))
+		if (sc->b >= sc->nbauds && sc->a > sc->to)
+			sc->complete = 1;	/* every address at every rate */
+		if (sc->complete || job_cancelled(job))
 			return JOB_NORMAL;
 		if ((link = scan_link(job, sc, sc->bauds[sc->b++], 0, 0)) == NULL)
 			return JOB_ERROR;
@@ -471,7 +474,7 @@ scan_finish(struct job *job, struct scan *sc)
 	struct cmd_ctx	*ctx = job->ctx;
 	const char	*bauds = cmd_args_get(&job->args, "bauds");
 	char		 baudstr[128];
-	int		 cancelled = job_cancelled(job);
+	int		 cancelled = job_cancelled(job) && !sc->complete;
 
 	if (job->result.data == NULL)	/* the rows came as the piles answered */
 		job->result.data = json_array();
