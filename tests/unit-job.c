@@ -236,15 +236,19 @@ test_cancel_waits_for_the_transaction(void)
 	job_cancel(job);
 	run_all(r, &most);
 	ok(job_finished(job), "cancelled_job_finishes");
-	/* status never looks at a cancel: it read all, so it finished, and
-	 * is not told as stopped. */
-	ok(job_cancelled(job) && !job->result.cancelled &&
-	    job_exit_code(job) == EXIT_OK, "a_job_the_cancel_did_not_stop_is_not_stopped");
+	/* Cancelled while the runner read the identity: the command's step
+	 * never runs (status used to read all and finish after the Esc). */
+	ok(job->result.cancelled && job_exit_code(job) == EXIT_FAILED &&
+	    job->result.error.cause != NULL &&
+	    strcmp(job->result.error.cause, "interrupted: nothing was written") == 0,
+	    "a_job_cancelled_while_it_connects_stops_before_its_step");
 	job_runner_free(r);
 	fakeslave_rig_stop(&rig);
 	/* The transaction in flight was not cut: its answer was read. */
 	is_int(fakeslave_count(rig.log, "03 0000"), 1,
 	    "transaction_in_flight_was_finished_not_cut");
+	is_int(fakeslave_count(rig.log, "03 0100"), 0,
+	    "status_read_nothing_after_the_cancel (no live block)");
 	free(rig.log);
 }
 

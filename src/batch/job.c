@@ -682,6 +682,14 @@ job_advance(struct job_runner *r, struct job *job)
 	case PH_RUN:
 		if (job_runner_bus_busy(r, job))
 			return 0;
+		if (job->cancel && !job->stepped) {
+			/* Esc while the runner connected or read the identity:
+			 * the command itself never ran. */
+			job_finish(job, job_fail(job, EXIT_FAILED, _("interrupted: "
+			    "nothing was written")));
+			return 1;
+		}
+		job->stepped = 1;
 		rc = job->entry->step(job);
 		if (rc != JOB_WAIT)
 			job_finish(job, rc);

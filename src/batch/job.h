@@ -30,6 +30,9 @@
  *   succeeds: the cancel came too late to stop it. The runner sets
  *   result.cancelled for a cancelled job that failed, never for one that
  *   succeeded, so a front end tells stopped from finished by it alone.
+ *   A job cancelled before its step first runs (while the runner connects
+ *   and reads the identity) stops there: "interrupted: nothing was
+ *   written".
  * - Ownership: job_new copies argv; the job borrows ctx (options, archive,
  *   the connection) and the pile it is given, which must outlive it. The
  *   result belongs to the job until job_free; a front end may take
@@ -139,6 +142,7 @@ struct job {
 	/* private to job.c */
 	int			 phase;
 	int			 cancel;
+	int			 stepped;	/* its step has run */
 	int			 done;
 	uint64_t		 wake_ms;
 	uint64_t		 ticket;	/* waiting for its bus since; 0 not */
