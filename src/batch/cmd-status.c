@@ -310,13 +310,12 @@ struct status_state {
 /* A signing pile's key, as exports and provisioning files write it (hex
  * of its DER SubjectPublicKeyInfo): what 'public_key:' takes. */
 static void
-status_public_key(struct json *o, const uint16_t *regs)
+status_public_key(struct json *o, const uint8_t pub[PROTO_PUBKEY_BYTES])
 {
-	uint8_t	pub[PROTO_PUBKEY_BYTES], spki[PROTO_SPKI_BYTES];
+	uint8_t	spki[PROTO_SPKI_BYTES];
 	char	hex[2 * PROTO_SPKI_BYTES + 1];
 	size_t	i;
 
-	proto_get_bytes(regs, sizeof pub, pub);
 	if (!proto_pubkey_valid(pub))
 		return;
 	proto_pubkey_spki(pub, spki);
@@ -332,6 +331,7 @@ cmd_status_step(struct job *job)
 {
 	struct proto_live	 live;
 	struct status_state	*s;
+	uint8_t			 pub[PROTO_PUBKEY_BYTES];
 	uint32_t		 counter;
 	char			*cause = NULL;
 	int			 rc;
@@ -349,15 +349,16 @@ cmd_status_step(struct job *job)
 		    &live, time(NULL), (pile_caps(job->pile) & PROTO_CAP_STORE) != 0);
 		if (pile_signs(&job->identity)) {
 			job->state = ST_KEY_DONE;
-			return job_read(job, PROTO_A_ID_PUBLIC_KEY, PROTO_N_ID_PUBLIC_KEY);
+			pile_public_key_request(job->pile, &job->xfer);
+			return job_transact(job);
 		}
 		job->state = ST_AUTH_DONE;
 		pile_auth_state_request(job->pile, &job->xfer);
 		return job_transact(job);
 	case ST_KEY_DONE:
-		if ((rc = job_xfer_status(job, &cause)) != 0)
+		if ((rc = pile_public_key_parse(&job->xfer, pub, &cause)) != 0)
 			return job_fail_pile(job, rc, cause);
-		status_public_key(job->result.data, job->xfer.resp.regs);
+		status_public_key(job->result.data, pub);
 		job->state = ST_AUTH_DONE;
 		pile_auth_state_request(job->pile, &job->xfer);
 		return job_transact(job);
