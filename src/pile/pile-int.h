@@ -107,7 +107,11 @@ void	pile_session_key(const uint8_t key[PROTO_KEY_BYTES],
 	    uint8_t unit, uint8_t ks[PROTO_MAC_BYTES]);
 void	pile_envelope_sign(const uint8_t ks[PROTO_MAC_BYTES], const char *serial,
 	    uint8_t unit, struct proto_envelope *e);
-/* Writes a cursor and reads a window: the pair above, run to its end. */
+/* Writes wcount registers and reads rcount: one FC 23 (the bus sends its
+ * halves on a bus without it), run to its end. */
+int	pile_rw_regs(struct pile *, uint16_t waddr, uint16_t wcount, const uint16_t *wv,
+	    uint16_t raddr, uint16_t rcount, uint16_t *regs, char **cause);
+/* Writes a cursor and reads a window: the same with a 32-bit cursor. */
 int	pile_cursor_read(struct pile *, uint16_t cursor_addr, uint32_t cursor,
 	    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause);
 

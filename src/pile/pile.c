@@ -162,17 +162,32 @@ pile_cursor_parse(const struct pile_xfer *x, uint16_t count, uint16_t *regs,
 }
 
 int
-pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
-    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause)
+pile_rw_regs(struct pile *p, uint16_t waddr, uint16_t wcount, const uint16_t *wv,
+    uint16_t raddr, uint16_t rcount, uint16_t *regs, char **cause)
 {
 	struct pile_xfer	x;
 	int			rc;
 
 	memset(&x, 0, sizeof x);
-	pile_cursor_request(p, &x, cursor_addr, cursor, window_addr, count);
+	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
+	x.req.write_addr = waddr;
+	x.req.write_count = wcount;
+	memcpy(x.req.values, wv, wcount * sizeof *wv);
+	x.req.read_addr = raddr;
+	x.req.read_count = rcount;
 	if ((rc = pile_run(p, &x, cause)) < 0)
 		return rc;
-	return pile_cursor_parse(&x, count, regs, cause);
+	return pile_cursor_parse(&x, rcount, regs, cause);
+}
+
+int
+pile_cursor_read(struct pile *p, uint16_t cursor_addr, uint32_t cursor,
+    uint16_t window_addr, uint16_t count, uint16_t *regs, char **cause)
+{
+	uint16_t	cur[2];
+
+	proto_put_u32(cur, cursor);
+	return pile_rw_regs(p, cursor_addr, 2, cur, window_addr, count, regs, cause);
 }
 
 /* x's request again, for a parse that returns PILE_AGAIN. */

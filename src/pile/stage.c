@@ -44,27 +44,6 @@ pile_bus_broadcast(struct pile_bus *bus, uint16_t addr, uint16_t count,
 	return rc;
 }
 
-/* Writes wcount registers and reads rcount: one FC 23 (the bus sends its
- * halves on a bus without it). */
-static int
-pile_rw_regs(struct pile *p, uint16_t waddr, uint16_t wcount, const uint16_t *wv,
-    uint16_t raddr, uint16_t rcount, uint16_t *regs, char **cause)
-{
-	struct pile_xfer	x;
-	int			rc;
-
-	memset(&x, 0, sizeof x);
-	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x.req.write_addr = waddr;
-	x.req.write_count = wcount;
-	memcpy(x.req.values, wv, wcount * sizeof *wv);
-	x.req.read_addr = raddr;
-	x.req.read_count = rcount;
-	if ((rc = pile_run(p, &x, cause)) < 0)
-		return rc;
-	return pile_cursor_parse(&x, rcount, regs, cause);
-}
-
 void
 pile_stage_chunk_request(const struct pile *p, struct pile_xfer *x,
     const uint16_t regs[PROTO_STAGE_CHUNK_REGS])
