@@ -306,10 +306,10 @@ test_cancelled_write_writes_nothing(const char *line, unsigned addr, const char 
 	job = new_job(rig.pile, line);
 	job_runner_add(r, job);
 	/*
-	 * Esc in the turn the job starts: its identity read goes on the wire and
-	 * every later step sees the cancel. (Cancelling a turn later raced: a
-	 * fast slave could answer and the command's own reads end before the
-	 * test looked, so the write had begun, and a begun write is finished.)
+	 * Esc before the job's first turn: the runner stops it before anything
+	 * goes on the wire. (Cancelling a turn later raced: a fast slave could
+	 * answer and the command's own reads end before the test looked, so
+	 * the write had begun, and a begun write is finished.)
 	 */
 	job_cancel(job);
 	job_runner_step(r);
