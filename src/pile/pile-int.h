@@ -76,8 +76,12 @@ int	pile_named(struct pile *, char **cause);
 int	pile_transact(struct pile *, struct pile_xfer *x);
 /* Runs x (req filled, the rest zero) and moves its cause to *cause. */
 int	pile_run(struct pile *, struct pile_xfer *x, char **cause);
-/* The FC 23 that writes a cursor and reads its window, for an event loop
- * (on a bus without FC 23 the bus sends it as FC 16 + FC 03, see bus.c). */
+/* The FC 23 that writes wcount registers (a cursor, a list) and reads
+ * rcount, for an event loop (on a bus without FC 23 the bus sends it as
+ * FC 16 + FC 03, see bus.c). */
+void	pile_rw_request(const struct pile *, struct pile_xfer *x, uint16_t waddr,
+	    uint16_t wcount, const uint16_t *wv, uint16_t raddr, uint16_t rcount);
+/* The same with a 32-bit cursor. */
 void	pile_cursor_request(const struct pile *, struct pile_xfer *x,
 	    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
 	    uint16_t count);

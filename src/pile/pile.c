@@ -132,18 +132,28 @@ pile_write_regs(struct pile *p, uint16_t addr, uint16_t count,
 }
 
 void
-pile_cursor_request(const struct pile *p, struct pile_xfer *x,
-    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
-    uint16_t count)
+pile_rw_request(const struct pile *p, struct pile_xfer *x, uint16_t waddr,
+    uint16_t wcount, const uint16_t *wv, uint16_t raddr, uint16_t rcount)
 {
 	pile_xfer_reset(x);
 	x->req.unit = p->addr;
 	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x->req.write_addr = cursor_addr;
-	x->req.write_count = 2;
-	proto_put_u32(x->req.values, cursor);
-	x->req.read_addr = window_addr;
-	x->req.read_count = count;
+	x->req.write_addr = waddr;
+	x->req.write_count = wcount;
+	memcpy(x->req.values, wv, wcount * sizeof *wv);
+	x->req.read_addr = raddr;
+	x->req.read_count = rcount;
+}
+
+void
+pile_cursor_request(const struct pile *p, struct pile_xfer *x,
+    uint16_t cursor_addr, uint32_t cursor, uint16_t window_addr,
+    uint16_t count)
+{
+	uint16_t	cur[2];
+
+	proto_put_u32(cur, cursor);
+	pile_rw_request(p, x, cursor_addr, 2, cur, window_addr, count);
 }
 
 int
@@ -169,12 +179,7 @@ pile_rw_regs(struct pile *p, uint16_t waddr, uint16_t wcount, const uint16_t *wv
 	int			rc;
 
 	memset(&x, 0, sizeof x);
-	x.req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x.req.write_addr = waddr;
-	x.req.write_count = wcount;
-	memcpy(x.req.values, wv, wcount * sizeof *wv);
-	x.req.read_addr = raddr;
-	x.req.read_count = rcount;
+	pile_rw_request(p, &x, waddr, wcount, wv, raddr, rcount);
 	if ((rc = pile_run(p, &x, cause)) < 0)
 		return rc;
 	return pile_cursor_parse(&x, rcount, regs, cause);

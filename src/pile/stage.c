@@ -96,14 +96,8 @@ pile_stage_status(struct pile *p, struct pile_stage_status *st, char **cause)
 void
 pile_stage_missing_request(const struct pile *p, struct pile_xfer *x, uint16_t cur)
 {
-	pile_xfer_reset(x);
-	x->req.unit = p->addr;
-	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x->req.write_addr = PROTO_A_STAGE_MISSING_CURSOR;
-	x->req.write_count = 1;
-	x->req.values[0] = cur;
-	x->req.read_addr = PROTO_A_STAGE_MISSING;
-	x->req.read_count = PROTO_N_STAGE_MISSING;
+	pile_rw_request(p, x, PROTO_A_STAGE_MISSING_CURSOR, 1, &cur, PROTO_A_STAGE_MISSING,
+	    PROTO_N_STAGE_MISSING);
 }
 
 int
@@ -434,14 +428,8 @@ pile_digests_at(uint16_t cur)
 void
 pile_wl_bucket_digests_request(const struct pile *p, struct pile_xfer *x, uint16_t cur)
 {
-	pile_xfer_reset(x);
-	x->req.unit = p->addr;
-	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x->req.write_addr = PROTO_A_WL_BUCKET_DIGEST_CURSOR;
-	x->req.write_count = 1;
-	x->req.values[0] = cur;
-	x->req.read_addr = PROTO_A_WL_BUCKET_DIGESTS;
-	x->req.read_count = pile_digests_at(cur);
+	pile_rw_request(p, x, PROTO_A_WL_BUCKET_DIGEST_CURSOR, 1, &cur,
+	    PROTO_A_WL_BUCKET_DIGESTS, pile_digests_at(cur));
 }
 
 int

@@ -274,12 +274,8 @@ pile_wl_buckets_request(const struct pile *p, struct pile_xfer *x,
 	br->nlist = br->n - br->at < PROTO_BUCKET_LIST_MAX ?
 	    (unsigned)(br->n - br->at) : PROTO_BUCKET_LIST_MAX;
 	pile_wl_buckets_list(br, wv);
-	x->req.fc = PROTO_FC_READ_WRITE_MULTIPLE;
-	x->req.write_addr = PROTO_A_WL_BUCKET_INDEX;
-	x->req.write_count = 1 + PROTO_BUCKET_LIST_MAX;
-	memcpy(x->req.values, wv, sizeof wv);
-	x->req.read_addr = PROTO_A_WL_BUCKET_WINDOW;
-	x->req.read_count = PROTO_N_WL_BUCKET_WINDOW;
+	pile_rw_request(p, x, PROTO_A_WL_BUCKET_INDEX, 1 + PROTO_BUCKET_LIST_MAX, wv,
+	    PROTO_A_WL_BUCKET_WINDOW, PROTO_N_WL_BUCKET_WINDOW);
 	return 1;
 }
 
