@@ -632,12 +632,9 @@ job_advance(struct job_runner *r, struct job *job)
 
 	switch (phase) {
 	case PH_START:
-		if (job->cancel) {	/* stopped before it began */
-			job_finish(job, job_fail(job, EXIT_FAILED, _("interrupted: "
-			    "nothing was written")));
-			return 1;
-		}
-		if (!(job->entry->flags & CMD_PILE) || job->have_identity) {
+		/* Cancelled before it began: PH_RUN stops it, nothing sent. */
+		if (job->cancel || !(job->entry->flags & CMD_PILE) ||
+		    job->have_identity) {
 			job->phase = PH_RUN;
 			return 1;
 		}
